@@ -24,16 +24,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "demo: vhost-user peer (net_vhost, txonly) on core 1, socket $sock"
-dpdk-testpmd -l 1 $(vionet_eal_common vionet_demo_peer 512) \
+echo "demo: vhost-user peer (net_vhost, txonly) forwarding on core 1, socket $sock"
+dpdk-testpmd -l 0,1 --main-lcore 0 $(vionet_eal_common vionet_demo_peer 512) \
 	--vdev "net_vhost0,iface=$sock,queues=1" -- --forward-mode=txonly --stats-period=0 \
 	--nb-cores=1 --txd=512 --rxd=512 </dev/null >"$rundir/peer.log" 2>&1 &
 peer_pid=$!
 for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
 [ -S "$sock" ] || { cat "$rundir/peer.log"; echo "demo: the vhost-user peer did not start" >&2; exit 1; }
 
-echo "demo: dpdk-testpmd -d $(basename "$plugin") with a net_vionet_user port on core 0, ${seconds}s"
-timeout -s INT "$seconds" dpdk-testpmd -l 0,1 $(vionet_eal_common vionet_demo 512) -d "$plugin" \
+echo "demo: dpdk-testpmd -d $(basename "$plugin") with a net_vionet_user port forwarding on core 0, ${seconds}s"
+timeout -s INT "$seconds" dpdk-testpmd -l 0,1 --main-lcore 1 $(vionet_eal_common vionet_demo 512) -d "$plugin" \
 	--vdev "net_vionet_user0,path=$sock,queues=1" -- --forward-mode=io --stats-period=1 \
 	--nb-cores=1 </dev/null || status=$?
 status=${status:-0}

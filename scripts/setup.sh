@@ -61,10 +61,14 @@ build() {
 	local opts=(-Dsdk_headers="$sdk_incdir" -Dbuildtype=debugoptimized)
 	[ "${CI:-}" = true ] && opts+=(-Dwerror=true)
 	if [ -f "$build_dir/build.ninja" ]; then
-		meson configure "$build_dir" "${opts[@]}" >/dev/null
+		# Reconfiguring makes ninja regenerate everything: only when the options changed.
+		if [ "$(cat "$build_dir/.vionet-setup-options" 2>/dev/null)" != "${opts[*]}" ]; then
+			meson configure "$build_dir" "${opts[@]}" >/dev/null
+		fi
 	else
 		meson setup "$build_dir" "$repo_root" "${opts[@]}" >&2
 	fi
+	echo "${opts[*]}" >"$build_dir/.vionet-setup-options"
 	ninja -C "$build_dir" >&2
 }
 
