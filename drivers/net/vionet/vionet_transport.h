@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The transport seam: how the device layer reaches a virtio-net device. One ops table per transport
+ * (virtio-pci modern, virtio-pci legacy, vhost-user); the device layer calls only these and never asks
+ * which transport it has. Return values are 0 or a negative errno; a transport logs its own errors once,
+ * with the device name and the value that was wrong.
+ */
+#ifndef VIONET_TRANSPORT_H
+#define VIONET_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vionet_hw; /* the device instance, owned by the device layer (vionet_device.h) */
+
+/* Where a virtqueue's three areas are, as the device must address them and as we address them. */
+struct vionet_vq_ring_addrs {
+	uint16_t queue_index; /* virtio queue index: 2n = receiveq n, 2n+1 = transmitq n, last = controlq */
+	uint16_t size;	      /* descriptors */
+	bool packed;	      /* VIRTIO_F_RING_PACKED negotiated */
+	/*
+	 * Device addresses: IOVA for PCI (VFIO), our process virtual address for vhost-user (the memory
+	 * table maps our virtual addresses 1:1). Split: descriptor table, available ring, used ring.
+	 * Packed: descriptor ring, driver event suppression, device event suppression.
+	 */
+	uint64_t desc_addr;
+	uint64_t driver_area_addr;
+	uint64_t device_area_addr;
+	/* The same areas in our address space. */
+	void *desc_va;
+	void *driver_area_va;
+	void *device_area_va;
+};
+
+struct vionet_transport_ops {
+	const char *name; /* "pci-modern", "pci-legacy", "vhost-user": shown in logs and driver info */
+
+	/* Device-specific configuration space (virtio-net config: mac, status, max pairs, mtu, speed). */
+	int (*read_dev_config)(struct vionet_hw *hw, size_t offset, void *dst, size_t len);
+	int (*write_dev_config)(struct vionet_hw *hw, size_t offset, const void *src, size_t len);
+
+	/* Feature bits offered by the device, and the driver's accepted subset. */
+	uint64_t (*get_features)(struct vionet_hw *hw);
+	int (*set_features)(struct vionet_hw *hw, uint64_t features);
+
+	/* Device status byte (virtio 1.x "Device Status Field"); reset writes 0 and waits for 0. */
+	uint8_t (*get_status)(struct vionet_hw *hw);
+	void (*set_status)(struct vionet_hw *hw, uint8_t status);
+	int (*reset)(struct vionet_hw *hw);
+
+	/* Largest size the device allows for a queue (0: queue does not exist). */
+	uint16_t (*get_queue_max_size)(struct vionet_hw *hw, uint16_t queue_index);
+	/* Tells the device a queue's size and ring addresses; the queue is not yet enabled. */
+	int (*setup_queue)(struct vionet_hw *hw, const struct vionet_vq_ring_addrs *ring);
+	/* Enables or disables a queue already set up (PCI queue_enable / vhost-user SET_VRING_ENABLE). */
+	int (*enable_queue)(struct vionet_hw *hw, uint16_t queue_index, bool enable);
+	/* Forgets a queue (PCI: queue reset or device reset; vhost-user: GET_VRING_BASE stops it). */
+	void (*release_queue)(struct vionet_hw *hw, uint16_t queue_index);
+
+	/*
+	 * Kicks the device for a queue: at most once per burst on the fast path. 'notification_data' is
+	 * used when VIRTIO_F_NOTIFICATION_DATA was negotiated (virtio 1.x "Driver Notifications").
+	 */
+	void (*notify_queue)(struct vionet_hw *hw, uint16_t queue_index, uint32_t notification_data);
+
+	/*
+	 * Interrupts. A transport without vectors returns -ENOTSUP. 'intr_handle' is where the ethdev
+	 * layer finds the event fds: rte_pci_device's for PCI, the transport's own for vhost-user (call fds).
+	 */
+	int (*set_config_vector)(struct vionet_hw *hw, uint16_t vector);
+	int (*set_queue_vector)(struct vionet_hw *hw, uint16_t queue_index, uint16_t vector);
+	/* Reads and clears the ISR status (legacy interrupts, config change bit). */
+	uint8_t (*read_isr)(struct vionet_hw *hw);
+
+	/*
+	 * Control queue commands answered by the transport itself (vhost-user back ends do not serve the
+	 * control virtqueue). NULL when the device has a real control virtqueue (PCI). 'class' and 'cmd' as
+	 * in virtio-net "Control Virtqueue"; returns VIRTIO_NET_OK/ERR or a negative errno.
+	 */
+	int (*ctrl_command)(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data,
+			    size_t len);
+
+	/* Link state when the transport knows it better than the config space (vhost-user socket). */
+	int (*link_up)(struct vionet_hw *hw);
+
+	/* Frees what the transport holds (mappings, fds, sockets). */
+	void (*close)(struct vionet_hw *hw);
+};
+
+#endif /* VIONET_TRANSPORT_H */
