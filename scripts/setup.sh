@@ -21,7 +21,7 @@ packages=(
 	dpdk dpdk-dev libdpdk-dev libnuma-dev libcunit1-dev
 	meson ninja-build pkg-config gcc python3 python3-pyelftools
 	clang libclang-rt-14-dev
-	qemu-system-x86 busybox-static kmod cpio
+	qemu-system-x86 busybox-static kmod cpio pciutils
 )
 
 install_packages() {
