@@ -1,0 +1,682 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Packed virtqueue (virtio 1.2 section 2.8): memory layout and the driver half, with the same
+ * shape and names as virtq_split.h so the two read side by side.
+ *
+ * Ring memory and shadow state are the caller's (virtq_packed_mem_size(), virtq_packed_drv_state_size()).
+ * Posting writes descriptors in ring order; the flags of the first descriptor of a batch are held
+ * back and written by publish() with one release store, so the device sees the batch at once
+ * (2.8.21.3.1). Buffer IDs index the shadow state; with IN_ORDER they are handed out sequentially.
+ */
+#ifndef VIRTQ_PACKED_H
+#define VIRTQ_PACKED_H
+
+#include <errno.h>
+#include <string.h>
+
+#include "virtq_defs.h"
+
+/* ---- Layout (2.8.10 "Event Suppression Structure Format", 2.8.13) ---- */
+
+static inline size_t
+virtq_packed_desc_size(uint16_t size)
+{
+	return sizeof(struct virtq_packed_desc) * (size_t)size;
+}
+
+/* Offset of the Driver Area (driver event suppression) in one contiguous block. */
+static inline size_t
+virtq_packed_driver_event_offset(uint16_t size)
+{
+	return virtq_packed_desc_size(size);
+}
+
+/* Offset of the Device Area (device event suppression). */
+static inline size_t
+virtq_packed_device_event_offset(uint16_t size)
+{
+	return virtq_packed_desc_size(size) + sizeof(struct virtq_packed_event);
+}
+
+static inline size_t
+virtq_packed_mem_size(uint16_t size)
+{
+	return virtq_packed_desc_size(size) + 2 * sizeof(struct virtq_packed_event);
+}
+
+/* Packed sizes need not be powers of two (2.8 "Queue Size ... up to 32768"). */
+static inline bool
+virtq_packed_size_valid(uint32_t size)
+{
+	return size >= 1 && size <= VIRTQ_MAX_SIZE;
+}
+
+/* Flags bits that make a descriptor available in the lap of wrap counter `wrap` (2.8.1). */
+static inline uint16_t
+virtq_packed_avail_bits(bool wrap)
+{
+	return wrap ? VIRTQ_DESC_F_AVAIL : VIRTQ_DESC_F_USED;
+}
+
+/* Flags bits of a used descriptor in the lap of wrap counter `wrap` (2.8.1). */
+static inline uint16_t
+virtq_packed_used_bits(bool wrap)
+{
+	return wrap ? (VIRTQ_DESC_F_AVAIL | VIRTQ_DESC_F_USED) : 0;
+}
+
+/* Advance a ring position by n (<= size) descriptors, flipping the wrap counter on a wrap. */
+static inline void
+virtq_packed_advance(uint16_t *pos, bool *wrap, uint16_t n, uint16_t size)
+{
+	uint32_t p = (uint32_t)*pos + n;
+
+	if (p >= size) {
+		p -= size;
+		*wrap = !*wrap;
+	}
+	*pos = (uint16_t)p;
+}
+
+/* ---- Driver half ---- */
+
+struct virtq_packed_drv {
+	struct virtq_packed_desc *desc;
+	struct virtq_packed_event *driver_event; /* we write: used buffer notification control */
+	struct virtq_packed_event *device_event; /* device writes: available buffer notification control */
+	struct virtq_desc_state *state;          /* [size], indexed by buffer ID */
+	uint16_t size;
+	uint16_t num_free;        /* free descriptors */
+	uint16_t free_id;         /* free buffer-ID list head; in-order: next ID in sequence */
+	uint16_t next_avail;      /* next descriptor to write ... */
+	bool avail_wrap;          /* ... and the driver ring wrap counter */
+	bool used_wrap;           /* device ring wrap counter of ... */
+	uint16_t last_used;       /* ... the next descriptor to read as used */
+	uint16_t outstanding;     /* buffers added and not yet returned */
+	uint16_t pending_descs;   /* descriptors added since the last publish */
+	uint16_t pending_head;    /* first of them: its flags wait for publish() */
+	uint16_t pending_head_flags;
+	uint16_t kick_added;      /* descriptors published since the last needs_notify() */
+	uint16_t published_next;  /* next_avail at the last publish ... */
+	bool published_wrap;      /* ... and its wrap counter */
+	bool event_idx;
+	bool in_order;
+	bool indirect;
+	bool broken;              /* a device error it cannot continue after: every call fails */
+	uint16_t in_order_oldest; /* in-order: ID of the oldest outstanding buffer */
+	uint16_t batch_left;      /* in-order: buffers left in the batch being returned */
+	uint16_t batch_last_id;
+	uint32_t batch_last_len;
+	uint16_t driver_event_flags; /* shadow of driver_event->flags */
+	struct virtq_err_stats err;
+};
+
+static inline size_t
+virtq_packed_drv_state_size(uint16_t size)
+{
+	return sizeof(struct virtq_desc_state) * (size_t)size;
+}
+
+/*
+ * Set up the driver half over the descriptor ring, the driver and device event areas and `state`.
+ * Zeroes them: no descriptor is available, notifications enabled. Both wrap counters start at 1
+ * (2.8.1). `features`: INDIRECT_DESC, EVENT_IDX (RING_EVENT_IDX) and IN_ORDER matter.
+ * Returns 0 or -EINVAL.
+ */
+static inline int
+virtq_packed_drv_init(struct virtq_packed_drv *vq, uint16_t size, void *desc, void *driver_event,
+		      void *device_event, void *state, uint64_t features)
+{
+	uint32_t i;
+
+	if (vq == NULL || !virtq_packed_size_valid(size) || desc == NULL || driver_event == NULL ||
+	    device_event == NULL || state == NULL)
+		return -EINVAL;
+	memset(vq, 0, sizeof(*vq));
+	vq->desc = desc;
+	vq->driver_event = driver_event;
+	vq->device_event = device_event;
+	vq->state = state;
+	vq->size = size;
+	vq->num_free = size;
+	vq->avail_wrap = true;
+	vq->used_wrap = true;
+	vq->published_wrap = true;
+	vq->event_idx = (features & VIRTQ_FEATURE(VIRTQ_F_EVENT_IDX)) != 0;
+	vq->in_order = (features & VIRTQ_FEATURE(VIRTQ_F_IN_ORDER)) != 0;
+	vq->indirect = (features & VIRTQ_FEATURE(VIRTQ_F_INDIRECT_DESC)) != 0;
+	memset(desc, 0, virtq_packed_desc_size(size));
+	memset(driver_event, 0, sizeof(struct virtq_packed_event));
+	memset(device_event, 0, sizeof(struct virtq_packed_event));
+	memset(state, 0, virtq_packed_drv_state_size(size));
+	for (i = 0; i < size; i++)
+		vq->state[i].next = (uint16_t)(i + 1 < size ? i + 1 : 0);
+	return 0;
+}
+
+static inline int
+virtq_packed_drv_init_mem(struct virtq_packed_drv *vq, uint16_t size, void *mem, void *state,
+			  uint64_t features)
+{
+	if (mem == NULL)
+		return -EINVAL;
+	return virtq_packed_drv_init(vq, size, mem, (char *)mem + virtq_packed_driver_event_offset(size),
+				     (char *)mem + virtq_packed_device_event_offset(size), state, features);
+}
+
+static inline uint16_t
+virtq_packed_drv_free_count(const struct virtq_packed_drv *vq)
+{
+	return vq->num_free;
+}
+
+static inline uint16_t
+virtq_packed_drv_outstanding(const struct virtq_packed_drv *vq)
+{
+	return vq->outstanding;
+}
+
+static inline bool
+virtq_packed_drv_is_broken(const struct virtq_packed_drv *vq)
+{
+	return vq->broken;
+}
+
+static inline uint16_t
+virtq_packed_drv_take_id(struct virtq_packed_drv *vq)
+{
+	uint16_t id = vq->free_id;
+
+	if (vq->in_order)
+		vq->free_id = (uint16_t)(id + 1 < vq->size ? id + 1 : 0);
+	else
+		vq->free_id = vq->state[id].next;
+	return id;
+}
+
+/*
+ * Write the descriptor at next_avail and advance. `flags` excludes the AVAIL/USED bits. The first
+ * descriptor since the last publish keeps its flags in the shadow; later ones are stored now: the
+ * device reads in ring order, so it cannot look at them before it sees the batch head (2.8.21.3.1).
+ */
+static inline void
+virtq_packed_drv_write_desc(struct virtq_packed_drv *vq, uint64_t addr, uint32_t len, uint16_t id,
+			    uint16_t flags)
+{
+	struct virtq_packed_desc *d = &vq->desc[vq->next_avail];
+
+	flags |= virtq_packed_avail_bits(vq->avail_wrap);
+	d->addr = virtq_cpu_to_le64(addr);
+	d->len = virtq_cpu_to_le32(len);
+	d->id = virtq_cpu_to_le16(id);
+	if (vq->pending_descs == 0) {
+		vq->pending_head = vq->next_avail;
+		vq->pending_head_flags = flags;
+	} else {
+		virtq_store16(&d->flags, flags);
+	}
+	vq->pending_descs++;
+	virtq_packed_advance(&vq->next_avail, &vq->avail_wrap, 1, vq->size);
+}
+
+static inline void
+virtq_packed_drv_put_state(struct virtq_packed_drv *vq, uint16_t id, uint16_t ndescs, uint32_t wlen,
+			   void *cookie)
+{
+	struct virtq_desc_state *st = &vq->state[id];
+
+	st->cookie = cookie;
+	st->writable_len = wlen;
+	st->ndescs = ndescs;
+	vq->outstanding++;
+	vq->num_free = (uint16_t)(vq->num_free - ndescs);
+}
+
+/* Post one single-descriptor buffer. Same contract as virtq_split_drv_add_buf(). */
+static inline int
+virtq_packed_drv_add_buf(struct virtq_packed_drv *vq, uint64_t addr, uint32_t len, uint16_t flags,
+			 void *cookie)
+{
+	uint16_t id;
+
+	if (vq->broken)
+		return -EIO;
+	if (cookie == NULL)
+		return -EINVAL;
+	if (vq->num_free == 0)
+		return -ENOSPC;
+	flags &= VIRTQ_DESC_F_WRITE;
+	id = virtq_packed_drv_take_id(vq);
+	virtq_packed_drv_write_desc(vq, addr, len, id, flags);
+	virtq_packed_drv_put_state(vq, id, 1, flags ? len : 0, cookie);
+	return 0;
+}
+
+/* Post up to n single-descriptor buffers, four at a time. Same contract as the split one. */
+static inline uint16_t
+virtq_packed_drv_add_bulk(struct virtq_packed_drv *vq, const uint64_t *addrs, const uint32_t *lens,
+			  uint16_t flags, void *const *cookies, uint16_t n)
+{
+	uint16_t i = 0;
+	uint16_t id;
+
+	if (vq->broken)
+		return 0;
+	if (n > vq->num_free)
+		n = vq->num_free;
+	flags &= VIRTQ_DESC_F_WRITE;
+	for (; i + 4 <= n; i += 4) {
+		uint16_t ids[4];
+		int k;
+
+		for (k = 0; k < 4; k++)
+			ids[k] = virtq_packed_drv_take_id(vq);
+		for (k = 0; k < 4; k++)
+			virtq_packed_drv_write_desc(vq, addrs[i + k], lens[i + k], ids[k], flags);
+		for (k = 0; k < 4; k++)
+			virtq_packed_drv_put_state(vq, ids[k], 1, flags ? lens[i + k] : 0, cookies[i + k]);
+	}
+	for (; i < n; i++) {
+		id = virtq_packed_drv_take_id(vq);
+		virtq_packed_drv_write_desc(vq, addrs[i], lens[i], id, flags);
+		virtq_packed_drv_put_state(vq, id, 1, flags ? lens[i] : 0, cookies[i]);
+	}
+	return n;
+}
+
+/* Post one buffer as a chain of consecutive descriptors (2.8.6 "Scatter-Gather Support"). */
+static inline int
+virtq_packed_drv_add_chain(struct virtq_packed_drv *vq, const struct virtq_sg *sg, uint16_t out_num,
+			   uint16_t in_num, void *cookie)
+{
+	uint32_t total = (uint32_t)out_num + in_num;
+	uint32_t wlen = 0;
+	uint16_t id;
+	uint32_t i;
+
+	if (vq->broken)
+		return -EIO;
+	if (cookie == NULL || total == 0 || sg == NULL)
+		return -EINVAL;
+	if (total > vq->num_free)
+		return -ENOSPC;
+	id = virtq_packed_drv_take_id(vq);
+	for (i = 0; i < total; i++) {
+		uint16_t flags = i >= out_num ? VIRTQ_DESC_F_WRITE : 0;
+
+		if (i >= out_num)
+			wlen += sg[i].len;
+		if (i + 1 < total)
+			flags |= VIRTQ_DESC_F_NEXT;
+		virtq_packed_drv_write_desc(vq, sg[i].addr, sg[i].len, id, flags);
+	}
+	virtq_packed_drv_put_state(vq, id, (uint16_t)total, wlen, cookie);
+	return 0;
+}
+
+/* Post one buffer through an indirect table of packed descriptors (2.8.19). */
+static inline int
+virtq_packed_drv_add_indirect(struct virtq_packed_drv *vq, const struct virtq_sg *sg,
+			      uint16_t out_num, uint16_t in_num, struct virtq_packed_desc *table,
+			      uint64_t table_addr, void *cookie)
+{
+	uint32_t total = (uint32_t)out_num + in_num;
+	uint32_t wlen = 0;
+	uint16_t id;
+	uint32_t i;
+
+	if (vq->broken)
+		return -EIO;
+	if (!vq->indirect)
+		return -ENOTSUP;
+	if (cookie == NULL || total == 0 || sg == NULL || table == NULL || total > VIRTQ_MAX_SIZE)
+		return -EINVAL;
+	if (vq->num_free == 0)
+		return -ENOSPC;
+	for (i = 0; i < total; i++) {
+		/* In a table only WRITE is meaningful; id is reserved (2.8.19) */
+		if (i >= out_num)
+			wlen += sg[i].len;
+		table[i].addr = virtq_cpu_to_le64(sg[i].addr);
+		table[i].len = virtq_cpu_to_le32(sg[i].len);
+		table[i].id = 0;
+		table[i].flags = virtq_cpu_to_le16(i >= out_num ? VIRTQ_DESC_F_WRITE : 0);
+	}
+	id = virtq_packed_drv_take_id(vq);
+	virtq_packed_drv_write_desc(vq, table_addr, (uint32_t)(total * sizeof(struct virtq_packed_desc)),
+				    id, VIRTQ_DESC_F_INDIRECT);
+	virtq_packed_drv_put_state(vq, id, 1, wlen, cookie);
+	return 0;
+}
+
+/* Expose everything added since the last publish: one release store of the batch head's flags. */
+static inline void
+virtq_packed_drv_publish(struct virtq_packed_drv *vq)
+{
+	if (vq->pending_descs == 0)
+		return;
+	/* release: all descriptor fields of the batch (and later descriptors' flags) before the head's
+	 * flags, the store that makes the batch available (2.8.21.3.1) */
+	__atomic_store_n(&vq->desc[vq->pending_head].flags, virtq_cpu_to_le16(vq->pending_head_flags),
+			 __ATOMIC_RELEASE);
+	vq->kick_added = (uint16_t)(vq->kick_added + vq->pending_descs);
+	vq->pending_descs = 0;
+	vq->published_next = vq->next_avail;
+	vq->published_wrap = vq->avail_wrap;
+}
+
+/*
+ * After publish(): whether the device wants an available buffer notification (2.8.21.3.2).
+ * Device event flags ENABLE: yes; DISABLE: no; DESC (EVENT_IDX): the event offset was crossed.
+ */
+static inline bool
+virtq_packed_drv_needs_notify(struct virtq_packed_drv *vq)
+{
+	uint16_t added = vq->kick_added;
+	uint16_t flags, off_wrap, event, new_idx, old_idx;
+
+	if (added == 0)
+		return false;
+	vq->kick_added = 0;
+	/* full fence: the head flags store before the load of the device event structure, or we miss
+	 * a device that just enabled notifications (2.8.21.3.2 "suitable memory barrier") */
+	virtq_mb();
+	flags = virtq_load16(&vq->device_event->flags) & 0x3;
+	if (flags == VIRTQ_EVENT_F_DISABLE)
+		return false;
+	if (flags != VIRTQ_EVENT_F_DESC || !vq->event_idx || added >= vq->size)
+		return true;
+	off_wrap = virtq_load16(&vq->device_event->off_wrap);
+	event = off_wrap & 0x7fff;
+	new_idx = vq->published_next;
+	old_idx = (uint16_t)(new_idx - added);
+	/* An event offset of the previous lap is below new in one linear count (Linux does the same). */
+	if ((bool)(off_wrap >> VIRTQ_EVENT_WRAP_SHIFT) != vq->published_wrap)
+		event = (uint16_t)(event - vq->size);
+	return virtq_need_event(event, new_idx, old_idx);
+}
+
+/* Descriptors the device may have used: published, not yet harvested. */
+static inline uint16_t
+virtq_packed_drv_inflight_descs(const struct virtq_packed_drv *vq)
+{
+	return (uint16_t)(vq->size - vq->num_free - vq->pending_descs);
+}
+
+/*
+ * Classify the flags at last_used, a slot we made available in the used_wrap lap (2.8.1):
+ * 1 used, 0 still available (not used yet), -1 contradicting the wrap counter.
+ */
+static inline int
+virtq_packed_drv_used_state(const struct virtq_packed_drv *vq, uint16_t flags)
+{
+	bool avail = (flags & VIRTQ_DESC_F_AVAIL) != 0;
+	bool used = (flags & VIRTQ_DESC_F_USED) != 0;
+
+	if (avail == used)
+		return avail == vq->used_wrap ? 1 : -1;
+	return avail == vq->used_wrap ? 0 : -1;
+}
+
+/* Read the flags at last_used. 1 used, 0 not yet, -EIO broken (counted). */
+static inline int
+virtq_packed_drv_peek_used(struct virtq_packed_drv *vq)
+{
+	uint16_t flags;
+	int st;
+
+	if (vq->broken)
+		return -EIO;
+	if (virtq_packed_drv_inflight_descs(vq) == 0)
+		return 0;
+	/* acquire: the used flags before the id, len and buffer contents they publish (2.8.21.4) */
+	flags = virtq_le16_to_cpu(__atomic_load_n(&vq->desc[vq->last_used].flags, __ATOMIC_ACQUIRE));
+	st = virtq_packed_drv_used_state(vq, flags);
+	if (st < 0) {
+		vq->err.bad_wrap++;
+		vq->broken = true;
+		return -EIO;
+	}
+	return st;
+}
+
+static inline bool
+virtq_packed_drv_has_used(struct virtq_packed_drv *vq)
+{
+	if (vq->batch_left != 0)
+		return !vq->broken;
+	return virtq_packed_drv_peek_used(vq) == 1;
+}
+
+static inline void
+virtq_packed_drv_free_buf(struct virtq_packed_drv *vq, uint16_t id)
+{
+	struct virtq_desc_state *st = &vq->state[id];
+
+	st->cookie = NULL;
+	vq->num_free = (uint16_t)(vq->num_free + st->ndescs);
+	vq->outstanding--;
+	if (vq->in_order) {
+		vq->in_order_oldest = (uint16_t)(id + 1 < vq->size ? id + 1 : 0);
+		return;
+	}
+	st->next = vq->free_id;
+	vq->free_id = id;
+}
+
+static inline int
+virtq_packed_drv_return_buf(struct virtq_packed_drv *vq, uint16_t id, uint32_t len, void **cookie,
+			    uint32_t *len_out)
+{
+	struct virtq_desc_state *st = &vq->state[id];
+	int rc = 0;
+
+	if (len > st->writable_len) {
+		vq->err.len_too_big++;
+		len = 0;
+		rc = -EMSGSIZE;
+	}
+	*cookie = st->cookie;
+	if (len_out != NULL)
+		*len_out = len;
+	virtq_packed_drv_free_buf(vq, id);
+	return rc;
+}
+
+/* A used descriptor names an ID: it must be an outstanding buffer whose descriptors fit in what we
+ * published. Otherwise we cannot know how far to skip: broken. */
+static inline int
+virtq_packed_drv_check_id(struct virtq_packed_drv *vq, uint32_t id)
+{
+	if (id >= vq->size) {
+		vq->err.bad_id++;
+		vq->broken = true;
+		return -EIO;
+	}
+	if (vq->state[id].cookie == NULL ||
+	    vq->state[id].ndescs > virtq_packed_drv_inflight_descs(vq)) {
+		vq->err.not_outstanding++;
+		vq->broken = true;
+		return -EIO;
+	}
+	return 0;
+}
+
+/* In-order (2.8.20 / 2.7.9): one used descriptor for a batch ending with buffer `id`; the device
+ * skips the batch's descriptors. Count the batch from the oldest outstanding ID. */
+static inline int
+virtq_packed_drv_start_batch(struct virtq_packed_drv *vq)
+{
+	const struct virtq_packed_desc *d = &vq->desc[vq->last_used];
+	uint16_t id = virtq_le16_to_cpu(d->id);
+	uint16_t cur = vq->in_order_oldest;
+	uint32_t descs = 0;
+	uint16_t n = 1;
+
+	if (virtq_packed_drv_check_id(vq, id) < 0)
+		return -EIO;
+	for (;;) {
+		if (vq->state[cur].cookie == NULL) {
+			vq->err.not_outstanding++;
+			vq->broken = true;
+			return -EIO;
+		}
+		descs += vq->state[cur].ndescs;
+		if (cur == id)
+			break;
+		if (n >= vq->outstanding) {
+			vq->err.not_outstanding++;
+			vq->broken = true;
+			return -EIO;
+		}
+		cur = (uint16_t)(cur + 1 < vq->size ? cur + 1 : 0);
+		n++;
+	}
+	if (descs > virtq_packed_drv_inflight_descs(vq)) {
+		vq->err.bad_batch++;
+		vq->broken = true;
+		return -EIO;
+	}
+	vq->batch_left = n;
+	vq->batch_last_id = id;
+	vq->batch_last_len = virtq_le32_to_cpu(d->len);
+	return 0;
+}
+
+static inline int
+virtq_packed_drv_get_used_in_order(struct virtq_packed_drv *vq, void **cookie, uint32_t *len)
+{
+	uint16_t id;
+	uint32_t used_len;
+
+	if (vq->batch_left == 0) {
+		int st = virtq_packed_drv_peek_used(vq);
+
+		if (st <= 0)
+			return st == 0 ? -EAGAIN : st;
+		if (virtq_packed_drv_start_batch(vq) < 0)
+			return -EIO;
+	}
+	id = vq->in_order_oldest;
+	/* Skipped buffers were used completely (2.8.20): their length is what was posted. */
+	used_len = vq->batch_left == 1 ? vq->batch_last_len : vq->state[id].writable_len;
+	vq->batch_left--;
+	virtq_packed_advance(&vq->last_used, &vq->used_wrap, vq->state[id].ndescs, vq->size);
+	return virtq_packed_drv_return_buf(vq, id, used_len, cookie, len);
+}
+
+/*
+ * Harvest one used buffer. Returns 0; -EAGAIN; -EMSGSIZE (length above what was posted: returned
+ * with *len 0, counted); -EIO (bad ID or flags contradicting the wrap counter: counted, broken).
+ */
+static inline int
+virtq_packed_drv_get_used(struct virtq_packed_drv *vq, void **cookie, uint32_t *len)
+{
+	const struct virtq_packed_desc *d;
+	uint16_t id;
+	int st;
+
+	if (vq->in_order)
+		return virtq_packed_drv_get_used_in_order(vq, cookie, len);
+	st = virtq_packed_drv_peek_used(vq);
+	if (st <= 0)
+		return st == 0 ? -EAGAIN : st;
+	d = &vq->desc[vq->last_used];
+	id = virtq_le16_to_cpu(d->id);
+	if (virtq_packed_drv_check_id(vq, id) < 0)
+		return -EIO;
+	/* The device skips as many descriptors as the buffer had (2.8.6) */
+	virtq_packed_advance(&vq->last_used, &vq->used_wrap, vq->state[id].ndescs, vq->size);
+	return virtq_packed_drv_return_buf(vq, id, virtq_le32_to_cpu(d->len), cookie, len);
+}
+
+/* Harvest up to max used buffers; same contract as virtq_split_drv_get_used_bulk(). */
+static inline uint16_t
+virtq_packed_drv_get_used_bulk(struct virtq_packed_drv *vq, void **cookies, uint32_t *lens,
+			       uint16_t max)
+{
+	uint16_t n = 0;
+
+	while (n < max) {
+		int rc = virtq_packed_drv_get_used(vq, &cookies[n], lens != NULL ? &lens[n] : NULL);
+
+		if (rc != 0 && rc != -EMSGSIZE)
+			break;
+		n++;
+	}
+	return n;
+}
+
+/* Used buffer notifications through the driver event suppression structure (2.8.10). */
+static inline void
+virtq_packed_drv_disable_used_notify(struct virtq_packed_drv *vq)
+{
+	vq->driver_event_flags = VIRTQ_EVENT_F_DISABLE;
+	virtq_store16(&vq->driver_event->flags, vq->driver_event_flags);
+}
+
+/*
+ * Interrupt when the device has used the descriptor n (>= 1) descriptors past last_used
+ * (descriptor-specific mode, EVENT_IDX only; without it this is enable). Returns true if used
+ * buffers are already pending, so the caller polls again instead of sleeping.
+ */
+static inline bool
+virtq_packed_drv_enable_used_notify_after(struct virtq_packed_drv *vq, uint16_t n)
+{
+	if (n == 0)
+		n = 1;
+	if (n > vq->size)
+		n = vq->size;
+	if (vq->event_idx) {
+		uint16_t off = vq->last_used;
+		bool wrap = vq->used_wrap;
+
+		virtq_packed_advance(&off, &wrap, (uint16_t)(n - 1), vq->size);
+		virtq_store16(&vq->driver_event->off_wrap,
+			      (uint16_t)(off | (uint16_t)wrap << VIRTQ_EVENT_WRAP_SHIFT));
+		vq->driver_event_flags = VIRTQ_EVENT_F_DESC;
+		/* release: off_wrap before the flags that make the device read it (2.8.10) */
+		__atomic_store_n(&vq->driver_event->flags, virtq_cpu_to_le16(vq->driver_event_flags),
+				 __ATOMIC_RELEASE);
+	} else {
+		vq->driver_event_flags = VIRTQ_EVENT_F_ENABLE;
+		virtq_store16(&vq->driver_event->flags, vq->driver_event_flags);
+	}
+	/* full fence: the event structure store before re-reading the used flags (2.8.21.4 note) */
+	virtq_mb();
+	return virtq_packed_drv_has_used(vq);
+}
+
+static inline bool
+virtq_packed_drv_enable_used_notify(struct virtq_packed_drv *vq)
+{
+	if (vq->driver_event_flags != VIRTQ_EVENT_F_ENABLE) {
+		vq->driver_event_flags = VIRTQ_EVENT_F_ENABLE;
+		virtq_store16(&vq->driver_event->flags, vq->driver_event_flags);
+	}
+	/* full fence: the flags store before re-reading the used flags */
+	virtq_mb();
+	return virtq_packed_drv_has_used(vq);
+}
+
+/* At queue stop: one outstanding cookie per call, NULL when none is left. Re-init before reuse. */
+static inline void *
+virtq_packed_drv_detach_unused(struct virtq_packed_drv *vq)
+{
+	uint32_t i;
+
+	for (i = 0; i < vq->size; i++) {
+		struct virtq_desc_state *st = &vq->state[i];
+		void *cookie = st->cookie;
+
+		if (cookie == NULL)
+			continue;
+		st->cookie = NULL;
+		vq->outstanding--;
+		vq->num_free = (uint16_t)(vq->num_free + st->ndescs);
+		return cookie;
+	}
+	return NULL;
+}
+
+#endif /* VIRTQ_PACKED_H */
