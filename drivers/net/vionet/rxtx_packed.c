@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Scalar burst functions over packed rings (virtio 1.x "Packed Virtqueues"), with and without
+ * IN_ORDER (lib/virtq's ring state handles in-order batches) and mergeable Rx buffers.
+ */
+#include "rxtx_burst.h"
+#include "vionet_rxtx.h"
+
+uint16_t
+vionet_recv_packed(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts)
+{
+	return rx_burst(rx_queue, rx_pkts, nb_pkts, true);
+}
+
+uint16_t
+vionet_recv_packed_mrg(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts)
+{
+	return rx_burst_mrg(rx_queue, rx_pkts, nb_pkts, true);
+}
+
+uint16_t
+vionet_xmit_packed(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts)
+{
+	return tx_burst(tx_queue, tx_pkts, nb_pkts, true);
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The ethdev glue: eth_dev_ops over the device layer, shared by the vdev probe (vionet_user.c) and the
+ * PCI probe. A probe:
+ *   eth_dev = rte_eth_vdev_allocate(vdev, sizeof(struct vionet_hw))    (or rte_eth_dev_pci_allocate)
+ *   hw = vionet_ethdev_hw_prepare(eth_dev, name, devargs, use_va, numa_node);
+ *   <create the transport on hw>
+ *   ret = vionet_ethdev_init(eth_dev);                 device init, ops, MAC table, probing finished
+ * and its remove calls rte_eth_dev_close(port) (dev_close frees queues, control queue and transport).
+ */
+#ifndef VIONET_ETHDEV_H
+#define VIONET_ETHDEV_H
+
+#include <stdbool.h>
+
+#include <ethdev_driver.h>
+
+#include "vionet_device.h"
+
+static inline struct vionet_hw *
+vionet_hw_of(const struct rte_eth_dev *dev)
+{
+	return dev->data->dev_private;
+}
+
+/* Fills the hw of a freshly allocated port (its private data) before the transport is created. */
+struct vionet_hw *vionet_ethdev_hw_prepare(struct rte_eth_dev *eth_dev, const char *name,
+					   const struct vionet_devargs *devargs, bool use_va,
+					   int numa_node);
+
+/*
+ * Initialises the device (vionet_dev_init) and the port: ops, MAC address table, LSC capability,
+ * burst functions. Calls rte_eth_dev_probing_finish() on success. On failure the caller releases the
+ * transport and the port.
+ */
+int vionet_ethdev_init(struct rte_eth_dev *eth_dev);
+
+/* The eth_dev_ops table (exported for tests). */
+extern const struct eth_dev_ops vionet_eth_dev_ops;
+
+/* xstats (vionet_xstats.c) */
+int vionet_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
+			    unsigned int size);
+int vionet_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats, unsigned int n);
+int vionet_xstats_reset(struct rte_eth_dev *dev);
+
+#endif /* VIONET_ETHDEV_H */

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The virtio-net header (virtio 1.x "Network Device: Device Operation", struct virtio_net_hdr) and its
+ * translation to and from mbuf offload flags. Every packet carries one, before the frame: Rx in the
+ * first buffer of a packet, Tx in headroom or in a descriptor of its own.
+ */
+#ifndef VIONET_NET_HDR_H
+#define VIONET_NET_HDR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+/* With VERSION_1 the header always has num_buffers: 12 bytes ("Packet Device Operation" note). */
+struct vionet_net_hdr {
+	uint8_t flags;
+	uint8_t gso_type;
+	rte_le16_t hdr_len;
+	rte_le16_t gso_size;
+	rte_le16_t csum_start;
+	rte_le16_t csum_offset;
+	rte_le16_t num_buffers; /* mergeable Rx: buffers this packet spans; Tx: 0 */
+} __rte_packed;
+
+#define VIONET_NET_HDR_F_NEEDS_CSUM 1
+#define VIONET_NET_HDR_F_DATA_VALID 2
+#define VIONET_NET_HDR_GSO_NONE 0
+#define VIONET_NET_HDR_GSO_TCPV4 1
+#define VIONET_NET_HDR_GSO_UDP 3
+#define VIONET_NET_HDR_GSO_TCPV6 4
+#define VIONET_NET_HDR_GSO_ECN 0x80
+
+/*
+ * Rx: header -> mbuf flags. DATA_VALID: the device checked the checksum. NEEDS_CSUM: the packet was
+ * never checksummed (a local sender offloaded it) but is intact: DPDK's RX_L4_CKSUM_NONE says exactly
+ * that. A GSO type is a large coalesced packet (GUEST_TSO): LRO with its segment size.
+ */
+static inline void
+vionet_net_hdr_to_mbuf(const struct vionet_net_hdr *hdr, struct rte_mbuf *m)
+{
+	if (likely(hdr->flags == 0 && hdr->gso_type == VIONET_NET_HDR_GSO_NONE))
+		return;
+	if (hdr->flags & VIONET_NET_HDR_F_NEEDS_CSUM)
+		m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_NONE;
+	else if (hdr->flags & VIONET_NET_HDR_F_DATA_VALID)
+		m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	if ((hdr->gso_type & ~VIONET_NET_HDR_GSO_ECN) != VIONET_NET_HDR_GSO_NONE &&
+	    hdr->gso_size != 0) {
+		m->ol_flags |= RTE_MBUF_F_RX_LRO;
+		m->tso_segsz = rte_le_to_cpu_16(hdr->gso_size);
+	}
+}
+
+/*
+ * Tx: mbuf offload requests -> header. The application put the pseudo-header checksum in the L4
+ * checksum field, which is what a partial checksum means to the device (csum_start/csum_offset).
+ */
+static inline void
+vionet_net_hdr_from_mbuf(struct vionet_net_hdr *hdr, const struct rte_mbuf *m)
+{
+	uint64_t ol = m->ol_flags;
+	uint16_t l4_start = (uint16_t)(m->l2_len + m->l3_len);
+
+	memset(hdr, 0, sizeof(*hdr));
+	if (likely((ol & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG)) == 0))
+		return;
+	if (ol & RTE_MBUF_F_TX_TCP_SEG) {
+		hdr->gso_type = (ol & RTE_MBUF_F_TX_IPV6) ? VIONET_NET_HDR_GSO_TCPV6
+							   : VIONET_NET_HDR_GSO_TCPV4;
+		hdr->gso_size = rte_cpu_to_le_16(m->tso_segsz);
+		hdr->hdr_len = rte_cpu_to_le_16((uint16_t)(l4_start + m->l4_len));
+		hdr->flags = VIONET_NET_HDR_F_NEEDS_CSUM;
+		hdr->csum_start = rte_cpu_to_le_16(l4_start);
+		hdr->csum_offset = rte_cpu_to_le_16(offsetof(struct rte_tcp_hdr, cksum));
+		return;
+	}
+	switch (ol & RTE_MBUF_F_TX_L4_MASK) {
+	case RTE_MBUF_F_TX_TCP_CKSUM:
+		hdr->flags = VIONET_NET_HDR_F_NEEDS_CSUM;
+		hdr->csum_start = rte_cpu_to_le_16(l4_start);
+		hdr->csum_offset = rte_cpu_to_le_16(offsetof(struct rte_tcp_hdr, cksum));
+		break;
+	case RTE_MBUF_F_TX_UDP_CKSUM:
+		hdr->flags = VIONET_NET_HDR_F_NEEDS_CSUM;
+		hdr->csum_start = rte_cpu_to_le_16(l4_start);
+		hdr->csum_offset = rte_cpu_to_le_16(offsetof(struct rte_udp_hdr, dgram_cksum));
+		break;
+	default:
+		break;
+	}
+}
+
+#endif /* VIONET_NET_HDR_H */

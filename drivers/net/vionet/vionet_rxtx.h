@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The fast paths and their selector. One Rx and one Tx burst function per ring layout (split,
+ * packed) and Rx buffer scheme (mergeable or not); IN_ORDER lives in lib/virtq's ring state, so the
+ * same functions serve both. rxtx_select.c chooses at dev_start from negotiated features, devargs and
+ * CPU flags, and logs the choice; vector variants add rows to its table.
+ */
+#ifndef VIONET_RXTX_H
+#define VIONET_RXTX_H
+
+#include <stdint.h>
+
+#include <ethdev_driver.h>
+#include <rte_mbuf.h>
+
+uint16_t vionet_recv_split(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
+uint16_t vionet_recv_split_mrg(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
+uint16_t vionet_xmit_split(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts);
+uint16_t vionet_recv_packed(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
+uint16_t vionet_recv_packed_mrg(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
+uint16_t vionet_xmit_packed(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts);
+
+/* Installed while the port is stopped: receive and send nothing. */
+uint16_t vionet_rx_burst_stopped(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
+uint16_t vionet_tx_burst_stopped(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts);
+
+/* Chooses and installs the burst functions of a port about to start; logs the choice. */
+void vionet_rxtx_select(struct rte_eth_dev *dev);
+/* The name of the chosen paths ("split in-order mergeable scalar", ...): burst mode, xstats, logs. */
+const char *vionet_rxtx_describe(const struct rte_eth_dev *dev);
+
+#endif /* VIONET_RXTX_H */
