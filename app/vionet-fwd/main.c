@@ -335,6 +335,9 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	/* A vhost-user peer that exits first closes the socket our virtio-user port writes to at stop:
+	 * that is an error return for the PMD, not a reason to die. */
+	signal(SIGPIPE, SIG_IGN);
 
 	ctx->opts = opts;
 	ctx->engine = fwd_engine_of(opts->mode);
