@@ -1,0 +1,743 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Split virtqueue: the driver half against the device half over the same memory. Every queue size,
+ * 16-bit index wrap, chains, indirect tables, in-order batches, event index in both directions,
+ * and a device that writes what it should not.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "test_virtq_ring.h"
+#include "virtq_split_dev.h"
+
+#define F_EVENT VIRTQ_FEATURE(VIRTQ_F_EVENT_IDX)
+#define F_IN_ORDER VIRTQ_FEATURE(VIRTQ_F_IN_ORDER)
+#define F_INDIRECT VIRTQ_FEATURE(VIRTQ_F_INDIRECT_DESC)
+
+struct sq {
+	void *mem;
+	void *state;
+	struct virtq_split_drv drv;
+	struct virtq_split_dev dev;
+	uint16_t size;
+	bool in_order;
+	/* scratch for one round, sized to the queue */
+	uint16_t *ids;
+	uint32_t *seqs;
+	uint16_t *ndescs;
+	uint64_t *addrs;
+	uint32_t *lens;
+	void **cookies;
+};
+
+static int
+sq_open(struct sq *q, uint16_t size, uint64_t features)
+{
+	memset(q, 0, sizeof(*q));
+	q->size = size;
+	q->in_order = (features & F_IN_ORDER) != 0;
+	q->mem = tvq_alloc(virtq_split_mem_size(size, 4096));
+	q->state = tvq_alloc(virtq_split_drv_state_size(size));
+	q->ids = calloc(size, sizeof(*q->ids));
+	q->seqs = calloc(size, sizeof(*q->seqs));
+	q->ndescs = calloc(size, sizeof(*q->ndescs));
+	q->addrs = calloc(size, sizeof(*q->addrs));
+	q->lens = calloc(size, sizeof(*q->lens));
+	q->cookies = calloc(size, sizeof(*q->cookies));
+	if (virtq_split_drv_init_mem(&q->drv, size, q->mem, 4096, q->state, features) != 0)
+		return -1;
+	return virtq_split_dev_init_mem(&q->dev, size, q->mem, 4096, features);
+}
+
+static void
+sq_close(struct sq *q)
+{
+	free(q->mem);
+	free(q->state);
+	free(q->ids);
+	free(q->seqs);
+	free(q->ndescs);
+	free(q->addrs);
+	free(q->lens);
+	free(q->cookies);
+}
+
+static bool
+err_stats_zero(const struct virtq_err_stats *e)
+{
+	return e->bad_id == 0 && e->not_outstanding == 0 && e->len_too_big == 0 && e->idx_jump == 0 &&
+	       e->bad_wrap == 0 && e->bad_batch == 0;
+}
+
+/* Driver: post a random burst of single buffers (bulk or one by one), publish. */
+static void
+sq_driver_post(struct sq *q, struct tvq_ledger *l, uint64_t *rng)
+{
+	uint32_t want = 1 + tvq_rand(rng) % q->size;
+	uint16_t n, i;
+
+	if (want > l->total - l->posted)
+		want = l->total - l->posted;
+	if (want > q->drv.num_free)
+		want = q->drv.num_free;
+	for (i = 0; i < want; i++) {
+		q->addrs[i] = tvq_addr_of(l->posted + i);
+		q->lens[i] = TVQ_POSTED_LEN;
+		q->cookies[i] = tvq_cookie_of(l->posted + i);
+	}
+	if (tvq_rand(rng) % 4 == 0) {
+		for (n = 0; n < want; n++)
+			if (virtq_split_drv_add_buf(&q->drv, q->addrs[n], q->lens[n], VIRTQ_DESC_F_WRITE,
+						    q->cookies[n]) != 0)
+				break;
+	} else {
+		n = virtq_split_drv_add_bulk(&q->drv, q->addrs, q->lens, VIRTQ_DESC_F_WRITE, q->cookies,
+					     (uint16_t)want);
+	}
+	CU_ASSERT_EQUAL(n, want);
+	l->posted += n;
+	virtq_split_drv_publish(&q->drv);
+}
+
+/* Device: pop what is available; return it in reverse order, or in-order in random batches. */
+static void
+sq_device_round(struct sq *q, struct tvq_ledger *l, uint64_t *rng)
+{
+	struct virtq_dev_buf b;
+	struct virtq_sg sg[8];
+	uint32_t n = 0, i;
+
+	while (n < q->size && virtq_split_dev_pop(&q->dev, &b, sg, 8) == 0) {
+		q->ids[n] = b.id;
+		q->seqs[n] = tvq_seq_of_addr(sg[0].addr);
+		n++;
+	}
+	if (!q->in_order) {
+		for (i = n; i-- > 0;) {
+			l->expect_len[q->seqs[i]] = tvq_dev_len(q->seqs[i]);
+			virtq_split_dev_push(&q->dev, q->ids[i], tvq_dev_len(q->seqs[i]));
+		}
+	} else {
+		for (i = 0; i < n;) {
+			uint32_t batch = 1 + tvq_rand(rng) % 8, last, k;
+
+			if (batch > n - i)
+				batch = n - i;
+			last = i + batch - 1;
+			if (tvq_rand(rng) % 2) {
+				for (k = i; k < last; k++)
+					l->expect_len[q->seqs[k]] = TVQ_POSTED_LEN;
+				l->expect_len[q->seqs[last]] = tvq_dev_len(q->seqs[last]);
+				virtq_split_dev_push_batch_last(&q->dev, q->ids[last],
+								tvq_dev_len(q->seqs[last]), (uint16_t)batch);
+			} else {
+				for (k = i; k <= last; k++) {
+					l->expect_len[q->seqs[k]] = tvq_dev_len(q->seqs[k]);
+					virtq_split_dev_push(&q->dev, q->ids[k], tvq_dev_len(q->seqs[k]));
+				}
+			}
+			i += batch;
+		}
+	}
+	virtq_split_dev_publish(&q->dev);
+}
+
+static void
+sq_driver_harvest(struct sq *q, struct tvq_ledger *l, uint64_t *rng)
+{
+	void *cookie;
+	uint32_t len;
+
+	if (tvq_rand(rng) % 2) {
+		uint16_t max = (uint16_t)(1 + tvq_rand(rng) % 64), n, i;
+
+		do {
+			n = virtq_split_drv_get_used_bulk(&q->drv, q->cookies,
+							  q->lens, max < q->size ? max : q->size);
+			for (i = 0; i < n; i++)
+				tvq_ledger_check(l, q->cookies[i], q->lens[i]);
+		} while (n != 0);
+	} else {
+		while (virtq_split_drv_get_used(&q->drv, &cookie, &len) == 0)
+			tvq_ledger_check(l, cookie, len);
+	}
+}
+
+/* Ping-pong `total` buffers through a queue: enough to wrap the 16-bit indexes. */
+static void
+sq_pingpong(uint16_t size, uint64_t features, uint32_t total)
+{
+	struct tvq_ledger l;
+	uint64_t rng = 0x9e3779b97f4a7c15ull ^ size ^ features;
+	uint32_t rounds = 0;
+	struct sq q;
+
+	CU_ASSERT_EQUAL_FATAL(sq_open(&q, size, features), 0);
+	tvq_ledger_open(&l, total);
+	while (l.done < total && l.bad == 0 && !q.drv.broken && rounds++ < 4 * total + 100) {
+		sq_driver_post(&q, &l, &rng);
+		sq_device_round(&q, &l, &rng);
+		sq_driver_harvest(&q, &l, &rng);
+	}
+	CU_ASSERT_EQUAL(l.bad, 0);
+	CU_ASSERT_EQUAL(l.done, total);
+	CU_ASSERT_FALSE(q.drv.broken);
+	CU_ASSERT_TRUE(err_stats_zero(&q.drv.err));
+	CU_ASSERT_EQUAL(virtq_split_drv_outstanding(&q.drv), 0);
+	CU_ASSERT_EQUAL(virtq_split_drv_free_count(&q.drv), size);
+	CU_ASSERT_PTR_NULL(virtq_split_drv_detach_unused(&q.drv));
+	if (l.bad != 0 || l.done != total)
+		printf("\nsize %u features %#llx: %u done, %u bad\n", size,
+		       (unsigned long long)features, l.done, l.bad);
+	tvq_ledger_close(&l);
+	sq_close(&q);
+}
+
+static void
+test_split_every_size_wraps(void)
+{
+	static const uint64_t feature_sets[] = {0, F_EVENT, F_IN_ORDER, F_IN_ORDER | F_EVENT};
+	uint32_t size;
+	unsigned int f;
+
+	for (size = 1; size <= VIRTQ_MAX_SIZE; size *= 2)
+		for (f = 0; f < sizeof(feature_sets) / sizeof(feature_sets[0]); f++)
+			sq_pingpong((uint16_t)size, feature_sets[f], 70000 + 3 * size);
+}
+
+static void
+test_split_sizes_and_layout(void)
+{
+	struct virtq_split_drv vq;
+	char state[64];
+	char mem[64];
+
+	CU_ASSERT_EQUAL(virtq_split_drv_init(&vq, 0, mem, mem, mem, state, 0), -EINVAL);
+	CU_ASSERT_EQUAL(virtq_split_drv_init(&vq, 3, mem, mem, mem, state, 0), -EINVAL);
+	CU_ASSERT_EQUAL(virtq_split_drv_init(&vq, 48, mem, mem, mem, state, 0), -EINVAL);
+	CU_ASSERT_EQUAL(virtq_split_drv_init(&vq, 2, NULL, mem, mem, state, 0), -EINVAL);
+	/* 2.7.2 legacy formula: 256 entries, 4096 align -> 4096 + 2048 + 4096 (avail padded) ... */
+	CU_ASSERT_EQUAL(virtq_split_avail_offset(256), 4096);
+	CU_ASSERT_EQUAL(virtq_split_used_offset(256, 4096), 8192);
+	CU_ASSERT_EQUAL(virtq_split_mem_size(256, 4096), 8192 + 4096);
+	/* modern: used ring 4-byte aligned right after avail (6 + 2 * 4 bytes -> 14, aligned 16) */
+	CU_ASSERT_EQUAL(virtq_split_used_offset(4, 4), 64 + 16);
+	CU_ASSERT_EQUAL(virtq_split_mem_size(4, 4), 64 + 16 + 6 + 32 + 2);
+	CU_ASSERT_EQUAL(virtq_split_mem_size(32768, 4096), 32768 * 16 + 69632 + 266240);
+	CU_ASSERT_EQUAL(sizeof(struct virtq_split_desc), 16);
+	CU_ASSERT_EQUAL(sizeof(struct virtq_split_used_elem), 8);
+}
+
+/* Random chains of 1..4 elements, readable then writable; checks what the device sees. */
+static void
+sq_chains(uint64_t features)
+{
+	uint64_t rng = 12345;
+	struct sq q;
+	uint32_t round;
+	uint16_t in_flight = 0;
+	uint32_t wlen_of[64];
+
+	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 16, features), 0);
+	for (round = 0; round < 20000; round++) {
+		struct virtq_sg sg[4];
+		uint16_t out = tvq_rand(&rng) % 3, in = tvq_rand(&rng) % 3, i;
+		uint32_t wlen = 0;
+		bool fits;
+		struct virtq_dev_buf b;
+		struct virtq_sg got[8];
+		void *cookie;
+		uint32_t len;
+		int rc;
+
+		if (out + in == 0)
+			in = 1;
+		for (i = 0; i < out + in; i++) {
+			sg[i].addr = tvq_addr_of(round * 4 + i);
+			sg[i].len = 10 + i;
+			if (i >= out)
+				wlen += sg[i].len;
+		}
+		fits = out + in <= virtq_split_drv_free_count(&q.drv);
+		rc = virtq_split_drv_add_chain(&q.drv, sg, out, in, tvq_cookie_of(round));
+		CU_ASSERT_EQUAL(rc, fits ? 0 : -ENOSPC);
+		if (rc == 0) {
+			wlen_of[round % 64] = wlen;
+			in_flight++;
+		}
+		virtq_split_drv_publish(&q.drv);
+		if ((tvq_rand(&rng) % 3 == 0 || rc != 0) && in_flight > 0) {
+			CU_ASSERT_EQUAL_FATAL(virtq_split_dev_pop(&q.dev, &b, got, 8), 0);
+			CU_ASSERT_EQUAL(b.nsegs, b.ndescs);
+			CU_ASSERT_TRUE(b.nreadable <= b.nsegs);
+			virtq_split_dev_push(&q.dev, b.id, b.writable_len);
+			virtq_split_dev_publish(&q.dev);
+			CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), 0);
+			CU_ASSERT_EQUAL(len, b.writable_len);
+			CU_ASSERT_EQUAL(wlen_of[tvq_seq_of_cookie(cookie) % 64], len);
+			in_flight--;
+		}
+	}
+	CU_ASSERT_TRUE(err_stats_zero(&q.drv.err));
+	sq_close(&q);
+}
+
+static void
+test_split_chains(void)
+{
+	sq_chains(0);
+	sq_chains(F_IN_ORDER);
+}
+
+/* One chain, checked element by element. */
+static void
+test_split_chain_elements(void)
+{
+	struct virtq_sg sg[3] = {{0x1000, 12}, {0x2000, 100}, {0x3000, 1500}};
+	struct virtq_sg got[3];
+	struct virtq_dev_buf b;
+	struct sq q;
+	void *cookie;
+	uint32_t len;
+
+	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 4, 0), 0);
+	CU_ASSERT_EQUAL(virtq_split_drv_add_chain(&q.drv, sg, 2, 1, tvq_cookie_of(7)), 0);
+	CU_ASSERT_EQUAL(virtq_split_drv_free_count(&q.drv), 1);
+	CU_ASSERT_EQUAL(virtq_split_drv_add_chain(&q.drv, sg, 2, 1, tvq_cookie_of(8)), -ENOSPC);
+	CU_ASSERT_EQUAL(virtq_split_drv_add_chain(&q.drv, sg, 0, 0, tvq_cookie_of(8)), -EINVAL);
+	CU_ASSERT_EQUAL(virtq_split_drv_add_buf(&q.drv, 1, 1, 0, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, got, 3), -EAGAIN); /* not published yet */
+	virtq_split_drv_publish(&q.drv);
+	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, got, 2), -ENOBUFS); /* too small: not consumed */
+	CU_ASSERT_EQUAL_FATAL(virtq_split_dev_pop(&q.dev, &b, got, 3), 0);
+	CU_ASSERT_EQUAL(b.nsegs, 3);
+	CU_ASSERT_EQUAL(b.nreadable, 2);
+	CU_ASSERT_EQUAL(b.readable_len, 112);
+	CU_ASSERT_EQUAL(b.writable_len, 1500);
+	CU_ASSERT_EQUAL(got[0].addr, 0x1000);
+	CU_ASSERT_EQUAL(got[2].addr, 0x3000);
+	CU_ASSERT_EQUAL(got[2].len, 1500);
+	virtq_split_dev_push(&q.dev, b.id, 1500);
+	virtq_split_dev_publish(&q.dev);
+	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), 0);
+	CU_ASSERT_PTR_EQUAL(cookie, tvq_cookie_of(7));
+	CU_ASSERT_EQUAL(len, 1500);
+	CU_ASSERT_EQUAL(virtq_split_drv_free_count(&q.drv), 4);
+	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), -EAGAIN);
+	sq_close(&q);
+}
+
+static void
+sq_indirect(uint64_t features)
+{
+	struct virtq_split_desc table[5];
+	struct virtq_sg sg[5], got[8];
+	struct virtq_dev_buf b;
+	uint32_t round, i;
+	struct sq q;
+	void *cookie;
+	uint32_t len;
+
+	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 2, features | F_INDIRECT), 0);
+	for (i = 0; i < 5; i++) {
+		sg[i].addr = 0x10000 * (i + 1);
+		sg[i].len = 100 * (i + 1);
+	}
+	for (round = 0; round < 100000; round++) {
+		CU_ASSERT_EQUAL(virtq_split_drv_add_indirect(&q.drv, sg, 2, 3, table,
+							     (uintptr_t)table, tvq_cookie_of(round)), 0);
+		virtq_split_drv_publish(&q.drv);
+		CU_ASSERT_EQUAL_FATAL(virtq_split_dev_pop(&q.dev, &b, got, 8), 0);
+		CU_ASSERT_EQUAL(b.ndescs, 1);
+		CU_ASSERT_EQUAL(b.nsegs, 5);
+		CU_ASSERT_EQUAL(b.nreadable, 2);
+		CU_ASSERT_EQUAL(b.readable_len, 300);
+		CU_ASSERT_EQUAL(b.writable_len, 1200);
+		CU_ASSERT_EQUAL(got[4].addr, 0x50000);
+		virtq_split_dev_push(&q.dev, b.id, 1200);
+		virtq_split_dev_publish(&q.dev);
+		CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), 0);
+		CU_ASSERT_PTR_EQUAL(cookie, tvq_cookie_of(round));
+		CU_ASSERT_EQUAL(len, 1200);
+	}
+	CU_ASSERT_EQUAL(virtq_split_drv_free_count(&q.drv), 2);
+	sq_close(&q);
+}
+
+static void
+test_split_indirect(void)
+{
+	struct virtq_split_desc table[1];
+	struct virtq_sg sg = {0x1000, 64};
+	struct sq q;
+
+	sq_indirect(0);
+	sq_indirect(F_IN_ORDER);
+	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 2, 0), 0);
+	CU_ASSERT_EQUAL(virtq_split_drv_add_indirect(&q.drv, &sg, 1, 0, table, 0x1, tvq_cookie_of(0)),
+			-ENOTSUP);
+	sq_close(&q);
+}
+
+/* In-order: one used entry for a batch; skipped buffers come back with their posted length. */
+static void
+test_split_in_order_batch(void)
+{
+	struct virtq_dev_buf b;
+	struct virtq_sg sg[1];
+	uint16_t last = 0;
+	void *cookie;
+	uint32_t len, i;
+	struct sq q;
+
+	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 8, F_IN_ORDER), 0);
+	for (i = 0; i < 5; i++)
+		CU_ASSERT_EQUAL(virtq_split_drv_add_buf(&q.drv, tvq_addr_of(i), 100 + i,
+							VIRTQ_DESC_F_WRITE, tvq_cookie_of(i)), 0);
+	virtq_split_drv_publish(&q.drv);
+	for (i = 0; i < 5; i++) {
+		CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, sg, 1), 0);
+		last = b.id;
+	}
+	virtq_split_dev_push_batch_last(&q.dev, last, 7, 5);
+	virtq_split_dev_publish(&q.dev);
+	CU_ASSERT_EQUAL(virtq_split_drv_used_count(&q.drv), 5);
+	for (i = 0; i < 5; i++) {
+		CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), 0);
+		CU_ASSERT_PTR_EQUAL(cookie, tvq_cookie_of(i));
+		CU_ASSERT_EQUAL(len, i < 4 ? 100 + i : 7);
+	}
+	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), -EAGAIN);
+	CU_ASSERT_EQUAL(virtq_split_drv_free_count(&q.drv), 8);
+	sq_close(&q);
+}
+
+static void
+sq_post_publish(struct sq *q, uint32_t seq)
+{
+	CU_ASSERT_EQUAL(virtq_split_drv_add_buf(&q->drv, tvq_addr_of(seq), 64, VIRTQ_DESC_F_WRITE,
+						tvq_cookie_of(seq)), 0);
+	virtq_split_drv_publish(&q->drv);
+}
+
+static void
+sq_pop_push_publish(struct sq *q)
+{
+	struct virtq_dev_buf b;
+	struct virtq_sg sg[1];
+
+	CU_ASSERT_EQUAL_FATAL(virtq_split_dev_pop(&q->dev, &b, sg, 1), 0);
+	virtq_split_dev_push(&q->dev, b.id, 1);
+	virtq_split_dev_publish(&q->dev);
+}
+
+/* Available buffer notifications: the device's avail_event / NO_NOTIFY, the driver's decision. */
+static void
+test_split_notify_event_idx(void)
+{
+	struct sq q;
+
+	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 16, F_EVENT), 0);
+	/* avail_event 0 at start: the first buffer needs a kick */
+	sq_post_publish(&q, 0);
+	CU_ASSERT_TRUE(virtq_split_drv_needs_notify(&q.drv));
+	CU_ASSERT_FALSE(virtq_split_drv_needs_notify(&q.drv)); /* nothing new published */
+	sq_post_publish(&q, 1);
+	CU_ASSERT_FALSE(virtq_split_drv_needs_notify(&q.drv)); /* avail_event 0 already passed */
+	/* device asks for a kick when the third buffer from its position is made available */
+	CU_ASSERT_TRUE(virtq_split_dev_enable_avail_notify_after(&q.dev, 3)); /* 2 are pending */
+	sq_post_publish(&q, 2);
+	CU_ASSERT_TRUE(virtq_split_drv_needs_notify(&q.drv)); /* avail idx 2 -> 3 crosses event 2 */
+	sq_post_publish(&q, 3);
+	CU_ASSERT_FALSE(virtq_split_drv_needs_notify(&q.drv));
+	/* several buffers in one publish crossing the event: one kick */
+	virtq_split_dev_enable_avail_notify_after(&q.dev, 6); /* event = 5 */
+	CU_ASSERT_EQUAL(virtq_split_drv_add_buf(&q.drv, 1, 1, 0, tvq_cookie_of(4)), 0);
+	CU_ASSERT_EQUAL(virtq_split_drv_add_buf(&q.drv, 1, 1, 0, tvq_cookie_of(5)), 0);
+	CU_ASSERT_EQUAL(virtq_split_drv_add_buf(&q.drv, 1, 1, 0, tvq_cookie_of(6)), 0);
+	virtq_split_drv_publish(&q.drv);
+	CU_ASSERT_TRUE(virtq_split_drv_needs_notify(&q.drv));
+	virtq_split_dev_disable_avail_notify(&q.dev);
+	sq_post_publish(&q, 7);
+	CU_ASSERT_FALSE(virtq_split_drv_needs_notify(&q.drv));
+	sq_close(&q);
+}
+
+static void
+test_split_notify_flags(void)
+{
+	struct sq q;
+
+	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 16, 0), 0);
+	sq_post_publish(&q, 0);
+	CU_ASSERT_TRUE(virtq_split_drv_needs_notify(&q.drv));
+	virtq_split_dev_disable_avail_notify(&q.dev);
+	sq_post_publish(&q, 1);
+	CU_ASSERT_FALSE(virtq_split_drv_needs_notify(&q.drv));
+	CU_ASSERT_TRUE(virtq_split_dev_enable_avail_notify(&q.dev)); /* buffers already there */
+	sq_post_publish(&q, 2);
+	CU_ASSERT_TRUE(virtq_split_drv_needs_notify(&q.drv));
+	sq_close(&q);
+}
+
+/* Used buffer notifications: the driver's used_event / NO_INTERRUPT, the device's decision. */
+static void
+test_split_interrupt_event_idx(void)
+{
+	uint32_t i;
+	void *cookie;
+	uint32_t len;
+	struct sq q;
+
+	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 16, F_EVENT), 0);
+	for (i = 0; i < 8; i++)
+		sq_post_publish(&q, i);
+	CU_ASSERT_FALSE(virtq_split_drv_enable_used_notify_after(&q.drv, 3)); /* nothing used yet */
+	sq_pop_push_publish(&q);
+	CU_ASSERT_FALSE(virtq_split_dev_needs_interrupt(&q.dev));
+	sq_pop_push_publish(&q);
+	CU_ASSERT_FALSE(virtq_split_dev_needs_interrupt(&q.dev));
+	sq_pop_push_publish(&q);
+	CU_ASSERT_TRUE(virtq_split_dev_needs_interrupt(&q.dev)); /* the third one */
+	for (i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), 0);
+	virtq_split_drv_disable_used_notify(&q.drv);
+	sq_pop_push_publish(&q);
+	CU_ASSERT_FALSE(virtq_split_dev_needs_interrupt(&q.dev));
+	/* enable with a used buffer pending: the caller is told to poll again */
+	CU_ASSERT_TRUE(virtq_split_drv_enable_used_notify(&q.drv));
+	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), 0);
+	CU_ASSERT_FALSE(virtq_split_drv_enable_used_notify(&q.drv));
+	sq_pop_push_publish(&q);
+	CU_ASSERT_TRUE(virtq_split_dev_needs_interrupt(&q.dev));
+	sq_close(&q);
+}
+
+static void
+test_split_interrupt_flags(void)
+{
+	struct sq q;
+	uint32_t i;
+
+	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 16, 0), 0);
+	for (i = 0; i < 4; i++)
+		sq_post_publish(&q, i);
+	sq_pop_push_publish(&q);
+	CU_ASSERT_TRUE(virtq_split_dev_needs_interrupt(&q.dev));
+	virtq_split_drv_disable_used_notify(&q.drv);
+	sq_pop_push_publish(&q);
+	CU_ASSERT_FALSE(virtq_split_dev_needs_interrupt(&q.dev));
+	CU_ASSERT_TRUE(virtq_split_drv_enable_used_notify(&q.drv));
+	sq_pop_push_publish(&q);
+	CU_ASSERT_TRUE(virtq_split_dev_needs_interrupt(&q.dev));
+	sq_close(&q);
+}
+
+/* ---- a device that writes what it should not ---- */
+
+static void
+sq_used_write(struct sq *q, uint16_t slot, uint32_t id, uint32_t len, uint16_t idx)
+{
+	q->drv.used->ring[slot & q->drv.mask].id = virtq_cpu_to_le32(id);
+	q->drv.used->ring[slot & q->drv.mask].len = virtq_cpu_to_le32(len);
+	q->drv.used->idx = virtq_cpu_to_le16(idx);
+}
+
+static void
+test_split_bad_id(void)
+{
+	void *cookie = NULL;
+	uint32_t len;
+	struct sq q;
+
+	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 8, 0), 0);
+	sq_post_publish(&q, 0);
+	sq_post_publish(&q, 1);
+	sq_used_write(&q, 0, 8, 0, 1); /* id == size */
+	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), -EBADMSG);
+	CU_ASSERT_EQUAL(q.drv.err.bad_id, 1);
+	sq_used_write(&q, 1, 0xffffffffu, 0, 2);
+	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), -EBADMSG);
+	CU_ASSERT_EQUAL(q.drv.err.bad_id, 2);
+	CU_ASSERT_FALSE(q.drv.broken);
+	/* the queue continues: a good entry afterwards is returned */
+	sq_used_write(&q, 2, 1, 10, 3);
+	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), 0);
+	CU_ASSERT_PTR_EQUAL(cookie, tvq_cookie_of(1));
+	sq_close(&q);
+}
+
+static void
+test_split_not_outstanding_and_double_return(void)
+{
+	void *cookies[4];
+	uint32_t lens[4];
+	void *cookie = NULL;
+	uint32_t len;
+	struct sq q;
+
+	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 8, 0), 0);
+	sq_post_publish(&q, 0);
+	sq_post_publish(&q, 1);
+	sq_used_write(&q, 0, 5, 0, 1); /* descriptor 5 was never posted */
+	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), -EBADMSG);
+	CU_ASSERT_EQUAL(q.drv.err.not_outstanding, 1);
+	/* returned twice: the cookie comes back once */
+	sq_used_write(&q, 1, 0, 3, 2);
+	q.drv.used->ring[2].id = virtq_cpu_to_le32(0);
+	q.drv.used->ring[2].len = 0;
+	q.drv.used->idx = virtq_cpu_to_le16(3);
+	CU_ASSERT_EQUAL(virtq_split_drv_get_used_bulk(&q.drv, cookies, lens, 4), 1);
+	CU_ASSERT_PTR_EQUAL(cookies[0], tvq_cookie_of(0));
+	CU_ASSERT_EQUAL(q.drv.err.not_outstanding, 2);
+	CU_ASSERT_FALSE(q.drv.broken);
+	CU_ASSERT_PTR_EQUAL(virtq_split_drv_detach_unused(&q.drv), tvq_cookie_of(1));
+	CU_ASSERT_PTR_NULL(virtq_split_drv_detach_unused(&q.drv));
+	sq_close(&q);
+}
+
+static void
+test_split_len_too_big(void)
+{
+	void *cookie = NULL;
+	uint32_t len = 1;
+	struct sq q;
+
+	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 8, 0), 0);
+	sq_post_publish(&q, 0); /* 64 writable bytes */
+	sq_used_write(&q, 0, 0, 65, 1);
+	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), -EMSGSIZE);
+	CU_ASSERT_PTR_EQUAL(cookie, tvq_cookie_of(0));
+	CU_ASSERT_EQUAL(len, 0);
+	CU_ASSERT_EQUAL(q.drv.err.len_too_big, 1);
+	CU_ASSERT_EQUAL(virtq_split_drv_outstanding(&q.drv), 0);
+	/* a device-readable (Tx) buffer has no writable bytes: any length is too big */
+	CU_ASSERT_EQUAL(virtq_split_drv_add_buf(&q.drv, 0x1000, 64, 0, tvq_cookie_of(1)), 0);
+	virtq_split_drv_publish(&q.drv);
+	sq_used_write(&q, 1, q.drv.avail->ring[1], 1, 2);
+	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), -EMSGSIZE);
+	CU_ASSERT_PTR_EQUAL(cookie, tvq_cookie_of(1));
+	sq_close(&q);
+}
+
+static void
+test_split_used_idx_jump(void)
+{
+	void *cookie = NULL;
+	uint32_t len;
+	struct sq q;
+	uint32_t n = 0;
+
+	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 8, 0), 0);
+	sq_post_publish(&q, 0);
+	sq_post_publish(&q, 1);
+	q.drv.used->idx = virtq_cpu_to_le16(9); /* more than size (and than outstanding) ahead */
+	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), -EIO);
+	CU_ASSERT_TRUE(virtq_split_drv_is_broken(&q.drv));
+	CU_ASSERT_EQUAL(q.drv.err.idx_jump, 1);
+	CU_ASSERT_EQUAL(virtq_split_drv_add_buf(&q.drv, 1, 1, 0, tvq_cookie_of(2)), -EIO);
+	CU_ASSERT_EQUAL(virtq_split_drv_get_used_bulk(&q.drv, &cookie, &len, 1), 0);
+	/* the outstanding buffers are still handed back at stop */
+	while (virtq_split_drv_detach_unused(&q.drv) != NULL)
+		n++;
+	CU_ASSERT_EQUAL(n, 2);
+	sq_close(&q);
+}
+
+static void
+test_split_in_order_bad_entries(void)
+{
+	void *cookie = NULL;
+	uint32_t len;
+	struct sq q;
+
+	/* batch naming a buffer beyond what used.idx covers */
+	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 8, F_IN_ORDER), 0);
+	sq_post_publish(&q, 0);
+	sq_post_publish(&q, 1);
+	sq_post_publish(&q, 2);
+	sq_used_write(&q, 0, 2, 0, 1); /* last of a batch of 3, but used.idx moved by 1 */
+	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), -EIO);
+	CU_ASSERT_EQUAL(q.drv.err.bad_batch, 1);
+	CU_ASSERT_TRUE(q.drv.broken);
+	sq_close(&q);
+
+	/* an id that is not an outstanding head */
+	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 8, F_IN_ORDER), 0);
+	sq_post_publish(&q, 0);
+	sq_used_write(&q, 0, 4, 0, 1);
+	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), -EIO);
+	CU_ASSERT_EQUAL(q.drv.err.not_outstanding, 1);
+	sq_close(&q);
+
+	/* an id out of range */
+	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 8, F_IN_ORDER), 0);
+	sq_post_publish(&q, 0);
+	sq_used_write(&q, 0, 1000, 0, 1);
+	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), -EIO);
+	CU_ASSERT_EQUAL(q.drv.err.bad_id, 1);
+	CU_ASSERT_PTR_EQUAL(virtq_split_drv_detach_unused(&q.drv), tvq_cookie_of(0));
+	CU_ASSERT_PTR_NULL(virtq_split_drv_detach_unused(&q.drv));
+	sq_close(&q);
+}
+
+/* detach_unused hands back every outstanding cookie once: posted, popped, used-not-harvested. */
+static void
+test_split_detach_unused(void)
+{
+	uint8_t seen[32] = {0};
+	struct sq q;
+	void *cookie;
+	uint32_t i, n = 0, len;
+
+	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 32, 0), 0);
+	for (i = 0; i < 20; i++)
+		sq_post_publish(&q, i);
+	for (i = 0; i < 5; i++)
+		sq_pop_push_publish(&q);
+	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), 0);
+	seen[tvq_seq_of_cookie(cookie)]++;
+	CU_ASSERT_EQUAL(virtq_split_drv_add_buf(&q.drv, 1, 1, 0, tvq_cookie_of(20)), 0); /* unpublished */
+	while ((cookie = virtq_split_drv_detach_unused(&q.drv)) != NULL) {
+		seen[tvq_seq_of_cookie(cookie)]++;
+		n++;
+	}
+	CU_ASSERT_EQUAL(n, 20);
+	for (i = 0; i <= 20; i++)
+		CU_ASSERT_EQUAL(seen[i], 1);
+	CU_ASSERT_EQUAL(virtq_split_drv_free_count(&q.drv), 32);
+	sq_close(&q);
+}
+
+int
+main(void)
+{
+	CU_pSuite suite;
+	unsigned int failed;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return CU_get_error();
+	suite = CU_add_suite("virtq_split", NULL, NULL);
+	CU_add_test(suite, "sizes and layout", test_split_sizes_and_layout);
+	CU_add_test(suite, "every size 1..32768 wraps 16-bit indexes", test_split_every_size_wraps);
+	CU_add_test(suite, "chain elements", test_split_chain_elements);
+	CU_add_test(suite, "random chains, free list reuse", test_split_chains);
+	CU_add_test(suite, "indirect tables", test_split_indirect);
+	CU_add_test(suite, "in-order batch", test_split_in_order_batch);
+	CU_add_test(suite, "avail notify with event idx", test_split_notify_event_idx);
+	CU_add_test(suite, "avail notify with flags", test_split_notify_flags);
+	CU_add_test(suite, "used interrupt with event idx", test_split_interrupt_event_idx);
+	CU_add_test(suite, "used interrupt with flags", test_split_interrupt_flags);
+	CU_add_test(suite, "bad used id", test_split_bad_id);
+	CU_add_test(suite, "not outstanding, double return", test_split_not_outstanding_and_double_return);
+	CU_add_test(suite, "used len too big", test_split_len_too_big);
+	CU_add_test(suite, "used idx jump", test_split_used_idx_jump);
+	CU_add_test(suite, "in-order bad entries", test_split_in_order_bad_entries);
+	CU_add_test(suite, "detach unused", test_split_detach_unused);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	return failed == 0 ? 0 : 1;
+}
