@@ -169,9 +169,11 @@ void fwd_l2switch_learn(struct fwd_l2switch *sw, const struct rte_ether_addr *co
 		}
 		e = &sw->entries[pos[i]];
 		state = __atomic_load_n(&e->state, __ATOMIC_RELAXED);
-		if (state == fresh)
+		if (state_port(state) == FWD_L2SWITCH_NO_PORT)
+			learned++; /* being aged out right now: learned again */
+		else if (state == fresh)
 			continue; /* the common case: same port, already seen this second */
-		if (state_port(state) != in_port)
+		else if (state_port(state) != in_port)
 			learned++;
 		__atomic_store_n(&e->state, fresh, __ATOMIC_RELAXED);
 	}
@@ -218,9 +220,13 @@ unsigned int fwd_l2switch_age(struct fwd_l2switch *sw, uint64_t now_s)
 
 unsigned int fwd_l2switch_count(const struct fwd_l2switch *sw)
 {
-	int32_t n = rte_hash_count(sw->table);
+	unsigned int live = 0;
 
-	return n < 0 ? 0 : (unsigned int)n;
+	/* Not rte_hash_count: with the RCU defer queue, deleted keys hold their slot until reclaimed. */
+	for (uint32_t i = 0; i < sw->nb_entries; i++)
+		live += state_port(__atomic_load_n(&sw->entries[i].state, __ATOMIC_RELAXED)) !=
+			FWD_L2SWITCH_NO_PORT;
+	return live;
 }
 
 void fwd_l2switch_count_forwarding(struct fwd_l2switch *sw, uint64_t flooded, uint64_t filtered)
