@@ -2,14 +2,20 @@
 /*
  * net_vionet: the PCI driver. Claims virtio-net functions (transitional 1af4:1000, modern 1af4:1041)
  * that the user bound to vfio-pci (or a UIO driver for legacy I/O BARs).
+ * Probe: devargs, an ethdev port whose private data is the device (struct vionet_hw), the modern
+ * transport (or legacy: legacy-only device, or devarg legacy=1), the shared device and ethdev
+ * initialisation, then the config-change interrupt for LSC. Remove: close the port.
  */
 #include <errno.h>
+#include <string.h>
 
 #include <bus_pci_driver.h>
 #include <ethdev_pci.h>
 #include <rte_common.h>
 
+#include "transport_pci.h"
 #include "vionet_devargs.h"
+#include "vionet_ethdev.h"
 #include "vionet_log.h"
 
 /* virtio 1.x "PCI Device Discovery": vendor 0x1af4; 0x1000 transitional net, 0x1040 + 1 modern net. */
@@ -23,25 +29,85 @@ static const struct rte_pci_id vionet_pci_id_map[] = {
 	{.vendor_id = 0},
 };
 
+/* Modern first; a function without virtio 1.x capabilities (-ENODEV) is legacy-only. */
 static int
-vionet_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *pci_dev)
+create_transport(struct vionet_hw *hw, struct rte_pci_device *pci_dev)
 {
-	struct vionet_devargs devargs;
-	const char *args = pci_dev->device.devargs != NULL ? pci_dev->device.devargs->args : NULL;
 	int ret;
 
-	ret = vionet_devargs_parse(pci_dev->device.name, args, VIONET_DEVARGS_PCI, &devargs, NULL, 0);
-	if (ret < 0)
+	if (hw->devargs.force_legacy) {
+		if (pci_dev->id.device_id == VIONET_PCI_DEVICE_ID_MODERN_NET) {
+			VIONET_INIT_LOG(ERR, "%s: legacy=1 but 1af4:1041 is a modern-only device",
+					hw->name);
+			return -EINVAL;
+		}
+		return vionet_pci_legacy_create(hw, pci_dev);
+	}
+	ret = vionet_pci_modern_create(hw, pci_dev);
+	if (ret != -ENODEV)
 		return ret;
-	VIONET_INIT_LOG(ERR, "%s: the virtio-pci transport is not part of this build yet",
-			pci_dev->device.name);
-	return -ENOTSUP;
+	if (pci_dev->id.device_id != VIONET_PCI_DEVICE_ID_TRANSITIONAL_NET) {
+		VIONET_INIT_LOG(ERR, "%s: modern device without virtio capabilities", hw->name);
+		return -EINVAL;
+	}
+	VIONET_INIT_LOG(INFO, "%s: no virtio 1.x capabilities: legacy device", hw->name);
+	return vionet_pci_legacy_create(hw, pci_dev);
 }
 
 static int
-vionet_pci_remove(struct rte_pci_device *pci_dev __rte_unused)
+vionet_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *pci_dev)
 {
+	const char *name = pci_dev->device.name;
+	struct vionet_devargs devargs;
+	const char *args = pci_dev->device.devargs != NULL ? pci_dev->device.devargs->args : NULL;
+	struct rte_eth_dev *eth_dev;
+	struct vionet_hw *hw;
+	int ret;
+
+	ret = vionet_devargs_parse(name, args, VIONET_DEVARGS_PCI, &devargs, NULL, 0);
+	if (ret < 0)
+		return ret;
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		VIONET_INIT_LOG(ERR, "%s: secondary processes are not supported", name);
+		return -ENOTSUP;
+	}
+	eth_dev = rte_eth_dev_pci_allocate(pci_dev, sizeof(struct vionet_hw));
+	if (eth_dev == NULL) {
+		VIONET_INIT_LOG(ERR, "%s: cannot allocate an ethdev port", name);
+		return -ENOMEM;
+	}
+	/* Descriptors carry IOVAs: what VFIO programmed into the (v)IOMMU, or physical addresses. */
+	hw = vionet_ethdev_hw_prepare(eth_dev, name, &devargs, false, pci_dev->device.numa_node);
+	ret = create_transport(hw, pci_dev);
+	if (ret < 0)
+		goto release_port;
+	ret = vionet_ethdev_init(eth_dev);
+	if (ret < 0)
+		goto close_transport;
+	/* Without an interrupt the port still works; the link is then read when asked. */
+	if (vionet_pci_lsc_enable(hw) < 0)
+		eth_dev->data->dev_flags &= ~RTE_ETH_DEV_INTR_LSC;
+	VIONET_INIT_LOG(INFO, "%s: port %u, transport %s", name, eth_dev->data->port_id,
+			hw->ops->name);
 	return 0;
+
+close_transport:
+	hw->ops->close(hw);
+release_port:
+	hw->eth_dev = NULL;
+	rte_eth_dev_release_port(eth_dev);
+	return ret;
+}
+
+static int
+vionet_pci_remove(struct rte_pci_device *pci_dev)
+{
+	struct rte_eth_dev *eth_dev = rte_eth_dev_allocated(pci_dev->device.name);
+
+	if (eth_dev == NULL)
+		return 0; /* already closed by the application */
+	/* dev_close frees queues and the transport (unmapping the BARs); then the port is released. */
+	return rte_eth_dev_close(eth_dev->data->port_id);
 }
 
 static struct rte_pci_driver vionet_pci_driver = {

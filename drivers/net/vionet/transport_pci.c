@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the modern and legacy virtio-pci transports share: their state, the MSI-X capability, and the
+ * config-change interrupt that becomes an LSC event.
+ */
+#include "transport_pci.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_interrupts.h>
+#include <rte_malloc.h>
+
+#include "vionet_log.h"
+
+/* PCI configuration space (PCI Local Bus 3.0, 6.7 and 6.8.2). */
+#define PCI_STATUS 0x06
+#define PCI_STATUS_CAP_LIST 0x10
+#define PCI_CAPABILITY_LIST 0x34
+#define PCI_CAP_ID_MSIX 0x11
+#define PCI_MSIX_FLAGS 2 /* Message Control, from the capability start */
+#define PCI_MSIX_FLAGS_QSIZE 0x07ff
+#define PCI_MSIX_FLAGS_ENABLE 0x8000
+/* A capability list is at most 48 entries long (256 bytes, 4-byte aligned, 64 of header). */
+#define PCI_CAP_LIST_MAX 48
+
+static off_t
+find_msix_cap(struct rte_pci_device *pci_dev)
+{
+	uint16_t status;
+	uint8_t pos, hdr[2];
+
+	if (rte_pci_read_config(pci_dev, &status, sizeof(status), PCI_STATUS) != sizeof(status) ||
+	    (status & PCI_STATUS_CAP_LIST) == 0)
+		return 0;
+	if (rte_pci_read_config(pci_dev, &pos, 1, PCI_CAPABILITY_LIST) != 1)
+		return 0;
+	for (int i = 0; i < PCI_CAP_LIST_MAX && pos >= 0x40; i++) {
+		if (rte_pci_read_config(pci_dev, hdr, sizeof(hdr), pos & ~3) != sizeof(hdr))
+			return 0;
+		if (hdr[0] == PCI_CAP_ID_MSIX)
+			return pos & ~3;
+		pos = hdr[1];
+	}
+	return 0;
+}
+
+struct vionet_pci_transport *
+vionet_pci_transport_alloc(struct vionet_hw *hw, struct rte_pci_device *pci_dev, bool legacy)
+{
+	struct vionet_pci_transport *pci;
+
+	pci = rte_zmalloc_socket("vionet_pci", sizeof(*pci), RTE_CACHE_LINE_SIZE,
+				 pci_dev->device.numa_node);
+	if (pci == NULL) {
+		VIONET_INIT_LOG(ERR, "%s: no memory for the PCI transport", hw->name);
+		return NULL;
+	}
+	pci->pci_dev = pci_dev;
+	pci->legacy = legacy;
+	pci->config_vector = VIONET_PCI_MSI_NO_VECTOR;
+	for (unsigned int q = 0; q < VIONET_PCI_QUEUES_MAX; q++)
+		pci->queue_vector[q] = VIONET_PCI_MSI_NO_VECTOR;
+	hw->transport_priv = pci;
+	return pci;
+}
+
+int
+vionet_pci_transport_map(struct vionet_hw *hw)
+{
+	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+	uint16_t flags;
+
+	if (rte_pci_map_device(pci->pci_dev) != 0) {
+		VIONET_INIT_LOG(ERR, "%s: cannot map the device (bound to vfio-pci, or uio for legacy?)",
+				hw->name);
+		return -EIO;
+	}
+	pci->mapped = true;
+	/* Config space reads go through the VFIO device fd that mapping opened. */
+	pci->msix_cap = find_msix_cap(pci->pci_dev);
+	if (pci->msix_cap != 0 &&
+	    rte_pci_read_config(pci->pci_dev, &flags, sizeof(flags), pci->msix_cap + PCI_MSIX_FLAGS) ==
+		    sizeof(flags))
+		pci->msix_vectors = (flags & PCI_MSIX_FLAGS_QSIZE) + 1;
+	return 0;
+}
+
+void
+vionet_pci_transport_free(struct vionet_hw *hw)
+{
+	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+
+	if (pci == NULL)
+		return;
+	vionet_pci_lsc_disable(hw);
+	if (pci->mapped)
+		rte_pci_unmap_device(pci->pci_dev);
+	rte_free(pci);
+	hw->transport_priv = NULL;
+}
+
+bool
+vionet_pci_msix_enabled(const struct vionet_pci_transport *pci)
+{
+	uint16_t flags;
+
+	if (pci->msix_cap == 0)
+		return false;
+	if (rte_pci_read_config(pci->pci_dev, &flags, sizeof(flags), pci->msix_cap + PCI_MSIX_FLAGS) !=
+	    sizeof(flags))
+		return false;
+	return (flags & PCI_MSIX_FLAGS_ENABLE) != 0;
+}
+
+/*
+ * Runs in EAL's interrupt thread. Reading ISR acknowledges the interrupt for INTx (4.1.4.5 "The
+ * device MUST reset ISR status to 0 on driver read"); the device layer re-reads the link state and
+ * raises LSC only when it changed, so a spurious wake-up costs one config read.
+ */
+static void
+lsc_interrupt(void *arg)
+{
+	struct vionet_hw *hw = arg;
+	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+
+	hw->ops->read_isr(hw);
+	vionet_dev_link_changed(hw);
+	rte_intr_ack(pci->pci_dev->intr_handle);
+}
+
+int
+vionet_pci_lsc_enable(struct vionet_hw *hw)
+{
+	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+	struct rte_intr_handle *handle = pci->pci_dev->intr_handle;
+	int ret;
+
+	if (handle == NULL || rte_intr_fd_get(handle) < 0) {
+		VIONET_INIT_LOG(INFO, "%s: no interrupt handle: link changes are seen by polling only",
+				hw->name);
+		return -ENOTSUP;
+	}
+	ret = rte_intr_callback_register(handle, lsc_interrupt, hw);
+	if (ret < 0) {
+		VIONET_INIT_LOG(ERR, "%s: cannot register the config-change callback: %s", hw->name,
+				strerror(-ret));
+		return ret;
+	}
+	pci->lsc_registered = true;
+	if (rte_intr_enable(handle) < 0) {
+		VIONET_INIT_LOG(ERR, "%s: cannot enable the config-change interrupt", hw->name);
+		vionet_pci_lsc_disable(hw);
+		return -EIO;
+	}
+	/* Under VFIO MSI-X, EAL's handle fd is vector 0: route config changes there (4.1.5.1.2). */
+	if (pci->msix_cap != 0) {
+		ret = hw->ops->set_config_vector(hw, 0);
+		if (ret < 0) {
+			vionet_pci_lsc_disable(hw);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void
+vionet_pci_lsc_disable(struct vionet_hw *hw)
+{
+	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+	struct rte_intr_handle *handle = pci->pci_dev->intr_handle;
+
+	if (!pci->lsc_registered)
+		return;
+	rte_intr_disable(handle);
+	/* Waits for a callback running in the interrupt thread: hw must outlive it. */
+	rte_intr_callback_unregister_sync(handle, lsc_interrupt, hw);
+	pci->lsc_registered = false;
+}
