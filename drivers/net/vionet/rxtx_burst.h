@@ -343,4 +343,32 @@ tx_burst(struct vionet_txq *txq, struct rte_mbuf **tx_pkts, uint16_t nb_pkts, co
 	return sent;
 }
 
+/* ---- Entry points: the queue lock keeps a burst off a ring the control path is re-creating ---- */
+
+static __rte_always_inline uint16_t
+rx_burst_locked(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts,
+		const bool packed, const bool mrg)
+{
+	uint16_t n;
+
+	if (unlikely(!rte_spinlock_trylock(&rxq->vq.lock)))
+		return 0;
+	n = mrg ? rx_burst_mrg(rxq, rx_pkts, nb_pkts, packed) : rx_burst(rxq, rx_pkts, nb_pkts, packed);
+	rte_spinlock_unlock(&rxq->vq.lock);
+	return n;
+}
+
+static __rte_always_inline uint16_t
+tx_burst_locked(struct vionet_txq *txq, struct rte_mbuf **tx_pkts, uint16_t nb_pkts,
+		const bool packed)
+{
+	uint16_t n;
+
+	if (unlikely(!rte_spinlock_trylock(&txq->vq.lock)))
+		return 0;
+	n = tx_burst(txq, tx_pkts, nb_pkts, packed);
+	rte_spinlock_unlock(&txq->vq.lock);
+	return n;
+}
+
 #endif /* VIONET_RXTX_BURST_H */

@@ -13,6 +13,7 @@
 #include <rte_cycles.h>
 
 #include "vionet_log.h"
+#include "vionet_queue.h"
 
 uint64_t
 vionet_dev_wanted_features(const struct vionet_hw *hw)
@@ -155,6 +156,7 @@ vionet_dev_init(struct vionet_hw *hw)
 	int ret;
 
 	rte_spinlock_init(&hw->ctrl_lock);
+	pthread_mutex_init(&hw->lifecycle_lock, NULL);
 	ret = vionet_dev_renegotiate(hw);
 	if (ret < 0)
 		return ret;
@@ -212,6 +214,17 @@ vionet_dev_link_changed(struct vionet_hw *hw)
 		return;
 	hw->link_up = up;
 	VIONET_LOG(INFO, "%s: link %s", hw->name, up ? "up" : "down");
+	/*
+	 * A device that comes back (vhost-user back end restarted) knows nothing of our rings: a started
+	 * port negotiates and sets its queues up again, its posted buffers returned to their pools.
+	 */
+	if (up && hw->eth_dev != NULL) {
+		pthread_mutex_lock(&hw->lifecycle_lock);
+		if (hw->started && vionet_queues_restart(hw->eth_dev) < 0)
+			VIONET_LOG(ERR, "%s: cannot set the queues up again after the link came back",
+				   hw->name);
+		pthread_mutex_unlock(&hw->lifecycle_lock);
+	}
 	if (hw->eth_dev != NULL && hw->eth_dev->data->dev_conf.intr_conf.lsc)
 		rte_eth_dev_callback_process(hw->eth_dev, RTE_ETH_EVENT_INTR_LSC, NULL);
 }

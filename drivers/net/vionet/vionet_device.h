@@ -15,6 +15,7 @@
 #ifndef VIONET_DEVICE_H
 #define VIONET_DEVICE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -103,6 +104,8 @@ struct vionet_hw {
 	/* Queue pairs the device currently serves (VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, else all). */
 	uint16_t active_queue_pairs;
 	bool started;
+	/* Serialises start/stop/close with the queue re-creation a back end reconnect triggers. */
+	pthread_mutex_t lifecycle_lock;
 	unsigned int rxtx_path;	  /* row of the burst function table chosen at start (rxtx_select.c) */
 	bool needs_renegotiation; /* the device was reset (port stop): negotiate again at start */
 	volatile bool link_up; /* last state reported to ethdev; written from the transport thread too */

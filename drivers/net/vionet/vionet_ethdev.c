@@ -55,7 +55,7 @@ vionet_dev_configure(struct rte_eth_dev *dev)
 }
 
 static int
-vionet_dev_start(struct rte_eth_dev *dev)
+start_locked(struct rte_eth_dev *dev)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 	uint16_t pairs = RTE_MAX(dev->data->nb_rx_queues, dev->data->nb_tx_queues);
@@ -85,7 +85,19 @@ vionet_dev_start(struct rte_eth_dev *dev)
 }
 
 static int
-vionet_dev_stop(struct rte_eth_dev *dev)
+vionet_dev_start(struct rte_eth_dev *dev)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+	int ret;
+
+	pthread_mutex_lock(&hw->lifecycle_lock);
+	ret = start_locked(dev);
+	pthread_mutex_unlock(&hw->lifecycle_lock);
+	return ret;
+}
+
+static int
+stop_locked(struct rte_eth_dev *dev)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 
@@ -102,6 +114,18 @@ vionet_dev_stop(struct rte_eth_dev *dev)
 }
 
 static int
+vionet_dev_stop(struct rte_eth_dev *dev)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+	int ret;
+
+	pthread_mutex_lock(&hw->lifecycle_lock);
+	ret = stop_locked(dev);
+	pthread_mutex_unlock(&hw->lifecycle_lock);
+	return ret;
+}
+
+static int
 vionet_dev_close(struct rte_eth_dev *dev)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
@@ -115,8 +139,10 @@ vionet_dev_close(struct rte_eth_dev *dev)
 		vionet_tx_queue_release(dev, i);
 	vionet_ctrl_release(hw);
 	vionet_dev_reset(hw);
+	/* Not under the lifecycle lock: close joins the transport thread, which may wait for it. */
 	hw->ops->close(hw);
 	hw->eth_dev = NULL;
+	pthread_mutex_destroy(&hw->lifecycle_lock);
 	return 0;
 }
 

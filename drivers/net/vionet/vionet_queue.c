@@ -89,6 +89,7 @@ vq_alloc(struct vionet_vq *vq, struct vionet_hw *hw, uint16_t vq_index, uint16_t
 
 	vq->hw = hw;
 	vq->vq_index = vq_index;
+	rte_spinlock_init(&vq->lock);
 	vq->packed_ring = packed;
 	snprintf(mz_name, sizeof(mz_name), "vionet_p%u_vq%u", hw->eth_dev->data->port_id, vq_index);
 	vq->ring_mz = rte_memzone_reserve_aligned(mz_name, ring_mem_size(packed, size), socket,
@@ -148,6 +149,11 @@ vq_init_ring(struct vionet_vq *vq)
 				vq->vq_index, size);
 		return ret;
 	}
+	/* We poll: ask the device not to signal used buffers (2.7.7 / 2.8.10 suppression). */
+	if (vq->packed_ring)
+		virtq_packed_drv_disable_used_notify(&vq->packed);
+	else
+		virtq_split_drv_disable_used_notify(&vq->split);
 	vq->addrs.desc_va = va;
 	vq->addrs.driver_area_va = va + driver_off;
 	vq->addrs.device_area_va = va + device_off;
@@ -348,14 +354,18 @@ port_vq_count(struct rte_eth_dev *dev)
 	return (uint16_t)(2 * RTE_MAX(dev->data->nb_rx_queues, dev->data->nb_tx_queues));
 }
 
-int
-vionet_queues_start(struct rte_eth_dev *dev)
+/*
+ * Rings to the device, Rx buffers in, queues enabled, DRIVER_OK (virtio 1.x "Device Initialization"
+ * step 7-8: queue set-up and enable come before DRIVER_OK), then the kick for the Rx buffers.
+ */
+static int
+bring_up_queues(struct rte_eth_dev *dev)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 	uint16_t n = port_vq_count(dev);
 	int ret;
 
-	/* After a stop the device was reset: negotiate again before touching queues (3.1.1). */
+	/* After a reset (port stop, back end reconnect) the device knows nothing: negotiate again. */
 	if (hw->needs_renegotiation) {
 		ret = vionet_dev_renegotiate(hw);
 		if (ret < 0)
@@ -367,12 +377,11 @@ vionet_queues_start(struct rte_eth_dev *dev)
 
 		if (vq == NULL) {
 			VIONET_INIT_LOG(ERR, "%s: queue %u of a pair is not set up", hw->name, i);
-			ret = -EINVAL;
-			goto fail;
+			return -EINVAL;
 		}
 		ret = setup_at_transport(hw, vq);
 		if (ret < 0)
-			goto fail;
+			return ret;
 	}
 	for (uint16_t q = 0; q < dev->data->nb_rx_queues; q++) {
 		struct vionet_rxq *rxq = dev->data->rx_queues[q];
@@ -381,38 +390,34 @@ vionet_queues_start(struct rte_eth_dev *dev)
 		rxq->mrg_left = 0;
 		if (vionet_rxq_refill(rxq, false) == 0) {
 			VIONET_INIT_LOG(ERR, "%s: Rx queue %u: no mbuf to post", hw->name, q);
-			ret = -ENOMEM;
-			goto fail;
+			return -ENOMEM;
 		}
 	}
-	ret = vionet_dev_driver_ok(hw);
-	if (ret < 0)
-		goto fail;
 	for (uint16_t i = 0; i < n; i++) {
 		ret = hw->ops->enable_queue(hw, i, true);
 		if (ret < 0) {
 			VIONET_INIT_LOG(ERR, "%s: cannot enable queue %u: %s", hw->name, i,
 					strerror(-ret));
-			goto fail;
+			return ret;
 		}
 	}
+	ret = vionet_dev_driver_ok(hw);
+	if (ret < 0)
+		return ret;
 	/* The Rx buffers were published before DRIVER_OK, when notifying is not allowed (3.1.1): tell
 	 * the device now that they are there. */
 	for (uint16_t i = 0; i < n; i += 2)
 		hw->ops->notify_queue(hw, i, i);
 	return 0;
-fail:
-	vionet_queues_stop(dev);
-	return ret;
 }
 
-void
-vionet_queues_stop(struct rte_eth_dev *dev)
+/* The device stops using each ring, is reset, and every mbuf it held comes back to its pool. */
+static void
+take_down_queues(struct rte_eth_dev *dev)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 	uint16_t n = port_vq_count(dev);
 
-	/* The device stops using each ring before we take its buffers back. */
 	for (uint16_t i = 0; i < n; i++) {
 		if (port_vq(dev, i) == NULL)
 			continue;
@@ -436,6 +441,55 @@ vionet_queues_stop(struct rte_eth_dev *dev)
 			rxq->mrg_left = 0;
 		}
 	}
+}
+
+/* The burst functions try the same locks: while held they return 0 instead of touching a ring. */
+static void
+lock_queues(struct rte_eth_dev *dev, bool lock)
+{
+	uint16_t n = port_vq_count(dev);
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct vionet_vq *vq = port_vq(dev, i);
+
+		if (vq == NULL)
+			continue;
+		if (lock)
+			rte_spinlock_lock(&vq->lock);
+		else
+			rte_spinlock_unlock(&vq->lock);
+	}
+}
+
+int
+vionet_queues_start(struct rte_eth_dev *dev)
+{
+	int ret = bring_up_queues(dev);
+
+	if (ret < 0)
+		take_down_queues(dev);
+	return ret;
+}
+
+void
+vionet_queues_stop(struct rte_eth_dev *dev)
+{
+	/* Bursts on other lcores end before their rings are taken away. */
+	lock_queues(dev, true);
+	take_down_queues(dev);
+	lock_queues(dev, false);
+}
+
+int
+vionet_queues_restart(struct rte_eth_dev *dev)
+{
+	int ret;
+
+	lock_queues(dev, true);
+	take_down_queues(dev);
+	ret = bring_up_queues(dev);
+	lock_queues(dev, false);
+	return ret;
 }
 
 uint16_t

@@ -13,6 +13,7 @@
 #include <ethdev_driver.h>
 #include <rte_memzone.h>
 #include <rte_mempool.h>
+#include <rte_spinlock.h>
 
 #include <virtq_packed.h>
 #include <virtq_split.h>
@@ -59,6 +60,9 @@ struct vionet_vq {
 	};
 	bool packed_ring;
 	uint16_t vq_index; /* virtio queue index */
+	/* Held by a burst while it runs (trylock) and by the control path while it re-creates the ring
+	 * (stop, back end reconnect): a burst never sees a ring being re-initialised. */
+	rte_spinlock_t lock;
 	struct vionet_hw *hw;
 	const struct rte_memzone *ring_mz; /* ring areas; device-visible */
 	void *state;			   /* lib/virtq shadow state (cookies) */
@@ -175,6 +179,8 @@ void vionet_tx_queue_release(struct rte_eth_dev *dev, uint16_t queue_id);
  */
 int vionet_queues_start(struct rte_eth_dev *dev);
 void vionet_queues_stop(struct rte_eth_dev *dev);
+/* After the back end came back: stop as above, negotiate again and start, with bursts held off. */
+int vionet_queues_restart(struct rte_eth_dev *dev);
 
 /*
  * Rx refill: up to the ring's free space, one publish, at most one kick (none when !may_kick: before
