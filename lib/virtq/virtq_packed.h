@@ -65,13 +65,14 @@ virtq_packed_used_bits(bool wrap)
 	return wrap ? (VIRTQ_DESC_F_AVAIL | VIRTQ_DESC_F_USED) : 0;
 }
 
-/* Advance a ring position by n (<= size) descriptors, flipping the wrap counter on a wrap. */
+/* Advance a ring position by n descriptors, flipping the wrap counter at each wrap (the driver
+ * half never moves more than a lap; the device half may be told to by a bad caller). */
 static inline void
 virtq_packed_advance(uint16_t *pos, bool *wrap, uint16_t n, uint16_t size)
 {
 	uint32_t p = (uint32_t)*pos + n;
 
-	if (p >= size) {
+	while (p >= size) {
 		p -= size;
 		*wrap = !*wrap;
 	}

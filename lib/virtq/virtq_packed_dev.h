@@ -119,7 +119,8 @@ virtq_packed_dev_walk_indirect(struct virtq_packed_dev *dev, const struct virtq_
 		return -EIO;
 	table = virtq_translate(dev->translate, dev->translate_opaque, virtq_le64_to_cpu(ind->addr),
 				table_len);
-	if (table == NULL)
+	/* read in place: a table this device half cannot address as an array is refused */
+	if (table == NULL || (uintptr_t)table % _Alignof(struct virtq_packed_desc) != 0)
 		return -EIO;
 	for (i = 0; i < n; i++) {
 		uint16_t flags = virtq_le16_to_cpu(table[i].flags);

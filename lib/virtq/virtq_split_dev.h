@@ -113,7 +113,8 @@ virtq_split_dev_walk_indirect(struct virtq_split_dev *dev, const struct virtq_sp
 		return -EIO;
 	table = virtq_translate(dev->translate, dev->translate_opaque, virtq_le64_to_cpu(ind->addr),
 				table_len);
-	if (table == NULL)
+	/* read in place: a table this device half cannot address as an array is refused */
+	if (table == NULL || (uintptr_t)table % _Alignof(struct virtq_split_desc) != 0)
 		return -EIO;
 	for (steps = 0; steps < n; steps++) {
 		const struct virtq_split_desc *d = &table[i];
