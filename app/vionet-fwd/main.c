@@ -18,6 +18,14 @@
 #include "fwd_ports.h"
 #include "fwd_stats.h"
 
+/* Exit statuses: scripts tell "a device did not probe" from "forwarding went wrong". */
+enum {
+	FWD_EXIT_OK = 0,
+	FWD_EXIT_RUN_FAILED = 1,
+	FWD_EXIT_USAGE = 2,
+	FWD_EXIT_NO_DEVICE = 3, /* EAL initialisation (device probe) failed, or no port */
+};
+
 /* The only global: written by the signal handler, read by the main lcore's report loop. */
 static volatile sig_atomic_t stop_signal;
 
@@ -309,7 +317,7 @@ int main(int argc, char **argv)
 	if (consumed < 0) {
 		fprintf(stderr, "vionet-fwd: error: EAL initialisation failed: %s\n",
 			rte_strerror(rte_errno));
-		return 1;
+		return FWD_EXIT_NO_DEVICE;
 	}
 	argv[consumed] = argv[0];
 	argc -= consumed;
@@ -320,7 +328,7 @@ int main(int argc, char **argv)
 	ctx = calloc(1, sizeof(*ctx));
 	if (opts == NULL || ctx == NULL) {
 		fprintf(stderr, "vionet-fwd: error: out of memory\n");
-		return 1;
+		return FWD_EXIT_RUN_FAILED;
 	}
 	fwd_options_init(opts);
 	rc = fwd_options_parse(opts, argc, argv, err, sizeof(err));
@@ -331,7 +339,7 @@ int main(int argc, char **argv)
 		free(opts);
 		free(ctx);
 		rte_eal_cleanup();
-		return rc != 0 ? 2 : 0;
+		return rc != 0 ? FWD_EXIT_USAGE : FWD_EXIT_OK;
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -347,5 +355,7 @@ int main(int argc, char **argv)
 	free(ctx);
 	free(opts);
 	rte_eal_cleanup();
-	return rc == 0 ? 0 : 1;
+	if (rc == -ENODEV)
+		return FWD_EXIT_NO_DEVICE;
+	return rc == 0 ? FWD_EXIT_OK : FWD_EXIT_RUN_FAILED;
 }

@@ -68,7 +68,7 @@ void fwd_stats_live(const struct fwd_ctx *ctx, const struct fwd_snapshot *prev,
 		rx_total += rx_pps;
 		tx_total += tx_pps;
 		fprintf(out,
-			"port %-2u rx %8.3f Mpps %8.3f Gbit/s  tx %8.3f Mpps %8.3f Gbit/s  drop %" PRIu64
+			"port %-2u rx %8.3f Mpps %7.3f Gbit/s  tx %8.3f Mpps %7.3f Gbit/s | so far: drop %" PRIu64
 			" missed %" PRIu64 " nombuf %" PRIu64 " err %" PRIu64 "%s\n",
 			p, rx_pps / 1e6, rate(b->rx.bytes, a->rx.bytes, dt) * 8 / 1e9, tx_pps / 1e6,
 			rate(b->tx.bytes, a->tx.bytes, dt) * 8 / 1e9, b->tx.dropped, b->rx_missed,
