@@ -49,21 +49,29 @@ int fwd_lcore_main(void *arg)
 	struct fwd_lcore *lc = arg;
 	struct fwd_ctx *ctx = lc->ctx;
 	const struct fwd_engine *engine = ctx->engine;
-	uint64_t polls = 0, busy = 0;
+	bool record_cycles = ctx->opts->record_cycles;
+	uint64_t polls = 0, busy = 0, busy_cycles = 0;
 
 	if (engine->lcore_start != NULL)
 		engine->lcore_start(lc);
 	while (!__atomic_load_n(&ctx->stop, __ATOMIC_RELAXED) && !lc->finished) {
 		for (uint16_t i = 0; i < lc->nb_streams; i++) {
+			/* Like testpmd's --record-core-cycles: only polls that moved packets count. */
+			uint64_t start = record_cycles ? rte_rdtsc() : 0;
 			uint16_t moved = engine->poll(lc, &lc->streams[i]);
 
 			polls++;
-			busy += moved != 0;
+			if (moved != 0) {
+				busy++;
+				if (record_cycles)
+					busy_cycles += rte_rdtsc() - start;
+			}
 		}
 		if (ctx->l2switch != NULL)
 			fwd_l2switch_quiescent(ctx->l2switch, lc->lcore_id);
 		__atomic_store_n(&lc->polls, polls, __ATOMIC_RELAXED);
 		__atomic_store_n(&lc->busy_polls, busy, __ATOMIC_RELAXED);
+		__atomic_store_n(&lc->busy_cycles, busy_cycles, __ATOMIC_RELAXED);
 	}
 	if (engine->lcore_stop != NULL)
 		engine->lcore_stop(lc);

@@ -62,6 +62,7 @@ struct fwd_lcore {
 	uint64_t busy_polls;      /* polls that moved at least one packet */
 	uint64_t polls;
 	uint64_t nombuf;          /* generator bursts lost to an empty mempool */
+	uint64_t busy_cycles;     /* --record-cycles: TSC cycles of the polls that moved packets */
 } __rte_cache_aligned;
 
 struct fwd_l2switch;

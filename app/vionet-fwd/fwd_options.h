@@ -66,6 +66,7 @@ struct fwd_options {
 
 	uint32_t link_wait_s;
 	bool promiscuous;
+	bool record_cycles;     /* busy TSC cycles per lcore, as testpmd's --record-core-cycles */
 	enum fwd_live live;
 	bool json;
 	char json_path[256];    /* empty: stdout */

@@ -48,6 +48,7 @@ const char *fwd_options_usage(void)
 	"  --aging SECONDS        l2switch: forget a MAC unseen this long (default 300)\n"
 	"  --link-wait SECONDS    wait for every link to come up before forwarding (default 10)\n"
 	"  --no-promisc           leave promiscuous mode off\n"
+	"  --record-cycles        count the TSC cycles of polls that moved packets (cycles per packet)\n"
 	"  --live auto|on|off     live view each second (auto: when stdout is a terminal)\n"
 	"  --json[=PATH]          final statistics as JSON to stdout or PATH\n"
 	"  --help\n";
@@ -221,7 +222,7 @@ enum {
 	OPT_MODE = 256, OPT_TOPOLOGY, OPT_RXQ, OPT_TXQ, OPT_RXD, OPT_TXD, OPT_PORT_CONFIG,
 	OPT_LCORE_MAP, OPT_MBUFS, OPT_MBUF_CACHE, OPT_DURATION, OPT_PACKETS, OPT_TX_RETRY,
 	OPT_PKT_SIZE, OPT_FLOWS, OPT_RATE, OPT_ETH_PEER, OPT_MAC_TABLE_SIZE, OPT_AGING,
-	OPT_LINK_WAIT, OPT_NO_PROMISC, OPT_LIVE, OPT_JSON, OPT_HELP,
+	OPT_LINK_WAIT, OPT_NO_PROMISC, OPT_RECORD_CYCLES, OPT_LIVE, OPT_JSON, OPT_HELP,
 };
 
 static const struct option long_options[] = {
@@ -246,6 +247,7 @@ static const struct option long_options[] = {
 	{ "aging", required_argument, NULL, OPT_AGING },
 	{ "link-wait", required_argument, NULL, OPT_LINK_WAIT },
 	{ "no-promisc", no_argument, NULL, OPT_NO_PROMISC },
+	{ "record-cycles", no_argument, NULL, OPT_RECORD_CYCLES },
 	{ "live", required_argument, NULL, OPT_LIVE },
 	{ "json", optional_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -346,6 +348,9 @@ static int parse_one(struct fwd_options *opts, int id, const char *arg, char *er
 		return parse_eth_peer(opts, arg, err, err_len);
 	case OPT_NO_PROMISC:
 		opts->promiscuous = false;
+		return 0;
+	case OPT_RECORD_CYCLES:
+		opts->record_cycles = true;
 		return 0;
 	case OPT_LIVE:
 		if (strcmp(arg, "auto") == 0)

@@ -79,6 +79,18 @@ void fwd_stats_live(const struct fwd_ctx *ctx, const struct fwd_snapshot *prev,
 	fflush(out);
 }
 
+/* Busy cycles over the packets the lcores received (sent, for the generators), as testpmd counts. */
+static double cycles_per_packet(const struct fwd_ctx *ctx, uint64_t rx, uint64_t tx)
+{
+	uint64_t cycles = 0;
+	uint64_t packets = ctx->engine == &fwd_engine_txonly || ctx->engine == &fwd_engine_flowgen ?
+			   tx : rx;
+
+	for (unsigned int w = 0; w < ctx->nb_workers; w++)
+		cycles += fwd_counter_read(&ctx->workers[w]->busy_cycles);
+	return packets != 0 ? (double)cycles / (double)packets : 0;
+}
+
 /* The Tx queue counters of port p that lcore lc wrote, if it sent anything there. */
 static bool lcore_used_tx(const struct fwd_lcore *lc, uint16_t p)
 {
@@ -149,6 +161,9 @@ void fwd_stats_summary(const struct fwd_ctx *ctx, const struct fwd_snapshot *las
 	fprintf(out, "total: rx %" PRIu64 " (%.3f Mpps), tx %" PRIu64 " (%.3f Mpps), tx dropped %" PRIu64 "\n",
 		rx, elapsed_s > 0 ? (double)rx / elapsed_s / 1e6 : 0, tx,
 		elapsed_s > 0 ? (double)tx / elapsed_s / 1e6 : 0, dropped);
+	if (ctx->opts->record_cycles)
+		fprintf(out, "busy cycles per packet: %.2f at %.0f MHz\n", cycles_per_packet(ctx, rx, tx),
+			(double)ctx->tsc_hz / 1e6);
 	fprintf(out, "mbufs in use at exit: %u of %u%s\n", mbufs_in_use, mbufs_total,
 		mbufs_in_use != 0 ? " (WARNING: not all mbufs came back)" : "");
 }
@@ -213,10 +228,11 @@ void fwd_stats_json(const struct fwd_ctx *ctx, const struct fwd_snapshot *last, 
 			counters_add(&txc, &lc->tx[p]);
 		fprintf(out, "%s{\"lcore\": %u, \"socket\": %u, \"rx_packets\": %" PRIu64
 			", \"tx_packets\": %" PRIu64 ", \"tx_dropped\": %" PRIu64 ", \"nombuf\": %" PRIu64
-			", \"polls\": %" PRIu64 ", \"busy_polls\": %" PRIu64 "}",
+			", \"polls\": %" PRIu64 ", \"busy_polls\": %" PRIu64 ", \"busy_cycles\": %" PRIu64 "}",
 			w ? ", " : "", lc->lcore_id, rte_lcore_to_socket_id(lc->lcore_id), rxc.packets,
 			txc.packets, txc.dropped, fwd_counter_read(&lc->nombuf),
-			fwd_counter_read(&lc->polls), fwd_counter_read(&lc->busy_polls));
+			fwd_counter_read(&lc->polls), fwd_counter_read(&lc->busy_polls),
+			fwd_counter_read(&lc->busy_cycles));
 	}
 	fprintf(out, "]");
 	if (ctx->l2switch != NULL) {
@@ -229,9 +245,12 @@ void fwd_stats_json(const struct fwd_ctx *ctx, const struct fwd_snapshot *last, 
 			sw.table_full);
 	}
 	fprintf(out, ", \"totals\": {\"rx_packets\": %" PRIu64 ", \"tx_packets\": %" PRIu64
-		", \"tx_dropped\": %" PRIu64 ", \"rx_mpps\": %.6f, \"tx_mpps\": %.6f}",
+		", \"tx_dropped\": %" PRIu64 ", \"rx_mpps\": %.6f, \"tx_mpps\": %.6f",
 		rx, tx, dropped, elapsed_s > 0 ? (double)rx / elapsed_s / 1e6 : 0,
 		elapsed_s > 0 ? (double)tx / elapsed_s / 1e6 : 0);
+	if (ctx->opts->record_cycles)
+		fprintf(out, ", \"busy_cycles_per_packet\": %.3f", cycles_per_packet(ctx, rx, tx));
+	fprintf(out, "}");
 	fprintf(out, ", \"mbufs_in_use_at_exit\": %u, \"mbufs_total\": %u}\n", mbufs_in_use,
 		mbufs_total);
 	fflush(out);

@@ -41,6 +41,7 @@ static void test_defaults(void)
 	CU_ASSERT_EQUAL(opts.flows, 1);
 	CU_ASSERT_EQUAL(opts.packets, 0);
 	CU_ASSERT_TRUE(opts.promiscuous);
+	CU_ASSERT_FALSE(opts.record_cycles);
 	CU_ASSERT_FALSE(opts.json);
 	CU_ASSERT_FALSE(opts.lcore_map_given);
 	CU_ASSERT_EQUAL(opts.live, FWD_LIVE_AUTO);
@@ -54,7 +55,7 @@ static void test_every_option(void)
 				   "--mbuf-cache", "128", "--duration", "2.5", "--packets", "1000",
 				   "--tx-retry", "8", "--pkt-size", "128", "--flows", "16", "--rate", "2.5M",
 				   "--eth-peer", "1,02:aa:bb:cc:dd:ee", "--mac-table-size", "1024",
-				   "--aging", "30", "--link-wait", "0", "--no-promisc", "--live", "off",
+				   "--aging", "30", "--link-wait", "0", "--no-promisc", "--record-cycles", "--live", "off",
 				   "--json=/tmp/x.json", NULL), 0);
 	CU_ASSERT_STRING_EQUAL(err, "");
 	CU_ASSERT_EQUAL(opts.mode, FWD_MODE_TXONLY);
@@ -86,6 +87,7 @@ static void test_every_option(void)
 	CU_ASSERT_EQUAL(opts.mac_aging_s, 30);
 	CU_ASSERT_EQUAL(opts.link_wait_s, 0);
 	CU_ASSERT_FALSE(opts.promiscuous);
+	CU_ASSERT_TRUE(opts.record_cycles);
 	CU_ASSERT_EQUAL(opts.live, FWD_LIVE_OFF);
 	CU_ASSERT_TRUE(opts.json);
 	CU_ASSERT_STRING_EQUAL(opts.json_path, "/tmp/x.json");
