@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The vhost-user message layer on a socketpair: the bytes and file descriptors each request puts on
+ * the wire (QEMU docs/interop/vhost-user.rst "Message Specification"), and how replies are checked.
+ * The test plays the back end on the other end of the pair; replies are written before the request
+ * is sent, which the socket buffers, so no thread is needed.
+ */
+#include <CUnit/Basic.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "vhost_user_msg.h"
+
+static int sv[2]; /* sv[0]: our front end, sv[1]: the test's back end */
+static struct vhost_user_conn conn;
+
+static void
+open_pair(bool reply_ack)
+{
+	CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	conn.fd = sv[0];
+	conn.reply_ack = reply_ack;
+}
+
+static void
+close_pair(void)
+{
+	close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+}
+
+/* Reads one message on the back end side, with the fds that came with it. */
+static ssize_t
+backend_read(void *buf, size_t len, int *fds, size_t max_fds, size_t *nfds)
+{
+	char control[CMSG_SPACE(sizeof(int) * VHOST_USER_MEM_REGIONS_MAX)];
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = control,
+			    .msg_controllen = sizeof(control)};
+	struct cmsghdr *cmsg;
+	ssize_t n = recvmsg(sv[1], &mh, MSG_DONTWAIT);
+
+	*nfds = 0;
+	for (cmsg = CMSG_FIRSTHDR(&mh); cmsg != NULL; cmsg = CMSG_NXTHDR(&mh, cmsg)) {
+		size_t k = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+		CU_ASSERT_FATAL(k <= max_fds);
+		memcpy(fds, CMSG_DATA(cmsg), k * sizeof(int));
+		*nfds = k;
+	}
+	return n;
+}
+
+static void
+backend_reply(uint32_t request, const void *payload, uint32_t size)
+{
+	struct vhost_user_msg msg;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.hdr.request = request;
+	msg.hdr.flags = VHOST_USER_VERSION | VHOST_USER_FLAG_REPLY;
+	msg.hdr.size = size;
+	memcpy(&msg.payload, payload, size);
+	CU_ASSERT_FATAL(write(sv[1], &msg, sizeof(msg.hdr) + size) == (ssize_t)(sizeof(msg.hdr) + size));
+}
+
+static void
+test_vring_addr_layout(void)
+{
+	uint8_t raw[128];
+	uint32_t hdr[3];
+	uint64_t addrs[4];
+	size_t nfds;
+	int fds[1];
+
+	open_pair(false);
+	CU_ASSERT_EQUAL(vhost_user_set_vring_addr(&conn, 3, 0x1000, 0x2000, 0x3000), 0);
+	CU_ASSERT_EQUAL(backend_read(raw, sizeof(raw), fds, 1, &nfds), 12 + 40);
+	CU_ASSERT_EQUAL(nfds, 0);
+	memcpy(hdr, raw, sizeof(hdr));
+	CU_ASSERT_EQUAL(hdr[0], VHOST_USER_SET_VRING_ADDR);
+	CU_ASSERT_EQUAL(hdr[1], VHOST_USER_VERSION); /* no need_reply without REPLY_ACK */
+	CU_ASSERT_EQUAL(hdr[2], 40);
+	CU_ASSERT_EQUAL(((uint32_t *)(raw + 12))[0], 3);
+	/* index, flags, then descriptor, used (device area), available (driver area), log */
+	memcpy(addrs, raw + 12 + 8, sizeof(addrs));
+	CU_ASSERT_EQUAL(addrs[0], 0x1000);
+	CU_ASSERT_EQUAL(addrs[1], 0x3000);
+	CU_ASSERT_EQUAL(addrs[2], 0x2000);
+	CU_ASSERT_EQUAL(addrs[3], 0);
+	close_pair();
+}
+
+static void
+test_vring_kick_passes_fd(void)
+{
+	struct vhost_user_msg msg;
+	int efd = eventfd(0, 0), fds[2];
+	uint64_t one = 1, got = 0;
+	size_t nfds;
+
+	open_pair(false);
+	CU_ASSERT_EQUAL(vhost_user_set_vring_fd(&conn, VHOST_USER_SET_VRING_KICK, 5, efd), 0);
+	CU_ASSERT_EQUAL(backend_read(&msg, sizeof(msg), fds, 2, &nfds), 12 + 8);
+	CU_ASSERT_EQUAL(msg.payload.u64, 5);
+	CU_ASSERT_EQUAL_FATAL(nfds, 1);
+	/* The back end's copy is the same eventfd: what we write, it reads. */
+	CU_ASSERT_EQUAL(write(efd, &one, sizeof(one)), 8);
+	CU_ASSERT_EQUAL(read(fds[0], &got, sizeof(got)), 8);
+	CU_ASSERT_EQUAL(got, 1);
+	close(fds[0]);
+
+	/* No fd: the NOFD flag in bit 8, nothing in the ancillary data. */
+	CU_ASSERT_EQUAL(vhost_user_set_vring_fd(&conn, VHOST_USER_SET_VRING_CALL, 5, -1), 0);
+	CU_ASSERT_EQUAL(backend_read(&msg, sizeof(msg), fds, 2, &nfds), 12 + 8);
+	CU_ASSERT_EQUAL(msg.hdr.request, VHOST_USER_SET_VRING_CALL);
+	CU_ASSERT_EQUAL(msg.payload.u64, 5 | VHOST_USER_VRING_NOFD);
+	CU_ASSERT_EQUAL(nfds, 0);
+	CU_ASSERT_EQUAL(vhost_user_set_vring_fd(&conn, VHOST_USER_SET_VRING_CALL, 256, -1), -EINVAL);
+	close(efd);
+	close_pair();
+}
+
+static void
+test_mem_table_regions_and_fds(void)
+{
+	struct vhost_user_mem_region r[2] = {
+		{.guest_phys_addr = 0x100000, .memory_size = 0x200000, .userspace_addr = 0x100000},
+		{.guest_phys_addr = 0x900000, .memory_size = 0x400000, .userspace_addr = 0x900000,
+		 .mmap_offset = 0x200000},
+	};
+	int in_fds[2] = {eventfd(0, 0), eventfd(0, 0)}, out_fds[VHOST_USER_MEM_REGIONS_MAX];
+	struct vhost_user_msg msg;
+	size_t nfds;
+
+	open_pair(false);
+	CU_ASSERT_EQUAL(vhost_user_set_mem_table(&conn, r, in_fds, 2), 0);
+	CU_ASSERT_EQUAL(backend_read(&msg, sizeof(msg), out_fds, VHOST_USER_MEM_REGIONS_MAX, &nfds),
+			12 + 8 + 2 * 32);
+	CU_ASSERT_EQUAL(msg.hdr.size, 8 + 2 * 32);
+	CU_ASSERT_EQUAL(msg.payload.memory.nregions, 2);
+	CU_ASSERT_EQUAL(msg.payload.memory.regions[1].mmap_offset, 0x200000);
+	CU_ASSERT_EQUAL(msg.payload.memory.regions[1].memory_size, 0x400000);
+	CU_ASSERT_EQUAL(nfds, 2);
+	while (nfds > 0)
+		close(out_fds[--nfds]);
+	CU_ASSERT_EQUAL(vhost_user_set_mem_table(&conn, r, in_fds, VHOST_USER_MEM_REGIONS_MAX + 1),
+			-E2BIG);
+	close(in_fds[0]);
+	close(in_fds[1]);
+	close_pair();
+}
+
+static void
+test_reply_ack(void)
+{
+	uint64_t ok = 0, refused = 1;
+	struct vhost_user_msg msg;
+	size_t nfds;
+	int fds[1];
+
+	open_pair(true);
+	backend_reply(VHOST_USER_SET_FEATURES, &ok, sizeof(ok));
+	CU_ASSERT_EQUAL(vhost_user_set_u64(&conn, VHOST_USER_SET_FEATURES, 0x100000000ull), 0);
+	CU_ASSERT_EQUAL(backend_read(&msg, sizeof(msg), fds, 1, &nfds), 12 + 8);
+	CU_ASSERT_TRUE(msg.hdr.flags & VHOST_USER_FLAG_NEED_REPLY);
+	CU_ASSERT_EQUAL(msg.payload.u64, 0x100000000ull);
+
+	/* A non-zero ack is the back end refusing the request. */
+	backend_reply(VHOST_USER_SET_VRING_ENABLE, &refused, sizeof(refused));
+	CU_ASSERT_EQUAL(vhost_user_set_vring_state(&conn, VHOST_USER_SET_VRING_ENABLE, 1, 1), -EIO);
+	close_pair();
+}
+
+static void
+test_replies_are_checked(void)
+{
+	struct vhost_user_vring_state other_ring = {.index = 7, .num = 3};
+	uint64_t features = 0x12345678, value = 0;
+	uint32_t num;
+
+	open_pair(false);
+	/* A reply to another request is a broken stream. */
+	backend_reply(VHOST_USER_GET_PROTOCOL_FEATURES, &features, sizeof(features));
+	CU_ASSERT_EQUAL(vhost_user_get_u64(&conn, VHOST_USER_GET_FEATURES, &value), -EPROTO);
+	/* GET_VRING_BASE must answer for the ring asked about. */
+	backend_reply(VHOST_USER_GET_VRING_BASE, &other_ring, sizeof(other_ring));
+	CU_ASSERT_EQUAL(vhost_user_get_vring_base(&conn, 2, &num), -EPROTO);
+	/* A right one is taken. */
+	backend_reply(VHOST_USER_GET_FEATURES, &features, sizeof(features));
+	CU_ASSERT_EQUAL(vhost_user_get_u64(&conn, VHOST_USER_GET_FEATURES, &value), 0);
+	CU_ASSERT_EQUAL(value, 0x12345678);
+	/* The back end goes away mid-request. */
+	close(sv[1]);
+	sv[1] = -1;
+	CU_ASSERT_EQUAL(vhost_user_get_u64(&conn, VHOST_USER_GET_FEATURES, &value), -ECONNRESET);
+	close_pair();
+}
+
+static void
+test_truncated_reply(void)
+{
+	struct vhost_user_hdr hdr = {.request = VHOST_USER_GET_FEATURES,
+				     .flags = VHOST_USER_VERSION | VHOST_USER_FLAG_REPLY,
+				     .size = 8};
+	uint64_t value;
+
+	open_pair(false);
+	/* The header promises 8 bytes; the back end dies after 4. */
+	CU_ASSERT_FATAL(write(sv[1], &hdr, sizeof(hdr)) == sizeof(hdr));
+	CU_ASSERT_FATAL(write(sv[1], "abcd", 4) == 4);
+	close(sv[1]);
+	sv[1] = -1;
+	CU_ASSERT_EQUAL(vhost_user_get_u64(&conn, VHOST_USER_GET_FEATURES, &value), -ECONNRESET);
+	close_pair();
+}
+
+static void
+test_oversized_reply(void)
+{
+	struct vhost_user_hdr hdr = {.request = VHOST_USER_GET_FEATURES,
+				     .flags = VHOST_USER_VERSION | VHOST_USER_FLAG_REPLY,
+				     .size = 100000};
+	uint64_t value;
+
+	open_pair(false);
+	CU_ASSERT_FATAL(write(sv[1], &hdr, sizeof(hdr)) == sizeof(hdr));
+	CU_ASSERT_EQUAL(vhost_user_get_u64(&conn, VHOST_USER_GET_FEATURES, &value), -EPROTO);
+	close_pair();
+}
+
+int
+main(void)
+{
+	CU_pSuite suite;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return CU_get_error();
+	suite = CU_add_suite("vhost_user_msg", NULL, NULL);
+	CU_add_test(suite, "SET_VRING_ADDR: used before available on the wire", test_vring_addr_layout);
+	CU_add_test(suite, "SET_VRING_KICK/CALL: fd in SCM_RIGHTS or the NOFD flag",
+		    test_vring_kick_passes_fd);
+	CU_add_test(suite, "SET_MEM_TABLE: only the regions sent, one fd each",
+		    test_mem_table_regions_and_fds);
+	CU_add_test(suite, "REPLY_ACK: need_reply set, non-zero ack is an error", test_reply_ack);
+	CU_add_test(suite, "replies: request, ring index and EOF checked", test_replies_are_checked);
+	CU_add_test(suite, "truncated reply: connection reset", test_truncated_reply);
+	CU_add_test(suite, "oversized reply: protocol error", test_oversized_reply);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	unsigned int failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	return failed == 0 ? 0 : 1;
+}
