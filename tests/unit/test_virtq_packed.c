@@ -750,6 +750,69 @@ test_packed_detach_unused(void)
 	pq_close(&q);
 }
 
+/* ---- the device half distrusts the driver ---- */
+
+/* A descriptor made available in lap 1 (wrap counter 1), bypassing the driver half. */
+static void
+pq_raw_desc(struct pq *q, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags)
+{
+	struct virtq_packed_desc *d = &q->drv.desc[i];
+
+	d->addr = virtq_cpu_to_le64(addr);
+	d->len = virtq_cpu_to_le32(len);
+	d->id = virtq_cpu_to_le16(i);
+	d->flags = virtq_cpu_to_le16(flags | VIRTQ_DESC_F_AVAIL);
+}
+
+static void
+test_packed_device_rejects_bad_driver(void)
+{
+	struct virtq_packed_desc table[4];
+	struct virtq_sg sg[8];
+	struct virtq_dev_buf b;
+	struct pq q;
+
+	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 4, F_INDIRECT), 0);
+	/* a chain running around the whole ring */
+	pq_raw_desc(&q, 0, 0x1000, 1, VIRTQ_DESC_F_NEXT);
+	pq_raw_desc(&q, 1, 0x1000, 1, VIRTQ_DESC_F_NEXT);
+	pq_raw_desc(&q, 2, 0x1000, 1, VIRTQ_DESC_F_NEXT);
+	pq_raw_desc(&q, 3, 0x1000, 1, VIRTQ_DESC_F_NEXT);
+	CU_ASSERT_EQUAL(virtq_packed_dev_pop(&q.dev, &b, sg, 2), -ENOBUFS); /* kept */
+	CU_ASSERT_EQUAL(virtq_packed_dev_pop(&q.dev, &b, sg, 8), -EIO);
+	pq_close(&q);
+
+	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 8, F_INDIRECT), 0);
+	/* a chain whose second descriptor is not available */
+	pq_raw_desc(&q, 0, 0x1000, 1, VIRTQ_DESC_F_NEXT);
+	CU_ASSERT_EQUAL(virtq_packed_dev_pop(&q.dev, &b, sg, 8), -EIO);
+	/* readable after writable */
+	pq_raw_desc(&q, 1, 0x1000, 1, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT);
+	pq_raw_desc(&q, 2, 0x1000, 1, 0);
+	CU_ASSERT_EQUAL(virtq_packed_dev_pop(&q.dev, &b, sg, 8), -EIO);
+	/* INDIRECT with NEXT, and INDIRECT after a plain descriptor */
+	pq_raw_desc(&q, 3, (uintptr_t)table, sizeof(table), VIRTQ_DESC_F_INDIRECT | VIRTQ_DESC_F_NEXT);
+	pq_raw_desc(&q, 4, 0x1000, 1, 0);
+	CU_ASSERT_EQUAL(virtq_packed_dev_pop(&q.dev, &b, sg, 8), -EIO);
+	CU_ASSERT_EQUAL(virtq_packed_dev_pop(&q.dev, &b, sg, 8), 0); /* desc 4 alone is fine */
+	pq_raw_desc(&q, 5, 0x1000, 1, VIRTQ_DESC_F_NEXT);
+	pq_raw_desc(&q, 6, (uintptr_t)table, sizeof(table), VIRTQ_DESC_F_INDIRECT);
+	CU_ASSERT_EQUAL(virtq_packed_dev_pop(&q.dev, &b, sg, 8), -EIO);
+	/* a table of a length no multiple of 16; a nested table */
+	pq_raw_desc(&q, 7, (uintptr_t)table, 20, VIRTQ_DESC_F_INDIRECT);
+	CU_ASSERT_EQUAL(virtq_packed_dev_pop(&q.dev, &b, sg, 8), -EIO);
+	CU_ASSERT_EQUAL(virtq_packed_dev_pop(&q.dev, &b, sg, 8), -EAGAIN); /* lap 2 not written */
+	pq_close(&q);
+
+	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 8, F_INDIRECT), 0);
+	table[0].addr = virtq_cpu_to_le64((uintptr_t)table);
+	table[0].len = virtq_cpu_to_le32(16);
+	table[0].flags = virtq_cpu_to_le16(VIRTQ_DESC_F_INDIRECT);
+	pq_raw_desc(&q, 0, (uintptr_t)table, 16, VIRTQ_DESC_F_INDIRECT);
+	CU_ASSERT_EQUAL(virtq_packed_dev_pop(&q.dev, &b, sg, 8), -EIO);
+	pq_close(&q);
+}
+
 int
 main(void)
 {
@@ -775,6 +838,7 @@ main(void)
 	CU_add_test(suite, "flags contradicting the wrap counter", test_packed_flags_contradict_wrap);
 	CU_add_test(suite, "in-order bad entries", test_packed_in_order_bad_entries);
 	CU_add_test(suite, "detach unused", test_packed_detach_unused);
+	CU_add_test(suite, "device half rejects a bad driver", test_packed_device_rejects_bad_driver);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

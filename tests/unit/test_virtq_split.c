@@ -710,6 +710,76 @@ test_split_detach_unused(void)
 	sq_close(&q);
 }
 
+/* ---- the device half distrusts the driver ---- */
+
+/* Write a descriptor and expose head `head` as the next avail entry, bypassing the driver half. */
+static void
+sq_raw_desc(struct sq *q, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
+{
+	virtq_split_drv_write_desc(&q->drv.desc[i], addr, len, flags, next);
+}
+
+static void
+sq_raw_avail(struct sq *q, uint16_t head)
+{
+	uint16_t idx = virtq_le16_to_cpu(q->drv.avail->idx);
+
+	q->drv.avail->ring[idx & q->drv.mask] = virtq_cpu_to_le16(head);
+	q->drv.avail->idx = virtq_cpu_to_le16((uint16_t)(idx + 1));
+}
+
+static void
+test_split_device_rejects_bad_driver(void)
+{
+	struct virtq_split_desc table[4];
+	struct virtq_sg sg[8];
+	struct virtq_dev_buf b;
+	struct sq q;
+
+	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 8, F_INDIRECT), 0);
+	/* head out of range */
+	sq_raw_avail(&q, 8);
+	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, sg, 8), -EIO);
+	/* a loop: 0 -> 1 -> 0 */
+	sq_raw_desc(&q, 0, 0x1000, 1, VIRTQ_DESC_F_NEXT, 1);
+	sq_raw_desc(&q, 1, 0x2000, 1, VIRTQ_DESC_F_NEXT, 0);
+	sq_raw_avail(&q, 0);
+	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, sg, 4), -ENOBUFS); /* sg full first: kept */
+	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, sg, 8), -EIO);     /* the chain outran the ring */
+	/* next out of range */
+	sq_raw_desc(&q, 2, 0x1000, 1, VIRTQ_DESC_F_NEXT, 9);
+	sq_raw_avail(&q, 2);
+	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, sg, 8), -EIO);
+	/* readable after writable */
+	sq_raw_desc(&q, 3, 0x1000, 1, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 4);
+	sq_raw_desc(&q, 4, 0x2000, 1, 0, 0);
+	sq_raw_avail(&q, 3);
+	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, sg, 8), -EIO);
+	/* INDIRECT with NEXT */
+	sq_raw_desc(&q, 5, (uintptr_t)table, sizeof(table), VIRTQ_DESC_F_INDIRECT | VIRTQ_DESC_F_NEXT, 6);
+	sq_raw_avail(&q, 5);
+	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, sg, 8), -EIO);
+	/* a table whose length is no multiple of 16, and a nested table */
+	sq_raw_desc(&q, 6, (uintptr_t)table, 20, VIRTQ_DESC_F_INDIRECT, 0);
+	sq_raw_avail(&q, 6);
+	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, sg, 8), -EIO);
+	virtq_split_drv_write_desc(&table[0], (uintptr_t)table, 16, VIRTQ_DESC_F_INDIRECT, 0);
+	sq_raw_desc(&q, 7, (uintptr_t)table, 16, VIRTQ_DESC_F_INDIRECT, 0);
+	sq_raw_avail(&q, 7);
+	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, sg, 8), -EIO);
+	/* a loop inside a table */
+	virtq_split_drv_write_desc(&table[0], 0x1000, 1, VIRTQ_DESC_F_NEXT, 1);
+	virtq_split_drv_write_desc(&table[1], 0x1000, 1, VIRTQ_DESC_F_NEXT, 0);
+	sq_raw_avail(&q, 7);
+	q.drv.desc[7].len = virtq_cpu_to_le32(32);
+	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, sg, 8), -EIO);
+	/* avail.idx running more than a queue ahead */
+	q.drv.avail->idx = virtq_cpu_to_le16((uint16_t)(q.dev.last_avail_idx + 9));
+	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, sg, 8), -EIO);
+	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, sg, 8), -EAGAIN);
+	sq_close(&q);
+}
+
 int
 main(void)
 {
@@ -735,6 +805,7 @@ main(void)
 	CU_add_test(suite, "used idx jump", test_split_used_idx_jump);
 	CU_add_test(suite, "in-order bad entries", test_split_in_order_bad_entries);
 	CU_add_test(suite, "detach unused", test_split_detach_unused);
+	CU_add_test(suite, "device half rejects a bad driver", test_split_device_rejects_bad_driver);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
