@@ -464,7 +464,9 @@ virtq_split_drv_return_buf(struct virtq_split_drv *vq, uint16_t head, uint32_t l
 	struct virtq_desc_state *st = &vq->state[head];
 	int rc = 0;
 
-	if (len > st->writable_len) {
+	/* Checked only when the caller takes the length (Tx passes none: legacy devices are known to
+	 * write Tx lengths wrongly, 2.7.8.1, and the buffer is freed either way). */
+	if (len_out != NULL && len > st->writable_len) {
 		vq->err.len_too_big++;
 		len = 0;
 		rc = -EMSGSIZE;
@@ -548,7 +550,7 @@ virtq_split_drv_get_used_in_order(struct virtq_split_drv *vq, void **cookie, uin
 }
 
 /*
- * Harvest one used buffer: its cookie and the bytes the device wrote.
+ * Harvest one used buffer: its cookie and the bytes the device wrote (len may be NULL: not checked).
  * Returns 0; -EAGAIN (nothing used); -EBADMSG (entry with a bad or not outstanding id: skipped
  * and counted, call again); -EMSGSIZE (length above what was posted: the buffer is returned in
  * *cookie with *len 0, counted); -EIO (queue broken, see vq->err).
@@ -580,9 +582,10 @@ virtq_split_drv_get_used(struct virtq_split_drv *vq, void **cookie, uint32_t *le
 }
 
 /*
- * Harvest up to max used buffers into cookies[] and lens[] (lens may be NULL, e.g. Tx).
- * Rejected entries are skipped and counted in vq->err; a buffer with a too-long length is
- * returned with length 0. Returns the number of cookies stored; check is_broken() when it matters.
+ * Harvest up to max used buffers into cookies[] and lens[] (lens may be NULL, e.g. Tx: lengths
+ * are then neither returned nor checked). Rejected entries are skipped and counted in vq->err; a
+ * buffer with a too-long length is returned with length 0. Returns the number of cookies stored;
+ * check is_broken() when it matters.
  */
 static inline uint16_t
 virtq_split_drv_get_used_bulk(struct virtq_split_drv *vq, void **cookies, uint32_t *lens,

@@ -644,6 +644,13 @@ test_packed_len_too_big(void)
 	CU_ASSERT_EQUAL(q.drv.err.len_too_big, 1);
 	CU_ASSERT_FALSE(q.drv.broken);
 	CU_ASSERT_EQUAL(virtq_packed_drv_outstanding(&q.drv), 0);
+	/* a caller that takes no length (Tx reclaim) gets the buffer, nothing is counted */
+	CU_ASSERT_EQUAL(virtq_packed_drv_add_buf(&q.drv, 0x1000, 64, 0, tvq_cookie_of(1)), 0);
+	virtq_packed_drv_publish(&q.drv);
+	pq_used_write(&q, 1, virtq_le16_to_cpu(q.drv.desc[1].id), 64, USED_LAP1 | VIRTQ_DESC_F_WRITE);
+	CU_ASSERT_EQUAL(virtq_packed_drv_get_used_bulk(&q.drv, &cookie, NULL, 1), 1);
+	CU_ASSERT_PTR_EQUAL(cookie, tvq_cookie_of(1));
+	CU_ASSERT_EQUAL(q.drv.err.len_too_big, 1);
 	pq_close(&q);
 }
 

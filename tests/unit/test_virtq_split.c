@@ -615,9 +615,17 @@ test_split_len_too_big(void)
 	/* a device-readable (Tx) buffer has no writable bytes: any length is too big */
 	CU_ASSERT_EQUAL(virtq_split_drv_add_buf(&q.drv, 0x1000, 64, 0, tvq_cookie_of(1)), 0);
 	virtq_split_drv_publish(&q.drv);
-	sq_used_write(&q, 1, q.drv.avail->ring[1], 1, 2);
+	sq_used_write(&q, 1, virtq_le16_to_cpu(q.drv.avail->ring[1]), 1, 2);
 	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), -EMSGSIZE);
 	CU_ASSERT_PTR_EQUAL(cookie, tvq_cookie_of(1));
+	CU_ASSERT_EQUAL(q.drv.err.len_too_big, 2);
+	/* a caller that takes no length (Tx reclaim) gets the buffer, nothing is counted */
+	CU_ASSERT_EQUAL(virtq_split_drv_add_buf(&q.drv, 0x1000, 64, 0, tvq_cookie_of(2)), 0);
+	virtq_split_drv_publish(&q.drv);
+	sq_used_write(&q, 2, virtq_le16_to_cpu(q.drv.avail->ring[2]), 64, 3);
+	CU_ASSERT_EQUAL(virtq_split_drv_get_used_bulk(&q.drv, &cookie, NULL, 1), 1);
+	CU_ASSERT_PTR_EQUAL(cookie, tvq_cookie_of(2));
+	CU_ASSERT_EQUAL(q.drv.err.len_too_big, 2);
 	sq_close(&q);
 }
 
