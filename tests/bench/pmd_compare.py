@@ -28,6 +28,7 @@ environment:
   VIONET_BENCH_QUEUE_SIZE  virtqueue size (default 256)
   VIONET_BENCH_SEED_BURSTS bursts per queue seeded by the vhost side (default 8)
   VIONET_BENCH_LAYOUTS     subset of split,packed (default both)
+  VIONET_BENCH_VECTORIZED  vectorized= devarg of both PMDs (default 0: the scalar paths)
   PKTGEN                   path to a Pktgen-DPDK binary: see pktgen_note()
 """
 import argparse
@@ -67,10 +68,14 @@ class Run:
         self.sock = os.path.join(workdir, f"{tag}.sock")
         self.procs = []
 
-    def start_vhost(self, queues):
+    def start_vhost(self, queues, pktgen_sock=None):
         log = open(os.path.join(self.workdir, f"{self.tag}.vhost.log"), "w")
-        cmd = [TESTPMD, "-l", "0,1", "--main-lcore", "0"] + eal_common(f"vionet_bench_vh_{os.getpid()}") + [
-            "--vdev", f"net_vhost0,iface={self.sock},queues={queues}", "--",
+        ports = ["--vdev", f"net_vhost0,iface={self.sock},queues={queues}"]
+        if pktgen_sock:
+            # port 1 faces pktgen; testpmd's paired io forwards 1 -> 0 -> (virtio side) -> 0 -> 1
+            ports += ["--vdev", f"net_vhost1,iface={pktgen_sock},queues={queues}"]
+        cmd = [TESTPMD, "-l", "0,1", "--main-lcore", "0"] + eal_common(f"vionet_bench_vh_{os.getpid()}") + ports + [
+            "--",
             "-i", f"--rxq={queues}", f"--txq={queues}", "--nb-cores=1", "--forward-mode=io",
             "--rxd=1024", "--txd=1024", "--burst=32"]
         self.vhost = subprocess.Popen(["timeout", "600"] + cmd, stdin=subprocess.PIPE, stdout=log,
@@ -89,33 +94,37 @@ class Run:
         self.vhost.stdin.write(line + "\n")
         self.vhost.stdin.flush()
 
-    def wait_ready(self, timeout_s=20):
+    def wait_ready(self, devices=1, timeout_s=20):
         deadline = time.time() + timeout_s
         while time.time() < deadline:
             with open(self.vhost_log) as f:
-                if READY_MARK in f.read():
+                if f.read().count(READY_MARK) >= devices:
                     return True
             if any(p.poll() is not None for p in self.procs):
                 return False
             time.sleep(0.05)
         return False
 
-    def start_virtio(self, cmd):
-        log = open(os.path.join(self.workdir, f"{self.tag}.virtio.log"), "w")
+    def start_virtio(self, cmd, role="virtio"):
+        log = open(os.path.join(self.workdir, f"{self.tag}.{role}.log"), "w")
         self.virtio = subprocess.Popen(["timeout", "600"] + cmd, stdin=subprocess.DEVNULL, stdout=log,
                                        stderr=subprocess.STDOUT, text=True)
-        self.virtio_log = log.name
         self.procs.append(self.virtio)
+        if role == "virtio":
+            self.virtio_log = log.name
+            self.measured = self.virtio
+        return self.virtio
 
     def finish(self):
-        """Stops the virtio side (SIGINT: it prints its summary), then the vhost side."""
-        if self.virtio.poll() is None:
-            self.virtio.send_signal(signal.SIGINT)
-        try:
-            self.virtio.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.virtio.kill()
-            self.virtio.wait()
+        """Stops the virtio side (SIGINT: it prints its summary), the source, then the vhost side."""
+        for p in self.procs[1:]:
+            if p.poll() is None:
+                p.send_signal(signal.SIGINT)
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
         try:
             self.vhost_cmd("stop")
             self.vhost_cmd("quit")
@@ -134,10 +143,11 @@ class Run:
                 p.wait()
 
 
-def virtio_devarg(pmd, sock, queues, layout, in_order, queue_size):
+def virtio_devarg(pmd, sock, queues, layout, in_order, queue_size, vectorized):
     name = "net_vionet_user0" if pmd == "ours" else "net_virtio_user0"
     return (f"{name},path={sock},queues={queues},queue_size={queue_size},"
-            f"packed_vq={1 if layout == 'packed' else 0},in_order={in_order},mrg_rxbuf=0")
+            f"packed_vq={1 if layout == 'packed' else 0},in_order={in_order},mrg_rxbuf=0,"
+            f"vectorized={vectorized}")
 
 
 def testpmd_virtio_cmd(pmd, plugin, devarg, queues, queue_size):
@@ -156,6 +166,17 @@ def fwd_virtio_cmd(fwd, pmd, plugin, devarg, queues, queue_size, json_path):
     return cmd + ["--vdev", devarg, "--", "--mode", "io", "--topology", "loop", "--rxq", str(queues),
                   "--rxd", str(queue_size), "--txd", str(queue_size), "--record-cycles", "--live", "off",
                   "--link-wait", "20", f"--json={json_path}"]
+
+
+def pktgen_cmd(args, sock, queues):
+    """Pktgen-DPDK on its own virtio-user port (ours, loaded with -d), 64-byte frames at full rate.
+    Not exercised by CI: Debian 12 has no Pktgen-DPDK package."""
+    script = os.path.join(os.path.dirname(sock), "pktgen.cmd")
+    with open(script, "w") as fh:
+        fh.write("set 0 size 64\nset 0 rate 100\nstart 0\n")
+    return [args.pktgen, "-l", "0,1", "--main-lcore", "0"] + eal_common(f"vionet_bench_pg_{os.getpid()}") + [
+        "-d", args.plugin, "--vdev", f"net_vionet_user0,path={sock},queues={queues},mrg_rxbuf=0", "--",
+        "-P", "-m", "[1].0", "-f", script]
 
 
 def parse_testpmd(log_path):
@@ -183,22 +204,25 @@ def parse_fwd(json_path):
 def measure(args, workdir, tag, pmd, app, layout, in_order, queues):
     """One run; returns {"mpps", "cycles_per_packet"} or {"error": why}."""
     run = Run(workdir, tag)
-    devarg = virtio_devarg(pmd, run.sock, queues, layout, in_order, args.queue_size)
+    pktgen_sock = os.path.join(workdir, f"{tag}.pktgen.sock") if args.pktgen else None
+    devarg = virtio_devarg(pmd, run.sock, queues, layout, in_order, args.queue_size, args.vectorized)
     json_path = os.path.join(workdir, f"{tag}.json")
     try:
-        if not run.start_vhost(queues):
+        if not run.start_vhost(queues, pktgen_sock):
             return {"error": "vhost-side testpmd did not start: " + tail(run.vhost_log)}
         if app == "testpmd":
             run.start_virtio(testpmd_virtio_cmd(pmd, args.plugin, devarg, queues, args.queue_size))
         else:
             run.start_virtio(fwd_virtio_cmd(args.fwd, pmd, args.plugin, devarg, queues, args.queue_size,
                                             json_path))
-        if not run.wait_ready():
+        if args.pktgen:
+            run.start_virtio(pktgen_cmd(args, pktgen_sock, queues), role="pktgen")
+        if not run.wait_ready(devices=2 if args.pktgen else 1):
             run.finish()
             return {"error": "the virtio side did not come up: " + tail(run.virtio_log)}
         # The virtio side forwards as soon as its port is up; give vionet-fwd's link wait a moment.
         time.sleep(1.0)
-        run.vhost_cmd(f"start tx_first {args.seed_bursts}")
+        run.vhost_cmd("start" if args.pktgen else f"start tx_first {args.seed_bursts}")
         start = time.monotonic()
         time.sleep(args.seconds)
         run.finish()
@@ -260,8 +284,8 @@ def pktgen_note():
     if not path:
         return ("PKTGEN is not set: the traffic source is testpmd's own txonly generation on the vhost "
                 "side (start tx_first), not pktgen.")
-    return (f"PKTGEN={path} is set, but this harness measures the virtio side inside a closed io loop "
-            "seeded by the vhost-side testpmd; pktgen is not used as the source in this version.")
+    return (f"PKTGEN={path}: pktgen generates on its own net_vionet_user port (-d plugin) into the "
+            "vhost-side testpmd, which forwards it through the measured virtio side and back.")
 
 
 def write_markdown(path, meta, pmd_rows, fwd_rows):
@@ -272,7 +296,8 @@ def write_markdown(path, meta, pmd_rows, fwd_rows):
            f"- machine: {meta['cpu']}, {meta['cores']} cores, shared with other jobs: figures swing "
            "by tens of percent between runs, compare the ratios of the same run only",
            f"- {meta['rounds']} alternating rounds per side and variant, {meta['seconds']} s each, "
-           f"medians; 64-byte frames, mrg_rxbuf=0, queue size {meta['queue_size']}, "
+           f"medians; 64-byte frames, mrg_rxbuf=0, vectorized={meta['vectorized']}, "
+           f"queue size {meta['queue_size']}, "
            f"{meta['seed_bursts']} seeded bursts of 32 per queue",
            f"- source: {meta['source']}", "",
            "## net_vionet_user (ours) vs DPDK's net_virtio_user, testpmd io on the virtio side", "",
@@ -343,6 +368,10 @@ def main():
     args.seconds = env_int("VIONET_BENCH_SECONDS", 5)
     args.queue_size = env_int("VIONET_BENCH_QUEUE_SIZE", 256)
     args.seed_bursts = env_int("VIONET_BENCH_SEED_BURSTS", 8)
+    args.pktgen = os.environ.get("PKTGEN") or None
+    if args.pktgen and not os.access(args.pktgen, os.X_OK):
+        sys.exit(f"bench: PKTGEN={args.pktgen} is not an executable")
+    args.vectorized = env_int("VIONET_BENCH_VECTORIZED", 0)
     queue_counts = [int(q) for q in os.environ.get("VIONET_BENCH_QUEUES", "1,2").split(",")]
     layouts = os.environ.get("VIONET_BENCH_LAYOUTS", "split,packed").split(",")
     if shutil.which(TESTPMD) is None:
@@ -383,7 +412,8 @@ def main():
 
     meta = {"when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": git_commit(args.repo),
             "cpu": cpu_model(), "cores": os.cpu_count(), "rounds": args.rounds, "seconds": args.seconds,
-            "queue_size": args.queue_size, "seed_bursts": args.seed_bursts, "source": source}
+            "queue_size": args.queue_size, "seed_bursts": args.seed_bursts, "source": source,
+            "vectorized": args.vectorized}
     os.makedirs(os.path.dirname(args.json_out), exist_ok=True)
     with open(args.json_out, "w") as fh:
         json.dump({"meta": meta, "pmd": pmd_rows, "forwarder": fwd_rows}, fh, indent=1)
