@@ -45,7 +45,6 @@ static inline uint64_t state_seen_s(uint64_t state)
 
 struct fwd_l2switch *fwd_l2switch_create(uint32_t entries, uint32_t aging_s, int socket_id)
 {
-	static unsigned int instance;
 	struct rte_hash_rcu_config rcu_cfg = { 0 };
 	struct rte_hash_parameters params = { 0 };
 	struct fwd_l2switch *sw;
@@ -58,7 +57,8 @@ struct fwd_l2switch *fwd_l2switch_create(uint32_t entries, uint32_t aging_s, int
 		RTE_LOG(ERR, USER1, "l2switch: no memory for the switch on socket %d\n", socket_id);
 		return NULL;
 	}
-	snprintf(name, sizeof(name), "fwd_mac_%u", __atomic_fetch_add(&instance, 1, __ATOMIC_RELAXED));
+	/* rte_hash names are process-wide and unique: the switch's address makes one. */
+	snprintf(name, sizeof(name), "fwd_mac_%p", (void *)sw);
 	params.name = name;
 	params.entries = entries;
 	params.key_len = sizeof(struct rte_ether_addr);
