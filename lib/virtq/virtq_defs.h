@@ -11,7 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Largest queue size of either layout (2.7 "Queue Size ... maximum 32768", 2.8 the same for packed). */
+/* Largest queue size of either layout ("Split Virtqueues": maximum 32768; "Packed Virtqueues": up
+ * to 2^15). */
 #define VIRTQ_MAX_SIZE 32768
 
 /* Feature bit numbers the ring core cares about (6 "Reserved Feature Bits"). */
@@ -23,7 +24,8 @@
 /* The mask of one feature bit, for the 64-bit `features` arguments of the init functions. */
 #define VIRTQ_FEATURE(bit) (UINT64_C(1) << (bit))
 
-/* Descriptor flags, both layouts (2.7.5 "The Virtqueue Descriptor Table", 2.8.6). */
+/* Descriptor flags, both layouts (2.7.5 "The Virtqueue Descriptor Table"; packed "Next Flag",
+ * "Write Flag"). */
 #define VIRTQ_DESC_F_NEXT 1
 #define VIRTQ_DESC_F_WRITE 2
 #define VIRTQ_DESC_F_INDIRECT 4
@@ -36,7 +38,7 @@
 #define VIRTQ_AVAIL_F_NO_INTERRUPT 1
 #define VIRTQ_USED_F_NO_NOTIFY 1
 
-/* Packed event suppression structure flags (2.8.10 "Event Suppression Structure Format"). */
+/* Packed event suppression structure flags (packed "Event Suppression Structure Format"). */
 #define VIRTQ_EVENT_F_ENABLE 0x0
 #define VIRTQ_EVENT_F_DISABLE 0x1
 #define VIRTQ_EVENT_F_DESC 0x2
@@ -47,22 +49,52 @@ typedef uint16_t virtq_le16;
 typedef uint32_t virtq_le32;
 typedef uint64_t virtq_le64;
 
-/* Virtio 1.x rings are little-endian (2.4 "Virtqueues ... little-endian"). */
+/* Virtio 1.x rings are little-endian (le16/le32/le64 fields, "Structure Specifications"). */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-static inline uint16_t virtq_le16_to_cpu(virtq_le16 v) { return __builtin_bswap16(v); }
-static inline uint32_t virtq_le32_to_cpu(virtq_le32 v) { return __builtin_bswap32(v); }
-static inline uint64_t virtq_le64_to_cpu(virtq_le64 v) { return __builtin_bswap64(v); }
-static inline virtq_le16 virtq_cpu_to_le16(uint16_t v) { return __builtin_bswap16(v); }
-static inline virtq_le32 virtq_cpu_to_le32(uint32_t v) { return __builtin_bswap32(v); }
-static inline virtq_le64 virtq_cpu_to_le64(uint64_t v) { return __builtin_bswap64(v); }
+#define VIRTQ_SWAP_LE16(v) __builtin_bswap16(v)
+#define VIRTQ_SWAP_LE32(v) __builtin_bswap32(v)
+#define VIRTQ_SWAP_LE64(v) __builtin_bswap64(v)
 #else
-static inline uint16_t virtq_le16_to_cpu(virtq_le16 v) { return v; }
-static inline uint32_t virtq_le32_to_cpu(virtq_le32 v) { return v; }
-static inline uint64_t virtq_le64_to_cpu(virtq_le64 v) { return v; }
-static inline virtq_le16 virtq_cpu_to_le16(uint16_t v) { return v; }
-static inline virtq_le32 virtq_cpu_to_le32(uint32_t v) { return v; }
-static inline virtq_le64 virtq_cpu_to_le64(uint64_t v) { return v; }
+#define VIRTQ_SWAP_LE16(v) (v)
+#define VIRTQ_SWAP_LE32(v) (v)
+#define VIRTQ_SWAP_LE64(v) (v)
 #endif
+
+static inline uint16_t
+virtq_le16_to_cpu(virtq_le16 v)
+{
+	return (uint16_t)VIRTQ_SWAP_LE16(v);
+}
+
+static inline uint32_t
+virtq_le32_to_cpu(virtq_le32 v)
+{
+	return (uint32_t)VIRTQ_SWAP_LE32(v);
+}
+
+static inline uint64_t
+virtq_le64_to_cpu(virtq_le64 v)
+{
+	return (uint64_t)VIRTQ_SWAP_LE64(v);
+}
+
+static inline virtq_le16
+virtq_cpu_to_le16(uint16_t v)
+{
+	return (virtq_le16)VIRTQ_SWAP_LE16(v);
+}
+
+static inline virtq_le32
+virtq_cpu_to_le32(uint32_t v)
+{
+	return (virtq_le32)VIRTQ_SWAP_LE32(v);
+}
+
+static inline virtq_le64
+virtq_cpu_to_le64(uint64_t v)
+{
+	return (virtq_le64)VIRTQ_SWAP_LE64(v);
+}
 
 /* ---- Split ring (2.7) ---- */
 
@@ -94,9 +126,10 @@ struct virtq_split_used {
 	struct virtq_split_used_elem ring[];
 };
 
-/* ---- Packed ring (2.8) ---- */
+/* ---- Packed ring ("Packed Virtqueues") ---- */
 
-/* 2.8.13: one descriptor of the ring or of an indirect table. */
+/* "The Virtqueue Descriptor Format" (packed): one descriptor of the ring or of an indirect table.
+ */
 struct virtq_packed_desc {
 	virtq_le64 addr;
 	virtq_le32 len;
@@ -104,7 +137,8 @@ struct virtq_packed_desc {
 	virtq_le16 flags;
 };
 
-/* 2.8.10: driver (Driver Area) and device (Device Area) event suppression structure. */
+/* packed "Event Suppression Structure Format": driver (Driver Area) and device (Device Area) event
+ * suppression structure. */
 struct virtq_packed_event {
 	virtq_le16 off_wrap; /* bits 0-14 descriptor ring offset, bit 15 wrap counter */
 	virtq_le16 flags;    /* VIRTQ_EVENT_F_* */
@@ -113,7 +147,8 @@ struct virtq_packed_event {
 /* ---- Shared by both layouts ---- */
 
 /* One element of a buffer: a device address (IOVA, guest-physical or VA: the caller's choice) and
- * a length. Device-readable elements come before device-writable ones (2.7.4.2 "Message Framing"). */
+ * a length. Device-readable elements come before device-writable ones (2.7.4.2 "Message Framing").
+ */
 struct virtq_sg {
 	uint64_t addr;
 	uint32_t len;
@@ -126,9 +161,10 @@ struct virtq_sg {
  */
 struct virtq_desc_state {
 	void *cookie;
-	uint32_t writable_len; /* device-writable bytes posted: a used length above it is rejected */
-	uint16_t ndescs;       /* ring descriptors the buffer occupies (1 for an indirect table) */
-	uint16_t next;         /* split: chain / free-list link; packed: free buffer-id link */
+	uint32_t
+	        writable_len; /* device-writable bytes posted: a used length above it is rejected */
+	uint16_t ndescs;      /* ring descriptors the buffer occupies (1 for an indirect table) */
+	uint16_t next;        /* split: chain / free-list link; packed: free buffer-id link */
 };
 
 /*
@@ -138,28 +174,30 @@ struct virtq_desc_state {
 struct virtq_err_stats {
 	uint64_t bad_id;          /* used id >= queue size */
 	uint64_t not_outstanding; /* used id names no outstanding buffer head */
-	uint64_t len_too_big;     /* used length > device-writable bytes posted; returned with len 0 */
-	uint64_t idx_jump;        /* split used.idx moved by more than the queue size */
-	uint64_t bad_wrap;        /* packed used flags contradicting the wrap counter */
-	uint64_t bad_batch;       /* in-order batch longer than what the device published */
+	uint64_t len_too_big; /* used length > device-writable bytes posted; returned with len 0 */
+	uint64_t idx_jump;    /* split used.idx moved by more than the queue size */
+	uint64_t bad_wrap;    /* packed used flags contradicting the wrap counter */
+	uint64_t bad_batch;   /* in-order batch longer than what the device published */
 };
 
 /*
  * Device half: one popped buffer. `id` is what push() must return: split head index or packed
- * buffer ID; `ndescs` is the number of ring descriptors it occupied (packed push() skips that many).
+ * buffer ID; `ndescs` is the number of ring descriptors it occupied (packed push() skips that
+ * many).
  */
 struct virtq_dev_buf {
 	uint16_t id;
 	uint16_t ndescs;
-	uint16_t nsegs;          /* entries filled in the caller's virtq_sg array */
-	uint16_t nreadable;      /* the first nreadable segs are device-readable, the rest writable */
-	uint32_t readable_len;   /* bytes */
-	uint32_t writable_len;   /* bytes */
+	uint16_t nsegs;        /* entries filled in the caller's virtq_sg array */
+	uint16_t nreadable;    /* the first nreadable segs are device-readable, the rest writable */
+	uint32_t readable_len; /* bytes */
+	uint32_t writable_len; /* bytes */
 };
 
 /*
  * Device half: turns a device address into a pointer the device code can read/write, or NULL if the
- * range is not mapped. NULL translate function: addresses are virtual addresses (tests, in-process).
+ * range is not mapped. NULL translate function: addresses are virtual addresses (tests,
+ * in-process).
  */
 typedef void *(*virtq_translate_t)(void *opaque, uint64_t addr, uint32_t len);
 
@@ -172,8 +210,9 @@ virtq_translate(virtq_translate_t fn, void *opaque, uint64_t addr, uint32_t len)
 }
 
 /*
- * 2.7.10 / 2.8.10: the event index test of both directions. True when new_idx has moved past
- * event_idx since old_idx, all in free-running 16-bit arithmetic (vring_need_event of the spec).
+ * 2.7.10 and packed "Driver and Device Event Suppression": the event index test of both directions.
+ * True when new_idx has moved past event_idx since old_idx, all in free-running 16-bit arithmetic
+ * (vring_need_event of the spec).
  */
 static inline bool
 virtq_need_event(uint16_t event_idx, uint16_t new_idx, uint16_t old_idx)
@@ -201,9 +240,10 @@ virtq_store16(virtq_le16 *p, uint16_t v)
 	__atomic_store_n(p, virtq_cpu_to_le16(v), __ATOMIC_RELAXED);
 }
 
-/* Full store-load fence: the one place a release/acquire pair is not enough, because a store must be
- * visible before a later load of a field the other side writes (2.7.7.2 "driver MUST perform a
- * suitable memory barrier before reading flags or avail_event"; likewise 2.8.21 for packed). */
+/* Full store-load fence: the one place a release/acquire pair is not enough, because a store must
+ * be visible before a later load of a field the other side writes (2.7.7.2 "driver MUST perform a
+ * suitable memory barrier before reading flags or avail_event"; likewise packed "Sending Available
+ * Buffer Notifications"). */
 static inline void
 virtq_mb(void)
 {

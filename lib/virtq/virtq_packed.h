@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Packed virtqueue (virtio 1.2 section 2.8): memory layout and the driver half, with the same
- * shape and names as virtq_split.h so the two read side by side.
+ * Packed virtqueue (virtio 1.2 "Packed Virtqueues"): memory layout and the driver half, with the
+ * same shape and names as virtq_split.h so the two read side by side.
  *
- * Ring memory and shadow state are the caller's (virtq_packed_mem_size(), virtq_packed_drv_state_size()).
- * Posting writes descriptors in ring order; the flags of the first descriptor of a batch are held
- * back and written by publish() with one release store, so the device sees the batch at once
- * (2.8.21.3.1). Buffer IDs index the shadow state; with IN_ORDER they are handed out sequentially.
+ * Ring memory and shadow state are the caller's (virtq_packed_mem_size(),
+ * virtq_packed_drv_state_size()). Posting writes descriptors in ring order; the flags of the first
+ * descriptor of a batch are held back and written by publish() with one release store, so the
+ * device sees the batch at once
+ * ("Updating flags"). Buffer IDs index the shadow state; with IN_ORDER they are handed out
+ * sequentially.
  */
 #ifndef VIRTQ_PACKED_H
 #define VIRTQ_PACKED_H
@@ -16,7 +18,7 @@
 
 #include "virtq_defs.h"
 
-/* ---- Layout (2.8.10 "Event Suppression Structure Format", 2.8.13) ---- */
+/* ---- Layout ("Structure Size and Alignment") ---- */
 
 static inline size_t
 virtq_packed_desc_size(uint16_t size)
@@ -44,7 +46,7 @@ virtq_packed_mem_size(uint16_t size)
 	return virtq_packed_desc_size(size) + 2 * sizeof(struct virtq_packed_event);
 }
 
-/* Packed sizes need not be powers of two (2.8 "Queue Size ... up to 32768"). */
+/* Packed sizes need not be powers of two ("Packed Virtqueues support up to 2^15 entries"). */
 static inline bool
 virtq_packed_size_valid(uint32_t size)
 {
@@ -84,22 +86,23 @@ virtq_packed_advance(uint16_t *pos, bool *wrap, uint16_t n, uint16_t size)
 struct virtq_packed_drv {
 	struct virtq_packed_desc *desc;
 	struct virtq_packed_event *driver_event; /* we write: used buffer notification control */
-	struct virtq_packed_event *device_event; /* device writes: available buffer notification control */
-	struct virtq_desc_state *state;          /* [size], indexed by buffer ID */
+	struct virtq_packed_event
+	        *device_event;          /* device writes: available buffer notification control */
+	struct virtq_desc_state *state; /* [size], indexed by buffer ID */
 	uint16_t size;
-	uint16_t num_free;        /* free descriptors */
-	uint16_t free_id;         /* free buffer-ID list head; in-order: next ID in sequence */
-	uint16_t next_avail;      /* next descriptor to write ... */
-	bool avail_wrap;          /* ... and the driver ring wrap counter */
-	bool used_wrap;           /* device ring wrap counter of ... */
-	uint16_t last_used;       /* ... the next descriptor to read as used */
-	uint16_t outstanding;     /* buffers added and not yet returned */
-	uint16_t pending_descs;   /* descriptors added since the last publish */
-	uint16_t pending_head;    /* first of them: its flags wait for publish() */
+	uint16_t num_free;      /* free descriptors */
+	uint16_t free_id;       /* free buffer-ID list head; in-order: next ID in sequence */
+	uint16_t next_avail;    /* next descriptor to write ... */
+	bool avail_wrap;        /* ... and the driver ring wrap counter */
+	bool used_wrap;         /* device ring wrap counter of ... */
+	uint16_t last_used;     /* ... the next descriptor to read as used */
+	uint16_t outstanding;   /* buffers added and not yet returned */
+	uint16_t pending_descs; /* descriptors added since the last publish */
+	uint16_t pending_head;  /* first of them: its flags wait for publish() */
 	uint16_t pending_head_flags;
-	uint16_t kick_added;      /* descriptors published since the last needs_notify() */
-	uint16_t published_next;  /* next_avail at the last publish ... */
-	bool published_wrap;      /* ... and its wrap counter */
+	uint16_t kick_added;     /* descriptors published since the last needs_notify() */
+	uint16_t published_next; /* next_avail at the last publish ... */
+	bool published_wrap;     /* ... and its wrap counter */
 	bool event_idx;
 	bool in_order;
 	bool indirect;
@@ -126,7 +129,7 @@ virtq_packed_drv_state_size(uint16_t size)
  */
 static inline int
 virtq_packed_drv_init(struct virtq_packed_drv *vq, uint16_t size, void *desc, void *driver_event,
-		      void *device_event, void *state, uint64_t features)
+                      void *device_event, void *state, uint64_t features)
 {
 	uint32_t i;
 
@@ -157,12 +160,13 @@ virtq_packed_drv_init(struct virtq_packed_drv *vq, uint16_t size, void *desc, vo
 
 static inline int
 virtq_packed_drv_init_mem(struct virtq_packed_drv *vq, uint16_t size, void *mem, void *state,
-			  uint64_t features)
+                          uint64_t features)
 {
 	if (mem == NULL)
 		return -EINVAL;
-	return virtq_packed_drv_init(vq, size, mem, (char *)mem + virtq_packed_driver_event_offset(size),
-				     (char *)mem + virtq_packed_device_event_offset(size), state, features);
+	return virtq_packed_drv_init(
+	        vq, size, mem, (char *)mem + virtq_packed_driver_event_offset(size),
+	        (char *)mem + virtq_packed_device_event_offset(size), state, features);
 }
 
 static inline uint16_t
@@ -198,11 +202,12 @@ virtq_packed_drv_take_id(struct virtq_packed_drv *vq)
 /*
  * Write the descriptor at next_avail and advance. `flags` excludes the AVAIL/USED bits. The first
  * descriptor since the last publish keeps its flags in the shadow; later ones are stored now: the
- * device reads in ring order, so it cannot look at them before it sees the batch head (2.8.21.3.1).
+ * device reads in ring order, so it cannot look at them before it sees the batch head ("Updating
+ * flags").
  */
 static inline void
 virtq_packed_drv_write_desc(struct virtq_packed_drv *vq, uint64_t addr, uint32_t len, uint16_t id,
-			    uint16_t flags)
+                            uint16_t flags)
 {
 	struct virtq_packed_desc *d = &vq->desc[vq->next_avail];
 
@@ -222,7 +227,7 @@ virtq_packed_drv_write_desc(struct virtq_packed_drv *vq, uint64_t addr, uint32_t
 
 static inline void
 virtq_packed_drv_put_state(struct virtq_packed_drv *vq, uint16_t id, uint16_t ndescs, uint32_t wlen,
-			   void *cookie)
+                           void *cookie)
 {
 	struct virtq_desc_state *st = &vq->state[id];
 
@@ -236,7 +241,7 @@ virtq_packed_drv_put_state(struct virtq_packed_drv *vq, uint16_t id, uint16_t nd
 /* Post one single-descriptor buffer. Same contract as virtq_split_drv_add_buf(). */
 static inline int
 virtq_packed_drv_add_buf(struct virtq_packed_drv *vq, uint64_t addr, uint32_t len, uint16_t flags,
-			 void *cookie)
+                         void *cookie)
 {
 	uint16_t id;
 
@@ -256,7 +261,7 @@ virtq_packed_drv_add_buf(struct virtq_packed_drv *vq, uint64_t addr, uint32_t le
 /* Post up to n single-descriptor buffers, four at a time. Same contract as the split one. */
 static inline uint16_t
 virtq_packed_drv_add_bulk(struct virtq_packed_drv *vq, const uint64_t *addrs, const uint32_t *lens,
-			  uint16_t flags, void *const *cookies, uint16_t n)
+                          uint16_t flags, void *const *cookies, uint16_t n)
 {
 	uint16_t i = 0;
 	uint16_t id;
@@ -275,7 +280,8 @@ virtq_packed_drv_add_bulk(struct virtq_packed_drv *vq, const uint64_t *addrs, co
 		for (k = 0; k < 4; k++)
 			virtq_packed_drv_write_desc(vq, addrs[i + k], lens[i + k], ids[k], flags);
 		for (k = 0; k < 4; k++)
-			virtq_packed_drv_put_state(vq, ids[k], 1, flags ? lens[i + k] : 0, cookies[i + k]);
+			virtq_packed_drv_put_state(vq, ids[k], 1, flags ? lens[i + k] : 0,
+			                           cookies[i + k]);
 	}
 	for (; i < n; i++) {
 		id = virtq_packed_drv_take_id(vq);
@@ -285,10 +291,10 @@ virtq_packed_drv_add_bulk(struct virtq_packed_drv *vq, const uint64_t *addrs, co
 	return n;
 }
 
-/* Post one buffer as a chain of consecutive descriptors (2.8.6 "Scatter-Gather Support"). */
+/* Post one buffer as a chain of consecutive descriptors ("Next Flag: Descriptor Chaining"). */
 static inline int
 virtq_packed_drv_add_chain(struct virtq_packed_drv *vq, const struct virtq_sg *sg, uint16_t out_num,
-			   uint16_t in_num, void *cookie)
+                           uint16_t in_num, void *cookie)
 {
 	uint32_t total = (uint32_t)out_num + in_num;
 	uint32_t wlen = 0;
@@ -315,11 +321,12 @@ virtq_packed_drv_add_chain(struct virtq_packed_drv *vq, const struct virtq_sg *s
 	return 0;
 }
 
-/* Post one buffer through an indirect table of packed descriptors (2.8.19). */
+/* Post one buffer through an indirect table of packed descriptors ("Indirect Flag: Scatter-Gather
+ * Support"). */
 static inline int
 virtq_packed_drv_add_indirect(struct virtq_packed_drv *vq, const struct virtq_sg *sg,
-			      uint16_t out_num, uint16_t in_num, struct virtq_packed_desc *table,
-			      uint64_t table_addr, void *cookie)
+                              uint16_t out_num, uint16_t in_num, struct virtq_packed_desc *table,
+                              uint64_t table_addr, void *cookie)
 {
 	uint32_t total = (uint32_t)out_num + in_num;
 	uint32_t wlen = 0;
@@ -335,7 +342,7 @@ virtq_packed_drv_add_indirect(struct virtq_packed_drv *vq, const struct virtq_sg
 	if (vq->num_free == 0)
 		return -ENOSPC;
 	for (i = 0; i < total; i++) {
-		/* In a table only WRITE is meaningful; id is reserved (2.8.19) */
+		/* In a table only WRITE is meaningful; id is reserved ("Indirect Flag") */
 		if (i >= out_num)
 			wlen += sg[i].len;
 		table[i].addr = virtq_cpu_to_le64(sg[i].addr);
@@ -344,8 +351,9 @@ virtq_packed_drv_add_indirect(struct virtq_packed_drv *vq, const struct virtq_sg
 		table[i].flags = virtq_cpu_to_le16(i >= out_num ? VIRTQ_DESC_F_WRITE : 0);
 	}
 	id = virtq_packed_drv_take_id(vq);
-	virtq_packed_drv_write_desc(vq, table_addr, (uint32_t)(total * sizeof(struct virtq_packed_desc)),
-				    id, VIRTQ_DESC_F_INDIRECT);
+	virtq_packed_drv_write_desc(vq, table_addr,
+	                            (uint32_t)(total * sizeof(struct virtq_packed_desc)), id,
+	                            VIRTQ_DESC_F_INDIRECT);
 	virtq_packed_drv_put_state(vq, id, 1, wlen, cookie);
 	return 0;
 }
@@ -356,10 +364,10 @@ virtq_packed_drv_publish(struct virtq_packed_drv *vq)
 {
 	if (vq->pending_descs == 0)
 		return;
-	/* release: all descriptor fields of the batch (and later descriptors' flags) before the head's
-	 * flags, the store that makes the batch available (2.8.21.3.1) */
-	__atomic_store_n(&vq->desc[vq->pending_head].flags, virtq_cpu_to_le16(vq->pending_head_flags),
-			 __ATOMIC_RELEASE);
+	/* release: all descriptor fields of the batch (and later descriptors' flags) before the
+	 * head's flags, the store that makes the batch available ("Updating flags") */
+	__atomic_store_n(&vq->desc[vq->pending_head].flags,
+	                 virtq_cpu_to_le16(vq->pending_head_flags), __ATOMIC_RELEASE);
 	vq->kick_added = (uint16_t)(vq->kick_added + vq->pending_descs);
 	vq->pending_descs = 0;
 	vq->published_next = vq->next_avail;
@@ -367,8 +375,9 @@ virtq_packed_drv_publish(struct virtq_packed_drv *vq)
 }
 
 /*
- * After publish(): whether the device wants an available buffer notification (2.8.21.3.2).
- * Device event flags ENABLE: yes; DISABLE: no; DESC (EVENT_IDX): the event offset was crossed.
+ * After publish(): whether the device wants an available buffer notification ("Sending Available
+ * Buffer Notifications"). Device event flags ENABLE: yes; DISABLE: no; DESC (EVENT_IDX): the event
+ * offset was crossed.
  */
 static inline bool
 virtq_packed_drv_needs_notify(struct virtq_packed_drv *vq)
@@ -379,8 +388,9 @@ virtq_packed_drv_needs_notify(struct virtq_packed_drv *vq)
 	if (added == 0)
 		return false;
 	vq->kick_added = 0;
-	/* full fence: the head flags store before the load of the device event structure, or we miss
-	 * a device that just enabled notifications (2.8.21.3.2 "suitable memory barrier") */
+	/* full fence: the head flags store before the load of the device event structure, or we
+	 * miss a device that just enabled notifications ("Sending Available Buffer Notifications":
+	 * "suitable memory barrier") */
 	virtq_mb();
 	flags = virtq_load16(&vq->device_event->flags) & 0x3;
 	if (flags == VIRTQ_EVENT_F_DISABLE)
@@ -391,7 +401,8 @@ virtq_packed_drv_needs_notify(struct virtq_packed_drv *vq)
 	event = off_wrap & 0x7fff;
 	new_idx = vq->published_next;
 	old_idx = (uint16_t)(new_idx - added);
-	/* An event offset of the previous lap is below new in one linear count (Linux does the same). */
+	/* An event offset of the previous lap is below new in one linear count (Linux does the
+	 * same). */
 	if ((bool)(off_wrap >> VIRTQ_EVENT_WRAP_SHIFT) != vq->published_wrap)
 		event = (uint16_t)(event - vq->size);
 	return virtq_need_event(event, new_idx, old_idx);
@@ -430,8 +441,10 @@ virtq_packed_drv_peek_used(struct virtq_packed_drv *vq)
 		return -EIO;
 	if (virtq_packed_drv_inflight_descs(vq) == 0)
 		return 0;
-	/* acquire: the used flags before the id, len and buffer contents they publish (2.8.21.4) */
-	flags = virtq_le16_to_cpu(__atomic_load_n(&vq->desc[vq->last_used].flags, __ATOMIC_ACQUIRE));
+	/* acquire: the used flags before the id, len and buffer contents they publish ("Receiving
+	 * Used Buffers From The Device") */
+	flags = virtq_le16_to_cpu(
+	        __atomic_load_n(&vq->desc[vq->last_used].flags, __ATOMIC_ACQUIRE));
 	st = virtq_packed_drv_used_state(vq, flags);
 	if (st < 0) {
 		vq->err.bad_wrap++;
@@ -467,13 +480,13 @@ virtq_packed_drv_free_buf(struct virtq_packed_drv *vq, uint16_t id)
 
 static inline int
 virtq_packed_drv_return_buf(struct virtq_packed_drv *vq, uint16_t id, uint32_t len, void **cookie,
-			    uint32_t *len_out)
+                            uint32_t *len_out)
 {
 	struct virtq_desc_state *st = &vq->state[id];
 	int rc = 0;
 
-	/* Checked only when the caller takes the length (Tx passes none: legacy devices are known to
-	 * write Tx lengths wrongly, 2.7.8.1, and the buffer is freed either way). */
+	/* Checked only when the caller takes the length (Tx passes none: legacy devices are known
+	 * to write Tx lengths wrongly, 2.7.8.1, and the buffer is freed either way). */
 	if (len_out != NULL && len > st->writable_len) {
 		vq->err.len_too_big++;
 		len = 0;
@@ -484,6 +497,16 @@ virtq_packed_drv_return_buf(struct virtq_packed_drv *vq, uint16_t id, uint32_t l
 		*len_out = len;
 	virtq_packed_drv_free_buf(vq, id);
 	return rc;
+}
+
+/* Bytes written, from a used descriptor: its length is reserved unless WRITE is set ("Element
+ * Address and Length"). */
+static inline uint32_t
+virtq_packed_used_len(const struct virtq_packed_desc *d)
+{
+	if (!(virtq_load16(&d->flags) & VIRTQ_DESC_F_WRITE))
+		return 0;
+	return virtq_le32_to_cpu(d->len);
 }
 
 /* A used descriptor names an ID: it must be an outstanding buffer whose descriptors fit in what we
@@ -505,8 +528,9 @@ virtq_packed_drv_check_id(struct virtq_packed_drv *vq, uint32_t id)
 	return 0;
 }
 
-/* In-order (2.8.20 / 2.7.9): one used descriptor for a batch ending with buffer `id`; the device
- * skips the batch's descriptors. Count the batch from the oldest outstanding ID. */
+/* In-order ("In-order use of descriptors", both layouts): one used descriptor for a batch ending
+ * with buffer `id`; the device skips the batch's descriptors. Count the batch from the oldest
+ * outstanding ID. */
 static inline int
 virtq_packed_drv_start_batch(struct virtq_packed_drv *vq)
 {
@@ -542,7 +566,7 @@ virtq_packed_drv_start_batch(struct virtq_packed_drv *vq)
 	}
 	vq->batch_left = n;
 	vq->batch_last_id = id;
-	vq->batch_last_len = virtq_le32_to_cpu(d->len);
+	vq->batch_last_len = virtq_packed_used_len(d);
 	return 0;
 }
 
@@ -561,7 +585,8 @@ virtq_packed_drv_get_used_in_order(struct virtq_packed_drv *vq, void **cookie, u
 			return -EIO;
 	}
 	id = vq->in_order_oldest;
-	/* Skipped buffers were used completely (2.8.20): their length is what was posted. */
+	/* Skipped buffers were used completely ("In-order use of descriptors"): their length is
+	 * what was posted. */
 	used_len = vq->batch_left == 1 ? vq->batch_last_len : vq->state[id].writable_len;
 	vq->batch_left--;
 	virtq_packed_advance(&vq->last_used, &vq->used_wrap, vq->state[id].ndescs, vq->size);
@@ -588,15 +613,16 @@ virtq_packed_drv_get_used(struct virtq_packed_drv *vq, void **cookie, uint32_t *
 	id = virtq_le16_to_cpu(d->id);
 	if (virtq_packed_drv_check_id(vq, id) < 0)
 		return -EIO;
-	/* The device skips as many descriptors as the buffer had (2.8.6) */
+	/* The device skips as many descriptors as the buffer had ("Next Flag: Descriptor Chaining")
+	 */
 	virtq_packed_advance(&vq->last_used, &vq->used_wrap, vq->state[id].ndescs, vq->size);
-	return virtq_packed_drv_return_buf(vq, id, virtq_le32_to_cpu(d->len), cookie, len);
+	return virtq_packed_drv_return_buf(vq, id, virtq_packed_used_len(d), cookie, len);
 }
 
 /* Harvest up to max used buffers; same contract as virtq_split_drv_get_used_bulk(). */
 static inline uint16_t
 virtq_packed_drv_get_used_bulk(struct virtq_packed_drv *vq, void **cookies, uint32_t *lens,
-			       uint16_t max)
+                               uint16_t max)
 {
 	uint16_t n = 0;
 
@@ -610,7 +636,8 @@ virtq_packed_drv_get_used_bulk(struct virtq_packed_drv *vq, void **cookies, uint
 	return n;
 }
 
-/* Used buffer notifications through the driver event suppression structure (2.8.10). */
+/* Used buffer notifications through the driver event suppression structure ("Driver and Device
+ * Event Suppression"). */
 static inline void
 virtq_packed_drv_disable_used_notify(struct virtq_packed_drv *vq)
 {
@@ -636,16 +663,18 @@ virtq_packed_drv_enable_used_notify_after(struct virtq_packed_drv *vq, uint16_t 
 
 		virtq_packed_advance(&off, &wrap, (uint16_t)(n - 1), vq->size);
 		virtq_store16(&vq->driver_event->off_wrap,
-			      (uint16_t)(off | (uint16_t)wrap << VIRTQ_EVENT_WRAP_SHIFT));
+		              (uint16_t)(off | (uint16_t)wrap << VIRTQ_EVENT_WRAP_SHIFT));
 		vq->driver_event_flags = VIRTQ_EVENT_F_DESC;
-		/* release: off_wrap before the flags that make the device read it (2.8.10) */
-		__atomic_store_n(&vq->driver_event->flags, virtq_cpu_to_le16(vq->driver_event_flags),
-				 __ATOMIC_RELEASE);
+		/* release: off_wrap before the flags that make the device read it (the device reads
+		 * flags, then off_wrap) */
+		__atomic_store_n(&vq->driver_event->flags,
+		                 virtq_cpu_to_le16(vq->driver_event_flags), __ATOMIC_RELEASE);
 	} else {
 		vq->driver_event_flags = VIRTQ_EVENT_F_ENABLE;
 		virtq_store16(&vq->driver_event->flags, vq->driver_event_flags);
 	}
-	/* full fence: the event structure store before re-reading the used flags (2.8.21.4 note) */
+	/* full fence: the event structure store before re-reading the used flags ("Receiving Used
+	 * Buffers From The Device" note) */
 	virtq_mb();
 	return virtq_packed_drv_has_used(vq);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Packed virtqueue, device half (virtio 1.2 section 2.8), the mirror of virtq_split_dev.h:
+ * Packed virtqueue, device half (virtio 1.2 "Packed Virtqueues"), the mirror of virtq_split_dev.h:
  * pops available buffers (chains, indirect tables), pushes used ones (in-order batches too),
  * honours the driver's event suppression and sets its own. Distrusts the driver: chains are
  * bounded by the queue size and indirect tables by their length.
@@ -12,28 +12,30 @@
 
 struct virtq_packed_dev {
 	struct virtq_packed_desc *desc;
-	struct virtq_packed_event *driver_event; /* driver writes: used buffer notification control */
-	struct virtq_packed_event *device_event; /* we write: available buffer notification control */
+	struct virtq_packed_event
+	        *driver_event; /* driver writes: used buffer notification control */
+	struct virtq_packed_event
+	        *device_event; /* we write: available buffer notification control */
 	virtq_translate_t translate;
 	void *translate_opaque;
 	uint16_t size;
-	uint16_t next_avail;      /* next descriptor to pop ... */
-	bool avail_wrap;          /* ... in the lap of this driver wrap counter */
-	bool used_wrap;           /* device ring wrap counter of ... */
-	uint16_t next_used;       /* ... the next used descriptor to write */
-	uint16_t pending_descs;   /* descriptors skipped by pushes since the last publish */
-	uint16_t pending_head;    /* first used descriptor written since the last publish */
+	uint16_t next_avail;    /* next descriptor to pop ... */
+	bool avail_wrap;        /* ... in the lap of this driver wrap counter */
+	bool used_wrap;         /* device ring wrap counter of ... */
+	uint16_t next_used;     /* ... the next used descriptor to write */
+	uint16_t pending_descs; /* descriptors skipped by pushes since the last publish */
+	uint16_t pending_head;  /* first used descriptor written since the last publish */
 	uint16_t pending_head_flags;
-	uint16_t signal_added;    /* descriptors published since the last needs_interrupt() */
-	uint16_t published_next;  /* next_used at the last publish ... */
-	bool published_wrap;      /* ... and its wrap counter */
+	uint16_t signal_added;   /* descriptors published since the last needs_interrupt() */
+	uint16_t published_next; /* next_used at the last publish ... */
+	bool published_wrap;     /* ... and its wrap counter */
 	bool event_idx;
 	uint16_t device_event_flags;
 };
 
 static inline int
 virtq_packed_dev_init(struct virtq_packed_dev *dev, uint16_t size, void *desc, void *driver_event,
-		      void *device_event, uint64_t features)
+                      void *device_event, uint64_t features)
 {
 	if (dev == NULL || !virtq_packed_size_valid(size) || desc == NULL || driver_event == NULL ||
 	    device_event == NULL)
@@ -55,8 +57,9 @@ virtq_packed_dev_init_mem(struct virtq_packed_dev *dev, uint16_t size, void *mem
 {
 	if (mem == NULL)
 		return -EINVAL;
-	return virtq_packed_dev_init(dev, size, mem, (char *)mem + virtq_packed_driver_event_offset(size),
-				     (char *)mem + virtq_packed_device_event_offset(size), features);
+	return virtq_packed_dev_init(
+	        dev, size, mem, (char *)mem + virtq_packed_driver_event_offset(size),
+	        (char *)mem + virtq_packed_device_event_offset(size), features);
 }
 
 static inline void
@@ -70,29 +73,32 @@ virtq_packed_dev_set_translate(struct virtq_packed_dev *dev, virtq_translate_t f
 static inline bool
 virtq_packed_desc_is_avail(uint16_t flags, bool wrap)
 {
-	return ((flags & VIRTQ_DESC_F_AVAIL) != 0) == wrap && ((flags & VIRTQ_DESC_F_USED) != 0) != wrap;
+	return ((flags & VIRTQ_DESC_F_AVAIL) != 0) == wrap &&
+	       ((flags & VIRTQ_DESC_F_USED) != 0) != wrap;
 }
 
 static inline bool
 virtq_packed_dev_has_avail(struct virtq_packed_dev *dev)
 {
-	/* acquire: the flags before the descriptor fields the driver wrote ahead of them (2.8.21.3.1) */
-	uint16_t flags = virtq_le16_to_cpu(__atomic_load_n(&dev->desc[dev->next_avail].flags,
-							   __ATOMIC_ACQUIRE));
+	/* acquire: the flags before the descriptor fields the driver wrote ahead of them ("Updating
+	 * flags") */
+	uint16_t flags = virtq_le16_to_cpu(
+	        __atomic_load_n(&dev->desc[dev->next_avail].flags, __ATOMIC_ACQUIRE));
 
 	return virtq_packed_desc_is_avail(flags, dev->avail_wrap);
 }
 
 static inline int
 virtq_packed_dev_take_seg(struct virtq_dev_buf *buf, uint64_t addr, uint32_t len, uint16_t flags,
-			  struct virtq_sg *sg, uint16_t max_sg)
+                          struct virtq_sg *sg, uint16_t max_sg)
 {
 	if (buf->nsegs >= max_sg)
 		return -ENOBUFS;
 	if (flags & VIRTQ_DESC_F_WRITE) {
 		buf->writable_len += len;
 	} else {
-		/* readable elements MUST come before writable ones (2.7.4.2, applies to 2.8 too) */
+		/* readable elements MUST come before writable ones (2.7.4.2; packed "Scatter-Gather
+		 * Support" driver requirements) */
 		if (buf->nsegs != buf->nreadable)
 			return -EIO;
 		buf->readable_len += len;
@@ -104,10 +110,11 @@ virtq_packed_dev_take_seg(struct virtq_dev_buf *buf, uint64_t addr, uint32_t len
 	return 0;
 }
 
-/* An indirect table (2.8.19): len / 16 consecutive entries, no NEXT needed, no nesting. */
+/* An indirect table ("Indirect Flag: Scatter-Gather Support"): len / 16 consecutive entries, no
+ * NEXT needed, no nesting. */
 static inline int
 virtq_packed_dev_walk_indirect(struct virtq_packed_dev *dev, const struct virtq_packed_desc *ind,
-			       struct virtq_dev_buf *buf, struct virtq_sg *sg, uint16_t max_sg)
+                               struct virtq_dev_buf *buf, struct virtq_sg *sg, uint16_t max_sg)
 {
 	uint32_t table_len = virtq_le32_to_cpu(ind->len);
 	uint32_t n = table_len / sizeof(struct virtq_packed_desc);
@@ -118,7 +125,7 @@ virtq_packed_dev_walk_indirect(struct virtq_packed_dev *dev, const struct virtq_
 	if (n == 0 || table_len % sizeof(struct virtq_packed_desc) != 0)
 		return -EIO;
 	table = virtq_translate(dev->translate, dev->translate_opaque, virtq_le64_to_cpu(ind->addr),
-				table_len);
+	                        table_len);
 	/* read in place: a table this device half cannot address as an array is refused */
 	if (table == NULL || (uintptr_t)table % _Alignof(struct virtq_packed_desc) != 0)
 		return -EIO;
@@ -128,7 +135,7 @@ virtq_packed_dev_walk_indirect(struct virtq_packed_dev *dev, const struct virtq_
 		if (flags & VIRTQ_DESC_F_INDIRECT)
 			return -EIO;
 		rc = virtq_packed_dev_take_seg(buf, virtq_le64_to_cpu(table[i].addr),
-					       virtq_le32_to_cpu(table[i].len), flags, sg, max_sg);
+		                               virtq_le32_to_cpu(table[i].len), flags, sg, max_sg);
 		if (rc < 0)
 			return rc;
 	}
@@ -136,13 +143,13 @@ virtq_packed_dev_walk_indirect(struct virtq_packed_dev *dev, const struct virtq_
 }
 
 /*
- * Pop the next available buffer: ID (from its last descriptor, 2.8.6), ring descriptors used, and
- * its elements into sg[max_sg]. Returns 0; -EAGAIN; -ENOBUFS (too many elements: nothing consumed);
- * -EIO (driver error: the descriptors walked are consumed).
+ * Pop the next available buffer: ID (from its last descriptor, "Next Flag"), ring descriptors used,
+ * and its elements into sg[max_sg]. Returns 0; -EAGAIN; -ENOBUFS (too many elements: nothing
+ * consumed); -EIO (driver error: the descriptors walked are consumed).
  */
 static inline int
 virtq_packed_dev_pop(struct virtq_packed_dev *dev, struct virtq_dev_buf *buf, struct virtq_sg *sg,
-		     uint16_t max_sg)
+                     uint16_t max_sg)
 {
 	uint16_t pos = dev->next_avail;
 	bool wrap = dev->avail_wrap;
@@ -164,14 +171,15 @@ virtq_packed_dev_pop(struct virtq_packed_dev *dev, struct virtq_dev_buf *buf, st
 		buf->id = virtq_le16_to_cpu(d->id);
 		virtq_packed_advance(&pos, &wrap, 1, dev->size);
 		if (flags & VIRTQ_DESC_F_INDIRECT) {
-			/* an indirect descriptor stands alone (2.8.19: no NEXT with INDIRECT) */
+			/* an indirect descriptor stands alone (no INDIRECT in a NEXT list:
+			 * "Indirect Descriptors" driver requirements) */
 			rc = (flags & VIRTQ_DESC_F_NEXT) || buf->nsegs != 0
-				     ? -EIO
-				     : virtq_packed_dev_walk_indirect(dev, d, buf, sg, max_sg);
+			             ? -EIO
+			             : virtq_packed_dev_walk_indirect(dev, d, buf, sg, max_sg);
 			break;
 		}
-		rc = virtq_packed_dev_take_seg(buf, virtq_le64_to_cpu(d->addr), virtq_le32_to_cpu(d->len),
-					       flags, sg, max_sg);
+		rc = virtq_packed_dev_take_seg(buf, virtq_le64_to_cpu(d->addr),
+		                               virtq_le32_to_cpu(d->len), flags, sg, max_sg);
 		if (rc < 0 || !(flags & VIRTQ_DESC_F_NEXT))
 			break;
 		rc = -EIO; /* a chain longer than the ring */
@@ -185,8 +193,8 @@ virtq_packed_dev_pop(struct virtq_packed_dev *dev, struct virtq_dev_buf *buf, st
 
 /*
  * Return a buffer: write one used descriptor (ID, bytes written) and skip `ndescs` descriptors, the
- * number the buffer occupied (2.8.7). The first used descriptor since publish() keeps its flags in
- * the shadow; publish() writes them last.
+ * number the buffer occupied ("Next Flag: Descriptor Chaining"). The first used descriptor since
+ * publish() keeps its flags in the shadow; publish() writes them last.
  */
 static inline void
 virtq_packed_dev_push(struct virtq_packed_dev *dev, uint16_t id, uint32_t len, uint16_t ndescs)
@@ -194,8 +202,8 @@ virtq_packed_dev_push(struct virtq_packed_dev *dev, uint16_t id, uint32_t len, u
 	struct virtq_packed_desc *d = &dev->desc[dev->next_used];
 	uint16_t flags = virtq_packed_used_bits(dev->used_wrap);
 
-	/* WRITE set: len is meaningful (2.8.7 "Element Length is reserved for used descriptors
-	 * without the VIRTQ_DESC_F_WRITE flag") */
+	/* WRITE set: len is meaningful ("Element Address and Length": "Element Length is reserved
+	 * for used descriptors without the VIRTQ_DESC_F_WRITE flag") */
 	if (len != 0)
 		flags |= VIRTQ_DESC_F_WRITE;
 	d->id = virtq_cpu_to_le16(id);
@@ -212,11 +220,11 @@ virtq_packed_dev_push(struct virtq_packed_dev *dev, uint16_t id, uint32_t len, u
 	virtq_packed_advance(&dev->next_used, &dev->used_wrap, ndescs, dev->size);
 }
 
-/* IN_ORDER (2.8.20): one used descriptor naming the last buffer of a batch, skipping all the
- * batch's descriptors (total_ndescs). */
+/* IN_ORDER ("In-order use of descriptors"): one used descriptor naming the last buffer of a batch,
+ * skipping all the batch's descriptors (total_ndescs). */
 static inline void
 virtq_packed_dev_push_batch_last(struct virtq_packed_dev *dev, uint16_t last_id, uint32_t last_len,
-				 uint16_t total_ndescs)
+                                 uint16_t total_ndescs)
 {
 	virtq_packed_dev_push(dev, last_id, last_len, total_ndescs);
 }
@@ -227,16 +235,17 @@ virtq_packed_dev_publish(struct virtq_packed_dev *dev)
 	if (dev->pending_descs == 0)
 		return;
 	/* release: used ids, lengths, later used flags and the buffers written before the flags of
-	 * the first used descriptor (2.8.21.4) */
-	__atomic_store_n(&dev->desc[dev->pending_head].flags, virtq_cpu_to_le16(dev->pending_head_flags),
-			 __ATOMIC_RELEASE);
+	 * the first used descriptor ("Receiving Used Buffers From The Device") */
+	__atomic_store_n(&dev->desc[dev->pending_head].flags,
+	                 virtq_cpu_to_le16(dev->pending_head_flags), __ATOMIC_RELEASE);
 	dev->signal_added = (uint16_t)(dev->signal_added + dev->pending_descs);
 	dev->pending_descs = 0;
 	dev->published_next = dev->next_used;
 	dev->published_wrap = dev->used_wrap;
 }
 
-/* After publish(): whether the driver wants a used buffer notification (2.8.10, driver area). */
+/* After publish(): whether the driver wants a used buffer notification (driver event suppression
+ * structure). */
 static inline bool
 virtq_packed_dev_needs_interrupt(struct virtq_packed_dev *dev)
 {
@@ -262,7 +271,8 @@ virtq_packed_dev_needs_interrupt(struct virtq_packed_dev *dev)
 	return virtq_need_event(event, new_idx, old_idx);
 }
 
-/* Available buffer notifications through the device event suppression structure (2.8.10). */
+/* Available buffer notifications through the device event suppression structure ("Driver and Device
+ * Event Suppression"). */
 static inline void
 virtq_packed_dev_disable_avail_notify(struct virtq_packed_dev *dev)
 {
@@ -285,11 +295,12 @@ virtq_packed_dev_enable_avail_notify_after(struct virtq_packed_dev *dev, uint16_
 
 		virtq_packed_advance(&off, &wrap, (uint16_t)(n - 1), dev->size);
 		virtq_store16(&dev->device_event->off_wrap,
-			      (uint16_t)(off | (uint16_t)wrap << VIRTQ_EVENT_WRAP_SHIFT));
+		              (uint16_t)(off | (uint16_t)wrap << VIRTQ_EVENT_WRAP_SHIFT));
 		dev->device_event_flags = VIRTQ_EVENT_F_DESC;
-		/* release: off_wrap before the flags that make the driver read it (2.8.10) */
-		__atomic_store_n(&dev->device_event->flags, virtq_cpu_to_le16(dev->device_event_flags),
-				 __ATOMIC_RELEASE);
+		/* release: off_wrap before the flags that make the driver read it (the driver reads
+		 * flags, then off_wrap) */
+		__atomic_store_n(&dev->device_event->flags,
+		                 virtq_cpu_to_le16(dev->device_event_flags), __ATOMIC_RELEASE);
 	} else {
 		dev->device_event_flags = VIRTQ_EVENT_F_ENABLE;
 		virtq_store16(&dev->device_event->flags, dev->device_event_flags);

@@ -63,7 +63,8 @@ virtq_split_mem_size(uint16_t size, size_t align)
 {
 	if (align < 4)
 		align = 4;
-	return virtq_align_up(virtq_split_used_offset(size, align) + virtq_split_used_size(size), align);
+	return virtq_align_up(virtq_split_used_offset(size, align) + virtq_split_used_size(size),
+	                      align);
 }
 
 /* Split sizes are powers of two up to 32768 (2.7 "Queue Size value is always a power of 2"). */
@@ -107,11 +108,11 @@ struct virtq_split_drv {
 	uint16_t batch_left;      /* in-order: buffers left in the batch being returned */
 	uint16_t batch_last_id;   /* in-order: head the device named for the batch */
 	uint32_t batch_last_len;
-	uint16_t avail_flags;     /* shadow of avail.flags (driver-written) */
+	uint16_t avail_flags; /* shadow of avail.flags (driver-written) */
 	bool event_idx;
 	bool in_order;
 	bool indirect;
-	bool broken;              /* a device error it cannot continue after: every call fails */
+	bool broken; /* a device error it cannot continue after: every call fails */
 	struct virtq_err_stats err;
 };
 
@@ -130,7 +131,7 @@ virtq_split_drv_state_size(uint16_t size)
  */
 static inline int
 virtq_split_drv_init(struct virtq_split_drv *vq, uint16_t size, void *desc, void *avail, void *used,
-		     void *state, uint64_t features)
+                     void *state, uint64_t features)
 {
 	uint16_t i;
 
@@ -161,12 +162,13 @@ virtq_split_drv_init(struct virtq_split_drv *vq, uint16_t size, void *desc, void
 /* Set up over one contiguous block laid out by virtq_split_*_offset(size, align). */
 static inline int
 virtq_split_drv_init_mem(struct virtq_split_drv *vq, uint16_t size, void *mem, size_t align,
-			 void *state, uint64_t features)
+                         void *state, uint64_t features)
 {
 	if (mem == NULL)
 		return -EINVAL;
 	return virtq_split_drv_init(vq, size, mem, (char *)mem + virtq_split_avail_offset(size),
-				    (char *)mem + virtq_split_used_offset(size, align), state, features);
+	                            (char *)mem + virtq_split_used_offset(size, align), state,
+	                            features);
 }
 
 static inline uint16_t
@@ -203,7 +205,7 @@ virtq_split_drv_take_desc(struct virtq_split_drv *vq)
 
 static inline void
 virtq_split_drv_write_desc(struct virtq_split_desc *d, uint64_t addr, uint32_t len, uint16_t flags,
-			   uint16_t next)
+                           uint16_t next)
 {
 	d->addr = virtq_cpu_to_le64(addr);
 	d->len = virtq_cpu_to_le32(len);
@@ -213,7 +215,7 @@ virtq_split_drv_write_desc(struct virtq_split_desc *d, uint64_t addr, uint32_t l
 
 static inline void
 virtq_split_drv_put_avail(struct virtq_split_drv *vq, uint16_t head, uint16_t ndescs, uint32_t wlen,
-			  void *cookie)
+                          void *cookie)
 {
 	struct virtq_desc_state *st = &vq->state[head];
 
@@ -232,7 +234,7 @@ virtq_split_drv_put_avail(struct virtq_split_drv *vq, uint16_t head, uint16_t nd
  */
 static inline int
 virtq_split_drv_add_buf(struct virtq_split_drv *vq, uint64_t addr, uint32_t len, uint16_t flags,
-			void *cookie)
+                        void *cookie)
 {
 	uint16_t head;
 
@@ -256,7 +258,7 @@ virtq_split_drv_add_buf(struct virtq_split_drv *vq, uint64_t addr, uint32_t len,
  */
 static inline uint16_t
 virtq_split_drv_add_bulk(struct virtq_split_drv *vq, const uint64_t *addrs, const uint32_t *lens,
-			 uint16_t flags, void *const *cookies, uint16_t n)
+                         uint16_t flags, void *const *cookies, uint16_t n)
 {
 	uint16_t i = 0;
 	uint16_t head;
@@ -273,9 +275,11 @@ virtq_split_drv_add_bulk(struct virtq_split_drv *vq, const uint64_t *addrs, cons
 		for (k = 0; k < 4; k++)
 			h[k] = virtq_split_drv_take_desc(vq);
 		for (k = 0; k < 4; k++)
-			virtq_split_drv_write_desc(&vq->desc[h[k]], addrs[i + k], lens[i + k], flags, 0);
+			virtq_split_drv_write_desc(&vq->desc[h[k]], addrs[i + k], lens[i + k],
+			                           flags, 0);
 		for (k = 0; k < 4; k++)
-			virtq_split_drv_put_avail(vq, h[k], 1, flags ? lens[i + k] : 0, cookies[i + k]);
+			virtq_split_drv_put_avail(vq, h[k], 1, flags ? lens[i + k] : 0,
+			                          cookies[i + k]);
 	}
 	for (; i < n; i++) {
 		head = virtq_split_drv_take_desc(vq);
@@ -291,7 +295,7 @@ virtq_split_drv_add_bulk(struct virtq_split_drv *vq, const uint64_t *addrs, cons
  */
 static inline int
 virtq_split_drv_add_chain(struct virtq_split_drv *vq, const struct virtq_sg *sg, uint16_t out_num,
-			  uint16_t in_num, void *cookie)
+                          uint16_t in_num, void *cookie)
 {
 	uint32_t total = (uint32_t)out_num + in_num;
 	uint32_t wlen = 0;
@@ -312,7 +316,7 @@ virtq_split_drv_add_chain(struct virtq_split_drv *vq, const struct virtq_sg *sg,
 			wlen += sg[i].len;
 		next = 0;
 		if (i + 1 < total) {
-			/* In-order: next = x + 1, 0 after the last table entry (2.7.5.1). */
+			/* In-order: next = x + 1, 0 after the last table entry (2.7.5.2). */
 			next = virtq_split_drv_take_desc(vq);
 			flags |= VIRTQ_DESC_F_NEXT;
 			vq->state[cur].next = next;
@@ -330,9 +334,9 @@ virtq_split_drv_add_chain(struct virtq_split_drv *vq, const struct virtq_sg *sg,
  * Returns 0, -ENOTSUP (INDIRECT_DESC not negotiated), -ENOSPC, -EINVAL, -EIO.
  */
 static inline int
-virtq_split_drv_add_indirect(struct virtq_split_drv *vq, const struct virtq_sg *sg, uint16_t out_num,
-			     uint16_t in_num, struct virtq_split_desc *table, uint64_t table_addr,
-			     void *cookie)
+virtq_split_drv_add_indirect(struct virtq_split_drv *vq, const struct virtq_sg *sg,
+                             uint16_t out_num, uint16_t in_num, struct virtq_split_desc *table,
+                             uint64_t table_addr, void *cookie)
 {
 	uint32_t total = (uint32_t)out_num + in_num;
 	uint32_t wlen = 0;
@@ -356,12 +360,12 @@ virtq_split_drv_add_indirect(struct virtq_split_drv *vq, const struct virtq_sg *
 			flags |= VIRTQ_DESC_F_NEXT;
 		/* In-order: table entries are sequential, next = i + 1 (2.7.5.3.1). */
 		virtq_split_drv_write_desc(&table[i], sg[i].addr, sg[i].len, flags,
-					   (uint16_t)(i + 1 < total ? i + 1 : 0));
+		                           (uint16_t)(i + 1 < total ? i + 1 : 0));
 	}
 	head = virtq_split_drv_take_desc(vq);
 	virtq_split_drv_write_desc(&vq->desc[head], table_addr,
-				   (uint32_t)(total * sizeof(struct virtq_split_desc)),
-				   VIRTQ_DESC_F_INDIRECT, 0);
+	                           (uint32_t)(total * sizeof(struct virtq_split_desc)),
+	                           VIRTQ_DESC_F_INDIRECT, 0);
 	virtq_split_drv_put_avail(vq, head, 1, wlen, cookie);
 	return 0;
 }
@@ -394,12 +398,12 @@ virtq_split_drv_needs_notify(struct virtq_split_drv *vq)
 	if (old == new_idx)
 		return false;
 	vq->avail_kicked = new_idx;
-	/* full fence: our avail.idx store before the load of avail_event / used.flags, or we could miss
-	 * the device going to sleep right after we read its old value (2.7.13.4.1) */
+	/* full fence: our avail.idx store before the load of avail_event / used.flags, or we could
+	 * miss the device going to sleep right after we read its old value (2.7.13.4.1) */
 	virtq_mb();
 	if (vq->event_idx)
 		return virtq_need_event(virtq_load16(virtq_split_avail_event(vq->used, vq->size)),
-					new_idx, old);
+		                        new_idx, old);
 	return (virtq_load16(&vq->used->flags) & VIRTQ_USED_F_NO_NOTIFY) == 0;
 }
 
@@ -459,13 +463,13 @@ virtq_split_drv_free_buf(struct virtq_split_drv *vq, uint16_t head)
 /* Hand back a buffer: checks the used length against what was posted. */
 static inline int
 virtq_split_drv_return_buf(struct virtq_split_drv *vq, uint16_t head, uint32_t len, void **cookie,
-			   uint32_t *len_out)
+                           uint32_t *len_out)
 {
 	struct virtq_desc_state *st = &vq->state[head];
 	int rc = 0;
 
-	/* Checked only when the caller takes the length (Tx passes none: legacy devices are known to
-	 * write Tx lengths wrongly, 2.7.8.1, and the buffer is freed either way). */
+	/* Checked only when the caller takes the length (Tx passes none: legacy devices are known
+	 * to write Tx lengths wrongly, 2.7.8.1, and the buffer is freed either way). */
 	if (len_out != NULL && len > st->writable_len) {
 		vq->err.len_too_big++;
 		len = 0;
@@ -543,17 +547,17 @@ virtq_split_drv_get_used_in_order(struct virtq_split_drv *vq, void **cookie, uin
 	head = vq->in_order_oldest;
 	/* Skipped buffers were used completely (2.7.9): their length is what was posted. */
 	used_len = head == vq->batch_last_id && vq->batch_left == 1 ? vq->batch_last_len
-								    : vq->state[head].writable_len;
+	                                                            : vq->state[head].writable_len;
 	vq->batch_left--;
 	vq->last_used_idx++;
 	return virtq_split_drv_return_buf(vq, head, used_len, cookie, len);
 }
 
 /*
- * Harvest one used buffer: its cookie and the bytes the device wrote (len may be NULL: not checked).
- * Returns 0; -EAGAIN (nothing used); -EBADMSG (entry with a bad or not outstanding id: skipped
- * and counted, call again); -EMSGSIZE (length above what was posted: the buffer is returned in
- * *cookie with *len 0, counted); -EIO (queue broken, see vq->err).
+ * Harvest one used buffer: its cookie and the bytes the device wrote (len may be NULL: not
+ * checked). Returns 0; -EAGAIN (nothing used); -EBADMSG (entry with a bad or not outstanding id:
+ * skipped and counted, call again); -EMSGSIZE (length above what was posted: the buffer is returned
+ * in *cookie with *len 0, counted); -EIO (queue broken, see vq->err).
  */
 static inline int
 virtq_split_drv_get_used(struct virtq_split_drv *vq, void **cookie, uint32_t *len)
@@ -589,7 +593,7 @@ virtq_split_drv_get_used(struct virtq_split_drv *vq, void **cookie, uint32_t *le
  */
 static inline uint16_t
 virtq_split_drv_get_used_bulk(struct virtq_split_drv *vq, void **cookies, uint32_t *lens,
-			      uint16_t max)
+                              uint16_t max)
 {
 	uint16_t n = 0;
 
@@ -615,7 +619,7 @@ virtq_split_drv_disable_used_notify(struct virtq_split_drv *vq)
 {
 	if (vq->event_idx) {
 		virtq_store16(virtq_split_used_event(vq->avail, vq->size),
-			      (uint16_t)(vq->last_used_idx - 1));
+		              (uint16_t)(vq->last_used_idx - 1));
 		return;
 	}
 	vq->avail_flags |= VIRTQ_AVAIL_F_NO_INTERRUPT;
@@ -631,7 +635,7 @@ virtq_split_drv_enable_used_notify_after(struct virtq_split_drv *vq, uint16_t n)
 		n = 1;
 	if (vq->event_idx) {
 		virtq_store16(virtq_split_used_event(vq->avail, vq->size),
-			      (uint16_t)(vq->last_used_idx + n - 1));
+		              (uint16_t)(vq->last_used_idx + n - 1));
 	} else {
 		vq->avail_flags &= (uint16_t)~VIRTQ_AVAIL_F_NO_INTERRUPT;
 		virtq_store16(&vq->avail->flags, vq->avail_flags);

@@ -3,7 +3,8 @@
  * Split virtqueue, device half (virtio 1.2 section 2.7): pops available buffers, pushes used ones.
  * It runs over the same ring memory as the driver half: an in-process device for unit tests,
  * fuzzers, micro-benchmarks and the PMD's own tests. It distrusts the driver too: every index it
- * reads from the ring is bounds-checked and chains are bounded, so a bad driver gets -EIO, not a hang.
+ * reads from the ring is bounds-checked and chains are bounded, so a bad driver gets -EIO, not a
+ * hang.
  */
 #ifndef VIRTQ_SPLIT_DEV_H
 #define VIRTQ_SPLIT_DEV_H
@@ -18,12 +19,12 @@ struct virtq_split_dev {
 	void *translate_opaque;
 	uint16_t size;
 	uint16_t mask;
-	uint16_t last_avail_idx;   /* next avail ring entry to pop */
-	uint16_t avail_idx_cache;  /* avail.idx as last read (acquire) */
-	uint16_t used_idx;         /* next used.idx value (entries pushed, published or not) */
-	uint16_t used_published;   /* used.idx as last published */
-	uint16_t used_signalled;   /* used.idx at the last needs_interrupt() */
-	uint16_t used_flags;       /* shadow of used.flags (device-written) */
+	uint16_t last_avail_idx;  /* next avail ring entry to pop */
+	uint16_t avail_idx_cache; /* avail.idx as last read (acquire) */
+	uint16_t used_idx;        /* next used.idx value (entries pushed, published or not) */
+	uint16_t used_published;  /* used.idx as last published */
+	uint16_t used_signalled;  /* used.idx at the last needs_interrupt() */
+	uint16_t used_flags;      /* shadow of used.flags (device-written) */
 	bool event_idx;
 };
 
@@ -32,8 +33,8 @@ struct virtq_split_dev {
  * Returns 0 or -EINVAL.
  */
 static inline int
-virtq_split_dev_init(struct virtq_split_dev *dev, uint16_t size, void *desc, void *avail, void *used,
-		     uint64_t features)
+virtq_split_dev_init(struct virtq_split_dev *dev, uint16_t size, void *desc, void *avail,
+                     void *used, uint64_t features)
 {
 	if (dev == NULL || !virtq_split_size_valid(size) || desc == NULL || avail == NULL ||
 	    used == NULL)
@@ -50,12 +51,12 @@ virtq_split_dev_init(struct virtq_split_dev *dev, uint16_t size, void *desc, voi
 
 static inline int
 virtq_split_dev_init_mem(struct virtq_split_dev *dev, uint16_t size, void *mem, size_t align,
-			 uint64_t features)
+                         uint64_t features)
 {
 	if (mem == NULL)
 		return -EINVAL;
 	return virtq_split_dev_init(dev, size, mem, (char *)mem + virtq_split_avail_offset(size),
-				    (char *)mem + virtq_split_used_offset(size, align), features);
+	                            (char *)mem + virtq_split_used_offset(size, align), features);
 }
 
 static inline void
@@ -69,15 +70,17 @@ virtq_split_dev_set_translate(struct virtq_split_dev *dev, virtq_translate_t fn,
 static inline uint16_t
 virtq_split_dev_avail_count(struct virtq_split_dev *dev)
 {
-	/* acquire: avail.idx before the avail ring entries and descriptors it exposes (2.7.13.3.1) */
-	dev->avail_idx_cache = virtq_le16_to_cpu(__atomic_load_n(&dev->avail->idx, __ATOMIC_ACQUIRE));
+	/* acquire: avail.idx before the avail ring entries and descriptors it exposes (2.7.13.3.1)
+	 */
+	dev->avail_idx_cache =
+	        virtq_le16_to_cpu(__atomic_load_n(&dev->avail->idx, __ATOMIC_ACQUIRE));
 	return (uint16_t)(dev->avail_idx_cache - dev->last_avail_idx);
 }
 
 /* Append one descriptor's element to the popped buffer; -EIO on a layout the spec forbids. */
 static inline int
-virtq_split_dev_take_seg(struct virtq_dev_buf *buf, const struct virtq_split_desc *d, uint16_t flags,
-			 struct virtq_sg *sg, uint16_t max_sg)
+virtq_split_dev_take_seg(struct virtq_dev_buf *buf, const struct virtq_split_desc *d,
+                         uint16_t flags, struct virtq_sg *sg, uint16_t max_sg)
 {
 	uint32_t len = virtq_le32_to_cpu(d->len);
 
@@ -101,7 +104,7 @@ virtq_split_dev_take_seg(struct virtq_dev_buf *buf, const struct virtq_split_des
 /* Walk an indirect table (2.7.5.3): entries chained by next within the table, no nesting. */
 static inline int
 virtq_split_dev_walk_indirect(struct virtq_split_dev *dev, const struct virtq_split_desc *ind,
-			      struct virtq_dev_buf *buf, struct virtq_sg *sg, uint16_t max_sg)
+                              struct virtq_dev_buf *buf, struct virtq_sg *sg, uint16_t max_sg)
 {
 	uint32_t table_len = virtq_le32_to_cpu(ind->len);
 	uint32_t n = table_len / sizeof(struct virtq_split_desc);
@@ -112,7 +115,7 @@ virtq_split_dev_walk_indirect(struct virtq_split_dev *dev, const struct virtq_sp
 	if (n == 0 || table_len % sizeof(struct virtq_split_desc) != 0)
 		return -EIO;
 	table = virtq_translate(dev->translate, dev->translate_opaque, virtq_le64_to_cpu(ind->addr),
-				table_len);
+	                        table_len);
 	/* read in place: a table this device half cannot address as an array is refused */
 	if (table == NULL || (uintptr_t)table % _Alignof(struct virtq_split_desc) != 0)
 		return -EIO;
@@ -141,7 +144,7 @@ virtq_split_dev_walk_indirect(struct virtq_split_dev *dev, const struct virtq_sp
  */
 static inline int
 virtq_split_dev_pop(struct virtq_split_dev *dev, struct virtq_dev_buf *buf, struct virtq_sg *sg,
-		    uint16_t max_sg)
+                    uint16_t max_sg)
 {
 	uint16_t head, i;
 	uint32_t steps;
@@ -166,8 +169,9 @@ virtq_split_dev_pop(struct virtq_split_dev *dev, struct virtq_dev_buf *buf, stru
 		buf->ndescs++;
 		if (flags & VIRTQ_DESC_F_INDIRECT) {
 			/* INDIRECT and NEXT together are forbidden (2.7.5.3.1) */
-			rc = (flags & VIRTQ_DESC_F_NEXT) ? -EIO
-							 : virtq_split_dev_walk_indirect(dev, d, buf, sg, max_sg);
+			rc = (flags & VIRTQ_DESC_F_NEXT)
+			             ? -EIO
+			             : virtq_split_dev_walk_indirect(dev, d, buf, sg, max_sg);
 			break;
 		}
 		rc = virtq_split_dev_take_seg(buf, d, flags, sg, max_sg);
@@ -202,7 +206,7 @@ virtq_split_dev_push(struct virtq_split_dev *dev, uint16_t id, uint32_t len)
  */
 static inline void
 virtq_split_dev_push_batch_last(struct virtq_split_dev *dev, uint16_t last_id, uint32_t last_len,
-				uint16_t nbufs)
+                                uint16_t nbufs)
 {
 	struct virtq_split_used_elem *e = &dev->used->ring[dev->used_idx & dev->mask];
 
@@ -237,7 +241,7 @@ virtq_split_dev_needs_interrupt(struct virtq_split_dev *dev)
 	virtq_mb();
 	if (dev->event_idx)
 		return virtq_need_event(virtq_load16(virtq_split_used_event(dev->avail, dev->size)),
-					new_idx, old);
+		                        new_idx, old);
 	return (virtq_load16(&dev->avail->flags) & VIRTQ_AVAIL_F_NO_INTERRUPT) == 0;
 }
 
@@ -247,7 +251,7 @@ virtq_split_dev_disable_avail_notify(struct virtq_split_dev *dev)
 {
 	if (dev->event_idx) {
 		virtq_store16(virtq_split_avail_event(dev->used, dev->size),
-			      (uint16_t)(dev->last_avail_idx - 1));
+		              (uint16_t)(dev->last_avail_idx - 1));
 		return;
 	}
 	dev->used_flags |= VIRTQ_USED_F_NO_NOTIFY;
@@ -262,7 +266,7 @@ virtq_split_dev_enable_avail_notify_after(struct virtq_split_dev *dev, uint16_t 
 		n = 1;
 	if (dev->event_idx) {
 		virtq_store16(virtq_split_avail_event(dev->used, dev->size),
-			      (uint16_t)(dev->last_avail_idx + n - 1));
+		              (uint16_t)(dev->last_avail_idx + n - 1));
 	} else {
 		dev->used_flags &= (uint16_t)~VIRTQ_USED_F_NO_NOTIFY;
 		virtq_store16(&dev->used->flags, dev->used_flags);

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Micro-benchmark of the virtqueue core: one thread ping-pongs single-descriptor buffers between the
- * driver half and the device half over the same ring (post a burst, publish, notify check; device
- * pops, pushes, publishes, interrupt check; driver harvests). Prints nanoseconds and TSC cycles per
- * buffer for split and packed, with and without IN_ORDER, at burst 1 and 32: the floor of the PMD's
- * per-packet ring cost. Figures only, never a verdict (the machine is shared).
+ * Micro-benchmark of the virtqueue core: one thread ping-pongs single-descriptor buffers between
+ * the driver half and the device half over the same ring (post a burst, publish, notify check;
+ * device pops, pushes, publishes, interrupt check; driver harvests). Prints nanoseconds and TSC
+ * cycles per buffer for split and packed, with and without IN_ORDER, at burst 1 and 32: the floor
+ * of the PMD's per-packet ring cost. Figures only, never a verdict (the machine is shared).
  *
  * Usage: bench_virtq [buffers per case] (default 4M)
  */
@@ -79,7 +79,7 @@ static uint64_t
 run_split(const struct bench_case *c, uint64_t buffers, void *mem, void *state)
 {
 	uint64_t features = VIRTQ_FEATURE(VIRTQ_F_EVENT_IDX) |
-			    (c->in_order ? VIRTQ_FEATURE(VIRTQ_F_IN_ORDER) : 0);
+	                    (c->in_order ? VIRTQ_FEATURE(VIRTQ_F_IN_ORDER) : 0);
 	struct virtq_split_drv drv;
 	struct virtq_split_dev dev;
 	struct virtq_dev_buf db;
@@ -93,7 +93,8 @@ run_split(const struct bench_case *c, uint64_t buffers, void *mem, void *state)
 	    virtq_split_dev_init_mem(&dev, QUEUE_SIZE, mem, 4096, features) != 0)
 		return 0;
 	while (moved < buffers) {
-		n = virtq_split_drv_add_bulk(&drv, b.addrs, b.lens, VIRTQ_DESC_F_WRITE, b.cookies, c->burst);
+		n = virtq_split_drv_add_bulk(&drv, b.addrs, b.lens, VIRTQ_DESC_F_WRITE, b.cookies,
+		                             c->burst);
 		virtq_split_drv_publish(&drv);
 		(void)virtq_split_drv_needs_notify(&drv);
 		for (i = 0; i < n; i++) {
@@ -118,7 +119,7 @@ static uint64_t
 run_packed(const struct bench_case *c, uint64_t buffers, void *mem, void *state)
 {
 	uint64_t features = VIRTQ_FEATURE(VIRTQ_F_EVENT_IDX) |
-			    (c->in_order ? VIRTQ_FEATURE(VIRTQ_F_IN_ORDER) : 0);
+	                    (c->in_order ? VIRTQ_FEATURE(VIRTQ_F_IN_ORDER) : 0);
 	struct virtq_packed_drv drv;
 	struct virtq_packed_dev dev;
 	struct virtq_dev_buf db;
@@ -133,7 +134,7 @@ run_packed(const struct bench_case *c, uint64_t buffers, void *mem, void *state)
 		return 0;
 	while (moved < buffers) {
 		n = virtq_packed_drv_add_bulk(&drv, b.addrs, b.lens, VIRTQ_DESC_F_WRITE, b.cookies,
-					      c->burst);
+		                              c->burst);
 		virtq_packed_drv_publish(&drv);
 		(void)virtq_packed_drv_needs_notify(&drv);
 		for (i = 0; i < n; i++) {
@@ -158,10 +159,10 @@ int
 main(int argc, char **argv)
 {
 	static const struct bench_case cases[] = {
-		{"split", false, false, 1},  {"split", false, false, 32},
-		{"split", false, true, 1},   {"split", false, true, 32},
-		{"packed", true, false, 1},  {"packed", true, false, 32},
-		{"packed", true, true, 1},   {"packed", true, true, 32},
+	        {"split", false, false, 1}, {"split", false, false, 32},
+	        {"split", false, true, 1},  {"split", false, true, 32},
+	        {"packed", true, false, 1}, {"packed", true, false, 32},
+	        {"packed", true, true, 1},  {"packed", true, true, 32},
 	};
 	uint64_t buffers = argc > 1 ? strtoull(argv[1], NULL, 0) : 4u << 20;
 	size_t mem_bytes = virtq_split_mem_size(QUEUE_SIZE, 4096);
@@ -184,14 +185,15 @@ main(int argc, char **argv)
 
 		/* warm-up: caches, branch predictors, page faults */
 		if ((c->packed ? run_packed(c, buffers / 16 + 1, mem, state)
-			       : run_split(c, buffers / 16 + 1, mem, state)) == 0) {
+		               : run_split(c, buffers / 16 + 1, mem, state)) == 0) {
 			fprintf(stderr, "bench_virtq: %s ring error\n", c->name);
 			rc = 1;
 			continue;
 		}
 		t0 = now_ns();
 		c0 = now_cycles();
-		moved = c->packed ? run_packed(c, buffers, mem, state) : run_split(c, buffers, mem, state);
+		moved = c->packed ? run_packed(c, buffers, mem, state)
+		                  : run_split(c, buffers, mem, state);
 		cyc = (double)(now_cycles() - c0);
 		ns = (double)(now_ns() - t0);
 		if (moved == 0) {
@@ -199,8 +201,8 @@ main(int argc, char **argv)
 			rc = 1;
 			continue;
 		}
-		printf("%-8s %-9s %6u %10.2f %12.2f\n", c->name, c->in_order ? "yes" : "no", c->burst,
-		       ns / (double)moved, HAVE_TSC ? cyc / (double)moved : 0.0);
+		printf("%-8s %-9s %6u %10.2f %12.2f\n", c->name, c->in_order ? "yes" : "no",
+		       c->burst, ns / (double)moved, HAVE_TSC ? cyc / (double)moved : 0.0);
 	}
 	free(mem);
 	free(state);

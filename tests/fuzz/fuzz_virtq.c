@@ -51,12 +51,12 @@ struct fuzz {
 	union table *tables;
 };
 
-#define PROMISE(cond)                                                                            \
-	do {                                                                                     \
-		if (!(cond)) {                                                                   \
-			fprintf(stderr, "broken promise: %s (line %d)\n", #cond, __LINE__);      \
-			abort();                                                                 \
-		}                                                                                \
+#define PROMISE(cond)                                                                              \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "broken promise: %s (line %d)\n", #cond, __LINE__);        \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
 static uint8_t
@@ -128,7 +128,7 @@ drv_add_buf(struct fuzz *f, uint64_t addr, uint32_t len, uint16_t flags, int c)
 	void *cookie = (void *)(uintptr_t)(c + 1);
 
 	return f->packed ? virtq_packed_drv_add_buf(&f->pd, addr, len, flags, cookie)
-			 : virtq_split_drv_add_buf(&f->sd, addr, len, flags, cookie);
+	                 : virtq_split_drv_add_buf(&f->sd, addr, len, flags, cookie);
 }
 
 static void
@@ -165,7 +165,7 @@ op_add_bulk(struct fuzz *f)
 	for (i = 0; i < n; i++)
 		f->outstanding[c[i]] = false;
 	done = f->packed ? virtq_packed_drv_add_bulk(&f->pd, addrs, lens, flags, cookies, n)
-			 : virtq_split_drv_add_bulk(&f->sd, addrs, lens, flags, cookies, n);
+	                 : virtq_split_drv_add_bulk(&f->sd, addrs, lens, flags, cookies, n);
 	PROMISE(done <= n);
 	for (i = 0; i < done; i++)
 		posted(f, c[i], flags ? lens[i] : 0);
@@ -195,10 +195,10 @@ op_add_sg(struct fuzz *f, bool indirect)
 	cookie = (void *)(uintptr_t)(c + 1);
 	if (indirect && f->packed)
 		rc = virtq_packed_drv_add_indirect(&f->pd, sg, out, in, f->tables[c].packed,
-						   (uintptr_t)f->tables[c].packed, cookie);
+		                                   (uintptr_t)f->tables[c].packed, cookie);
 	else if (indirect)
 		rc = virtq_split_drv_add_indirect(&f->sd, sg, out, in, f->tables[c].split,
-						  (uintptr_t)f->tables[c].split, cookie);
+		                                  (uintptr_t)f->tables[c].split, cookie);
 	else if (f->packed)
 		rc = virtq_packed_drv_add_chain(&f->pd, sg, out, in, cookie);
 	else
@@ -256,7 +256,8 @@ op_device_forge(struct fuzz *f)
 
 	if (f->packed) {
 		struct virtq_packed_desc *d = &f->pd.desc[f->pv.next_used % f->size];
-		uint16_t flags = (how & 1) ? virtq_packed_used_bits(f->pv.used_wrap) : (uint16_t)(how << 7);
+		uint16_t flags =
+		        (how & 1) ? virtq_packed_used_bits(f->pv.used_wrap) : (uint16_t)(how << 7);
 
 		d->id = virtq_cpu_to_le16(id % (f->size + 2));
 		d->len = virtq_cpu_to_le32(len);
@@ -269,7 +270,8 @@ op_device_forge(struct fuzz *f)
 		e->len = virtq_cpu_to_le32(len);
 		f->sv.used_idx = (uint16_t)(f->sv.used_idx + 1 + (how & 1 ? how % 5 : 0));
 		f->sv.used_published = f->sv.used_idx;
-		__atomic_store_n(&f->sd.used->idx, virtq_cpu_to_le16(f->sv.used_idx), __ATOMIC_RELEASE);
+		__atomic_store_n(&f->sd.used->idx, virtq_cpu_to_le16(f->sv.used_idx),
+		                 __ATOMIC_RELEASE);
 	}
 }
 
@@ -285,7 +287,7 @@ op_device_round(struct fuzz *f)
 
 	while (k < n) {
 		int rc = f->packed ? virtq_packed_dev_pop(&f->pv, &b[k], sg, 8)
-				   : virtq_split_dev_pop(&f->sv, &b[k], sg, 8);
+		                   : virtq_split_dev_pop(&f->sv, &b[k], sg, 8);
 
 		if (rc == -EAGAIN || rc == -ENOBUFS)
 			break;
@@ -326,7 +328,7 @@ op_get_used(struct fuzz *f)
 	void *cookie = NULL;
 	uint32_t len = 0;
 	int rc = f->packed ? virtq_packed_drv_get_used(&f->pd, &cookie, &len)
-			   : virtq_split_drv_get_used(&f->sd, &cookie, &len);
+	                   : virtq_split_drv_get_used(&f->sd, &cookie, &len);
 
 	if (rc == 0 || rc == -EMSGSIZE)
 		returned(f, cookie, &len);
@@ -342,8 +344,9 @@ op_get_used_bulk(struct fuzz *f)
 	uint32_t lens[64];
 	bool with_lens = max & 1;
 
-	n = f->packed ? virtq_packed_drv_get_used_bulk(&f->pd, cookies, with_lens ? lens : NULL, max)
-		      : virtq_split_drv_get_used_bulk(&f->sd, cookies, with_lens ? lens : NULL, max);
+	n = f->packed
+	            ? virtq_packed_drv_get_used_bulk(&f->pd, cookies, with_lens ? lens : NULL, max)
+	            : virtq_split_drv_get_used_bulk(&f->sd, cookies, with_lens ? lens : NULL, max);
 	PROMISE(n <= max);
 	for (i = 0; i < n; i++)
 		returned(f, cookies[i], with_lens ? &lens[i] : NULL);
@@ -376,11 +379,11 @@ finish(struct fuzz *f)
 	void *cookie;
 
 	while ((cookie = f->packed ? virtq_packed_drv_detach_unused(&f->pd)
-				   : virtq_split_drv_detach_unused(&f->sd)) != NULL)
+	                           : virtq_split_drv_detach_unused(&f->sd)) != NULL)
 		returned(f, cookie, NULL);
 	PROMISE(f->n_outstanding == 0);
-	PROMISE((f->packed ? virtq_packed_drv_free_count(&f->pd) : virtq_split_drv_free_count(&f->sd)) ==
-		f->size);
+	PROMISE((f->packed ? virtq_packed_drv_free_count(&f->pd)
+	                   : virtq_split_drv_free_count(&f->sd)) == f->size);
 }
 
 static int
@@ -401,7 +404,8 @@ setup(struct fuzz *f)
 		f->size = (uint16_t)(1 + raw % MAX_QUEUE);
 	else
 		f->size = (uint16_t)(1u << (raw % 10)); /* 1 .. 512 */
-	f->ring_bytes = f->packed ? virtq_packed_mem_size(f->size) : virtq_split_mem_size(f->size, 4);
+	f->ring_bytes =
+	        f->packed ? virtq_packed_mem_size(f->size) : virtq_split_mem_size(f->size, 4);
 	f->ring = aligned_alloc(64, (f->ring_bytes + 63) & ~(size_t)63);
 	f->state = malloc(virtq_split_drv_state_size(f->size));
 	f->tables = calloc(MAX_COOKIES, sizeof(union table));
@@ -413,7 +417,8 @@ setup(struct fuzz *f)
 			return -1;
 		virtq_packed_dev_set_translate(&f->pv, translate_table, f);
 	} else {
-		if (virtq_split_drv_init_mem(&f->sd, f->size, f->ring, 4, f->state, features) != 0 ||
+		if (virtq_split_drv_init_mem(&f->sd, f->size, f->ring, 4, f->state, features) !=
+		            0 ||
 		    virtq_split_dev_init_mem(&f->sv, f->size, f->ring, 4, features) != 0)
 			return -1;
 		virtq_split_dev_set_translate(&f->sv, translate_table, f);
@@ -434,17 +439,39 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (setup(&f) == 0) {
 		while (f.pos < f.len) {
 			switch (next_byte(&f) % 11) {
-			case 0: op_add_buf(&f); break;
-			case 1: op_add_bulk(&f); break;
-			case 2: op_add_sg(&f, false); break;
-			case 3: op_add_sg(&f, true); break;
-			case 4: op_publish(&f); break;
-			case 5: op_device_scribble(&f); break;
-			case 6: op_device_forge(&f); break;
-			case 7: op_device_round(&f); break;
-			case 8: op_get_used(&f); break;
-			case 9: op_get_used_bulk(&f); break;
-			default: op_notify_control(&f); break;
+			case 0:
+				op_add_buf(&f);
+				break;
+			case 1:
+				op_add_bulk(&f);
+				break;
+			case 2:
+				op_add_sg(&f, false);
+				break;
+			case 3:
+				op_add_sg(&f, true);
+				break;
+			case 4:
+				op_publish(&f);
+				break;
+			case 5:
+				op_device_scribble(&f);
+				break;
+			case 6:
+				op_device_forge(&f);
+				break;
+			case 7:
+				op_device_round(&f);
+				break;
+			case 8:
+				op_get_used(&f);
+				break;
+			case 9:
+				op_get_used_bulk(&f);
+				break;
+			default:
+				op_notify_control(&f);
+				break;
 			}
 		}
 		finish(&f);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Packed virtqueue: the driver half against the device half over the same memory. A spread of
- * queue sizes (odd ones too) wrapping many times, chains, indirect tables, in-order batches, event index in both directions,
- * and a device that writes what it should not.
+ * queue sizes (odd ones too) wrapping many times, chains, indirect tables, in-order batches, event
+ * index in both directions, and a device that writes what it should not.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -66,8 +66,8 @@ pq_close(struct pq *q)
 static bool
 err_stats_zero(const struct virtq_err_stats *e)
 {
-	return e->bad_id == 0 && e->not_outstanding == 0 && e->len_too_big == 0 && e->idx_jump == 0 &&
-	       e->bad_wrap == 0 && e->bad_batch == 0;
+	return e->bad_id == 0 && e->not_outstanding == 0 && e->len_too_big == 0 &&
+	       e->idx_jump == 0 && e->bad_wrap == 0 && e->bad_batch == 0;
 }
 
 /* Driver: post a random burst of single buffers (bulk or one by one), publish. */
@@ -88,12 +88,12 @@ pq_driver_post(struct pq *q, struct tvq_ledger *l, uint64_t *rng)
 	}
 	if (tvq_rand(rng) % 4 == 0) {
 		for (n = 0; n < want; n++)
-			if (virtq_packed_drv_add_buf(&q->drv, q->addrs[n], q->lens[n], VIRTQ_DESC_F_WRITE,
-						    q->cookies[n]) != 0)
+			if (virtq_packed_drv_add_buf(&q->drv, q->addrs[n], q->lens[n],
+			                             VIRTQ_DESC_F_WRITE, q->cookies[n]) != 0)
 				break;
 	} else {
-		n = virtq_packed_drv_add_bulk(&q->drv, q->addrs, q->lens, VIRTQ_DESC_F_WRITE, q->cookies,
-					     (uint16_t)want);
+		n = virtq_packed_drv_add_bulk(&q->drv, q->addrs, q->lens, VIRTQ_DESC_F_WRITE,
+		                              q->cookies, (uint16_t)want);
 	}
 	CU_ASSERT_EQUAL(n, want);
 	l->posted += n;
@@ -117,7 +117,8 @@ pq_device_round(struct pq *q, struct tvq_ledger *l, uint64_t *rng)
 	if (!q->in_order) {
 		for (i = n; i-- > 0;) {
 			l->expect_len[q->seqs[i]] = tvq_dev_len(q->seqs[i]);
-			virtq_packed_dev_push(&q->dev, q->ids[i], tvq_dev_len(q->seqs[i]), q->ndescs[i]);
+			virtq_packed_dev_push(&q->dev, q->ids[i], tvq_dev_len(q->seqs[i]),
+			                      q->ndescs[i]);
 		}
 	} else {
 		for (i = 0; i < n;) {
@@ -133,12 +134,14 @@ pq_device_round(struct pq *q, struct tvq_ledger *l, uint64_t *rng)
 					descs += q->ndescs[k];
 				l->expect_len[q->seqs[last]] = tvq_dev_len(q->seqs[last]);
 				virtq_packed_dev_push_batch_last(&q->dev, q->ids[last],
-								tvq_dev_len(q->seqs[last]), (uint16_t)descs);
+				                                 tvq_dev_len(q->seqs[last]),
+				                                 (uint16_t)descs);
 			} else {
 				for (k = i; k <= last; k++) {
 					l->expect_len[q->seqs[k]] = tvq_dev_len(q->seqs[k]);
-					virtq_packed_dev_push(&q->dev, q->ids[k], tvq_dev_len(q->seqs[k]),
-							      q->ndescs[k]);
+					virtq_packed_dev_push(&q->dev, q->ids[k],
+					                      tvq_dev_len(q->seqs[k]),
+					                      q->ndescs[k]);
 				}
 			}
 			i += batch;
@@ -157,8 +160,8 @@ pq_driver_harvest(struct pq *q, struct tvq_ledger *l, uint64_t *rng)
 		uint16_t max = (uint16_t)(1 + tvq_rand(rng) % 64), n, i;
 
 		do {
-			n = virtq_packed_drv_get_used_bulk(&q->drv, q->cookies,
-							  q->lens, max < q->size ? max : q->size);
+			n = virtq_packed_drv_get_used_bulk(&q->drv, q->cookies, q->lens,
+			                                   max < q->size ? max : q->size);
 			for (i = 0; i < n; i++)
 				tvq_ledger_check(l, q->cookies[i], q->lens[i]);
 		} while (n != 0);
@@ -202,8 +205,9 @@ static void
 test_packed_sizes_wrap(void)
 {
 	static const uint64_t feature_sets[] = {0, F_EVENT, F_IN_ORDER, F_IN_ORDER | F_EVENT};
-	static const uint16_t sizes[] = {1, 2, 3, 5, 7, 8, 13, 31, 64, 100, 127, 255, 256, 257, 1000,
-					 1023, 4096, 5000, 12345, 32767, 32768};
+	static const uint16_t sizes[] = {1,    2,    3,    5,    7,     8,     13,
+	                                 31,   64,   100,  127,  255,   256,   257,
+	                                 1000, 1023, 4096, 5000, 12345, 32767, 32768};
 	unsigned int s, f;
 
 	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
@@ -310,7 +314,8 @@ test_packed_chain_elements(void)
 	CU_ASSERT_EQUAL(virtq_packed_drv_add_buf(&q.drv, 1, 1, 0, NULL), -EINVAL);
 	CU_ASSERT_EQUAL(virtq_packed_dev_pop(&q.dev, &b, got, 3), -EAGAIN); /* not published yet */
 	virtq_packed_drv_publish(&q.drv);
-	CU_ASSERT_EQUAL(virtq_packed_dev_pop(&q.dev, &b, got, 2), -ENOBUFS); /* too small: not consumed */
+	CU_ASSERT_EQUAL(virtq_packed_dev_pop(&q.dev, &b, got, 2),
+	                -ENOBUFS); /* too small: not consumed */
 	CU_ASSERT_EQUAL_FATAL(virtq_packed_dev_pop(&q.dev, &b, got, 3), 0);
 	CU_ASSERT_EQUAL(b.nsegs, 3);
 	CU_ASSERT_EQUAL(b.nreadable, 2);
@@ -347,7 +352,9 @@ pq_indirect(uint64_t features)
 	}
 	for (round = 0; round < 100000; round++) {
 		CU_ASSERT_EQUAL(virtq_packed_drv_add_indirect(&q.drv, sg, 2, 3, table,
-							     (uintptr_t)table, tvq_cookie_of(round)), 0);
+		                                              (uintptr_t)table,
+		                                              tvq_cookie_of(round)),
+		                0);
 		virtq_packed_drv_publish(&q.drv);
 		CU_ASSERT_EQUAL_FATAL(virtq_packed_dev_pop(&q.dev, &b, got, 8), 0);
 		CU_ASSERT_EQUAL(b.ndescs, 1);
@@ -376,8 +383,9 @@ test_packed_indirect(void)
 	pq_indirect(0);
 	pq_indirect(F_IN_ORDER);
 	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 2, 0), 0);
-	CU_ASSERT_EQUAL(virtq_packed_drv_add_indirect(&q.drv, &sg, 1, 0, table, 0x1, tvq_cookie_of(0)),
-			-ENOTSUP);
+	CU_ASSERT_EQUAL(
+	        virtq_packed_drv_add_indirect(&q.drv, &sg, 1, 0, table, 0x1, tvq_cookie_of(0)),
+	        -ENOTSUP);
 	pq_close(&q);
 }
 
@@ -395,7 +403,8 @@ test_packed_in_order_batch(void)
 	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 8, F_IN_ORDER), 0);
 	for (i = 0; i < 5; i++)
 		CU_ASSERT_EQUAL(virtq_packed_drv_add_buf(&q.drv, tvq_addr_of(i), 100 + i,
-							VIRTQ_DESC_F_WRITE, tvq_cookie_of(i)), 0);
+		                                         VIRTQ_DESC_F_WRITE, tvq_cookie_of(i)),
+		                0);
 	virtq_packed_drv_publish(&q.drv);
 	for (i = 0; i < 5; i++) {
 		CU_ASSERT_EQUAL(virtq_packed_dev_pop(&q.dev, &b, sg, 1), 0);
@@ -418,7 +427,8 @@ static void
 pq_post_publish(struct pq *q, uint32_t seq)
 {
 	CU_ASSERT_EQUAL(virtq_packed_drv_add_buf(&q->drv, tvq_addr_of(seq), 64, VIRTQ_DESC_F_WRITE,
-						tvq_cookie_of(seq)), 0);
+	                                         tvq_cookie_of(seq)),
+	                0);
 	virtq_packed_drv_publish(&q->drv);
 }
 
@@ -443,9 +453,10 @@ test_packed_notify_event_idx(void)
 
 	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 16, F_EVENT), 0);
 	pq_post_publish(&q, 0);
-	CU_ASSERT_TRUE(virtq_packed_drv_needs_notify(&q.drv)); /* ENABLE at start */
+	CU_ASSERT_TRUE(virtq_packed_drv_needs_notify(&q.drv));  /* ENABLE at start */
 	CU_ASSERT_FALSE(virtq_packed_drv_needs_notify(&q.drv)); /* nothing new published */
-	/* device asks for a kick when the descriptor 3 past its position (offset 2) is made available */
+	/* device asks for a kick when the descriptor 3 past its position (offset 2) is made
+	 * available */
 	CU_ASSERT_TRUE(virtq_packed_dev_enable_avail_notify_after(&q.dev, 3)); /* one is pending */
 	pq_post_publish(&q, 1);
 	CU_ASSERT_FALSE(virtq_packed_drv_needs_notify(&q.drv));
@@ -478,15 +489,18 @@ test_packed_notify_event_idx(void)
 	CU_ASSERT_FALSE(virtq_packed_dev_enable_avail_notify_after(&q.dev, 1));
 	virtq_packed_drv_needs_notify(&q.drv);
 	for (i = 0; i < 4; i++)
-		CU_ASSERT_EQUAL(virtq_packed_drv_add_buf(&q.drv, 1, 1, 0, tvq_cookie_of(200 + i)), 0);
+		CU_ASSERT_EQUAL(virtq_packed_drv_add_buf(&q.drv, 1, 1, 0, tvq_cookie_of(200 + i)),
+		                0);
 	virtq_packed_drv_publish(&q.drv);
 	CU_ASSERT_TRUE(virtq_packed_drv_needs_notify(&q.drv));
 	/* and an event two descriptors further, into the next lap: 3 more are not enough */
 	for (i = 0; i < 4; i++)
 		pq_pop_push_publish(&q);
-	CU_ASSERT_FALSE(virtq_packed_dev_enable_avail_notify_after(&q.dev, 5)); /* offset 2 + 4 = 6 */
+	CU_ASSERT_FALSE(
+	        virtq_packed_dev_enable_avail_notify_after(&q.dev, 5)); /* offset 2 + 4 = 6 */
 	for (i = 0; i < 4; i++)
-		CU_ASSERT_EQUAL(virtq_packed_drv_add_buf(&q.drv, 1, 1, 0, tvq_cookie_of(300 + i)), 0);
+		CU_ASSERT_EQUAL(virtq_packed_drv_add_buf(&q.drv, 1, 1, 0, tvq_cookie_of(300 + i)),
+		                0);
 	virtq_packed_drv_publish(&q.drv);
 	CU_ASSERT_FALSE(virtq_packed_drv_needs_notify(&q.drv)); /* slots 2..5 */
 	pq_post_publish(&q, 400);
@@ -523,7 +537,8 @@ test_packed_interrupt_event_idx(void)
 	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 16, F_EVENT), 0);
 	for (i = 0; i < 8; i++)
 		pq_post_publish(&q, i);
-	CU_ASSERT_FALSE(virtq_packed_drv_enable_used_notify_after(&q.drv, 3)); /* nothing used yet */
+	CU_ASSERT_FALSE(
+	        virtq_packed_drv_enable_used_notify_after(&q.drv, 3)); /* nothing used yet */
 	pq_pop_push_publish(&q);
 	CU_ASSERT_FALSE(virtq_packed_dev_needs_interrupt(&q.dev));
 	pq_pop_push_publish(&q);
@@ -647,7 +662,8 @@ test_packed_len_too_big(void)
 	/* a caller that takes no length (Tx reclaim) gets the buffer, nothing is counted */
 	CU_ASSERT_EQUAL(virtq_packed_drv_add_buf(&q.drv, 0x1000, 64, 0, tvq_cookie_of(1)), 0);
 	virtq_packed_drv_publish(&q.drv);
-	pq_used_write(&q, 1, virtq_le16_to_cpu(q.drv.desc[1].id), 64, USED_LAP1 | VIRTQ_DESC_F_WRITE);
+	pq_used_write(&q, 1, virtq_le16_to_cpu(q.drv.desc[1].id), 64,
+	              USED_LAP1 | VIRTQ_DESC_F_WRITE);
 	CU_ASSERT_EQUAL(virtq_packed_drv_get_used_bulk(&q.drv, &cookie, NULL, 1), 1);
 	CU_ASSERT_PTR_EQUAL(cookie, tvq_cookie_of(1));
 	CU_ASSERT_EQUAL(q.drv.err.len_too_big, 1);
@@ -745,7 +761,8 @@ test_packed_detach_unused(void)
 		pq_pop_push_publish(&q);
 	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), 0);
 	seen[tvq_seq_of_cookie(cookie)]++;
-	CU_ASSERT_EQUAL(virtq_packed_drv_add_buf(&q.drv, 1, 1, 0, tvq_cookie_of(20)), 0); /* unpublished */
+	CU_ASSERT_EQUAL(virtq_packed_drv_add_buf(&q.drv, 1, 1, 0, tvq_cookie_of(20)),
+	                0); /* unpublished */
 	while ((cookie = virtq_packed_drv_detach_unused(&q.drv)) != NULL) {
 		seen[tvq_seq_of_cookie(cookie)]++;
 		n++;
@@ -798,7 +815,8 @@ test_packed_device_rejects_bad_driver(void)
 	pq_raw_desc(&q, 2, 0x1000, 1, 0);
 	CU_ASSERT_EQUAL(virtq_packed_dev_pop(&q.dev, &b, sg, 8), -EIO);
 	/* INDIRECT with NEXT, and INDIRECT after a plain descriptor */
-	pq_raw_desc(&q, 3, (uintptr_t)table, sizeof(table), VIRTQ_DESC_F_INDIRECT | VIRTQ_DESC_F_NEXT);
+	pq_raw_desc(&q, 3, (uintptr_t)table, sizeof(table),
+	            VIRTQ_DESC_F_INDIRECT | VIRTQ_DESC_F_NEXT);
 	pq_raw_desc(&q, 4, 0x1000, 1, 0);
 	CU_ASSERT_EQUAL(virtq_packed_dev_pop(&q.dev, &b, sg, 8), -EIO);
 	CU_ASSERT_EQUAL(virtq_packed_dev_pop(&q.dev, &b, sg, 8), 0); /* desc 4 alone is fine */
@@ -840,12 +858,15 @@ main(void)
 	CU_add_test(suite, "used interrupt with event idx", test_packed_interrupt_event_idx);
 	CU_add_test(suite, "used interrupt with flags", test_packed_interrupt_flags);
 	CU_add_test(suite, "bad used id", test_packed_bad_id);
-	CU_add_test(suite, "not outstanding, double return", test_packed_not_outstanding_and_double_return);
+	CU_add_test(suite, "not outstanding, double return",
+	            test_packed_not_outstanding_and_double_return);
 	CU_add_test(suite, "used len too big", test_packed_len_too_big);
-	CU_add_test(suite, "flags contradicting the wrap counter", test_packed_flags_contradict_wrap);
+	CU_add_test(suite, "flags contradicting the wrap counter",
+	            test_packed_flags_contradict_wrap);
 	CU_add_test(suite, "in-order bad entries", test_packed_in_order_bad_entries);
 	CU_add_test(suite, "detach unused", test_packed_detach_unused);
-	CU_add_test(suite, "device half rejects a bad driver", test_packed_device_rejects_bad_driver);
+	CU_add_test(suite, "device half rejects a bad driver",
+	            test_packed_device_rejects_bad_driver);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

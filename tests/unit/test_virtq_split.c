@@ -66,8 +66,8 @@ sq_close(struct sq *q)
 static bool
 err_stats_zero(const struct virtq_err_stats *e)
 {
-	return e->bad_id == 0 && e->not_outstanding == 0 && e->len_too_big == 0 && e->idx_jump == 0 &&
-	       e->bad_wrap == 0 && e->bad_batch == 0;
+	return e->bad_id == 0 && e->not_outstanding == 0 && e->len_too_big == 0 &&
+	       e->idx_jump == 0 && e->bad_wrap == 0 && e->bad_batch == 0;
 }
 
 /* Driver: post a random burst of single buffers (bulk or one by one), publish. */
@@ -88,12 +88,12 @@ sq_driver_post(struct sq *q, struct tvq_ledger *l, uint64_t *rng)
 	}
 	if (tvq_rand(rng) % 4 == 0) {
 		for (n = 0; n < want; n++)
-			if (virtq_split_drv_add_buf(&q->drv, q->addrs[n], q->lens[n], VIRTQ_DESC_F_WRITE,
-						    q->cookies[n]) != 0)
+			if (virtq_split_drv_add_buf(&q->drv, q->addrs[n], q->lens[n],
+			                            VIRTQ_DESC_F_WRITE, q->cookies[n]) != 0)
 				break;
 	} else {
-		n = virtq_split_drv_add_bulk(&q->drv, q->addrs, q->lens, VIRTQ_DESC_F_WRITE, q->cookies,
-					     (uint16_t)want);
+		n = virtq_split_drv_add_bulk(&q->drv, q->addrs, q->lens, VIRTQ_DESC_F_WRITE,
+		                             q->cookies, (uint16_t)want);
 	}
 	CU_ASSERT_EQUAL(n, want);
 	l->posted += n;
@@ -130,11 +130,13 @@ sq_device_round(struct sq *q, struct tvq_ledger *l, uint64_t *rng)
 					l->expect_len[q->seqs[k]] = TVQ_POSTED_LEN;
 				l->expect_len[q->seqs[last]] = tvq_dev_len(q->seqs[last]);
 				virtq_split_dev_push_batch_last(&q->dev, q->ids[last],
-								tvq_dev_len(q->seqs[last]), (uint16_t)batch);
+				                                tvq_dev_len(q->seqs[last]),
+				                                (uint16_t)batch);
 			} else {
 				for (k = i; k <= last; k++) {
 					l->expect_len[q->seqs[k]] = tvq_dev_len(q->seqs[k]);
-					virtq_split_dev_push(&q->dev, q->ids[k], tvq_dev_len(q->seqs[k]));
+					virtq_split_dev_push(&q->dev, q->ids[k],
+					                     tvq_dev_len(q->seqs[k]));
 				}
 			}
 			i += batch;
@@ -153,8 +155,8 @@ sq_driver_harvest(struct sq *q, struct tvq_ledger *l, uint64_t *rng)
 		uint16_t max = (uint16_t)(1 + tvq_rand(rng) % 64), n, i;
 
 		do {
-			n = virtq_split_drv_get_used_bulk(&q->drv, q->cookies,
-							  q->lens, max < q->size ? max : q->size);
+			n = virtq_split_drv_get_used_bulk(&q->drv, q->cookies, q->lens,
+			                                  max < q->size ? max : q->size);
 			for (i = 0; i < n; i++)
 				tvq_ledger_check(l, q->cookies[i], q->lens[i]);
 		} while (n != 0);
@@ -309,7 +311,8 @@ test_split_chain_elements(void)
 	CU_ASSERT_EQUAL(virtq_split_drv_add_buf(&q.drv, 1, 1, 0, NULL), -EINVAL);
 	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, got, 3), -EAGAIN); /* not published yet */
 	virtq_split_drv_publish(&q.drv);
-	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, got, 2), -ENOBUFS); /* too small: not consumed */
+	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, got, 2),
+	                -ENOBUFS); /* too small: not consumed */
 	CU_ASSERT_EQUAL_FATAL(virtq_split_dev_pop(&q.dev, &b, got, 3), 0);
 	CU_ASSERT_EQUAL(b.nsegs, 3);
 	CU_ASSERT_EQUAL(b.nreadable, 2);
@@ -346,7 +349,9 @@ sq_indirect(uint64_t features)
 	}
 	for (round = 0; round < 100000; round++) {
 		CU_ASSERT_EQUAL(virtq_split_drv_add_indirect(&q.drv, sg, 2, 3, table,
-							     (uintptr_t)table, tvq_cookie_of(round)), 0);
+		                                             (uintptr_t)table,
+		                                             tvq_cookie_of(round)),
+		                0);
 		virtq_split_drv_publish(&q.drv);
 		CU_ASSERT_EQUAL_FATAL(virtq_split_dev_pop(&q.dev, &b, got, 8), 0);
 		CU_ASSERT_EQUAL(b.ndescs, 1);
@@ -375,8 +380,9 @@ test_split_indirect(void)
 	sq_indirect(0);
 	sq_indirect(F_IN_ORDER);
 	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 2, 0), 0);
-	CU_ASSERT_EQUAL(virtq_split_drv_add_indirect(&q.drv, &sg, 1, 0, table, 0x1, tvq_cookie_of(0)),
-			-ENOTSUP);
+	CU_ASSERT_EQUAL(
+	        virtq_split_drv_add_indirect(&q.drv, &sg, 1, 0, table, 0x1, tvq_cookie_of(0)),
+	        -ENOTSUP);
 	sq_close(&q);
 }
 
@@ -394,7 +400,8 @@ test_split_in_order_batch(void)
 	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 8, F_IN_ORDER), 0);
 	for (i = 0; i < 5; i++)
 		CU_ASSERT_EQUAL(virtq_split_drv_add_buf(&q.drv, tvq_addr_of(i), 100 + i,
-							VIRTQ_DESC_F_WRITE, tvq_cookie_of(i)), 0);
+		                                        VIRTQ_DESC_F_WRITE, tvq_cookie_of(i)),
+		                0);
 	virtq_split_drv_publish(&q.drv);
 	for (i = 0; i < 5; i++) {
 		CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, sg, 1), 0);
@@ -417,7 +424,8 @@ static void
 sq_post_publish(struct sq *q, uint32_t seq)
 {
 	CU_ASSERT_EQUAL(virtq_split_drv_add_buf(&q->drv, tvq_addr_of(seq), 64, VIRTQ_DESC_F_WRITE,
-						tvq_cookie_of(seq)), 0);
+	                                        tvq_cookie_of(seq)),
+	                0);
 	virtq_split_drv_publish(&q->drv);
 }
 
@@ -706,7 +714,8 @@ test_split_detach_unused(void)
 		sq_pop_push_publish(&q);
 	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), 0);
 	seen[tvq_seq_of_cookie(cookie)]++;
-	CU_ASSERT_EQUAL(virtq_split_drv_add_buf(&q.drv, 1, 1, 0, tvq_cookie_of(20)), 0); /* unpublished */
+	CU_ASSERT_EQUAL(virtq_split_drv_add_buf(&q.drv, 1, 1, 0, tvq_cookie_of(20)),
+	                0); /* unpublished */
 	while ((cookie = virtq_split_drv_detach_unused(&q.drv)) != NULL) {
 		seen[tvq_seq_of_cookie(cookie)]++;
 		n++;
@@ -753,7 +762,8 @@ test_split_device_rejects_bad_driver(void)
 	sq_raw_desc(&q, 1, 0x2000, 1, VIRTQ_DESC_F_NEXT, 0);
 	sq_raw_avail(&q, 0);
 	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, sg, 4), -ENOBUFS); /* sg full first: kept */
-	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, sg, 8), -EIO);     /* the chain outran the ring */
+	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, sg, 8),
+	                -EIO); /* the chain outran the ring */
 	/* next out of range */
 	sq_raw_desc(&q, 2, 0x1000, 1, VIRTQ_DESC_F_NEXT, 9);
 	sq_raw_avail(&q, 2);
@@ -764,7 +774,8 @@ test_split_device_rejects_bad_driver(void)
 	sq_raw_avail(&q, 3);
 	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, sg, 8), -EIO);
 	/* INDIRECT with NEXT */
-	sq_raw_desc(&q, 5, (uintptr_t)table, sizeof(table), VIRTQ_DESC_F_INDIRECT | VIRTQ_DESC_F_NEXT, 6);
+	sq_raw_desc(&q, 5, (uintptr_t)table, sizeof(table),
+	            VIRTQ_DESC_F_INDIRECT | VIRTQ_DESC_F_NEXT, 6);
 	sq_raw_avail(&q, 5);
 	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, sg, 8), -EIO);
 	/* a table whose length is no multiple of 16, and a nested table */
@@ -808,12 +819,14 @@ main(void)
 	CU_add_test(suite, "used interrupt with event idx", test_split_interrupt_event_idx);
 	CU_add_test(suite, "used interrupt with flags", test_split_interrupt_flags);
 	CU_add_test(suite, "bad used id", test_split_bad_id);
-	CU_add_test(suite, "not outstanding, double return", test_split_not_outstanding_and_double_return);
+	CU_add_test(suite, "not outstanding, double return",
+	            test_split_not_outstanding_and_double_return);
 	CU_add_test(suite, "used len too big", test_split_len_too_big);
 	CU_add_test(suite, "used idx jump", test_split_used_idx_jump);
 	CU_add_test(suite, "in-order bad entries", test_split_in_order_bad_entries);
 	CU_add_test(suite, "detach unused", test_split_detach_unused);
-	CU_add_test(suite, "device half rejects a bad driver", test_split_device_rejects_bad_driver);
+	CU_add_test(suite, "device half rejects a bad driver",
+	            test_split_device_rejects_bad_driver);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

@@ -41,7 +41,8 @@ seq_len(uint32_t seq)
 static int
 dev_pop(struct shared *s, struct virtq_dev_buf *b, struct virtq_sg *sg)
 {
-	return s->packed ? virtq_packed_dev_pop(&s->pv, b, sg, 1) : virtq_split_dev_pop(&s->sv, b, sg, 1);
+	return s->packed ? virtq_packed_dev_pop(&s->pv, b, sg, 1)
+	                 : virtq_split_dev_pop(&s->sv, b, sg, 1);
 }
 
 static void
@@ -50,16 +51,20 @@ dev_return(struct shared *s, const struct virtq_dev_buf *b, uint16_t n, uint16_t
 	uint16_t i;
 
 	if (s->in_order) {
-		/* one used entry for the whole batch (2.7.9, 2.8.20); every buffer got seq_len bytes
-		 * written, the posted length, so skipped buffers need no length of their own */
+		/* one used entry for the whole batch (2.7.9, 2.8.20); every buffer got seq_len
+		 * bytes written, the posted length, so skipped buffers need no length of their own
+		 */
 		if (s->packed)
-			virtq_packed_dev_push_batch_last(&s->pv, b[n - 1].id, b[n - 1].writable_len, descs);
+			virtq_packed_dev_push_batch_last(&s->pv, b[n - 1].id, b[n - 1].writable_len,
+			                                 descs);
 		else
-			virtq_split_dev_push_batch_last(&s->sv, b[n - 1].id, b[n - 1].writable_len, n);
+			virtq_split_dev_push_batch_last(&s->sv, b[n - 1].id, b[n - 1].writable_len,
+			                                n);
 	} else {
 		for (i = n; i-- > 0;) {
 			if (s->packed)
-				virtq_packed_dev_push(&s->pv, b[i].id, b[i].writable_len, b[i].ndescs);
+				virtq_packed_dev_push(&s->pv, b[i].id, b[i].writable_len,
+				                      b[i].ndescs);
 			else
 				virtq_split_dev_push(&s->sv, b[i].id, b[i].writable_len);
 		}
@@ -108,7 +113,8 @@ static void
 run(bool packed, bool in_order)
 {
 	static struct shared s;
-	uint64_t features = VIRTQ_FEATURE(VIRTQ_F_EVENT_IDX) | (in_order ? VIRTQ_FEATURE(VIRTQ_F_IN_ORDER) : 0);
+	uint64_t features =
+	        VIRTQ_FEATURE(VIRTQ_F_EVENT_IDX) | (in_order ? VIRTQ_FEATURE(VIRTQ_F_IN_ORDER) : 0);
 	void *mem = tvq_alloc(virtq_split_mem_size(QSIZE, 4096));
 	void *state = tvq_alloc(virtq_split_drv_state_size(QSIZE));
 	uint32_t posted = 0, done = 0, bad = 0, idle = 0;
@@ -119,11 +125,14 @@ run(bool packed, bool in_order)
 	s.packed = packed;
 	s.in_order = in_order;
 	if (packed) {
-		CU_ASSERT_EQUAL_FATAL(virtq_packed_drv_init_mem(&s.pd, QSIZE, mem, state, features), 0);
+		CU_ASSERT_EQUAL_FATAL(virtq_packed_drv_init_mem(&s.pd, QSIZE, mem, state, features),
+		                      0);
 		CU_ASSERT_EQUAL_FATAL(virtq_packed_dev_init_mem(&s.pv, QSIZE, mem, features), 0);
 	} else {
-		CU_ASSERT_EQUAL_FATAL(virtq_split_drv_init_mem(&s.sd, QSIZE, mem, 4096, state, features), 0);
-		CU_ASSERT_EQUAL_FATAL(virtq_split_dev_init_mem(&s.sv, QSIZE, mem, 4096, features), 0);
+		CU_ASSERT_EQUAL_FATAL(
+		        virtq_split_drv_init_mem(&s.sd, QSIZE, mem, 4096, state, features), 0);
+		CU_ASSERT_EQUAL_FATAL(virtq_split_dev_init_mem(&s.sv, QSIZE, mem, 4096, features),
+		                      0);
 	}
 	CU_ASSERT_EQUAL_FATAL(pthread_create(&dev, NULL, device_thread, &s), 0);
 	while (done < TOTAL) {
@@ -138,10 +147,12 @@ run(bool packed, bool in_order)
 
 			data[0] = posted;
 			data[1] = ~posted;
-			rc = packed ? virtq_packed_drv_add_buf(&s.pd, (uintptr_t)data, seq_len(posted),
-							       VIRTQ_DESC_F_WRITE, tvq_cookie_of(posted))
-				    : virtq_split_drv_add_buf(&s.sd, (uintptr_t)data, seq_len(posted),
-							      VIRTQ_DESC_F_WRITE, tvq_cookie_of(posted));
+			rc = packed ? virtq_packed_drv_add_buf(&s.pd, (uintptr_t)data,
+			                                       seq_len(posted), VIRTQ_DESC_F_WRITE,
+			                                       tvq_cookie_of(posted))
+			            : virtq_split_drv_add_buf(&s.sd, (uintptr_t)data,
+			                                      seq_len(posted), VIRTQ_DESC_F_WRITE,
+			                                      tvq_cookie_of(posted));
 			if (rc != 0)
 				break;
 			posted++;
@@ -151,14 +162,14 @@ run(bool packed, bool in_order)
 		else
 			virtq_split_drv_publish(&s.sd);
 		n = packed ? virtq_packed_drv_get_used_bulk(&s.pd, cookies, lens, 32)
-			   : virtq_split_drv_get_used_bulk(&s.sd, cookies, lens, 32);
+		           : virtq_split_drv_get_used_bulk(&s.sd, cookies, lens, 32);
 		for (i = 0; i < n; i++) {
 			uint32_t seq = tvq_seq_of_cookie(cookies[i]);
 			uint32_t *data = s.buf[seq % POOL];
 
 			/* the device's bytes must be visible: written before its publish */
-			if (seq >= posted || seen[seq] || lens[i] != seq_len(seq) || data[0] != seq * 3 ||
-			    data[1] != seq * 5)
+			if (seq >= posted || seen[seq] || lens[i] != seq_len(seq) ||
+			    data[0] != seq * 3 || data[1] != seq * 5)
 				bad++;
 			else
 				seen[seq] = 1;
@@ -213,9 +224,11 @@ main(void)
 		return CU_get_error();
 	suite = CU_add_suite("virtq_threads", NULL, NULL);
 	CU_add_test(suite, "split: driver and device threads", test_split_two_threads);
-	CU_add_test(suite, "split in-order: driver and device threads", test_split_in_order_two_threads);
+	CU_add_test(suite, "split in-order: driver and device threads",
+	            test_split_in_order_two_threads);
 	CU_add_test(suite, "packed: driver and device threads", test_packed_two_threads);
-	CU_add_test(suite, "packed in-order: driver and device threads", test_packed_in_order_two_threads);
+	CU_add_test(suite, "packed in-order: driver and device threads",
+	            test_packed_in_order_two_threads);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
