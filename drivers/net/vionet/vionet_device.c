@@ -12,6 +12,7 @@
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
 
+#include "vionet_ethdev.h"
 #include "vionet_log.h"
 #include "vionet_queue.h"
 
@@ -225,6 +226,9 @@ vionet_dev_link_changed(struct vionet_hw *hw)
 				   hw->name);
 		pthread_mutex_unlock(&hw->lifecycle_lock);
 	}
-	if (hw->eth_dev != NULL && hw->eth_dev->data->dev_conf.intr_conf.lsc)
+	if (hw->eth_dev == NULL)
+		return;
+	vionet_link_update(hw->eth_dev, 0);
+	if (hw->eth_dev->data->dev_conf.intr_conf.lsc)
 		rte_eth_dev_callback_process(hw->eth_dev, RTE_ETH_EVENT_INTR_LSC, NULL);
 }

@@ -12,6 +12,7 @@
 
 #include <rte_malloc.h>
 
+#include "rte_pmd_vionet.h"
 #include "vionet_log.h"
 #include "vionet_queue.h"
 #include "vionet_rxtx.h"
@@ -76,7 +77,8 @@ start_locked(struct rte_eth_dev *dev)
 	}
 	vionet_rxtx_select(dev);
 	hw->started = true;
-	hw->link_up = vionet_dev_read_link(hw);
+	/* With LSC ethdev reads the stored status: store it now and on every change. */
+	vionet_link_update(dev, 0);
 	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++)
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
 	for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++)
@@ -106,6 +108,7 @@ stop_locked(struct rte_eth_dev *dev)
 	hw->started = false;
 	dev->data->dev_started = 0;
 	vionet_queues_stop(dev);
+	vionet_link_update(dev, 0);
 	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++)
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
 	for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++)
@@ -161,7 +164,7 @@ vionet_dev_reset_op(struct rte_eth_dev *dev)
 	return vionet_ctrl_init(hw);
 }
 
-static int
+int
 vionet_link_update(struct rte_eth_dev *dev, int wait_to_complete __rte_unused)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
@@ -525,4 +528,25 @@ vionet_ethdev_init(struct rte_eth_dev *eth_dev)
 	hw->eth_dev = eth_dev;
 	rte_eth_dev_probing_finish(eth_dev);
 	return 0;
+}
+
+int
+rte_pmd_vionet_set_queue_pairs(uint16_t port_id, uint16_t pairs)
+{
+	struct rte_eth_dev *dev;
+	struct vionet_hw *hw;
+	int ret;
+
+	if (!rte_eth_dev_is_valid_port(port_id))
+		return -ENODEV;
+	dev = &rte_eth_devices[port_id];
+	if (dev->dev_ops != &vionet_eth_dev_ops)
+		return -ENODEV;
+	hw = vionet_hw_of(dev);
+	if (pairs == 0 || pairs > RTE_MAX(dev->data->nb_rx_queues, dev->data->nb_tx_queues))
+		return -EINVAL;
+	pthread_mutex_lock(&hw->lifecycle_lock);
+	ret = hw->started ? vionet_ctrl_set_queue_pairs(hw, pairs) : -EAGAIN;
+	pthread_mutex_unlock(&hw->lifecycle_lock);
+	return ret;
 }

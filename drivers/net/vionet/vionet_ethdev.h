@@ -35,6 +35,9 @@ struct vionet_hw *vionet_ethdev_hw_prepare(struct rte_eth_dev *eth_dev, const ch
  */
 int vionet_ethdev_init(struct rte_eth_dev *eth_dev);
 
+/* Re-reads the link and stores it for ethdev (which reads the stored one when LSC is on). */
+int vionet_link_update(struct rte_eth_dev *dev, int wait_to_complete);
+
 /* The eth_dev_ops table (exported for tests). */
 extern const struct eth_dev_ops vionet_eth_dev_ops;
 

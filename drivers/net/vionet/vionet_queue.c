@@ -114,13 +114,19 @@ vq_alloc(struct vionet_vq *vq, struct vionet_hw *hw, uint16_t vq_index, uint16_t
 	return 0;
 }
 
+/*
+ * Used entries lib/virtq rejected. A length on a transmit buffer is not counted: we posted nothing
+ * writable, use no length there, and DPDK's vhost library reports the read length on some packed
+ * Tx paths; an id, index or wrap error is counted on every queue.
+ */
 static uint64_t
 vq_err_total(const struct vionet_vq *vq)
 {
 	const struct virtq_err_stats *e = vq->packed_ring ? &vq->packed.err : &vq->split.err;
+	bool tx = (vq->vq_index & 1) != 0;
 
-	return e->bad_id + e->not_outstanding + e->len_too_big + e->idx_jump + e->bad_wrap +
-	       e->bad_batch;
+	return e->bad_id + e->not_outstanding + (tx ? 0 : e->len_too_big) + e->idx_jump +
+	       e->bad_wrap + e->bad_batch;
 }
 
 /* Fresh ring state (all zero, indexes at 0) and the addresses the transport will pass on. */
@@ -411,20 +417,24 @@ bring_up_queues(struct rte_eth_dev *dev)
 	return 0;
 }
 
-/* The device stops using each ring, is reset, and every mbuf it held comes back to its pool. */
+/*
+ * The device stops using each ring and is reset (skipped for a device that never saw them: a back
+ * end that just came back), and every mbuf it held comes back to its pool.
+ */
 static void
-take_down_queues(struct rte_eth_dev *dev)
+take_down_queues(struct rte_eth_dev *dev, bool device_has_queues)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 	uint16_t n = port_vq_count(dev);
 
-	for (uint16_t i = 0; i < n; i++) {
+	for (uint16_t i = 0; i < n && device_has_queues; i++) {
 		if (port_vq(dev, i) == NULL)
 			continue;
 		hw->ops->enable_queue(hw, i, false);
 		hw->ops->release_queue(hw, i);
 	}
-	vionet_dev_reset(hw);
+	if (device_has_queues)
+		vionet_dev_reset(hw);
 	hw->needs_renegotiation = true;
 	for (uint16_t i = 0; i < n; i++) {
 		struct vionet_vq *vq = port_vq(dev, i);
@@ -467,7 +477,7 @@ vionet_queues_start(struct rte_eth_dev *dev)
 	int ret = bring_up_queues(dev);
 
 	if (ret < 0)
-		take_down_queues(dev);
+		take_down_queues(dev, true);
 	return ret;
 }
 
@@ -476,7 +486,7 @@ vionet_queues_stop(struct rte_eth_dev *dev)
 {
 	/* Bursts on other lcores end before their rings are taken away. */
 	lock_queues(dev, true);
-	take_down_queues(dev);
+	take_down_queues(dev, true);
 	lock_queues(dev, false);
 }
 
@@ -486,7 +496,7 @@ vionet_queues_restart(struct rte_eth_dev *dev)
 	int ret;
 
 	lock_queues(dev, true);
-	take_down_queues(dev);
+	take_down_queues(dev, false);
 	ret = bring_up_queues(dev);
 	lock_queues(dev, false);
 	return ret;

@@ -1,0 +1,610 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * net_vionet_user end to end, through the ethdev API, against DPDK's vhost library (net_vhost port)
+ * in the same process. One thread drives both ports, so every packet's way is deterministic: our Tx
+ * ring -> vhost dequeue -> vhost enqueue -> our Rx ring. No timing is asserted: waits are bounded
+ * only to turn a hang into a failure.
+ *
+ * usage: test_user_datapath <plugin.so> <packed 0|1> <in_order 0|1> <mrg_rxbuf 0|1> <queue pairs>
+ *
+ * Checks, for the given ring options:
+ *   - frames of 64 B up to 9000 B (mergeable Rx) or 2048 B (one buffer per frame), single and
+ *     multi-segment on Tx, come back byte for byte on every queue, in order;
+ *   - our port's counters and the vhost port's match exactly, and match what was sent;
+ *   - per-queue xstats have their stable names and the same counts; nothing rejected, no errors;
+ *   - with more than one queue pair: rte_pmd_vionet_set_queue_pairs() (VQ_PAIRS_SET through the
+ *     control path) to half the pairs disables the back end's rings of the others, traffic goes
+ *     on in the active ones; back to all; then the same through a port reconfigured with half;
+ *   - the back end removed and created again: link down then up (LSC events), traffic resumes;
+ *   - after every stop, and after close, our mempool's in-use count is back to 0.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_eal.h>
+#include <rte_eth_vhost.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#define RING_SIZE 256
+#define BATCH 32
+#define MAX_QUEUES 8
+#define POOL_SIZE 8191
+#define SPIN_LIMIT 2000000u /* polls before a wait is declared a hang */
+#define WAIT_S 60
+
+static struct {
+	const char *plugin;
+	bool packed, in_order, mrg;
+	uint16_t queues;
+	char sock[128];
+	char ours_name[32], vhost_args[256];
+	uint16_t ours, vhost;
+	struct rte_mempool *ours_pool, *vhost_pool;
+	uint32_t lsc_events;
+	uint64_t sent_pkts, sent_bytes; /* by our port, since its last stats reset */
+	uint64_t q_sent[MAX_QUEUES];
+	uint32_t seq;
+	int checks, failures;
+} t;
+
+static void
+check(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	t.checks++;
+	if (ok)
+		return;
+	t.failures++;
+	va_start(ap, fmt);
+	fprintf(stderr, "FAIL: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+}
+
+static void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "FATAL: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	printf("test_user_datapath: %d passed, %d failed\n", t.checks - t.failures, t.failures + 1);
+	exit(1);
+}
+
+static uint8_t
+pattern(uint32_t seq, uint32_t off)
+{
+	return (uint8_t)(seq * 131u + off * 7u + (off >> 8));
+}
+
+/* A frame of 'len' bytes as segments of at most 'seg_len': seq at byte 14, pattern elsewhere. */
+static struct rte_mbuf *
+make_frame(uint32_t len, uint32_t seg_len, uint32_t seq)
+{
+	struct rte_mbuf *head = NULL, *tail = NULL;
+	uint32_t off = 0;
+
+	while (off < len) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(t.ours_pool);
+		uint32_t n = RTE_MIN(seg_len, len - off);
+		uint8_t *p;
+
+		if (m == NULL)
+			fatal("our pool is empty (in use %u)", rte_mempool_in_use_count(t.ours_pool));
+		n = RTE_MIN(n, (uint32_t)rte_pktmbuf_tailroom(m));
+		p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)n);
+		for (uint32_t i = 0; i < n; i++)
+			p[i] = pattern(seq, off + i);
+		if (off == 0) {
+			/* Ethernet header: broadcast destination, locally administered source. */
+			memset(p, 0xff, 6);
+			memcpy(p + 6, "\x02\x00\x00\x00\x00\x01", 6);
+			p[12] = 0x88;
+			p[13] = 0xb5; /* local experimental EtherType */
+			memcpy(p + 14, &seq, sizeof(seq));
+		}
+		if (head == NULL) {
+			head = m;
+		} else {
+			tail->next = m;
+			head->nb_segs++;
+			head->pkt_len += n;
+		}
+		tail = m;
+		off += n;
+	}
+	return head;
+}
+
+static bool
+frame_ok(const struct rte_mbuf *m, uint32_t len, uint32_t seq, const char *where)
+{
+	uint8_t buf[16384];
+	const uint8_t *p;
+	uint32_t got_seq;
+
+	if (m->pkt_len != len) {
+		check(false, "%s: frame %u has %u bytes, sent %u", where, seq, m->pkt_len, len);
+		return false;
+	}
+	p = rte_pktmbuf_read(m, 0, len, buf);
+	if (p == NULL) {
+		check(false, "%s: frame %u unreadable", where, seq);
+		return false;
+	}
+	memcpy(&got_seq, p + 14, sizeof(got_seq));
+	if (got_seq != seq) {
+		check(false, "%s: frame %u arrived where %u was expected", where, got_seq, seq);
+		return false;
+	}
+	for (uint32_t i = 18; i < len; i++)
+		if (p[i] != pattern(seq, i)) {
+			check(false, "%s: frame %u differs at byte %u", where, seq, i);
+			return false;
+		}
+	return true;
+}
+
+/*
+ * One batch on queue q: our Tx -> vhost Rx (checked) -> vhost Tx -> our Rx (checked).
+ * Both directions are polled in the same loop until every frame is back.
+ */
+static void
+round_trip(uint16_t q, const uint32_t *lens, uint16_t n, uint32_t seg_len)
+{
+	struct rte_mbuf *out[BATCH], *mid[BATCH], *back[BATCH];
+	uint32_t seqs[BATCH];
+	uint16_t sent = 0, at_vhost = 0, vhost_sent = 0, returned = 0;
+	unsigned int spins = 0;
+	char where[64];
+
+	for (uint16_t i = 0; i < n; i++) {
+		seqs[i] = t.seq++;
+		out[i] = make_frame(lens[i], seg_len, seqs[i]);
+		t.sent_pkts++;
+		t.sent_bytes += lens[i];
+		t.q_sent[q]++;
+	}
+	while (returned < n) {
+		if (++spins > SPIN_LIMIT)
+			fatal("queue %u: stuck with %u sent, %u at vhost, %u sent back, %u returned", q,
+			      sent, at_vhost, vhost_sent, returned);
+		if (sent < n)
+			sent += rte_eth_tx_burst(t.ours, q, out + sent, n - sent);
+		if (at_vhost < sent) {
+			uint16_t got = rte_eth_rx_burst(t.vhost, q, mid + at_vhost, n - at_vhost);
+
+			for (uint16_t i = 0; i < got; i++) {
+				snprintf(where, sizeof(where), "vhost rx q%u", q);
+				frame_ok(mid[at_vhost + i], lens[at_vhost + i], seqs[at_vhost + i], where);
+			}
+			at_vhost += got;
+		}
+		if (vhost_sent < at_vhost)
+			vhost_sent += rte_eth_tx_burst(t.vhost, q, mid + vhost_sent, at_vhost - vhost_sent);
+		if (returned < vhost_sent) {
+			uint16_t got = rte_eth_rx_burst(t.ours, q, back, n - returned);
+
+			for (uint16_t i = 0; i < got; i++) {
+				snprintf(where, sizeof(where), "our rx q%u", q);
+				frame_ok(back[i], lens[returned + i], seqs[returned + i], where);
+				rte_pktmbuf_free(back[i]);
+			}
+			returned += got;
+		}
+	}
+	/* Nothing more arrives than was sent. */
+	check(rte_eth_rx_burst(t.ours, q, back, BATCH) == 0, "queue %u: extra frames on our Rx", q);
+}
+
+static void
+traffic(uint16_t queues)
+{
+	static const uint32_t sizes_mrg[] = {64, 65, 127, 128, 511, 1024, 1514, 1518, 2048,
+					     3000, 4096, 8000, 9000};
+	static const uint32_t sizes_one[] = {64, 65, 127, 128, 511, 1024, 1514, 1518, 2048};
+	const uint32_t *sizes = t.mrg ? sizes_mrg : sizes_one;
+	unsigned int nsizes = t.mrg ? RTE_DIM(sizes_mrg) : RTE_DIM(sizes_one);
+	uint32_t lens[BATCH];
+
+	for (uint16_t q = 0; q < queues; q++) {
+		/* Every size, single-segment (max 2048 per mbuf) then as 300-byte segments. */
+		for (unsigned int i = 0; i < nsizes; i++) {
+			for (uint16_t k = 0; k < BATCH; k++)
+				lens[k] = sizes[i];
+			round_trip(q, lens, BATCH, 2048);
+			round_trip(q, lens, 7, 300);
+		}
+		/* Mixed sizes in one burst; more batches than the ring holds to wrap it. */
+		for (unsigned int r = 0; r < 3 * RING_SIZE / BATCH; r++) {
+			for (uint16_t k = 0; k < BATCH; k++)
+				lens[k] = sizes[(r + k) % nsizes];
+			round_trip(q, lens, BATCH, (r & 1) ? 2048 : 1000);
+		}
+	}
+}
+
+static void
+check_counters(uint16_t queues, const char *when)
+{
+	struct rte_eth_stats ours, vh;
+	struct rte_eth_xstat_name *names;
+	struct rte_eth_xstat *xs;
+	int n;
+
+	rte_eth_stats_get(t.ours, &ours);
+	rte_eth_stats_get(t.vhost, &vh);
+	check(ours.opackets == t.sent_pkts && ours.obytes == t.sent_bytes,
+	      "%s: our Tx %" PRIu64 " pkts %" PRIu64 " B, sent %" PRIu64 " pkts %" PRIu64 " B", when,
+	      ours.opackets, ours.obytes, t.sent_pkts, t.sent_bytes);
+	check(ours.ipackets == t.sent_pkts && ours.ibytes == t.sent_bytes,
+	      "%s: our Rx %" PRIu64 " pkts %" PRIu64 " B, expected %" PRIu64 " pkts %" PRIu64 " B",
+	      when, ours.ipackets, ours.ibytes, t.sent_pkts, t.sent_bytes);
+	check(vh.ipackets == ours.opackets && vh.ibytes == ours.obytes,
+	      "%s: vhost Rx %" PRIu64 "/%" PRIu64 " B != our Tx %" PRIu64 "/%" PRIu64 " B", when,
+	      vh.ipackets, vh.ibytes, ours.opackets, ours.obytes);
+	check(vh.opackets == ours.ipackets && vh.obytes == ours.ibytes,
+	      "%s: vhost Tx %" PRIu64 "/%" PRIu64 " B != our Rx %" PRIu64 "/%" PRIu64 " B", when,
+	      vh.opackets, vh.obytes, ours.ipackets, ours.ibytes);
+	check(ours.ierrors == 0 && ours.oerrors == 0 && ours.rx_nombuf == 0,
+	      "%s: errors rx %" PRIu64 " tx %" PRIu64 " nombuf %" PRIu64, when, ours.ierrors,
+	      ours.oerrors, ours.rx_nombuf);
+
+	n = rte_eth_xstats_get_names(t.ours, NULL, 0);
+	names = calloc(n, sizeof(*names));
+	xs = calloc(n, sizeof(*xs));
+	if (names == NULL || xs == NULL)
+		fatal("out of memory");
+	check(rte_eth_xstats_get_names(t.ours, names, n) == n && rte_eth_xstats_get(t.ours, xs, n) == n,
+	      "%s: xstats count changed", when);
+	for (uint16_t q = 0; q < queues; q++) {
+		const struct {
+			char fmt[48];
+			uint64_t want;
+		} expect[] = {
+			{"rx_q%u_packets", t.q_sent[q]},
+			{"tx_q%u_packets", t.q_sent[q]},
+			{"rx_q%u_errors", 0},
+			{"tx_q%u_errors", 0},
+			{"rx_q%u_invalid_used_rejected", 0},
+			{"tx_q%u_invalid_used_rejected", 0},
+		};
+
+		for (unsigned int e = 0; e < RTE_DIM(expect); e++) {
+			char name[RTE_ETH_XSTATS_NAME_SIZE];
+			bool found = false;
+
+			snprintf(name, sizeof(name), expect[e].fmt, q);
+			for (int i = 0; i < n; i++) {
+				if (strcmp(names[i].name, name) != 0)
+					continue;
+				found = true;
+				check(xs[i].value == expect[e].want, "%s: xstat %s = %" PRIu64 ", expected %" PRIu64,
+				      when, name, xs[i].value, expect[e].want);
+			}
+			check(found, "%s: no xstat named %s", when, name);
+		}
+	}
+	free(names);
+	free(xs);
+}
+
+static void
+reset_counters(void)
+{
+	rte_eth_stats_reset(t.ours);
+	rte_eth_stats_reset(t.vhost);
+	t.sent_pkts = t.sent_bytes = 0;
+	memset(t.q_sent, 0, sizeof(t.q_sent));
+}
+
+static int
+on_lsc(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
+{
+	RTE_SET_USED(port);
+	RTE_SET_USED(type);
+	RTE_SET_USED(arg);
+	RTE_SET_USED(ret);
+	__atomic_add_fetch(&t.lsc_events, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void
+configure(uint16_t port, uint16_t queues, struct rte_mempool *pool, bool lsc)
+{
+	struct rte_eth_conf conf = {0};
+	int ret;
+
+	conf.intr_conf.lsc = lsc;
+	ret = rte_eth_dev_configure(port, queues, queues, &conf);
+	if (ret < 0)
+		fatal("configure port %u with %u queues: %s", port, queues, strerror(-ret));
+	for (uint16_t q = 0; q < queues; q++) {
+		ret = rte_eth_rx_queue_setup(port, q, RING_SIZE, rte_socket_id(), NULL, pool);
+		if (ret == 0)
+			ret = rte_eth_tx_queue_setup(port, q, RING_SIZE, rte_socket_id(), NULL);
+		if (ret < 0)
+			fatal("queue %u setup on port %u: %s", q, port, strerror(-ret));
+	}
+}
+
+static bool
+link_is(uint16_t port, bool up)
+{
+	struct rte_eth_link link;
+
+	return rte_eth_link_get_nowait(port, &link) == 0 && (link.link_status == RTE_ETH_LINK_UP) == up;
+}
+
+static void
+wait_link(uint16_t port, bool up, const char *what)
+{
+	for (unsigned int i = 0; i < WAIT_S * 100; i++) {
+		if (link_is(port, up))
+			return;
+		usleep(10000);
+	}
+	fatal("%s: link of port %u never went %s", what, port, up ? "up" : "down");
+}
+
+static void
+start_both(uint16_t queues)
+{
+	if (rte_eth_dev_start(t.vhost) < 0)
+		fatal("vhost port start");
+	if (rte_eth_dev_start(t.ours) < 0)
+		fatal("our port start");
+	wait_link(t.ours, true, "start");
+	wait_link(t.vhost, true, "start");
+	/* The back end takes the rings once the last one is enabled: poll until traffic passes. */
+	RTE_SET_USED(queues);
+}
+
+static void
+stop_ours_and_check_pool(const char *when)
+{
+	int ret = rte_eth_dev_stop(t.ours);
+
+	check(ret == 0, "%s: stop: %s", when, strerror(-ret));
+	check(rte_mempool_in_use_count(t.ours_pool) == 0, "%s: %u mbufs of our pool still in use",
+	      when, rte_mempool_in_use_count(t.ours_pool));
+}
+
+/* The vhost rings the back end reports enabled, from its queue state events. */
+static void
+vhost_ring_states(bool *enabled_rx, bool *enabled_tx)
+{
+	struct rte_eth_vhost_queue_event ev;
+
+	while (rte_eth_vhost_get_queue_event(t.vhost, &ev) == 0) {
+		if (ev.queue_id >= MAX_QUEUES)
+			continue;
+		if (ev.rx)
+			enabled_rx[ev.queue_id] = ev.enable;
+		else
+			enabled_tx[ev.queue_id] = ev.enable;
+	}
+}
+
+static void
+expect_rings(const bool *rx_on, const bool *tx_on, uint16_t active, const char *when)
+{
+	for (uint16_t q = 0; q < t.queues; q++) {
+		bool want = q < active;
+
+		check(rx_on[q] == want && tx_on[q] == want,
+		      "%s: back end ring pair %u is %s/%s, expected %s", when, q, rx_on[q] ? "on" : "off",
+		      tx_on[q] ? "on" : "off", want ? "on" : "off");
+	}
+}
+
+/* Our stop resets the device: the vhost port forgets its ring states (destroy_device). */
+static void
+forget_ring_states(bool *rx_on, bool *tx_on)
+{
+	memset(rx_on, 0, MAX_QUEUES * sizeof(bool));
+	memset(tx_on, 0, MAX_QUEUES * sizeof(bool));
+}
+
+static void
+queue_pairs_change(void)
+{
+	int (*set_pairs)(uint16_t, uint16_t);
+	bool rx_on[MAX_QUEUES] = {0}, tx_on[MAX_QUEUES] = {0};
+	uint16_t half = t.queues / 2;
+	void *lib;
+	int ret;
+
+	/* While running, through the driver's own call. */
+	lib = dlopen(t.plugin, RTLD_NOW | RTLD_NOLOAD);
+	set_pairs = lib != NULL ? (int (*)(uint16_t, uint16_t))dlsym(lib, "rte_pmd_vionet_set_queue_pairs")
+				: NULL;
+	if (set_pairs == NULL)
+		fatal("rte_pmd_vionet_set_queue_pairs not found in %s", t.plugin);
+	vhost_ring_states(rx_on, tx_on);
+	expect_rings(rx_on, tx_on, t.queues, "all pairs");
+	ret = set_pairs(t.ours, half);
+	check(ret == 0, "set %u pairs: %s", half, strerror(-ret));
+	vhost_ring_states(rx_on, tx_on);
+	expect_rings(rx_on, tx_on, half, "VQ_PAIRS_SET half");
+	reset_counters();
+	traffic(half);
+	check_counters(half, "VQ_PAIRS_SET half");
+	check(set_pairs(t.ours, 0) == -EINVAL && set_pairs(t.ours, t.queues + 1) == -EINVAL,
+	      "pairs out of range accepted");
+	ret = set_pairs(t.ours, t.queues);
+	check(ret == 0, "set %u pairs: %s", t.queues, strerror(-ret));
+	vhost_ring_states(rx_on, tx_on);
+	expect_rings(rx_on, tx_on, t.queues, "VQ_PAIRS_SET all");
+	reset_counters();
+	traffic(t.queues);
+	check_counters(t.queues, "VQ_PAIRS_SET all");
+	dlclose(lib);
+
+	/* Through a reconfiguration: only half the pairs set up and active. */
+	stop_ours_and_check_pool("before pair change");
+	forget_ring_states(rx_on, tx_on);
+	configure(t.ours, half, t.ours_pool, true);
+	if (rte_eth_dev_start(t.ours) < 0)
+		fatal("restart with %u pairs", half);
+	wait_link(t.ours, true, "pair change");
+	reset_counters();
+	traffic(half);
+	check_counters(half, "half the pairs");
+	vhost_ring_states(rx_on, tx_on);
+	expect_rings(rx_on, tx_on, half, "reconfigured with half");
+	stop_ours_and_check_pool("after half the pairs");
+	forget_ring_states(rx_on, tx_on);
+	configure(t.ours, t.queues, t.ours_pool, true);
+	if (rte_eth_dev_start(t.ours) < 0)
+		fatal("restart with %u pairs", t.queues);
+	wait_link(t.ours, true, "pair change back");
+	vhost_ring_states(rx_on, tx_on);
+	expect_rings(rx_on, tx_on, t.queues, "reconfigured with all");
+	reset_counters();
+	traffic(t.queues);
+	check_counters(t.queues, "all pairs again");
+}
+
+static void
+create_vhost_port(void)
+{
+	int ret = rte_vdev_init("net_vhost0", t.vhost_args);
+
+	if (ret < 0)
+		fatal("net_vhost0: %s", strerror(-ret));
+	if (rte_eth_dev_get_port_by_name("net_vhost0", &t.vhost) != 0)
+		fatal("no net_vhost0 port");
+	configure(t.vhost, t.queues, t.vhost_pool, false);
+}
+
+/* The back end goes away (its port closed, socket gone) and comes back as a new device. */
+static void
+backend_restart(void)
+{
+	uint32_t before = __atomic_load_n(&t.lsc_events, __ATOMIC_ACQUIRE);
+
+	rte_eth_dev_stop(t.vhost);
+	rte_eth_dev_close(t.vhost);
+	rte_vdev_uninit("net_vhost0");
+	wait_link(t.ours, false, "back end gone");
+	create_vhost_port();
+	if (rte_eth_dev_start(t.vhost) < 0)
+		fatal("vhost port restart");
+	wait_link(t.ours, true, "back end back");
+	wait_link(t.vhost, true, "back end back");
+	check(__atomic_load_n(&t.lsc_events, __ATOMIC_ACQUIRE) >= before + 2,
+	      "link down and up gave %u LSC events", t.lsc_events - before);
+	/* The vhost port's counters started at zero with it; ours did not. */
+	rte_eth_stats_reset(t.ours);
+	t.sent_pkts = t.sent_bytes = 0;
+	memset(t.q_sent, 0, sizeof(t.q_sent));
+	traffic(t.queues);
+	check_counters(t.queues, "after the back end came back");
+}
+
+int
+main(int argc, char **argv)
+{
+	char prefix[64], vdev_ours[256], vdev_vhost[300], dir[] = "/run/vionet-test-XXXXXX";
+	char *eal[32];
+	int n = 0;
+
+	if (argc != 6)
+		fatal("usage: %s <plugin.so> <packed> <in_order> <mrg_rxbuf> <queue pairs>", argv[0]);
+	t.plugin = argv[1];
+	t.packed = atoi(argv[2]) != 0;
+	t.in_order = atoi(argv[3]) != 0;
+	t.mrg = atoi(argv[4]) != 0;
+	t.queues = (uint16_t)atoi(argv[5]);
+	if (t.queues < 1 || t.queues > MAX_QUEUES)
+		fatal("queue pairs 1..%d", MAX_QUEUES);
+	if (mkdtemp(dir) == NULL)
+		fatal("mkdtemp: %s", strerror(errno));
+	snprintf(t.sock, sizeof(t.sock), "%s/vh.sock", dir);
+	snprintf(prefix, sizeof(prefix), "--file-prefix=vionet_udp_%d", getpid());
+	snprintf(t.vhost_args, sizeof(t.vhost_args), "iface=%s,queues=%u", t.sock, t.queues);
+	snprintf(vdev_vhost, sizeof(vdev_vhost), "net_vhost0,%s", t.vhost_args);
+	snprintf(vdev_ours, sizeof(vdev_ours),
+		 "net_vionet_user0,path=%s,queues=%u,packed_vq=%d,in_order=%d,mrg_rxbuf=%d", t.sock,
+		 t.queues, t.packed, t.in_order, t.mrg);
+	eal[n++] = argv[0];
+	eal[n++] = "-l";
+	eal[n++] = "0";
+	eal[n++] = prefix;
+	eal[n++] = "-m";
+	eal[n++] = "256";
+	eal[n++] = "--no-pci";
+	eal[n++] = "--single-file-segments";
+	eal[n++] = "-d";
+	eal[n++] = (char *)t.plugin;
+	eal[n++] = "--vdev";
+	eal[n++] = vdev_vhost;
+	eal[n++] = "--log-level=pmd.net.vionet*:info";
+	eal[n] = NULL;
+	if (rte_eal_init(n, eal) < 0)
+		fatal("EAL init");
+	printf("ring: %s, in_order=%d, mrg_rxbuf=%d, %u queue pairs\n", t.packed ? "packed" : "split",
+	       t.in_order, t.mrg, t.queues);
+
+	t.ours_pool = rte_pktmbuf_pool_create("ours", POOL_SIZE, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					      rte_socket_id());
+	t.vhost_pool = rte_pktmbuf_pool_create("vhost", POOL_SIZE, 256, 0,
+					       RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	if (t.ours_pool == NULL || t.vhost_pool == NULL)
+		fatal("mempools");
+	/* net_vhost listens from its configure on; then our client device can connect. */
+	if (rte_eth_dev_get_port_by_name("net_vhost0", &t.vhost) != 0)
+		fatal("net_vhost0 not probed");
+	configure(t.vhost, t.queues, t.vhost_pool, false);
+	if (rte_vdev_init("net_vionet_user0", strchr(vdev_ours, ',') + 1) < 0 ||
+	    rte_eth_dev_get_port_by_name("net_vionet_user0", &t.ours) != 0)
+		fatal("net_vionet_user0 probe");
+	rte_eth_dev_callback_register(t.ours, RTE_ETH_EVENT_INTR_LSC, on_lsc, NULL);
+	configure(t.ours, t.queues, t.ours_pool, true);
+	start_both(t.queues);
+
+	/* Stop/start cycles: the pool is whole after each stop, traffic works after each start. */
+	for (int cycle = 0; cycle < 3; cycle++) {
+		char when[32];
+
+		reset_counters();
+		traffic(t.queues);
+		snprintf(when, sizeof(when), "cycle %d", cycle);
+		check_counters(t.queues, when);
+		stop_ours_and_check_pool(when);
+		if (rte_eth_dev_start(t.ours) < 0)
+			fatal("restart in cycle %d", cycle);
+		wait_link(t.ours, true, when);
+	}
+	if (t.queues > 1)
+		queue_pairs_change();
+	backend_restart();
+
+	stop_ours_and_check_pool("final stop");
+	check(rte_eth_dev_close(t.ours) == 0, "close");
+	check(rte_mempool_in_use_count(t.ours_pool) == 0, "after close: %u mbufs in use",
+	      rte_mempool_in_use_count(t.ours_pool));
+	rte_eth_dev_stop(t.vhost);
+	rte_eth_dev_close(t.vhost);
+	rte_eal_cleanup();
+	rmdir(dir);
+	printf("test_user_datapath: %d passed, %d failed\n", t.checks - t.failures, t.failures);
+	return t.failures == 0 ? 0 : 1;
+}
