@@ -165,7 +165,7 @@ forget_connection_state_locked(struct vu_priv *p)
  * protocol features we both know, then the queue count when it may have several.
  */
 static int
-handshake_locked(struct vu_priv *p)
+handshake_locked(struct vu_priv *p, bool log_errors)
 {
 	struct vhost_user_conn *c = &p->conn;
 	const struct vionet_devargs *da = &p->hw->devargs;
@@ -196,13 +196,16 @@ handshake_locked(struct vu_priv *p)
 			p->backend_queue_pairs = (uint16_t)RTE_MIN(queue_num, (uint64_t)0x8000);
 	}
 	if (ret < 0) {
-		VIONET_USER_LOG(ERR, "%s: vhost-user handshake on %s failed: %s", p->hw->name, da->path,
-				strerror(-ret));
+		if (log_errors)
+			VIONET_USER_LOG(ERR, "%s: vhost-user handshake on %s failed: %s", p->hw->name,
+					da->path, strerror(-ret));
 		return ret;
 	}
 	if (da->queue_pairs > p->backend_queue_pairs) {
-		VIONET_USER_LOG(ERR, "%s: queues=%u but the back end on %s serves at most %u queue pairs",
-				p->hw->name, da->queue_pairs, da->path, p->backend_queue_pairs);
+		if (log_errors)
+			VIONET_USER_LOG(ERR,
+					"%s: queues=%u but the back end on %s serves at most %u queue pairs",
+					p->hw->name, da->queue_pairs, da->path, p->backend_queue_pairs);
 		return -EINVAL;
 	}
 	if (p->protocol_features & (UINT64_C(1) << VHOST_USER_PROTOCOL_F_CONFIG)) {
@@ -219,9 +222,12 @@ handshake_locked(struct vu_priv *p)
 	return 0;
 }
 
-/* Takes the new socket and runs the handshake; on failure the socket is closed. */
+/*
+ * Takes the new socket and runs the handshake; on failure the socket is closed. 'log_errors' is off
+ * for the repeated attempts of a reconnect series, whose first failure was logged.
+ */
 static int
-attach_socket(struct vu_priv *p, int fd)
+attach_socket(struct vu_priv *p, int fd, bool log_errors)
 {
 	struct timeval tv = {.tv_sec = VU_REPLY_TIMEOUT_S};
 	int ret;
@@ -230,7 +236,7 @@ attach_socket(struct vu_priv *p, int fd)
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	pthread_mutex_lock(&p->lock);
 	p->conn.fd = fd;
-	ret = handshake_locked(p);
+	ret = handshake_locked(p, log_errors);
 	if (ret < 0) {
 		p->conn.fd = -1;
 		close(fd);
@@ -265,7 +271,7 @@ vu_conn_first(struct vu_priv *p)
 				da->server ? "" : " (is the vhost-user back end running, in server mode?)");
 		return fd;
 	}
-	return attach_socket(p, fd);
+	return attach_socket(p, fd, true);
 }
 
 void
@@ -361,7 +367,7 @@ vu_thread_main(void *arg)
 				break;
 			fd = connect_backend(p);
 		}
-		if (fd < 0 || attach_socket(p, fd) < 0) {
+		if (fd < 0 || attach_socket(p, fd, failed_attempts == 0) < 0) {
 			/* Log the first failure of a series only: a back end may stay away for long. */
 			if (failed_attempts++ == 0 && fd < 0)
 				VIONET_USER_LOG(INFO, "%s: back end on %s not reachable yet: %s",

@@ -330,30 +330,3 @@ vhost_user_set_config(struct vhost_user_conn *c, uint32_t offset, const void *sr
 	memcpy(msg.payload.config.region, src, len);
 	return send_set(c, &msg, NULL, 0);
 }
-
-const char *
-vhost_user_request_name(uint32_t req)
-{
-	switch (req) {
-	case VHOST_USER_GET_FEATURES: return "GET_FEATURES";
-	case VHOST_USER_SET_FEATURES: return "SET_FEATURES";
-	case VHOST_USER_SET_OWNER: return "SET_OWNER";
-	case VHOST_USER_SET_MEM_TABLE: return "SET_MEM_TABLE";
-	case VHOST_USER_SET_VRING_NUM: return "SET_VRING_NUM";
-	case VHOST_USER_SET_VRING_ADDR: return "SET_VRING_ADDR";
-	case VHOST_USER_SET_VRING_BASE: return "SET_VRING_BASE";
-	case VHOST_USER_GET_VRING_BASE: return "GET_VRING_BASE";
-	case VHOST_USER_SET_VRING_KICK: return "SET_VRING_KICK";
-	case VHOST_USER_SET_VRING_CALL: return "SET_VRING_CALL";
-	case VHOST_USER_GET_PROTOCOL_FEATURES: return "GET_PROTOCOL_FEATURES";
-	case VHOST_USER_SET_PROTOCOL_FEATURES: return "SET_PROTOCOL_FEATURES";
-	case VHOST_USER_GET_QUEUE_NUM: return "GET_QUEUE_NUM";
-	case VHOST_USER_SET_VRING_ENABLE: return "SET_VRING_ENABLE";
-	case VHOST_USER_GET_CONFIG: return "GET_CONFIG";
-	case VHOST_USER_SET_CONFIG: return "SET_CONFIG";
-	case VHOST_USER_GET_MAX_MEM_SLOTS: return "GET_MAX_MEM_SLOTS";
-	case VHOST_USER_SET_STATUS: return "SET_STATUS";
-	case VHOST_USER_GET_STATUS: return "GET_STATUS";
-	default: return "unknown request";
-	}
-}

@@ -32,7 +32,6 @@ enum vhost_user_request {
 	VHOST_USER_SET_VRING_ENABLE = 18,
 	VHOST_USER_GET_CONFIG = 24,
 	VHOST_USER_SET_CONFIG = 25,
-	VHOST_USER_GET_MAX_MEM_SLOTS = 36,
 	VHOST_USER_SET_STATUS = 39,
 	VHOST_USER_GET_STATUS = 40,
 };
@@ -44,7 +43,6 @@ enum vhost_user_request {
 #define VHOST_USER_PROTOCOL_F_MQ 0
 #define VHOST_USER_PROTOCOL_F_REPLY_ACK 3
 #define VHOST_USER_PROTOCOL_F_CONFIG 9
-#define VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS 15
 #define VHOST_USER_PROTOCOL_F_STATUS 16
 
 /* Header flags: version 1 in bits 0-1, bit 2 reply, bit 3 need_reply ("Header"). */
@@ -53,7 +51,10 @@ enum vhost_user_request {
 #define VHOST_USER_FLAG_REPLY (1u << 2)
 #define VHOST_USER_FLAG_NEED_REPLY (1u << 3)
 
-/* SET_MEM_TABLE carries at most this many regions ("Memory regions description"). */
+/*
+ * SET_MEM_TABLE carries at most this many regions ("Memory regions description"); more would need
+ * CONFIGURE_MEM_SLOTS and ADD_MEM_REG, which we do not negotiate.
+ */
 #define VHOST_USER_MEM_REGIONS_MAX 8
 /* SET_VRING_KICK/CALL: bits 0-7 ring index, bit 8 "no file descriptor" (polling / no interrupt). */
 #define VHOST_USER_VRING_IDX_MASK 0xffu
@@ -149,8 +150,5 @@ int vhost_user_set_vring_fd(struct vhost_user_conn *c, enum vhost_user_request r
 
 int vhost_user_get_config(struct vhost_user_conn *c, uint32_t offset, void *dst, uint32_t len);
 int vhost_user_set_config(struct vhost_user_conn *c, uint32_t offset, const void *src, uint32_t len);
-
-/* A readable name for a request code, for logs. */
-const char *vhost_user_request_name(uint32_t req);
 
 #endif /* VHOST_USER_MSG_H */
