@@ -8,7 +8,8 @@
  *   server-split: the back end connects to us (net_vhost client=1)
  *   e2big: EAL without --single-file-segments: the memory table is refused with a hint
  * Checks: the features the back end reports as negotiated are ours; frames we send on each Tx
- * queue come back on the paired Rx queue byte for byte; VQ_PAIRS_SET disables and re-enables the
+ * queue come back on the paired Rx queue byte for byte; Rx call fds are signalled unless the queue
+ * has no vector; VQ_PAIRS_SET disables and re-enables the
  * back end's rings; memory added after set-up reaches the back end; the back end killed: link-down
  * callback, ops refuse, link-up callback when it is back, set-up again, traffic again; no fd or
  * memory left after close.
@@ -466,6 +467,42 @@ traffic(struct vionet_hw *hw, struct test_queue *qs, uint16_t pairs, uint8_t *ex
 	       pairs);
 }
 
+/* Reads (and so clears) a queue's call eventfd: whether the back end signalled it since last time. */
+static bool
+call_fd_signalled(struct vionet_hw *hw, uint16_t queue_index)
+{
+	int fd = vionet_vhost_user_queue_call_fd(hw, queue_index);
+	uint64_t count = 0;
+
+	CHECK(fd >= 0, "no call fd for queue %u", queue_index);
+	return read(fd, &count, sizeof(count)) == sizeof(count) && count > 0;
+}
+
+/*
+ * Rx interrupts: the back end signals an Rx queue's call fd when it fills buffers (the ring asks for
+ * it: lib/virtq leaves VRING_AVAIL_F_NO_INTERRUPT clear); with no vector it has no fd to signal.
+ */
+static void
+check_call_fds(struct vionet_hw *hw, struct test_queue *qs, uint16_t pairs)
+{
+	uint16_t q;
+
+	for (q = 0; q < pairs; q++)
+		call_fd_signalled(hw, 2 * q);
+	traffic(hw, qs, pairs, NULL);
+	for (q = 0; q < pairs; q++)
+		CHECK(call_fd_signalled(hw, 2 * q), "Rx queue %u: call fd not signalled", 2 * q);
+	for (q = 0; q < pairs; q++)
+		CHECK(hw->ops->set_queue_vector(hw, 2 * q, 0xffff) == 0, "set_queue_vector none");
+	traffic(hw, qs, pairs, NULL);
+	for (q = 0; q < pairs; q++)
+		CHECK(!call_fd_signalled(hw, 2 * q), "Rx queue %u: signalled without a vector", 2 * q);
+	for (q = 0; q < pairs; q++)
+		CHECK(hw->ops->set_queue_vector(hw, 2 * q, 0) == 0, "set_queue_vector 0");
+	CHECK(vionet_vhost_user_queue_call_fd(hw, 2 * pairs) == -EINVAL, "call fd of no queue");
+	printf("call fds: signalled for Rx with a vector, silent without\n");
+}
+
 static void
 check_config(struct vionet_hw *hw, uint16_t pairs, bool link_up)
 {
@@ -619,6 +656,7 @@ main(int argc, char **argv)
 	device_start(&hw, qs, pairs, packed, features);
 	wait_log("virtio is now ready for processing", 1);
 	traffic(&hw, qs, pairs, NULL);
+	check_call_fds(&hw, qs, pairs);
 	check_recorded_commands(&hw);
 	if (pairs > 1)
 		check_mq(&hw);
