@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "virtq_packed_dev.h"
+#include "virtq_pmd_ext.h"
 #include "virtq_split_dev.h"
 
 #define MAX_QUEUE 512
@@ -352,23 +353,65 @@ op_get_used_bulk(struct fuzz *f)
 		returned(f, cookies[i], with_lens ? &lens[i] : NULL);
 }
 
+/* Both sides' notification controls, and the read-only queries the PMD uses. */
 static void
 op_notify_control(struct fuzz *f)
 {
 	uint8_t v = next_byte(f);
+	uint16_t n = v >> 3;
 
 	if (f->packed) {
-		if (v & 1)
+		switch (v & 7) {
+		case 0:
 			virtq_packed_drv_disable_used_notify(&f->pd);
-		else
-			(void)virtq_packed_drv_enable_used_notify_after(&f->pd, v >> 1);
+			break;
+		case 1:
+			(void)virtq_packed_drv_enable_used_notify(&f->pd);
+			break;
+		case 2:
+			(void)virtq_packed_drv_enable_used_notify_after(&f->pd, n);
+			break;
+		case 3:
+			virtq_packed_dev_disable_avail_notify(&f->pv);
+			break;
+		case 4:
+			(void)virtq_packed_dev_enable_avail_notify(&f->pv);
+			break;
+		case 5:
+			(void)virtq_packed_dev_enable_avail_notify_after(&f->pv, n);
+			break;
+		default:
+			(void)virtq_packed_drv_used_count(&f->pd, n);
+			break;
+		}
 		(void)virtq_packed_drv_has_used(&f->pd);
+		PROMISE(virtq_packed_drv_next_id(&f->pd) < f->size);
 	} else {
-		if (v & 1)
+		switch (v & 7) {
+		case 0:
 			virtq_split_drv_disable_used_notify(&f->sd);
-		else
-			(void)virtq_split_drv_enable_used_notify_after(&f->sd, v >> 1);
-		(void)virtq_split_drv_used_count(&f->sd);
+			break;
+		case 1:
+			(void)virtq_split_drv_enable_used_notify(&f->sd);
+			break;
+		case 2:
+			(void)virtq_split_drv_enable_used_notify_after(&f->sd, n);
+			break;
+		case 3:
+			virtq_split_dev_disable_avail_notify(&f->sv);
+			break;
+		case 4:
+			(void)virtq_split_dev_enable_avail_notify(&f->sv);
+			break;
+		case 5:
+			(void)virtq_split_dev_enable_avail_notify_after(&f->sv, n);
+			break;
+		default:
+			(void)virtq_split_drv_used_count(&f->sd);
+			break;
+		}
+		(void)virtq_split_drv_has_used(&f->sd);
+		PROMISE(virtq_split_drv_next_id(&f->sd) < f->size);
 	}
 }
 
