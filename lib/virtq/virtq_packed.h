@@ -368,7 +368,10 @@ virtq_packed_drv_publish(struct virtq_packed_drv *vq)
 	 * head's flags, the store that makes the batch available ("Updating flags") */
 	__atomic_store_n(&vq->desc[vq->pending_head].flags,
 	                 virtq_cpu_to_le16(vq->pending_head_flags), __ATOMIC_RELEASE);
-	vq->kick_added = (uint16_t)(vq->kick_added + vq->pending_descs);
+	/* saturates at a lap: more than that since the last check always needs a notification */
+	vq->kick_added = (uint16_t)(vq->kick_added + vq->pending_descs < vq->size
+	                                    ? vq->kick_added + vq->pending_descs
+	                                    : vq->size);
 	vq->pending_descs = 0;
 	vq->published_next = vq->next_avail;
 	vq->published_wrap = vq->avail_wrap;

@@ -238,7 +238,10 @@ virtq_packed_dev_publish(struct virtq_packed_dev *dev)
 	 * the first used descriptor ("Receiving Used Buffers From The Device") */
 	__atomic_store_n(&dev->desc[dev->pending_head].flags,
 	                 virtq_cpu_to_le16(dev->pending_head_flags), __ATOMIC_RELEASE);
-	dev->signal_added = (uint16_t)(dev->signal_added + dev->pending_descs);
+	/* saturates at a lap: more than that since the last check always needs an interrupt */
+	dev->signal_added = (uint16_t)(dev->signal_added + dev->pending_descs < dev->size
+	                                       ? dev->signal_added + dev->pending_descs
+	                                       : dev->size);
 	dev->pending_descs = 0;
 	dev->published_next = dev->next_used;
 	dev->published_wrap = dev->used_wrap;

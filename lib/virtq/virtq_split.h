@@ -383,6 +383,9 @@ virtq_split_drv_publish(struct virtq_split_drv *vq)
 	/* release: descriptors + avail ring entries before avail.idx (2.7.13.3.1) */
 	__atomic_store_n(&vq->avail->idx, virtq_cpu_to_le16(vq->avail_idx), __ATOMIC_RELEASE);
 	vq->avail_published = vq->avail_idx;
+	/* a caller that skipped needs_notify() for half the index space: keep the window valid */
+	if ((uint16_t)(vq->avail_idx - vq->avail_kicked) > 0x8000)
+		vq->avail_kicked = (uint16_t)(vq->avail_idx - 0x8000);
 }
 
 /*

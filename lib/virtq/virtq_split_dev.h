@@ -225,6 +225,10 @@ virtq_split_dev_publish(struct virtq_split_dev *dev)
 	/* release: used ring entries and written buffers before used.idx (2.7.8.2) */
 	__atomic_store_n(&dev->used->idx, virtq_cpu_to_le16(dev->used_idx), __ATOMIC_RELEASE);
 	dev->used_published = dev->used_idx;
+	/* a caller that skipped needs_interrupt() for half the index space: keep the window valid
+	 */
+	if ((uint16_t)(dev->used_idx - dev->used_signalled) > 0x8000)
+		dev->used_signalled = (uint16_t)(dev->used_idx - 0x8000);
 }
 
 /* After publish(): whether the driver wants a used buffer notification (2.7.7.2). */

@@ -508,6 +508,26 @@ test_packed_notify_event_idx(void)
 	pq_close(&q);
 }
 
+/* A caller that publishes 65536 descriptors without asking still gets the kick for an event it
+ * passed. */
+static void
+test_packed_notify_after_long_silence(void)
+{
+	void *cookie;
+	uint32_t len, i;
+	struct pq q;
+
+	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 16, F_EVENT), 0);
+	CU_ASSERT_FALSE(virtq_packed_dev_enable_avail_notify_after(&q.dev, 5));
+	for (i = 0; i < 65536; i++) {
+		pq_post_publish(&q, i);
+		pq_pop_push_publish(&q);
+		CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), 0);
+	}
+	CU_ASSERT_TRUE(virtq_packed_drv_needs_notify(&q.drv));
+	pq_close(&q);
+}
+
 static void
 test_packed_notify_flags(void)
 {
@@ -855,6 +875,8 @@ main(void)
 	CU_add_test(suite, "in-order batch", test_packed_in_order_batch);
 	CU_add_test(suite, "avail notify with event idx", test_packed_notify_event_idx);
 	CU_add_test(suite, "avail notify with flags", test_packed_notify_flags);
+	CU_add_test(suite, "avail notify after a long silence",
+	            test_packed_notify_after_long_silence);
 	CU_add_test(suite, "used interrupt with event idx", test_packed_interrupt_event_idx);
 	CU_add_test(suite, "used interrupt with flags", test_packed_interrupt_flags);
 	CU_add_test(suite, "bad used id", test_packed_bad_id);

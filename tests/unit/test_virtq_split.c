@@ -472,6 +472,26 @@ test_split_notify_event_idx(void)
 	sq_close(&q);
 }
 
+/* A caller that publishes a whole 16-bit index space of buffers without asking still gets the
+ * kick for an event it passed. */
+static void
+test_split_notify_after_long_silence(void)
+{
+	void *cookie;
+	uint32_t len, i;
+	struct sq q;
+
+	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 16, F_EVENT), 0);
+	CU_ASSERT_FALSE(virtq_split_dev_enable_avail_notify_after(&q.dev, 40001)); /* event 40000 */
+	for (i = 0; i < 65536; i++) {
+		sq_post_publish(&q, i);
+		sq_pop_push_publish(&q);
+		CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), 0);
+	}
+	CU_ASSERT_TRUE(virtq_split_drv_needs_notify(&q.drv));
+	sq_close(&q);
+}
+
 static void
 test_split_notify_flags(void)
 {
@@ -816,6 +836,8 @@ main(void)
 	CU_add_test(suite, "in-order batch", test_split_in_order_batch);
 	CU_add_test(suite, "avail notify with event idx", test_split_notify_event_idx);
 	CU_add_test(suite, "avail notify with flags", test_split_notify_flags);
+	CU_add_test(suite, "avail notify after a long silence",
+	            test_split_notify_after_long_silence);
 	CU_add_test(suite, "used interrupt with event idx", test_split_interrupt_event_idx);
 	CU_add_test(suite, "used interrupt with flags", test_split_interrupt_flags);
 	CU_add_test(suite, "bad used id", test_split_bad_id);
