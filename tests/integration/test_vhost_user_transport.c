@@ -5,7 +5,7 @@
  *
  * usage: test_vhost_user_transport <scenario> <dpdk-testpmd>   (works in a fresh /tmp directory)
  *   client-split, client-packed: we connect; 2 queue pairs (split) or 1 (packed)
- *   server-split: the back end connects to us (net_vhost client=1)
+ *   server-split: the back end connects to us (net_vhost client=1); a stale socket file is replaced
  *   e2big: EAL without --single-file-segments: the memory table is refused with a hint
  * Checks: the features the back end reports as negotiated are ours; frames we send on each Tx
  * queue come back on the paired Rx queue byte for byte; Rx call fds are signalled unless the queue
@@ -23,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -638,6 +640,15 @@ main(int argc, char **argv)
 		start_backend();
 		wait_socket();
 	} else {
+		/* A socket file left by a server that died: nobody accepts on it, so it is replaced. */
+		struct sockaddr_un sa = {.sun_family = AF_UNIX};
+		int stale = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		CHECK(strlen(sock_path) < sizeof(sa.sun_path), "socket path too long");
+		memcpy(sa.sun_path, sock_path, strlen(sock_path) + 1);
+		CHECK(stale >= 0 && bind(stale, (struct sockaddr *)&sa, sizeof(sa)) == 0,
+		      "stale socket: %s", strerror(errno));
+		close(stale);
 		start_backend(); /* it connects to us once we listen, retrying until then */
 	}
 	fds_before = open_fds();
