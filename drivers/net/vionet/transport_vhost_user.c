@@ -142,6 +142,7 @@ static void
 stop_queue_locked(struct vu_priv *p, uint16_t q)
 {
 	struct vu_queue *vq = &p->queues[q];
+	uint32_t base;
 	int ret;
 
 	if (!vq->set_up)
@@ -150,9 +151,11 @@ stop_queue_locked(struct vu_priv *p, uint16_t q)
 	vq->enabled = false;
 	if (!connected(p))
 		return;
-	ret = vhost_user_get_vring_base(&p->conn, q, &vq->last_base);
+	ret = vhost_user_get_vring_base(&p->conn, q, &base);
 	if (ret < 0)
 		vu_conn_failed(p, "GET_VRING_BASE", ret);
+	else
+		VIONET_USER_LOG(DEBUG, "%s: queue %u stopped at index 0x%x", p->hw->name, q, base);
 }
 
 static int
@@ -263,10 +266,6 @@ vu_setup_queue(struct vionet_hw *hw, const struct vionet_vq_ring_addrs *ring)
 		goto out;
 	}
 	vq->set_up = true;
-	vq->size = ring->size;
-	vq->desc_addr = ring->desc_addr;
-	vq->driver_area_addr = ring->driver_area_addr;
-	vq->device_area_addr = ring->device_area_addr;
 	/* Without PROTOCOL_FEATURES a ring is enabled as soon as it is kicked ("Ring states"). */
 	vq->enabled = !(p->acked_features & BIT64(VHOST_USER_F_PROTOCOL_FEATURES));
 out:

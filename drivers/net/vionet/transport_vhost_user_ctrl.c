@@ -151,22 +151,26 @@ static int
 ctrl_rx(struct vu_priv *p, uint8_t cmd, const void *data, size_t len)
 {
 	struct vu_ctrl_state *s = &p->ctrl;
+	const char *name;
 	bool *mode;
 	uint8_t on;
 
 	switch (cmd) {
-	case VIRTIO_NET_CTRL_RX_PROMISC: mode = &s->promisc; break;
-	case VIRTIO_NET_CTRL_RX_ALLMULTI: mode = &s->allmulti; break;
-	case VIRTIO_NET_CTRL_RX_ALLUNI: mode = &s->alluni; break;
-	case VIRTIO_NET_CTRL_RX_NOMULTI: mode = &s->nomulti; break;
-	case VIRTIO_NET_CTRL_RX_NOUNI: mode = &s->nouni; break;
-	case VIRTIO_NET_CTRL_RX_NOBCAST: mode = &s->nobcast; break;
+	case VIRTIO_NET_CTRL_RX_PROMISC: mode = &s->promisc; name = "promiscuous"; break;
+	case VIRTIO_NET_CTRL_RX_ALLMULTI: mode = &s->allmulti; name = "all-multicast"; break;
+	case VIRTIO_NET_CTRL_RX_ALLUNI: mode = &s->alluni; name = "all-unicast"; break;
+	case VIRTIO_NET_CTRL_RX_NOMULTI: mode = &s->nomulti; name = "no-multicast"; break;
+	case VIRTIO_NET_CTRL_RX_NOUNI: mode = &s->nouni; name = "no-unicast"; break;
+	case VIRTIO_NET_CTRL_RX_NOBCAST: mode = &s->nobcast; name = "no-broadcast"; break;
 	default: return VIRTIO_NET_ERR;
 	}
 	if (len != sizeof(on))
 		return VIRTIO_NET_ERR;
 	memcpy(&on, data, sizeof(on));
 	pthread_mutex_lock(&p->lock);
+	if (*mode != (on != 0))
+		VIONET_USER_LOG(INFO, "%s: %s %s: recorded only, a vhost-user back end does not filter",
+				p->hw->name, name, on ? "on" : "off");
 	*mode = on != 0;
 	pthread_mutex_unlock(&p->lock);
 	return VIRTIO_NET_OK;
@@ -223,6 +227,8 @@ ctrl_mac(struct vu_priv *p, uint8_t cmd, const void *data, size_t len)
 	memcpy(s->uc_macs, next.uc_macs, sizeof(s->uc_macs));
 	memcpy(s->mc_macs, next.mc_macs, sizeof(s->mc_macs));
 	pthread_mutex_unlock(&p->lock);
+	VIONET_USER_LOG(DEBUG, "%s: MAC table: %u unicast, %u multicast (recorded, not filtered)",
+			p->hw->name, next.uc_count, next.mc_count);
 	return VIRTIO_NET_OK;
 }
 
@@ -244,6 +250,8 @@ ctrl_vlan(struct vu_priv *p, uint8_t cmd, const void *data, size_t len)
 	else
 		p->ctrl.vlan_bitmap[vid / 64] &= ~(UINT64_C(1) << (vid % 64));
 	pthread_mutex_unlock(&p->lock);
+	VIONET_USER_LOG(DEBUG, "%s: VLAN %u %s (recorded, not filtered)", p->hw->name, vid,
+			cmd == VIRTIO_NET_CTRL_VLAN_ADD ? "added" : "removed");
 	return VIRTIO_NET_OK;
 }
 

@@ -31,9 +31,6 @@ struct vu_queue {
 	bool call_off;	  /* set_queue_vector(NO_VECTOR): SET_VRING_CALL without an fd */
 	bool set_up;	  /* the back end has this ring (since setup_queue, on this connection) */
 	bool enabled;	  /* SET_VRING_ENABLE 1 sent (or implied without PROTOCOL_FEATURES) */
-	uint16_t size;
-	uint64_t desc_addr, driver_area_addr, device_area_addr;
-	uint32_t last_base; /* what GET_VRING_BASE returned when the ring was stopped */
 };
 
 /* What control commands set: recorded, since a vhost-user back end has no filters. */
