@@ -45,6 +45,8 @@ import time
 
 TESTPMD = "dpdk-testpmd"
 READY_MARK = "virtio is now ready for processing"
+# testpmd sizes its pool for 32 ports of its largest rings by default (~360 MB); hugepages are shared.
+TESTPMD_MBUFS = 16384
 
 
 def env_int(name, default):
@@ -54,7 +56,7 @@ def env_int(name, default):
         sys.exit(f"bench: {name} must be an integer")
 
 
-def eal_common(prefix, mem_mb=512):
+def eal_common(prefix, mem_mb=256):
     return [f"--file-prefix={prefix}", "-m", str(mem_mb), "--no-pci", "--single-file-segments",
             "--log-level=pmd.net.vionet*:notice"]
 
@@ -77,7 +79,7 @@ class Run:
         cmd = [TESTPMD, "-l", "0,1", "--main-lcore", "0"] + eal_common(f"vionet_bench_vh_{os.getpid()}") + ports + [
             "--",
             "-i", f"--rxq={queues}", f"--txq={queues}", "--nb-cores=1", "--forward-mode=io",
-            "--rxd=1024", "--txd=1024", "--burst=32"]
+            "--rxd=1024", "--txd=1024", "--burst=32", f"--total-num-mbufs={TESTPMD_MBUFS}"]
         self.vhost = subprocess.Popen(["timeout", "600"] + cmd, stdin=subprocess.PIPE, stdout=log,
                                       stderr=subprocess.STDOUT, text=True)
         self.vhost_log = log.name
@@ -156,7 +158,7 @@ def testpmd_virtio_cmd(pmd, plugin, devarg, queues, queue_size):
         cmd += ["-d", plugin]
     return cmd + ["--vdev", devarg, "--", f"--rxq={queues}", f"--txq={queues}", "--nb-cores=1",
                   "--forward-mode=io", f"--rxd={queue_size}", f"--txd={queue_size}", "--burst=32",
-                  "--record-core-cycles", "--stats-period=1000"]
+                  "--record-core-cycles", "--stats-period=1000", f"--total-num-mbufs={TESTPMD_MBUFS}"]
 
 
 def fwd_virtio_cmd(fwd, pmd, plugin, devarg, queues, queue_size, json_path):
@@ -188,7 +190,7 @@ def measure_null(args, workdir, tag, app):
         "--vdev", "net_null0", "--vdev", "net_null1", "--"]
     if app == "testpmd":
         cmd = [TESTPMD] + eal + ["--forward-mode=io", "--nb-cores=1", "--burst=32", "--record-core-cycles",
-                                 "--stats-period=1000"]
+                                 "--stats-period=1000", f"--total-num-mbufs={TESTPMD_MBUFS}"]
     else:
         cmd = [args.fwd] + eal + ["--mode", "io", "--record-cycles", "--live", "off", f"--json={json_path}"]
     with open(log, "w") as fh:
