@@ -21,10 +21,11 @@ packets=${VIONET_FWD_TEST_PACKETS:-100000}
 pmd=${VIONET_FWD_TEST_PMD:-dpdk}
 dir=$(mktemp -d /tmp/vionet-fwd-test.XXXXXX)
 pids=()
+tag=vionet_fwdtest_$$
 cleanup() {
 	for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
 	for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-	rm -rf "$dir"
+	rm -rf "$dir" /var/run/dpdk/"${tag}"_?
 }
 trap cleanup EXIT
 
@@ -41,7 +42,6 @@ dpdk)
 esac
 echo "virtio-user side: $user_dev"
 
-tag=fwdtest_$$
 # G and S serve the sockets; F connects. Each forwarding lcore on the other core from the last.
 timeout 120 "$fwd" -l 0,1 --main-lcore 1 $(vionet_eal_common "${tag}_g" 256) \
 	--vdev "net_vhost0,iface=$dir/a.sock,queues=1" -- \

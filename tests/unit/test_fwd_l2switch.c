@@ -7,7 +7,6 @@
  * what the switch sends to port Q waits in Q's ring for the test to collect. */
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <CUnit/Basic.h>
 
@@ -269,14 +268,15 @@ static int suite_clean(void)
 
 int main(void)
 {
-	char prefix[64];
+	/* No hugepages and no shared files (so no IPC socket): concurrent runs can share the prefix,
+	 * and leave one runtime folder behind, not one per run. */
 	char *eal_args[] = { "test_fwd_l2switch", "-l", "0", "--no-huge", "-m", "128", "--no-pci",
-			     "--no-shconf", prefix, "--log-level=lib.eal:error",
+			     "--no-shconf", "--file-prefix=vionet_unit_fwd_l2switch",
+			     "--log-level=lib.eal:error",
 			     "--vdev", "net_ring0", "--vdev", "net_ring1", "--vdev", "net_ring2" };
 	CU_pSuite suite;
 	unsigned int failed;
 
-	snprintf(prefix, sizeof(prefix), "--file-prefix=fwd_l2switch_%d", (int)getpid());
 	if (rte_eal_init((int)RTE_DIM(eal_args), eal_args) < 0) {
 		fprintf(stderr, "EAL initialisation failed\n");
 		return 1;
