@@ -395,7 +395,9 @@ virtq_packed_drv_needs_notify(struct virtq_packed_drv *vq)
 	 * miss a device that just enabled notifications ("Sending Available Buffer Notifications":
 	 * "suitable memory barrier") */
 	virtq_mb();
-	flags = virtq_load16(&vq->device_event->flags) & 0x3;
+	/* acquire: the flags before off_wrap, which the other side wrote ahead of them */
+	flags = virtq_le16_to_cpu(__atomic_load_n(&vq->device_event->flags, __ATOMIC_ACQUIRE)) &
+	        0x3;
 	if (flags == VIRTQ_EVENT_F_DISABLE)
 		return false;
 	if (flags != VIRTQ_EVENT_F_DESC || !vq->event_idx || added >= vq->size)

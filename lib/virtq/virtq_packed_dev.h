@@ -260,7 +260,9 @@ virtq_packed_dev_needs_interrupt(struct virtq_packed_dev *dev)
 	dev->signal_added = 0;
 	/* full fence: the used flags store before the load of the driver event structure */
 	virtq_mb();
-	flags = virtq_load16(&dev->driver_event->flags) & 0x3;
+	/* acquire: the flags before off_wrap, which the other side wrote ahead of them */
+	flags = virtq_le16_to_cpu(__atomic_load_n(&dev->driver_event->flags, __ATOMIC_ACQUIRE)) &
+	        0x3;
 	if (flags == VIRTQ_EVENT_F_DISABLE)
 		return false;
 	if (flags != VIRTQ_EVENT_F_DESC || !dev->event_idx || added >= dev->size)
