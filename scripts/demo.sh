@@ -39,7 +39,7 @@ banner() {
 if [ -n "$bdf" ]; then
 	echo "demo: forwarding on PCI $bdf with our net_vionet (-d $(basename "$plugin")), ${seconds}s"
 	echo "demo: the function must be bound to vfio-pci (dpdk-devbind.py -b vfio-pci $bdf)"
-	timeout -s INT $((seconds + 60)) "$fwd" -l 0,1 --main-lcore 1 --file-prefix=vionet_demo_pci -m 512 \
+	timeout -s INT $((seconds + 60)) "$fwd" -l 0,1 --main-lcore 1 --file-prefix=vionet_demo_pci -m 256 \
 		-a "$bdf" -d "$plugin" -- --mode macswap --duration "$seconds" --live on || status=$?
 	status=${status:-0}
 	[ "$status" = 3 ] && echo "demo: no port on $bdf: is it a virtio-net function bound to vfio-pci?" >&2
@@ -62,10 +62,10 @@ start_peer() {
 	rm -f "$rundir"/vhost*.sock
 	# flowgen: generates on, and drains, both vhost ports. A stats period keeps the non-interactive
 	# testpmd running until a signal (without one it exits at the end of its input).
-	dpdk-testpmd -l 0,1 --main-lcore 0 $(vionet_eal_common vionet_demo_peer 512) \
+	dpdk-testpmd -l 0,1 --main-lcore 0 $(vionet_eal_common vionet_demo_peer 256) \
 		--vdev "net_vhost0,iface=$rundir/vhost0.sock,queues=1" \
 		--vdev "net_vhost1,iface=$rundir/vhost1.sock,queues=1" -- \
-		--forward-mode=flowgen --nb-cores=1 --txd=1024 --rxd=1024 --stats-period=10 \
+		--forward-mode=flowgen --nb-cores=1 --txd=1024 --rxd=1024 --stats-period=10 --total-num-mbufs=16384 \
 		</dev/null >"$rundir/peer.log" 2>&1 &
 	peer_pid=$!
 	for _ in $(seq 100); do
@@ -87,7 +87,7 @@ stop_peer() {
 run_forwarder() {
 	local dev=$1
 	shift
-	timeout -s INT $((seconds + 60)) "$fwd" -l 0,1 --main-lcore 1 $(vionet_eal_common vionet_demo 512) "$@" \
+	timeout -s INT $((seconds + 60)) "$fwd" -l 0,1 --main-lcore 1 $(vionet_eal_common vionet_demo 256) "$@" \
 		--vdev "${dev}0,path=$rundir/vhost0.sock,queues=1" \
 		--vdev "${dev}1,path=$rundir/vhost1.sock,queues=1" -- \
 		--mode io --duration "$seconds" --live on --link-wait 10
