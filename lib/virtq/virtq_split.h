@@ -598,15 +598,40 @@ static inline uint16_t
 virtq_split_drv_get_used_bulk(struct virtq_split_drv *vq, void **cookies, uint32_t *lens,
                               uint16_t max)
 {
-	uint16_t n = 0;
+	uint16_t n = 0, ready;
 
-	while (n < max) {
-		int rc = virtq_split_drv_get_used(vq, &cookies[n], lens != NULL ? &lens[n] : NULL);
+	if (vq->in_order || vq->broken) {
+		while (n < max) {
+			int rc = virtq_split_drv_get_used(vq, &cookies[n],
+			                                  lens != NULL ? &lens[n] : NULL);
 
-		if (rc == 0 || rc == -EMSGSIZE)
+			if (rc != 0 && rc != -EMSGSIZE)
+				break;
 			n++;
-		else if (rc != -EBADMSG)
-			break;
+		}
+		return n;
+	}
+	/* one acquire load of used.idx for the burst, unless the cached value already covers it */
+	ready = (uint16_t)(vq->used_idx_cache - vq->last_used_idx);
+	if (ready < max)
+		ready = virtq_split_drv_used_count(vq);
+	for (; ready > 0 && n < max; ready--) {
+		const struct virtq_split_used_elem *e =
+		        &vq->used->ring[vq->last_used_idx & vq->mask];
+		uint32_t id = virtq_le32_to_cpu(e->id);
+
+		vq->last_used_idx++;
+		if (id >= vq->size) {
+			vq->err.bad_id++;
+			continue;
+		}
+		if (vq->state[id].cookie == NULL) {
+			vq->err.not_outstanding++;
+			continue;
+		}
+		(void)virtq_split_drv_return_buf(vq, (uint16_t)id, virtq_le32_to_cpu(e->len),
+		                                 &cookies[n], lens != NULL ? &lens[n] : NULL);
+		n++;
 	}
 	return n;
 }
