@@ -413,7 +413,8 @@ virtq_split_drv_needs_notify(struct virtq_split_drv *vq)
 /*
  * Used entries the device has published and we have not read (in-order: buffers, since the
  * device advances used.idx by the size of a batch, 2.7.9). Reads used.idx with acquire. A used.idx
- * more than the queue size ahead is a device error: counted, the queue is broken, returns 0.
+ * ahead by more than the buffers outstanding (at most the queue size) is a device error: counted
+ * in idx_jump, the queue is broken, returns 0.
  */
 static inline uint16_t
 virtq_split_drv_used_count(struct virtq_split_drv *vq)
