@@ -76,6 +76,7 @@ pq_driver_post(struct pq *q, struct tvq_ledger *l, uint64_t *rng)
 {
 	uint32_t want = 1 + tvq_rand(rng) % q->size;
 	uint16_t n, i;
+	uint32_t mode;
 
 	if (want > l->total - l->posted)
 		want = l->total - l->posted;
@@ -86,11 +87,25 @@ pq_driver_post(struct pq *q, struct tvq_ledger *l, uint64_t *rng)
 		q->lens[i] = TVQ_POSTED_LEN;
 		q->cookies[i] = tvq_cookie_of(l->posted + i);
 	}
-	if (tvq_rand(rng) % 4 == 0) {
+	mode = tvq_rand(rng) % 4;
+	if (mode == 0) {
 		for (n = 0; n < want; n++)
 			if (virtq_packed_drv_add_buf(&q->drv, q->addrs[n], q->lens[n],
 			                             VIRTQ_DESC_F_WRITE, q->cookies[n]) != 0)
 				break;
+	} else if (mode == 1 && q->drv.num_free >= 3) {
+		if (want > q->drv.num_free / 3u)
+			want = q->drv.num_free / 3u;
+		/* chains: a readable header, then the posted length in two writable halves */
+		for (n = 0; n < want; n++) {
+			struct virtq_sg sg[3] = {
+			        {q->addrs[n], 12},
+			        {q->addrs[n] + 16, TVQ_POSTED_LEN / 2},
+			        {q->addrs[n] + 16 + TVQ_POSTED_LEN / 2, TVQ_POSTED_LEN / 2}};
+
+			if (virtq_packed_drv_add_chain(&q->drv, sg, 1, 2, q->cookies[n]) != 0)
+				break;
+		}
 	} else {
 		n = virtq_packed_drv_add_bulk(&q->drv, q->addrs, q->lens, VIRTQ_DESC_F_WRITE,
 		                              q->cookies, (uint16_t)want);
