@@ -2,18 +2,23 @@
 /*
  * Control commands (virtio 1.x "Network Device: Control Virtqueue"): receive modes, MAC filter and
  * address, VLAN filter, number of queue pairs. They go to the transport's ctrl_command when it answers
- * them itself (vhost-user: the back end never serves the control virtqueue). A transport without
- * ctrl_command reaches a device whose control virtqueue this layer does not drive yet: commands
- * return -ENOTSUP there. One command is in flight at a time.
+ * them itself (vhost-user: the back end never serves the control virtqueue), else through the
+ * device's control virtqueue (the last virtqueue, after every Rx/Tx pair). One command is in flight
+ * at a time. While the port is stopped (no DRIVER_OK, no control queue) receive modes are recorded
+ * and sent at the next start.
  */
 #include <errno.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+#include <rte_memzone.h>
 
 #include "vionet_device.h"
 #include "vionet_log.h"
+#include "vionet_queue.h"
 
 /* Classes and commands ("Control Virtqueue": 5.1.6.5). */
 #define VIRTIO_NET_CTRL_RX 0
@@ -29,6 +34,149 @@
 #define VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET 0
 #define VIRTIO_NET_OK 0
 
+/* A control command: header, data and ack in one device-visible buffer (virtio-net 5.1.6.5). */
+#define CTRLQ_DATA_MAX 1024
+#define CTRLQ_SIZE_MAX 64
+#define CTRLQ_WAIT_US 2000000 /* a device that never answers fails the command, not the caller */
+
+struct vionet_ctrl_buf {
+	uint8_t class;
+	uint8_t cmd;
+	uint8_t data[CTRLQ_DATA_MAX];
+	uint8_t ack;
+};
+
+struct vionet_ctrlq {
+	struct vionet_vq vq;
+	const struct rte_memzone *buf_mz;
+	struct vionet_ctrl_buf *buf;
+	uint64_t buf_dev_addr;
+	bool live; /* set up at the device and DRIVER_OK written */
+};
+
+static int
+ctrlq_alloc(struct vionet_hw *hw)
+{
+	uint16_t index = (uint16_t)(2 * hw->max_queue_pairs);
+	uint16_t size = RTE_MIN(hw->ops->get_queue_max_size(hw, index), (uint16_t)CTRLQ_SIZE_MAX);
+	char name[RTE_MEMZONE_NAMESIZE];
+	struct vionet_ctrlq *cq;
+	int ret;
+
+	if (size == 0) {
+		VIONET_INIT_LOG(ERR, "%s: control queue %u does not exist", hw->name, index);
+		return -ENODEV;
+	}
+	if (!vionet_has_feature(hw, VIONET_F_RING_PACKED))
+		size = (uint16_t)rte_align32prevpow2(size);
+	cq = rte_zmalloc_socket("vionet_ctrlq", sizeof(*cq), RTE_CACHE_LINE_SIZE, hw->numa_node);
+	if (cq == NULL)
+		return -ENOMEM;
+	ret = vionet_vq_alloc(&cq->vq, hw, index, size, hw->numa_node);
+	if (ret < 0) {
+		rte_free(cq);
+		return ret;
+	}
+	snprintf(name, sizeof(name), "vionet_p%u_ctrlbuf", hw->eth_dev->data->port_id);
+	cq->buf_mz = rte_memzone_reserve(name, sizeof(*cq->buf), hw->numa_node,
+					 RTE_MEMZONE_IOVA_CONTIG);
+	if (cq->buf_mz == NULL) {
+		VIONET_INIT_LOG(ERR, "%s: cannot reserve the control buffer", hw->name);
+		vionet_vq_free(&cq->vq);
+		rte_free(cq);
+		return -ENOMEM;
+	}
+	cq->buf = cq->buf_mz->addr;
+	cq->buf_dev_addr = hw->use_va ? (uint64_t)(uintptr_t)cq->buf : cq->buf_mz->iova;
+	hw->ctrlq = cq;
+	return 0;
+}
+
+int
+vionet_ctrlq_start(struct vionet_hw *hw)
+{
+	struct vionet_ctrlq *cq = hw->ctrlq;
+	int ret;
+
+	if (cq == NULL)
+		return 0;
+	ret = vionet_vq_setup_at_transport(hw, &cq->vq);
+	if (ret == 0)
+		ret = hw->ops->enable_queue(hw, cq->vq.vq_index, true);
+	if (ret < 0)
+		VIONET_INIT_LOG(ERR, "%s: control queue set-up failed: %s", hw->name, strerror(-ret));
+	return ret;
+}
+
+void
+vionet_ctrlq_stop(struct vionet_hw *hw, bool device_has_queue)
+{
+	struct vionet_ctrlq *cq = hw->ctrlq;
+
+	if (cq == NULL)
+		return;
+	cq->live = false;
+	if (device_has_queue) {
+		hw->ops->enable_queue(hw, cq->vq.vq_index, false);
+		hw->ops->release_queue(hw, cq->vq.vq_index);
+	}
+	while (vionet_vq_detach_unused(&cq->vq) != NULL)
+		;
+}
+
+/* Sends one command on the control virtqueue and waits for the device to use it (5.1.6.5). */
+static int
+ctrlq_command(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data, size_t len)
+{
+	struct vionet_ctrlq *cq = hw->ctrlq;
+	struct vionet_vq *vq = &cq->vq;
+	struct virtq_sg sg[3];
+	uint16_t n = 0;
+	void *cookie;
+	uint32_t used_len;
+	bool kick;
+	int ret;
+
+	if (len > CTRLQ_DATA_MAX)
+		return -EINVAL;
+	cq->buf->class = class;
+	cq->buf->cmd = cmd;
+	memcpy(cq->buf->data, data, len);
+	cq->buf->ack = 0xff;
+	sg[n++] = (struct virtq_sg){cq->buf_dev_addr + offsetof(struct vionet_ctrl_buf, class), 2};
+	if (len > 0)
+		sg[n++] = (struct virtq_sg){cq->buf_dev_addr + offsetof(struct vionet_ctrl_buf, data),
+					    (uint32_t)len};
+	sg[n++] = (struct virtq_sg){cq->buf_dev_addr + offsetof(struct vionet_ctrl_buf, ack), 1};
+	if (vq->packed_ring) {
+		ret = virtq_packed_drv_add_chain(&vq->packed, sg, (uint16_t)(n - 1), 1, cq->buf);
+		virtq_packed_drv_publish(&vq->packed);
+		kick = virtq_packed_drv_needs_notify(&vq->packed);
+	} else {
+		ret = virtq_split_drv_add_chain(&vq->split, sg, (uint16_t)(n - 1), 1, cq->buf);
+		virtq_split_drv_publish(&vq->split);
+		kick = virtq_split_drv_needs_notify(&vq->split);
+	}
+	if (ret < 0)
+		return ret;
+	if (kick)
+		hw->ops->notify_queue(hw, vq->vq_index, vq->vq_index);
+	for (unsigned int waited_us = 0;; waited_us += 10) {
+		ret = vq->packed_ring ? virtq_packed_drv_get_used(&vq->packed, &cookie, &used_len)
+				      : virtq_split_drv_get_used(&vq->split, &cookie, &used_len);
+		if (ret == 0 || ret == -EMSGSIZE)
+			break;
+		if (ret != -EAGAIN || waited_us >= CTRLQ_WAIT_US) {
+			VIONET_LOG(ERR, "%s: control queue: no answer to class %u cmd %u (%d)", hw->name,
+				   class, cmd, ret);
+			return ret == -EAGAIN ? -ETIMEDOUT : -EIO;
+		}
+		rte_delay_us_sleep(10);
+	}
+	/* The ack byte is valid once the buffer is used (acquire in get_used orders the read). */
+	return cq->buf->ack;
+}
+
 static int
 send_command(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data, size_t len)
 {
@@ -37,6 +185,10 @@ send_command(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data,
 	rte_spinlock_lock(&hw->ctrl_lock);
 	if (hw->ops->ctrl_command != NULL)
 		ret = hw->ops->ctrl_command(hw, class, cmd, data, len);
+	else if (hw->ctrlq != NULL && hw->ctrlq->live)
+		ret = ctrlq_command(hw, class, cmd, data, len);
+	else if (hw->ctrlq != NULL)
+		ret = -EAGAIN;
 	else
 		ret = -ENOTSUP;
 	rte_spinlock_unlock(&hw->ctrl_lock);
@@ -46,7 +198,7 @@ send_command(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data,
 			   cmd);
 		return -EIO;
 	}
-	if (ret < 0 && ret != -ENOTSUP)
+	if (ret < 0 && ret != -ENOTSUP && ret != -EAGAIN)
 		VIONET_LOG(ERR, "%s: control command class %u cmd %u failed: %s", hw->name, class, cmd,
 			   strerror(-ret));
 	return ret;
@@ -55,14 +207,34 @@ send_command(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data,
 int
 vionet_ctrl_init(struct vionet_hw *hw)
 {
-	hw->ctrlq = NULL;
-	return 0;
+	if (hw->ops->ctrl_command != NULL || !vionet_has_feature(hw, VIONET_NET_F_CTRL_VQ))
+		return 0;
+	return ctrlq_alloc(hw);
 }
 
 void
 vionet_ctrl_release(struct vionet_hw *hw)
 {
+	struct vionet_ctrlq *cq = hw->ctrlq;
+
+	if (cq == NULL)
+		return;
 	hw->ctrlq = NULL;
+	rte_memzone_free(cq->buf_mz);
+	vionet_vq_free(&cq->vq);
+	rte_free(cq);
+}
+
+void
+vionet_ctrl_device_ready(struct vionet_hw *hw)
+{
+	if (hw->ctrlq != NULL)
+		hw->ctrlq->live = true;
+	/* Receive modes set while stopped; a device starts promiscuous-off, allmulti-off (5.1.6.5.1). */
+	if (hw->promisc)
+		vionet_ctrl_set_promisc(hw, true);
+	if (hw->allmulti)
+		vionet_ctrl_set_allmulti(hw, true);
 }
 
 /* The command class exists: the transport answers everything itself, else the feature says. */
@@ -88,9 +260,9 @@ vionet_ctrl_set_promisc(struct vionet_hw *hw, bool on)
 {
 	int ret = set_rx_mode(hw, VIRTIO_NET_CTRL_RX_PROMISC, on);
 
-	if (ret == 0)
+	if (ret == 0 || ret == -EAGAIN)
 		hw->promisc = on;
-	return ret;
+	return ret == -EAGAIN ? 0 : ret;
 }
 
 int
@@ -98,9 +270,9 @@ vionet_ctrl_set_allmulti(struct vionet_hw *hw, bool on)
 {
 	int ret = set_rx_mode(hw, VIRTIO_NET_CTRL_RX_ALLMULTI, on);
 
-	if (ret == 0)
+	if (ret == 0 || ret == -EAGAIN)
 		hw->allmulti = on;
-	return ret;
+	return ret == -EAGAIN ? 0 : ret;
 }
 
 int

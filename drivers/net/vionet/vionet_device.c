@@ -14,7 +14,6 @@
 
 #include "vionet_ethdev.h"
 #include "vionet_log.h"
-#include "vionet_queue.h"
 
 uint64_t
 vionet_dev_wanted_features(const struct vionet_hw *hw)
@@ -216,16 +215,12 @@ vionet_dev_link_changed(struct vionet_hw *hw)
 	hw->link_up = up;
 	VIONET_LOG(INFO, "%s: link %s", hw->name, up ? "up" : "down");
 	/*
-	 * A device that comes back (vhost-user back end restarted) knows nothing of our rings: a started
-	 * port negotiates and sets its queues up again, its posted buffers returned to their pools.
+	 * A device that comes back without DRIVER_OK (vhost-user back end restarted) knows nothing of our
+	 * rings: a started port negotiates and sets its queues up again (vionet_ethdev_recover). A link
+	 * that only flapped (PCI config status) keeps its rings.
 	 */
-	if (up && hw->eth_dev != NULL) {
-		pthread_mutex_lock(&hw->lifecycle_lock);
-		if (hw->started && vionet_queues_restart(hw->eth_dev) < 0)
-			VIONET_LOG(ERR, "%s: cannot set the queues up again after the link came back",
-				   hw->name);
-		pthread_mutex_unlock(&hw->lifecycle_lock);
-	}
+	if (up && hw->eth_dev != NULL)
+		vionet_ethdev_recover(hw->eth_dev);
 	if (hw->eth_dev == NULL)
 		return;
 	vionet_link_update(hw->eth_dev, 0);

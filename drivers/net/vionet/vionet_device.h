@@ -157,10 +157,13 @@ bool vionet_dev_read_link(struct vionet_hw *hw);
 
 /*
  * Control commands (vionet_ctrl.c). Each returns 0 when the device acknowledged (VIRTIO_NET_OK), -EIO
- * when it refused, -ENOTSUP when the feature that carries the command was not negotiated.
+ * when it refused, -ENOTSUP when the feature that carries the command was not negotiated, -EAGAIN
+ * when the device is not running (port stopped; receive modes are then recorded and return 0).
  */
 int vionet_ctrl_init(struct vionet_hw *hw);  /* sets up the control virtqueue when there is one */
 void vionet_ctrl_release(struct vionet_hw *hw);
+/* After DRIVER_OK: the control queue may carry commands; receive modes set while stopped are sent. */
+void vionet_ctrl_device_ready(struct vionet_hw *hw);
 int vionet_ctrl_set_promisc(struct vionet_hw *hw, bool on);
 int vionet_ctrl_set_allmulti(struct vionet_hw *hw, bool on);
 int vionet_ctrl_set_queue_pairs(struct vionet_hw *hw, uint16_t pairs);

@@ -55,25 +55,40 @@ vionet_dev_configure(struct rte_eth_dev *dev)
 	return 0;
 }
 
+/* The device runs: receive modes set while it was not, and the pairs the port uses. */
 static int
-start_locked(struct rte_eth_dev *dev)
+after_driver_ok(struct rte_eth_dev *dev)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 	uint16_t pairs = RTE_MAX(dev->data->nb_rx_queues, dev->data->nb_tx_queues);
 	int ret;
 
-	ret = vionet_queues_start(dev);
-	if (ret < 0)
-		return ret;
+	vionet_ctrl_device_ready(hw);
 	/* With MQ the device starts with one pair active (virtio-net "Automatic receive steering"). */
 	if (hw->max_queue_pairs > 1) {
 		ret = vionet_ctrl_set_queue_pairs(hw, pairs);
 		if (ret < 0) {
 			VIONET_INIT_LOG(ERR, "%s: cannot activate %u queue pairs: %s", hw->name, pairs,
 					strerror(-ret));
-			vionet_queues_stop(dev);
 			return ret;
 		}
+	}
+	return 0;
+}
+
+static int
+start_locked(struct rte_eth_dev *dev)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+	int ret;
+
+	ret = vionet_queues_start(dev);
+	if (ret < 0)
+		return ret;
+	ret = after_driver_ok(dev);
+	if (ret < 0) {
+		vionet_queues_stop(dev);
+		return ret;
 	}
 	vionet_rxtx_select(dev);
 	hw->started = true;
@@ -84,6 +99,20 @@ start_locked(struct rte_eth_dev *dev)
 	for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++)
 		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
 	return 0;
+}
+
+void
+vionet_ethdev_recover(struct rte_eth_dev *dev)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+
+	pthread_mutex_lock(&hw->lifecycle_lock);
+	if (hw->started && (hw->ops->get_status(hw) & VIONET_STATUS_DRIVER_OK) == 0) {
+		VIONET_LOG(INFO, "%s: device lost its state: setting the queues up again", hw->name);
+		if (vionet_queues_restart(dev) < 0 || after_driver_ok(dev) < 0)
+			VIONET_LOG(ERR, "%s: cannot set the queues up again", hw->name);
+	}
+	pthread_mutex_unlock(&hw->lifecycle_lock);
 }
 
 static int

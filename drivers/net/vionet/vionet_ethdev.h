@@ -38,6 +38,13 @@ int vionet_ethdev_init(struct rte_eth_dev *eth_dev);
 /* Re-reads the link and stores it for ethdev (which reads the stored one when LSC is on). */
 int vionet_link_update(struct rte_eth_dev *dev, int wait_to_complete);
 
+/*
+ * Called by the device layer when the link came back: if the device lost its state (no DRIVER_OK: a
+ * vhost-user back end restarted), a started port negotiates, sets its queues up again (posted mbufs
+ * back to their pools first), re-sends receive modes and the active queue pairs.
+ */
+void vionet_ethdev_recover(struct rte_eth_dev *dev);
+
 /* The eth_dev_ops table (exported for tests). */
 extern const struct eth_dev_ops vionet_eth_dev_ops;
 

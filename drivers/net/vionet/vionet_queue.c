@@ -71,8 +71,8 @@ ring_state_size(bool packed, uint16_t size)
 	return virtq_split_drv_state_size(size);
 }
 
-static void
-vq_free(struct vionet_vq *vq)
+void
+vionet_vq_free(struct vionet_vq *vq)
 {
 	rte_memzone_free(vq->ring_mz);
 	vq->ring_mz = NULL;
@@ -81,8 +81,8 @@ vq_free(struct vionet_vq *vq)
 }
 
 /* Allocates ring memory (device-visible, IOVA-contiguous) and the cookie shadow on 'socket'. */
-static int
-vq_alloc(struct vionet_vq *vq, struct vionet_hw *hw, uint16_t vq_index, uint16_t size, int socket)
+int
+vionet_vq_alloc(struct vionet_vq *vq, struct vionet_hw *hw, uint16_t vq_index, uint16_t size, int socket)
 {
 	char mz_name[RTE_MEMZONE_NAMESIZE];
 	bool packed = vionet_has_feature(hw, VIONET_F_RING_PACKED);
@@ -105,7 +105,7 @@ vq_alloc(struct vionet_vq *vq, struct vionet_hw *hw, uint16_t vq_index, uint16_t
 	if (vq->state == NULL) {
 		VIONET_INIT_LOG(ERR, "%s: cannot allocate the cookie shadow of queue %u", hw->name,
 				vq_index);
-		vq_free(vq);
+		vionet_vq_free(vq);
 		return -ENOMEM;
 	}
 	vq->addrs.queue_index = vq_index;
@@ -169,8 +169,8 @@ vq_init_ring(struct vionet_vq *vq)
 	return 0;
 }
 
-static void *
-vq_detach_unused(struct vionet_vq *vq)
+void *
+vionet_vq_detach_unused(struct vionet_vq *vq)
 {
 	if (vq->packed_ring)
 		return virtq_packed_drv_detach_unused(&vq->packed);
@@ -185,7 +185,7 @@ vq_drain(struct vionet_vq *vq)
 
 	if (vq->state == NULL)
 		return;
-	while ((m = vq_detach_unused(vq)) != NULL)
+	while ((m = vionet_vq_detach_unused(vq)) != NULL)
 		rte_pktmbuf_free(m);
 }
 
@@ -209,7 +209,7 @@ vionet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_de
 	rxq = rte_zmalloc_socket("vionet_rxq", sizeof(*rxq), RTE_CACHE_LINE_SIZE, socket);
 	if (rxq == NULL)
 		return -ENOMEM;
-	ret = vq_alloc(&rxq->vq, hw, (uint16_t)(2 * queue_id), size, socket);
+	ret = vionet_vq_alloc(&rxq->vq, hw, (uint16_t)(2 * queue_id), size, socket);
 	if (ret < 0) {
 		rte_free(rxq);
 		return ret;
@@ -247,7 +247,7 @@ vionet_rx_queue_release(struct rte_eth_dev *dev, uint16_t queue_id)
 		return;
 	vq_drain(&rxq->vq);
 	rte_pktmbuf_free(rxq->mrg_head);
-	vq_free(&rxq->vq);
+	vionet_vq_free(&rxq->vq);
 	rte_free(rxq);
 	dev->data->rx_queues[queue_id] = NULL;
 }
@@ -266,7 +266,7 @@ vionet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_de
 	txq = rte_zmalloc_socket("vionet_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE, socket);
 	if (txq == NULL)
 		return -ENOMEM;
-	ret = vq_alloc(&txq->vq, hw, (uint16_t)(2 * queue_id + 1), size, socket);
+	ret = vionet_vq_alloc(&txq->vq, hw, (uint16_t)(2 * queue_id + 1), size, socket);
 	if (ret < 0) {
 		rte_free(txq);
 		return ret;
@@ -278,7 +278,7 @@ vionet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_de
 	if (txq->slots_mz == NULL) {
 		VIONET_INIT_LOG(ERR, "%s: cannot reserve the Tx header area of queue %u", hw->name,
 				queue_id);
-		vq_free(&txq->vq);
+		vionet_vq_free(&txq->vq);
 		rte_free(txq);
 		return -ENOMEM;
 	}
@@ -306,7 +306,7 @@ vionet_tx_queue_release(struct rte_eth_dev *dev, uint16_t queue_id)
 		return;
 	vq_drain(&txq->vq);
 	rte_memzone_free(txq->slots_mz);
-	vq_free(&txq->vq);
+	vionet_vq_free(&txq->vq);
 	rte_free(txq);
 	dev->data->tx_queues[queue_id] = NULL;
 }
@@ -324,8 +324,8 @@ vionet_rx_buffers_fit(struct rte_eth_dev *dev, uint16_t mtu)
 	return true;
 }
 
-static int
-setup_at_transport(struct vionet_hw *hw, struct vionet_vq *vq)
+int
+vionet_vq_setup_at_transport(struct vionet_hw *hw, struct vionet_vq *vq)
 {
 	int ret = vq_init_ring(vq);
 
@@ -385,10 +385,13 @@ bring_up_queues(struct rte_eth_dev *dev)
 			VIONET_INIT_LOG(ERR, "%s: queue %u of a pair is not set up", hw->name, i);
 			return -EINVAL;
 		}
-		ret = setup_at_transport(hw, vq);
+		ret = vionet_vq_setup_at_transport(hw, vq);
 		if (ret < 0)
 			return ret;
 	}
+	ret = vionet_ctrlq_start(hw);
+	if (ret < 0)
+		return ret;
 	for (uint16_t q = 0; q < dev->data->nb_rx_queues; q++) {
 		struct vionet_rxq *rxq = dev->data->rx_queues[q];
 
@@ -433,6 +436,7 @@ take_down_queues(struct rte_eth_dev *dev, bool device_has_queues)
 		hw->ops->enable_queue(hw, i, false);
 		hw->ops->release_queue(hw, i);
 	}
+	vionet_ctrlq_stop(hw, device_has_queues);
 	if (device_has_queues)
 		vionet_dev_reset(hw);
 	hw->needs_renegotiation = true;

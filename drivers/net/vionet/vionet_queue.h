@@ -158,6 +158,23 @@ vionet_vq_kick(struct vionet_vq *vq, bool needed, struct vionet_queue_stats *s)
 	}
 }
 
+/* One virtqueue's memory and its hand-over to the transport (data queues and the control queue). */
+int vionet_vq_alloc(struct vionet_vq *vq, struct vionet_hw *hw, uint16_t vq_index, uint16_t size,
+		    int socket);
+void vionet_vq_free(struct vionet_vq *vq);
+/* Fresh ring state (zeroed, indexes 0, used signals off) and setup_queue at the transport. */
+int vionet_vq_setup_at_transport(struct vionet_hw *hw, struct vionet_vq *vq);
+/* One outstanding cookie per call, NULL when none is left (queue stopped). */
+void *vionet_vq_detach_unused(struct vionet_vq *vq);
+
+/*
+ * The control virtqueue (vionet_ctrl.c), when the device has one and the transport does not answer
+ * control commands itself: set up and enabled with the data queues before DRIVER_OK, forgotten at
+ * stop. No-ops without one.
+ */
+int vionet_ctrlq_start(struct vionet_hw *hw);
+void vionet_ctrlq_stop(struct vionet_hw *hw, bool device_has_queue);
+
 /* Ring sizes: the largest the device allows, and the default a port gets (devarg queue_size). */
 uint16_t vionet_queue_max_size(struct vionet_hw *hw);
 uint16_t vionet_queue_default_size(struct vionet_hw *hw);
