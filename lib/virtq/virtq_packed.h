@@ -112,6 +112,7 @@ struct virtq_packed_drv {
 	uint16_t batch_last_id;
 	uint32_t batch_last_len;
 	uint16_t driver_event_flags; /* shadow of driver_event->flags */
+	uint16_t detach_next;        /* detach_unused(): the next state entry to look at */
 	struct virtq_err_stats err;
 };
 
@@ -696,14 +697,14 @@ virtq_packed_drv_enable_used_notify(struct virtq_packed_drv *vq)
 	return virtq_packed_drv_has_used(vq);
 }
 
-/* At queue stop: one outstanding cookie per call, NULL when none is left. Re-init before reuse. */
+/* At queue stop: one outstanding cookie per call, NULL when none is left; then init again before
+ * any other use. */
 static inline void *
 virtq_packed_drv_detach_unused(struct virtq_packed_drv *vq)
 {
-	uint32_t i;
-
-	for (i = 0; i < vq->size; i++) {
-		struct virtq_desc_state *st = &vq->state[i];
+	/* resumes where the last call stopped: detaching a full ring stays linear in its size */
+	for (; vq->detach_next < vq->size; vq->detach_next++) {
+		struct virtq_desc_state *st = &vq->state[vq->detach_next];
 		void *cookie = st->cookie;
 
 		if (cookie == NULL)

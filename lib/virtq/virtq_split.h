@@ -112,7 +112,8 @@ struct virtq_split_drv {
 	bool event_idx;
 	bool in_order;
 	bool indirect;
-	bool broken; /* a device error it cannot continue after: every call fails */
+	bool broken;          /* a device error it cannot continue after: every call fails */
+	uint16_t detach_next; /* detach_unused(): the next state entry to look at */
 	struct virtq_err_stats err;
 };
 
@@ -682,15 +683,15 @@ virtq_split_drv_enable_used_notify(struct virtq_split_drv *vq)
 
 /*
  * At queue stop (device reset or disabled): returns one outstanding cookie per call and frees its
- * descriptors, NULL when none is left. The caller frees what it gets, so nothing leaks.
+ * descriptors, NULL when none is left. The caller frees what it gets, so nothing leaks. Once
+ * called, the queue is stopped: init it again before any other use.
  */
 static inline void *
 virtq_split_drv_detach_unused(struct virtq_split_drv *vq)
 {
-	uint32_t i;
-
-	for (i = 0; i < vq->size; i++) {
-		struct virtq_desc_state *st = &vq->state[i];
+	/* resumes where the last call stopped: detaching a full ring stays linear in its size */
+	for (; vq->detach_next < vq->size; vq->detach_next++) {
+		struct virtq_desc_state *st = &vq->state[vq->detach_next];
 		void *cookie = st->cookie;
 
 		if (cookie == NULL)
