@@ -15,6 +15,10 @@
  *   - with more than one queue pair: rte_pmd_vionet_set_queue_pairs() (VQ_PAIRS_SET through the
  *     control path) to half the pairs disables the back end's rings of the others, traffic goes
  *     on in the active ones; back to all; then the same through a port reconfigured with half;
+ *   - offloads through the virtio-net header: Tx VLAN insert and Rx VLAN strip (software), Tx TCP
+ *     and UDP checksum (the back end completes a valid checksum), TSO (the back end sees LRO with
+ *     our segment size; with mergeable buffers), Rx checksum and LRO flags from the back end's
+ *     header;
  *   - the back end removed and created again: link down then up (LSC events), traffic resumes;
  *   - after every stop, and after close, our mempool's in-use count is back to 0.
  */
@@ -31,6 +35,9 @@
 #include <rte_bus_vdev.h>
 #include <rte_eal.h>
 #include <rte_eth_vhost.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
@@ -482,6 +489,195 @@ queue_pairs_change(void)
 	check_counters(t.queues, "all pairs again");
 }
 
+/* ---- Offloads ---- */
+
+/* An IPv4 TCP or UDP frame of 'len' bytes in one mbuf, L4 checksum field = pseudo-header sum. */
+static struct rte_mbuf *
+make_l4_frame(uint32_t len, uint8_t proto, uint32_t seq)
+{
+	struct rte_mbuf *m = make_frame(len, 2048, seq);
+	char *p = rte_pktmbuf_mtod(m, char *);
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)p;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	uint16_t l4_len = proto == IPPROTO_TCP ? sizeof(struct rte_tcp_hdr) : sizeof(struct rte_udp_hdr);
+
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(len - sizeof(*eth)));
+	ip->time_to_live = 64;
+	ip->next_proto_id = proto;
+	ip->src_addr = rte_cpu_to_be_32(0x0a000001);
+	ip->dst_addr = rte_cpu_to_be_32(0x0a000002);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	if (proto == IPPROTO_TCP) {
+		struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(ip + 1);
+
+		memset(tcp, 0, sizeof(*tcp));
+		tcp->src_port = rte_cpu_to_be_16(1234);
+		tcp->dst_port = rte_cpu_to_be_16(5678);
+		tcp->sent_seq = rte_cpu_to_be_32(seq);
+		tcp->data_off = (sizeof(*tcp) / 4) << 4;
+		tcp->tcp_flags = RTE_TCP_ACK_FLAG;
+		tcp->rx_win = rte_cpu_to_be_16(65535);
+		tcp->cksum = rte_ipv4_phdr_cksum(ip, 0);
+	} else {
+		struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+
+		udp->src_port = rte_cpu_to_be_16(1234);
+		udp->dst_port = rte_cpu_to_be_16(5678);
+		udp->dgram_len = rte_cpu_to_be_16((uint16_t)(len - sizeof(*eth) - sizeof(*ip)));
+		udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, 0);
+	}
+	m->l2_len = sizeof(*eth);
+	m->l3_len = sizeof(*ip);
+	m->l4_len = l4_len;
+	m->ol_flags = RTE_MBUF_F_TX_IPV4 |
+		      (proto == IPPROTO_TCP ? RTE_MBUF_F_TX_TCP_CKSUM : RTE_MBUF_F_TX_UDP_CKSUM);
+	return m;
+}
+
+/* Sends one frame on our queue 0 and returns what the back end received (bounded wait). */
+static struct rte_mbuf *
+ours_to_vhost(struct rte_mbuf *m)
+{
+	struct rte_mbuf *got = NULL;
+
+	for (unsigned int spins = 0; rte_eth_tx_burst(t.ours, 0, &m, 1) == 0; spins++)
+		if (spins > SPIN_LIMIT)
+			fatal("offload frame not accepted by our Tx");
+	for (unsigned int spins = 0; rte_eth_rx_burst(t.vhost, 0, &got, 1) == 0; spins++)
+		if (spins > SPIN_LIMIT)
+			fatal("offload frame never reached the back end");
+	return got;
+}
+
+static struct rte_mbuf *
+vhost_to_ours(struct rte_mbuf *m)
+{
+	struct rte_mbuf *got = NULL;
+
+	for (unsigned int spins = 0; rte_eth_tx_burst(t.vhost, 0, &m, 1) == 0; spins++)
+		if (spins > SPIN_LIMIT)
+			fatal("offload frame not accepted by the back end's Tx");
+	for (unsigned int spins = 0; rte_eth_rx_burst(t.ours, 0, &got, 1) == 0; spins++)
+		if (spins > SPIN_LIMIT)
+			fatal("offload frame never came back");
+	return got;
+}
+
+static bool
+l4_checksum_valid(const struct rte_mbuf *m)
+{
+	uint8_t buf[16384];
+	const struct rte_ipv4_hdr *ip;
+
+	ip = rte_pktmbuf_read(m, sizeof(struct rte_ether_hdr), m->pkt_len - sizeof(struct rte_ether_hdr),
+			      buf);
+	return ip != NULL && rte_ipv4_udptcp_cksum_verify(ip, ip + 1) == 0;
+}
+
+static void
+offloads(void)
+{
+	struct rte_eth_conf conf = {0};
+	struct rte_mbuf *m, *at_vhost, *back;
+	uint8_t ref[2048];
+	const uint8_t *tag;
+	int ret;
+
+	stop_ours_and_check_pool("before offloads");
+	conf.intr_conf.lsc = 1;
+	conf.rxmode.offloads = RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
+	conf.txmode.offloads = RTE_ETH_TX_OFFLOAD_VLAN_INSERT | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
+			       RTE_ETH_TX_OFFLOAD_UDP_CKSUM | RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	if (t.mrg)
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
+	ret = rte_eth_dev_configure(t.ours, t.queues, t.queues, &conf);
+	if (ret < 0)
+		fatal("configure with offloads: %s", strerror(-ret));
+	for (uint16_t q = 0; q < t.queues; q++)
+		if (rte_eth_rx_queue_setup(t.ours, q, RING_SIZE, rte_socket_id(), NULL, t.ours_pool) < 0 ||
+		    rte_eth_tx_queue_setup(t.ours, q, RING_SIZE, rte_socket_id(), NULL) < 0)
+			fatal("queue setup with offloads");
+	if (rte_eth_dev_start(t.ours) < 0)
+		fatal("start with offloads");
+	wait_link(t.ours, true, "offloads");
+
+	/* VLAN: inserted on Tx in software, seen tagged by the back end, stripped on our Rx. */
+	m = make_frame(200, 2048, t.seq);
+	memcpy(ref, rte_pktmbuf_mtod(m, void *), 200);
+	m->ol_flags |= RTE_MBUF_F_TX_VLAN;
+	m->vlan_tci = 100;
+	at_vhost = ours_to_vhost(m);
+	tag = rte_pktmbuf_mtod(at_vhost, const uint8_t *);
+	check(at_vhost->pkt_len == 204 && tag[12] == 0x81 && tag[13] == 0x00 && tag[14] == 0 &&
+		      tag[15] == 100,
+	      "VLAN insert: back end got %u bytes, bytes 12..15 %02x%02x %02x%02x", at_vhost->pkt_len,
+	      tag[12], tag[13], tag[14], tag[15]);
+	at_vhost->ol_flags = 0;
+	back = vhost_to_ours(at_vhost);
+	check((back->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) && back->vlan_tci == 100 &&
+		      back->pkt_len == 200 && memcmp(rte_pktmbuf_mtod(back, void *), ref, 200) == 0,
+	      "VLAN strip: flags 0x%" PRIx64 " tci %u len %u", back->ol_flags, back->vlan_tci,
+	      back->pkt_len);
+	rte_pktmbuf_free(back);
+
+	/* Tx L4 checksum: the back end completes it; it sends with checksum offload, we see CKSUM_NONE. */
+	for (int udp = 0; udp <= 1; udp++) {
+		m = make_l4_frame(600, udp ? IPPROTO_UDP : IPPROTO_TCP, t.seq);
+		at_vhost = ours_to_vhost(m);
+		check(l4_checksum_valid(at_vhost), "Tx %s checksum offload: invalid at the back end",
+		      udp ? "UDP" : "TCP");
+		at_vhost->l2_len = sizeof(struct rte_ether_hdr);
+		at_vhost->l3_len = sizeof(struct rte_ipv4_hdr);
+		at_vhost->ol_flags = RTE_MBUF_F_TX_IPV4 | (udp ? RTE_MBUF_F_TX_UDP_CKSUM : RTE_MBUF_F_TX_TCP_CKSUM);
+		back = vhost_to_ours(at_vhost);
+		check((back->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_NONE,
+		      "Rx %s checksum flags 0x%" PRIx64 ", expected L4_CKSUM_NONE (NEEDS_CSUM)",
+		      udp ? "UDP" : "TCP", back->ol_flags);
+		rte_pktmbuf_free(back);
+	}
+
+	/* TSO: a 6000-byte TCP frame, segment size 1400: LRO at the back end, and back to us. */
+	if (t.mrg) {
+		struct rte_mbuf *big = make_l4_frame(1400, IPPROTO_TCP, t.seq);
+		struct rte_mbuf *rest = make_frame(4600, 2048, t.seq);
+		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(big, struct rte_ipv4_hdr *,
+								  sizeof(struct rte_ether_hdr));
+		struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(ip + 1);
+
+		rte_pktmbuf_chain(big, rest);
+		ip->total_length = rte_cpu_to_be_16((uint16_t)(big->pkt_len - sizeof(struct rte_ether_hdr)));
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		tcp->cksum = rte_ipv4_phdr_cksum(ip, RTE_MBUF_F_TX_TCP_SEG);
+		big->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_SEG;
+		big->tso_segsz = 1400;
+		at_vhost = ours_to_vhost(big);
+		check((at_vhost->ol_flags & RTE_MBUF_F_RX_LRO) && at_vhost->tso_segsz == 1400 &&
+			      at_vhost->pkt_len == 6000,
+		      "TSO: back end flags 0x%" PRIx64 " segsz %u len %u", at_vhost->ol_flags,
+		      at_vhost->tso_segsz, at_vhost->pkt_len);
+		at_vhost->l2_len = sizeof(struct rte_ether_hdr);
+		at_vhost->l3_len = sizeof(struct rte_ipv4_hdr);
+		at_vhost->l4_len = sizeof(struct rte_tcp_hdr);
+		at_vhost->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_SEG;
+		at_vhost->tso_segsz = 1400;
+		back = vhost_to_ours(at_vhost);
+		check((back->ol_flags & RTE_MBUF_F_RX_LRO) && back->tso_segsz == 1400 &&
+			      back->pkt_len == 6000,
+		      "LRO on our Rx: flags 0x%" PRIx64 " segsz %u len %u", back->ol_flags,
+		      back->tso_segsz, back->pkt_len);
+		rte_pktmbuf_free(back);
+	}
+	stop_ours_and_check_pool("after offloads");
+	configure(t.ours, t.queues, t.ours_pool, true);
+	if (rte_eth_dev_start(t.ours) < 0)
+		fatal("restart after offloads");
+	wait_link(t.ours, true, "after offloads");
+}
+
 static void
 create_vhost_port(void)
 {
@@ -539,7 +735,7 @@ main(int argc, char **argv)
 		fatal("mkdtemp: %s", strerror(errno));
 	snprintf(t.sock, sizeof(t.sock), "%s/vh.sock", dir);
 	snprintf(prefix, sizeof(prefix), "--file-prefix=vionet_udp_%d", getpid());
-	snprintf(t.vhost_args, sizeof(t.vhost_args), "iface=%s,queues=%u", t.sock, t.queues);
+	snprintf(t.vhost_args, sizeof(t.vhost_args), "iface=%s,queues=%u,tso=1", t.sock, t.queues);
 	snprintf(vdev_vhost, sizeof(vdev_vhost), "net_vhost0,%s", t.vhost_args);
 	snprintf(vdev_ours, sizeof(vdev_ours),
 		 "net_vionet_user0,path=%s,queues=%u,packed_vq=%d,in_order=%d,mrg_rxbuf=%d", t.sock,
@@ -595,6 +791,7 @@ main(int argc, char **argv)
 	}
 	if (t.queues > 1)
 		queue_pairs_change();
+	offloads();
 	backend_restart();
 
 	stop_ours_and_check_pool("final stop");
