@@ -65,3 +65,182 @@ testpmd_fwd() {
 	[ "$errs" -eq 0 ] || { fail "$label: $errs Rx/Tx errors"; return 1; }
 	echo "PASS: $label"
 }
+
+# An interactive testpmd fed through a FIFO, so that a script drives it command by command and reads
+# the answers from its log (unbuffered: the prompt is written directly, the answers through stdio).
+# tp_start <label> <EAL arguments...>; then tp_cmd, tp_port_rx, tp_quit.
+tp_start() {
+	TP_LABEL=$1
+	shift
+	TP_LOG=/tmp/testpmd-$TP_LABEL.log
+	local fifo=/tmp/testpmd-$TP_LABEL.in
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	timeout --signal=INT --kill-after=30 600 \
+		stdbuf -o0 -e0 dpdk-testpmd -l 0-1 -m 256 --file-prefix="vm_$TP_LABEL" "$@" -- -i \
+		--forward-mode=io >"$TP_LOG" 2>&1 <"$fifo" &
+	TP_PID=$!
+	exec 3>"$fifo"
+	tp_wait_for 'testpmd> ' 120 || { tail -n 30 "$TP_LOG"; fail "$TP_LABEL: testpmd did not start"; return 1; }
+}
+
+# Waits until the log holds one more line matching <regex> than it did; at most <seconds>.
+tp_wait_for() {
+	local regex=$1 seconds=$2 before=${3:-0}
+	for _ in $(seq "$((seconds * 5))"); do
+		[ "$(grep -c -- "$regex" "$TP_LOG")" -gt "$before" ] && return 0
+		kill -0 "$TP_PID" 2>/dev/null || return 1
+		sleep 0.2
+	done
+	return 1
+}
+
+tp_cmd() {
+	echo "$*" >&3
+}
+
+# Runs <command> and waits for the prompt that follows its output.
+tp_do() {
+	local prompts
+	prompts=$(grep -o 'testpmd> ' "$TP_LOG" | wc -l)
+	tp_cmd "$*"
+	for _ in $(seq 300); do
+		[ "$(grep -o 'testpmd> ' "$TP_LOG" | wc -l)" -gt "$prompts" ] && return 0
+		sleep 0.2
+	done
+	fail "$TP_LABEL: no prompt after '$*'"
+}
+
+# Frames port <port> received since the last 'clear port stats all'.
+tp_port_rx() {
+	local port=$1
+	tp_do "show port stats $port" >/dev/null
+	awk -v p="statistics for port $port " 'index($0, p){f=1} f&&/RX-packets:/{v=$2; f=0} END{print v+0}' "$TP_LOG"
+}
+
+# Sends a first burst from every port, forwards for <seconds>, stops; then reports port 1's Rx.
+# Frames of the previous step still in flight (io forwarding sends what port 1 receives out of port
+# 0, which the hub brings back to port 1) are forwarded for a second first, so that the new filter
+# drops them or keeps them circulating before counting starts.
+tp_burst_rx1() {
+	local seconds=$1
+	tp_do "start" >/dev/null
+	sleep 1
+	tp_do "stop" >/dev/null
+	tp_do "clear port stats all" >/dev/null
+	tp_do "start tx_first" >/dev/null
+	sleep "$seconds"
+	tp_do "stop" >/dev/null
+	tp_port_rx 1
+}
+
+# expect_rx <what> <zero|some> <count>
+expect_rx() {
+	local what=$1 want=$2 got=$3
+	if [ "$want" = zero ] && [ "$got" -ne 0 ]; then
+		fail "$what: port 1 received $got frames, expected none"
+		return 1
+	fi
+	if [ "$want" = some ] && [ "$got" -eq 0 ]; then
+		fail "$what: port 1 received nothing"
+		return 1
+	fi
+	echo "PASS: $what (port 1 received $got)"
+}
+
+# The link status port <port> reports now ("up" or "down").
+tp_link_status() {
+	local port=$1
+	tp_do "show port info $port" >/dev/null
+	awk -v p="Infos for port $port " 'index($0, p){f=1} f&&/Link status:/{v=$3; f=0} END{print v}' "$TP_LOG"
+}
+
+tp_quit() {
+	tp_cmd "quit"
+	exec 3>&-
+	wait "$TP_PID"
+}
+
+# Asks the host (vm_lib.sh's link helper) to set NIC1's link through the QEMU monitor, and waits.
+host_set_link() {
+	local state=$1
+	touch "/run/vmio/link-$state-request"
+	for _ in $(seq 300); do
+		[ -e "/run/vmio/link-$state-done" ] && return 0
+		sleep 0.2
+	done
+	fail "the host did not set the link $state"
+}
+
+# Receive filters the device applies on control-queue commands (virtio-net 5.1.6.5 "Control
+# Virtqueue"; QEMU's receive_filter). Port 0 sends, port 1's Rx is what is checked; the frames'
+# destination is set with testpmd's eth-peer. check_filters <label> <EAL arguments...>
+check_filters() {
+	local label=$1 rc=0
+	shift
+	tp_start "$label" "$@" || return 1
+	local foreign=02:00:00:00:00:77 mcast=01:00:5e:00:00:77
+	# testpmd turned promiscuous mode on at start: turning it off is a command the device must apply.
+	tp_do "set promisc all off"
+	tp_do "set allmulti all off"
+	tp_do "set eth-peer 0 $foreign"
+	expect_rx "$label promisc off: foreign unicast dropped" zero "$(tp_burst_rx1 2)" || rc=1
+	tp_do "set promisc 1 on"
+	expect_rx "$label promisc on: foreign unicast received" some "$(tp_burst_rx1 2)" || rc=1
+	tp_do "set promisc 1 off"
+	tp_do "mac_addr add 1 $foreign"
+	expect_rx "$label MAC table: added unicast received" some "$(tp_burst_rx1 2)" || rc=1
+	tp_do "mac_addr remove 1 $foreign"
+	expect_rx "$label MAC table: removed unicast dropped" zero "$(tp_burst_rx1 2)" || rc=1
+	tp_do "set eth-peer 0 $mcast"
+	expect_rx "$label allmulti off: multicast dropped" zero "$(tp_burst_rx1 2)" || rc=1
+	tp_do "set allmulti 1 on"
+	expect_rx "$label allmulti on: multicast received" some "$(tp_burst_rx1 2)" || rc=1
+	tp_do "set allmulti 1 off"
+	tp_quit
+	if [ "$rc" -ne 0 ]; then
+		echo "---- $TP_LOG (errors)"
+		grep -E -i 'error|fail|not supported' "$TP_LOG" | head -n 20
+	fi
+	return "$rc"
+}
+
+# The link going down and up from the QEMU monitor (set_link on NIC1) reaching the application as
+# LSC events through the config-change interrupt. check_link <label> <EAL arguments...>
+check_link() {
+	local label=$1 rc=0
+	shift
+	tp_start "$label" "$@" || return 1
+	tp_do "start"
+	# Link state: the QEMU monitor's set_link on NIC1 -> config change interrupt -> LSC event.
+	local events
+	events=$(grep -c 'Port 1: link state change event' "$TP_LOG")
+	host_set_link off || rc=1
+	if tp_wait_for 'Port 1: link state change event' 30 "$events"; then
+		if [ "$(tp_link_status 1)" = down ]; then
+			echo "PASS: $label link down reached the application as LSC"
+		else
+			fail "$label: LSC event but port 1 link not down" || rc=1
+		fi
+	else
+		fail "$label: no LSC event after set_link off" || rc=1
+	fi
+	events=$(grep -c 'Port 1: link state change event' "$TP_LOG")
+	host_set_link on || rc=1
+	if tp_wait_for 'Port 1: link state change event' 30 "$events"; then
+		if [ "$(tp_link_status 1)" = up ]; then
+			echo "PASS: $label link up reached the application as LSC"
+		else
+			fail "$label: LSC event but port 1 link not up" || rc=1
+		fi
+	else
+		fail "$label: no LSC event after set_link on" || rc=1
+	fi
+	tp_do "stop"
+	tp_quit
+	if [ "$rc" -ne 0 ]; then
+		echo "---- $TP_LOG (tail)"
+		tail -n 60 "$TP_LOG"
+	fi
+	return "$rc"
+}

@@ -109,8 +109,8 @@ vm_run() {
 	cp "$cmd" "$io/cmd.sh"
 	rm -f "$io/rc" "$io/out.log"
 	local netdevs=(-netdev hubport,id=n0,hubid=0 -netdev hubport,id=n1,hubid=0)
-	local nics=(-device "virtio-net-pci,netdev=n0,addr=0x4,mac=52:54:00:12:00:01,$nic_opts"
-		    -device "virtio-net-pci,netdev=n1,addr=0x5,mac=52:54:00:12:00:02,$nic_opts")
+	local nics=(-device "virtio-net-pci,id=nic0,netdev=n0,addr=0x4,mac=52:54:00:12:00:01,$nic_opts"
+		    -device "virtio-net-pci,id=nic1,netdev=n1,addr=0x5,mac=52:54:00:12:00:02,$nic_opts")
 	[ -n "${VM_NETDEVS+x}" ] && netdevs=("${VM_NETDEVS[@]}")
 	[ -n "${VM_NICS+x}" ] && nics=("${VM_NICS[@]}")
 	local qemu=(qemu-system-x86_64 -nodefaults -no-reboot -display none
@@ -145,4 +145,31 @@ vm_run() {
 		return 125
 	fi
 	return "$(cat "$io/rc")"
+}
+
+# Sends one command to the QEMU monitor of the guest whose io dir is <io-dir>.
+vm_monitor() {
+	local io=$1
+	shift
+	python3 - "$io/monitor.sock" "$*" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall((sys.argv[2] + "\n").encode())
+time.sleep(0.5)
+s.close()
+PY
+}
+
+# A VM_HOST_HELPER: serves the guest's link requests (guest_lib.sh host_set_link) on NIC1 (id nic1):
+# off, then on, each acknowledged with a file in the io dir.
+vm_link_helper() {
+	local io=$1
+	for state in off on; do
+		while [ ! -e "$io/link-$state-request" ]; do
+			sleep 0.5
+		done
+		vm_monitor "$io" "set_link nic1 $state"
+		touch "$io/link-$state-done"
+	done
 }

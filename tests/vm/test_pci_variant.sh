@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# One guest per virtio-net PCI variant; in it, side by side on the same two functions:
+#   - DPDK's net_virtio forwarding (no -d: the auto-loaded driver claims the devices) -> baseline Mpps;
+#   - ours forwarding (-d our plugin: ours claims them although net_virtio is loaded too);
+#   - ours: link down/up from the QEMU monitor reaching the application as LSC (check_link);
+# or, variant 'ctrl-filters', the control-queue receive filters (check_filters), with net_virtio first
+# as the reference that the checks hold for QEMU's device, then ours.
+# usage: test_pci_variant.sh <modern-split|modern-packed|legacy|ctrl-filters> <librte_net_vionet.so>
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../lib/common.sh"
+source "$here/vm_lib.sh"
+
+variant=${1:?variant}
+plugin=${2:?plugin path}
+[ -f "$plugin" ] || vionet_fail "no plugin at $plugin"
+plugin=$(realpath "$plugin")
+
+# Per variant: QEMU device options, our devargs, extra EAL arguments for both drivers.
+case $variant in
+modern-split) nic_opts=disable-legacy=on,iommu_platform=on; devargs=; eal_extra=; expect='transport pci-modern.*burst functions: split' ;;
+modern-packed) nic_opts=disable-legacy=on,iommu_platform=on,packed=on; devargs=,packed_vq=1; eal_extra=; expect='transport pci-modern.*burst functions: packed' ;;
+# A transitional device with its modern interface off; it bypasses the vIOMMU, hence physical addresses.
+legacy) nic_opts=disable-modern=on; devargs=,legacy=1; eal_extra=--iova-mode=pa; expect='transport pci-legacy.*burst functions: split' ;;
+ctrl-filters) nic_opts=disable-legacy=on,iommu_platform=on; devargs=; eal_extra=; expect= ;;
+*) vionet_fail "unknown variant $variant" ;;
+esac
+
+io=$(mktemp -d)
+# VIONET_VM_KEEP=1 keeps the exchange folder (console, testpmd logs) for a post-mortem.
+[ "${VIONET_VM_KEEP:-0}" = 1 ] && echo "vm: keeping $io" || trap 'rm -rf "$io"' EXIT
+cat >"$io/guest.sh" <<GUEST
+. $here/guest_lib.sh
+. $here/../lib/common.sh
+so=\$(vionet_plugin_path $plugin)
+rc=0
+bind_vfio >/dev/null 2>&1 || { bind_vfio; exit 1; }
+if [ $variant = ctrl-filters ]; then
+	check_filters net_virtio $eal_extra -a \$NIC0 -a \$NIC1 || rc=1
+	check_filters vionet $eal_extra -d \$so -a \$NIC0$devargs -a \$NIC1$devargs || rc=1
+else
+	testpmd_fwd net_virtio 15 net_virtio $eal_extra -a \$NIC0 -a \$NIC1 || rc=1
+	testpmd_fwd vionet 15 net_vionet $eal_extra -d \$so -a \$NIC0$devargs -a \$NIC1$devargs \
+		--log-level=pmd.net.vionet*:info || rc=1
+	# The transport and ring layout the variant is about, from our driver's own log lines.
+	if tr '\n' ' ' </tmp/testpmd-vionet.log | grep -q -E '$expect'; then
+		echo "PASS: vionet used '$expect'"
+	else
+		echo "FAIL: vionet did not log '$expect'"; rc=1
+	fi
+	check_link link $eal_extra -d \$so -a \$NIC0$devargs -a \$NIC1$devargs || rc=1
+fi
+cp /tmp/testpmd-*.log /run/vmio/
+exit \$rc
+GUEST
+VM_HOST_HELPER=vm_link_helper vm_run "$io" "$io/guest.sh" 300 "$nic_opts"
+rc=$?
+cat "$io/out.log" 2>/dev/null
+[ "$rc" -eq 0 ] || vionet_fail "$variant: guest checks failed (status $rc)"
+echo "vm $variant: $(grep -c '^PASS' "$io/out.log") checks passed"
