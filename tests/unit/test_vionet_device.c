@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The device layer against a scripted transport (no EAL): the initialisation sequence and status
+ * bits, feature negotiation and its dependencies, refusals, config space, link state, and the bytes
+ * of each control command handed to a transport's ctrl_command.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/Basic.h>
+
+#include "vionet_device.h"
+
+/* ---- A scripted device behind the transport ops ---- */
+
+static struct fake {
+	uint64_t offered;
+	uint64_t written_features;
+	uint8_t status;
+	uint8_t status_log[16];
+	unsigned int n_status;
+	bool refuse_features_ok;
+	uint8_t config[24];
+	int link;
+	/* last control command */
+	uint8_t ctrl_class, ctrl_cmd;
+	uint8_t ctrl_data[1024];
+	size_t ctrl_len;
+	int ctrl_answer;
+	unsigned int ctrl_count;
+} fake;
+
+static int
+f_read_config(struct vionet_hw *hw, size_t off, void *dst, size_t len)
+{
+	(void)hw;
+	if (off + len > sizeof(fake.config))
+		return -EINVAL;
+	memcpy(dst, fake.config + off, len);
+	return 0;
+}
+
+static int
+f_write_config(struct vionet_hw *hw, size_t off, const void *src, size_t len)
+{
+	(void)hw;
+	if (off + len > sizeof(fake.config))
+		return -EINVAL;
+	memcpy(fake.config + off, src, len);
+	return 0;
+}
+
+static uint64_t
+f_get_features(struct vionet_hw *hw)
+{
+	(void)hw;
+	return fake.offered;
+}
+
+static int
+f_set_features(struct vionet_hw *hw, uint64_t f)
+{
+	(void)hw;
+	fake.written_features = f;
+	return 0;
+}
+
+static uint8_t
+f_get_status(struct vionet_hw *hw)
+{
+	(void)hw;
+	return fake.status;
+}
+
+static void
+f_set_status(struct vionet_hw *hw, uint8_t s)
+{
+	(void)hw;
+	if (fake.refuse_features_ok)
+		s &= (uint8_t)~VIONET_STATUS_FEATURES_OK;
+	fake.status = s;
+	if (fake.n_status < sizeof(fake.status_log))
+		fake.status_log[fake.n_status++] = s;
+}
+
+static int
+f_reset(struct vionet_hw *hw)
+{
+	f_set_status(hw, 0);
+	return 0;
+}
+
+static int
+f_link_up(struct vionet_hw *hw)
+{
+	(void)hw;
+	return fake.link;
+}
+
+static int
+f_ctrl(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data, size_t len)
+{
+	(void)hw;
+	fake.ctrl_class = class;
+	fake.ctrl_cmd = cmd;
+	fake.ctrl_len = len;
+	memcpy(fake.ctrl_data, data, RTE_MIN(len, sizeof(fake.ctrl_data)));
+	fake.ctrl_count++;
+	return fake.ctrl_answer;
+}
+
+static const struct vionet_transport_ops fake_ops = {
+	.name = "fake",
+	.read_dev_config = f_read_config,
+	.write_dev_config = f_write_config,
+	.get_features = f_get_features,
+	.set_features = f_set_features,
+	.get_status = f_get_status,
+	.set_status = f_set_status,
+	.reset = f_reset,
+	.ctrl_command = f_ctrl,
+	.link_up = f_link_up,
+};
+
+static struct vionet_hw hw;
+
+#define B(x) VIONET_BIT(x)
+#define ALL_OFFERED                                                                              \
+	(B(VIONET_F_VERSION_1) | B(VIONET_NET_F_MAC) | B(VIONET_NET_F_STATUS) |                   \
+	 B(VIONET_NET_F_MRG_RXBUF) | B(VIONET_NET_F_CTRL_VQ) | B(VIONET_NET_F_CTRL_RX) |          \
+	 B(VIONET_NET_F_MQ) | B(VIONET_F_RING_PACKED) | B(VIONET_F_IN_ORDER) |                    \
+	 B(VIONET_NET_F_CSUM) | B(VIONET_NET_F_HOST_TSO4) | B(VIONET_NET_F_GUEST_CSUM) |          \
+	 B(VIONET_F_EVENT_IDX) | B(VIONET_NET_F_MTU) | B(VIONET_NET_F_SPEED_DUPLEX) |             \
+	 UINT64_C(1) << 40 /* a bit we do not know */)
+
+static void
+setup_device(uint64_t offered, uint16_t max_pairs)
+{
+	static const uint8_t mac[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
+	uint16_t v16;
+	uint32_t v32 = 25000;
+
+	memset(&fake, 0, sizeof(fake));
+	fake.offered = offered;
+	fake.link = 1;
+	memcpy(fake.config + VIONET_CFG_MAC, mac, 6);
+	v16 = max_pairs;
+	memcpy(fake.config + VIONET_CFG_MAX_VQ_PAIRS, &v16, 2);
+	v16 = 4000;
+	memcpy(fake.config + VIONET_CFG_MTU, &v16, 2);
+	memcpy(fake.config + VIONET_CFG_SPEED, &v32, 4);
+	fake.config[VIONET_CFG_DUPLEX] = 1;
+
+	memset(&hw, 0, sizeof(hw));
+	hw.ops = &fake_ops;
+	strcpy(hw.name, "fake0");
+	hw.devargs.queue_pairs = 1;
+	hw.devargs.in_order = true;
+	hw.devargs.mrg_rxbuf = true;
+}
+
+static void
+test_init_sequence_and_features(void)
+{
+	setup_device(ALL_OFFERED, 4);
+	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
+	/* virtio 1.x 3.1.1: reset, ACKNOWLEDGE, DRIVER, FEATURES_OK, each adding to the last. */
+	CU_ASSERT_EQUAL(fake.status_log[0], 0);
+	CU_ASSERT_EQUAL(fake.status_log[1], VIONET_STATUS_ACKNOWLEDGE);
+	CU_ASSERT_EQUAL(fake.status_log[2], VIONET_STATUS_ACKNOWLEDGE | VIONET_STATUS_DRIVER);
+	CU_ASSERT_EQUAL(fake.status_log[3], VIONET_STATUS_ACKNOWLEDGE | VIONET_STATUS_DRIVER |
+						    VIONET_STATUS_FEATURES_OK);
+	CU_ASSERT_EQUAL(fake.written_features, hw.features);
+	/* devargs: no packed ring; in-order and mergeable wanted; unknown bits never accepted. */
+	CU_ASSERT_FALSE(vionet_has_feature(&hw, VIONET_F_RING_PACKED));
+	CU_ASSERT_TRUE(vionet_has_feature(&hw, VIONET_F_IN_ORDER));
+	CU_ASSERT_TRUE(vionet_has_feature(&hw, VIONET_NET_F_MRG_RXBUF));
+	CU_ASSERT_TRUE(vionet_has_feature(&hw, VIONET_NET_F_HOST_TSO4));
+	CU_ASSERT_EQUAL(hw.features & (UINT64_C(1) << 40), 0);
+	CU_ASSERT_EQUAL(hw.features & ~fake.offered, 0);
+	CU_ASSERT_EQUAL(hw.net_hdr_size, 12);
+}
+
+static void
+test_devargs_choose_layout(void)
+{
+	setup_device(ALL_OFFERED, 1);
+	hw.devargs.packed_vq = true;
+	hw.devargs.in_order = false;
+	hw.devargs.mrg_rxbuf = false;
+	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
+	CU_ASSERT_TRUE(vionet_has_feature(&hw, VIONET_F_RING_PACKED));
+	CU_ASSERT_FALSE(vionet_has_feature(&hw, VIONET_F_IN_ORDER));
+	CU_ASSERT_FALSE(vionet_has_feature(&hw, VIONET_NET_F_MRG_RXBUF));
+}
+
+static void
+test_feature_dependencies(void)
+{
+	/* HOST_TSO4 without CSUM, MQ and CTRL_RX without CTRL_VQ: dropped (virtio-net 5.1.3.1). */
+	setup_device(B(VIONET_F_VERSION_1) | B(VIONET_NET_F_HOST_TSO4) | B(VIONET_NET_F_MQ) |
+			     B(VIONET_NET_F_CTRL_RX),
+		     4);
+	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
+	CU_ASSERT_FALSE(vionet_has_feature(&hw, VIONET_NET_F_HOST_TSO4));
+	CU_ASSERT_FALSE(vionet_has_feature(&hw, VIONET_NET_F_MQ));
+	CU_ASSERT_FALSE(vionet_has_feature(&hw, VIONET_NET_F_CTRL_RX));
+	/* Without MQ the device has one pair, whatever its config says. */
+	CU_ASSERT_EQUAL(hw.max_queue_pairs, 1);
+}
+
+static void
+test_refusals_write_failed(void)
+{
+	setup_device(B(VIONET_NET_F_MAC), 1); /* no VERSION_1 */
+	CU_ASSERT_EQUAL(vionet_dev_init(&hw), -ENOTSUP);
+	CU_ASSERT_TRUE(fake.status & VIONET_STATUS_FAILED);
+
+	setup_device(ALL_OFFERED, 1);
+	fake.refuse_features_ok = true;
+	CU_ASSERT_EQUAL(vionet_dev_init(&hw), -EIO);
+	CU_ASSERT_TRUE(fake.status & VIONET_STATUS_FAILED);
+
+	setup_device(ALL_OFFERED, 2);
+	hw.devargs.queue_pairs = 3; /* more than the device's max_virtqueue_pairs */
+	CU_ASSERT_EQUAL(vionet_dev_init(&hw), -EINVAL);
+	CU_ASSERT_TRUE(fake.status & VIONET_STATUS_FAILED);
+}
+
+static void
+test_config_space(void)
+{
+	static const uint8_t mac[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
+	static const uint8_t devarg_mac[6] = {0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee};
+
+	setup_device(ALL_OFFERED, 4);
+	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
+	CU_ASSERT_EQUAL(memcmp(hw.mac.addr_bytes, mac, 6), 0);
+	CU_ASSERT_EQUAL(hw.max_queue_pairs, 4);
+	CU_ASSERT_EQUAL(hw.max_mtu, 4000);
+	CU_ASSERT_EQUAL(hw.mtu, 1500);
+	CU_ASSERT_EQUAL(hw.speed_mbps, 25000);
+	CU_ASSERT_TRUE(hw.full_duplex);
+
+	setup_device(ALL_OFFERED, 4);
+	hw.devargs.mac_set = true;
+	memcpy(hw.devargs.mac.addr_bytes, devarg_mac, 6);
+	hw.devargs.speed_mbps = 1000;
+	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
+	CU_ASSERT_EQUAL(memcmp(hw.mac.addr_bytes, devarg_mac, 6), 0);
+	CU_ASSERT_EQUAL(hw.speed_mbps, 1000);
+
+	/* No MAC feature: a random locally administered unicast address. */
+	setup_device(B(VIONET_F_VERSION_1), 1);
+	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
+	CU_ASSERT_TRUE(rte_is_valid_assigned_ether_addr(&hw.mac));
+	CU_ASSERT_TRUE(rte_is_local_admin_ether_addr(&hw.mac));
+}
+
+static void
+test_link_state(void)
+{
+	setup_device(ALL_OFFERED, 1);
+	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
+	CU_ASSERT_TRUE(hw.link_up);
+	fake.link = 0;
+	vionet_dev_link_changed(&hw);
+	CU_ASSERT_FALSE(hw.link_up);
+	fake.link = 1;
+	vionet_dev_link_changed(&hw);
+	CU_ASSERT_TRUE(hw.link_up);
+}
+
+static void
+test_driver_ok_and_reset(void)
+{
+	setup_device(ALL_OFFERED, 1);
+	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
+	CU_ASSERT_EQUAL(vionet_dev_driver_ok(&hw), 0);
+	CU_ASSERT_TRUE(fake.status & VIONET_STATUS_DRIVER_OK);
+	CU_ASSERT_TRUE(fake.status & VIONET_STATUS_FEATURES_OK);
+	vionet_dev_reset(&hw);
+	CU_ASSERT_EQUAL(fake.status, 0);
+	CU_ASSERT_EQUAL(vionet_dev_renegotiate(&hw), 0);
+	CU_ASSERT_TRUE(fake.status & VIONET_STATUS_FEATURES_OK);
+}
+
+static void
+test_control_commands(void)
+{
+	struct rte_ether_addr uc[2] = {{{0x02, 1, 2, 3, 4, 5}}, {{0x02, 1, 2, 3, 4, 6}}};
+	struct rte_ether_addr mc[1] = {{{0x01, 0, 0x5e, 0, 0, 1}}};
+	uint32_t entries;
+	uint16_t v16;
+
+	setup_device(ALL_OFFERED, 4);
+	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
+
+	/* VIRTIO_NET_CTRL_RX (0), PROMISC (0): one byte, 1 = on */
+	CU_ASSERT_EQUAL(vionet_ctrl_set_promisc(&hw, true), 0);
+	CU_ASSERT_EQUAL(fake.ctrl_class, 0);
+	CU_ASSERT_EQUAL(fake.ctrl_cmd, 0);
+	CU_ASSERT_EQUAL(fake.ctrl_len, 1);
+	CU_ASSERT_EQUAL(fake.ctrl_data[0], 1);
+	CU_ASSERT_TRUE(hw.promisc);
+	/* ALLMULTI (1), off */
+	CU_ASSERT_EQUAL(vionet_ctrl_set_allmulti(&hw, false), 0);
+	CU_ASSERT_EQUAL(fake.ctrl_cmd, 1);
+	CU_ASSERT_EQUAL(fake.ctrl_data[0], 0);
+
+	/* VIRTIO_NET_CTRL_MQ (4), VQ_PAIRS_SET (0): le16 */
+	CU_ASSERT_EQUAL(vionet_ctrl_set_queue_pairs(&hw, 3), 0);
+	CU_ASSERT_EQUAL(fake.ctrl_class, 4);
+	CU_ASSERT_EQUAL(fake.ctrl_cmd, 0);
+	memcpy(&v16, fake.ctrl_data, 2);
+	CU_ASSERT_EQUAL(rte_le_to_cpu_16(v16), 3);
+	CU_ASSERT_EQUAL(hw.active_queue_pairs, 3);
+	CU_ASSERT_EQUAL(vionet_ctrl_set_queue_pairs(&hw, 0), -EINVAL);
+	CU_ASSERT_EQUAL(vionet_ctrl_set_queue_pairs(&hw, 5), -EINVAL);
+
+	/* VIRTIO_NET_CTRL_MAC (1), TABLE_SET (0): le32 n + macs, unicast then multicast */
+	CU_ASSERT_EQUAL(vionet_ctrl_set_mac_table(&hw, uc, 2, mc, 1), 0);
+	CU_ASSERT_EQUAL(fake.ctrl_class, 1);
+	CU_ASSERT_EQUAL(fake.ctrl_cmd, 0);
+	CU_ASSERT_EQUAL(fake.ctrl_len, 4 + 12 + 4 + 6);
+	memcpy(&entries, fake.ctrl_data, 4);
+	CU_ASSERT_EQUAL(rte_le_to_cpu_32(entries), 2);
+	CU_ASSERT_EQUAL(memcmp(fake.ctrl_data + 4, uc, 12), 0);
+	memcpy(&entries, fake.ctrl_data + 16, 4);
+	CU_ASSERT_EQUAL(rte_le_to_cpu_32(entries), 1);
+	CU_ASSERT_EQUAL(memcmp(fake.ctrl_data + 20, mc, 6), 0);
+
+	/* MAC ADDR_SET (1): 6 bytes */
+	CU_ASSERT_EQUAL(vionet_ctrl_set_mac(&hw, &uc[1]), 0);
+	CU_ASSERT_EQUAL(fake.ctrl_cmd, 1);
+	CU_ASSERT_EQUAL(fake.ctrl_len, 6);
+
+	/* VIRTIO_NET_CTRL_VLAN (2), ADD (0) / DEL (1): le16 id; recorded */
+	CU_ASSERT_EQUAL(vionet_ctrl_vlan(&hw, 100, true), 0);
+	CU_ASSERT_EQUAL(fake.ctrl_class, 2);
+	CU_ASSERT_EQUAL(fake.ctrl_cmd, 0);
+	CU_ASSERT_TRUE((hw.vlan_filter[100 / 64] & (UINT64_C(1) << (100 % 64))) != 0);
+	CU_ASSERT_EQUAL(vionet_ctrl_vlan(&hw, 100, false), 0);
+	CU_ASSERT_EQUAL(fake.ctrl_cmd, 1);
+	CU_ASSERT_FALSE((hw.vlan_filter[100 / 64] & (UINT64_C(1) << (100 % 64))) != 0);
+	CU_ASSERT_EQUAL(vionet_ctrl_vlan(&hw, 4096, true), -EINVAL);
+
+	/* The device says VIRTIO_NET_ERR: -EIO, state unchanged. */
+	fake.ctrl_answer = 1;
+	CU_ASSERT_EQUAL(vionet_ctrl_set_promisc(&hw, false), -EIO);
+	CU_ASSERT_TRUE(hw.promisc);
+}
+
+int
+main(void)
+{
+	CU_pSuite suite;
+	unsigned int failures;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	suite = CU_add_suite("vionet_device", NULL, NULL);
+	CU_add_test(suite, "init sequence and features", test_init_sequence_and_features);
+	CU_add_test(suite, "devargs choose ring layout and buffers", test_devargs_choose_layout);
+	CU_add_test(suite, "feature dependencies", test_feature_dependencies);
+	CU_add_test(suite, "refusals write FAILED", test_refusals_write_failed);
+	CU_add_test(suite, "config space and devarg overrides", test_config_space);
+	CU_add_test(suite, "link state from the transport", test_link_state);
+	CU_add_test(suite, "DRIVER_OK, reset, renegotiation", test_driver_ok_and_reset);
+	CU_add_test(suite, "control command encoding", test_control_commands);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	return failures == 0 ? 0 : 1;
+}
