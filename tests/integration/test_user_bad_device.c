@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A misbehaving device: our port over a scripted transport whose "device" is this test, writing
+ * used entries the driver must refuse (id out of range, id not outstanding, length above what was
+ * posted, used index jumping past the ring). Checks: no crash, the good entry still delivered, every
+ * bad one counted in xstats (rx/tx_qN_invalid_used_rejected), and after stop every mbuf is back in
+ * its pool. EAL without hugepages (--no-huge), so it runs anywhere.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <dev_driver.h>
+#include <ethdev_driver.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include <virtq_split.h>
+
+#include "vionet_ethdev.h"
+
+#define RING 64
+
+static int checks, failures;
+
+static void
+check(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	checks++;
+	if (ok)
+		return;
+	failures++;
+	va_start(ap, fmt);
+	fprintf(stderr, "FAIL: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+}
+
+/* ---- The scripted device ---- */
+
+static struct {
+	uint8_t status;
+	struct vionet_vq_ring_addrs ring[2];
+	unsigned int kicks;
+} dev;
+
+static int
+d_read_config(struct vionet_hw *hw, size_t off, void *dst, size_t len)
+{
+	RTE_SET_USED(hw);
+	RTE_SET_USED(off);
+	memset(dst, 0, len);
+	return 0;
+}
+
+static int
+d_write_config(struct vionet_hw *hw, size_t off, const void *src, size_t len)
+{
+	RTE_SET_USED(hw);
+	RTE_SET_USED(off);
+	RTE_SET_USED(src);
+	RTE_SET_USED(len);
+	return 0;
+}
+
+static uint64_t
+d_get_features(struct vionet_hw *hw)
+{
+	RTE_SET_USED(hw);
+	return VIONET_BIT(VIONET_F_VERSION_1);
+}
+
+static int
+d_set_features(struct vionet_hw *hw, uint64_t f)
+{
+	RTE_SET_USED(hw);
+	RTE_SET_USED(f);
+	return 0;
+}
+
+static uint8_t
+d_get_status(struct vionet_hw *hw)
+{
+	RTE_SET_USED(hw);
+	return dev.status;
+}
+
+static void
+d_set_status(struct vionet_hw *hw, uint8_t s)
+{
+	RTE_SET_USED(hw);
+	dev.status = s;
+}
+
+static int
+d_reset(struct vionet_hw *hw)
+{
+	RTE_SET_USED(hw);
+	dev.status = 0;
+	return 0;
+}
+
+static uint16_t
+d_queue_max(struct vionet_hw *hw, uint16_t q)
+{
+	RTE_SET_USED(hw);
+	return q < 2 ? RING : 0;
+}
+
+static int
+d_setup_queue(struct vionet_hw *hw, const struct vionet_vq_ring_addrs *r)
+{
+	RTE_SET_USED(hw);
+	if (r->queue_index >= 2)
+		return -EINVAL;
+	dev.ring[r->queue_index] = *r;
+	return 0;
+}
+
+static int
+d_enable_queue(struct vionet_hw *hw, uint16_t q, bool on)
+{
+	RTE_SET_USED(hw);
+	RTE_SET_USED(q);
+	RTE_SET_USED(on);
+	return 0;
+}
+
+static void
+d_release_queue(struct vionet_hw *hw, uint16_t q)
+{
+	RTE_SET_USED(hw);
+	RTE_SET_USED(q);
+}
+
+static void
+d_notify(struct vionet_hw *hw, uint16_t q, uint32_t data)
+{
+	RTE_SET_USED(hw);
+	RTE_SET_USED(q);
+	RTE_SET_USED(data);
+	dev.kicks++;
+}
+
+static int
+d_ctrl(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data, size_t len)
+{
+	RTE_SET_USED(hw);
+	RTE_SET_USED(class);
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(data);
+	RTE_SET_USED(len);
+	return 0;
+}
+
+static int
+d_link_up(struct vionet_hw *hw)
+{
+	RTE_SET_USED(hw);
+	return 1;
+}
+
+static void
+d_close(struct vionet_hw *hw)
+{
+	RTE_SET_USED(hw);
+}
+
+static const struct vionet_transport_ops scripted_ops = {
+	.name = "scripted",
+	.read_dev_config = d_read_config,
+	.write_dev_config = d_write_config,
+	.get_features = d_get_features,
+	.set_features = d_set_features,
+	.get_status = d_get_status,
+	.set_status = d_set_status,
+	.reset = d_reset,
+	.get_queue_max_size = d_queue_max,
+	.setup_queue = d_setup_queue,
+	.enable_queue = d_enable_queue,
+	.release_queue = d_release_queue,
+	.notify_queue = d_notify,
+	.ctrl_command = d_ctrl,
+	.link_up = d_link_up,
+	.close = d_close,
+};
+
+/* Publishes used entries on split queue q: the device's side of 2.7.8. */
+static void
+device_use(uint16_t q, const uint32_t *ids, const uint32_t *lens, unsigned int n, uint16_t idx_extra)
+{
+	struct virtq_split_used *used = dev.ring[q].device_area_va;
+	uint16_t idx = rte_le_to_cpu_16(used->idx);
+
+	for (unsigned int i = 0; i < n; i++) {
+		used->ring[(idx + i) % RING].id = rte_cpu_to_le_32(ids[i]);
+		used->ring[(idx + i) % RING].len = rte_cpu_to_le_32(lens[i]);
+	}
+	/* release: entries before the index that publishes them */
+	__atomic_store_n(&used->idx, rte_cpu_to_le_16((uint16_t)(idx + n + idx_extra)),
+			 __ATOMIC_RELEASE);
+}
+
+static uint16_t
+avail_head(uint16_t q, uint16_t slot)
+{
+	const struct virtq_split_avail *avail = dev.ring[q].driver_area_va;
+
+	return rte_le_to_cpu_16(avail->ring[slot % RING]);
+}
+
+static uint64_t
+xstat(uint16_t port, const char *name)
+{
+	uint64_t id, value;
+
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
+	    rte_eth_xstats_get_by_id(port, &id, &value, 1) != 1) {
+		check(false, "no xstat %s", name);
+		return UINT64_MAX;
+	}
+	return value;
+}
+
+int
+main(int argc, char **argv)
+{
+	char prefix[64];
+	char *eal[] = {argv[0], "-l", "0", "--no-huge", "-m", "128", "--no-pci", "--iova-mode=va",
+		       prefix, "--log-level=pmd.net.vionet*:info", NULL};
+	struct rte_eth_conf conf = {0};
+	struct rte_mempool *pool;
+	struct rte_eth_dev *eth_dev;
+	struct vionet_devargs devargs = {0};
+	struct vionet_hw *hw;
+	struct rte_mbuf *pkts[8];
+	uint16_t port;
+	int ret;
+
+	RTE_SET_USED(argc);
+	snprintf(prefix, sizeof(prefix), "--file-prefix=vionet_bad_%d", getpid());
+	if (rte_eal_init(RTE_DIM(eal) - 1, eal) < 0) {
+		fprintf(stderr, "EAL init failed\n");
+		return 1;
+	}
+	pool = rte_pktmbuf_pool_create("bad", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	eth_dev = rte_eth_dev_allocate("net_vionet_scripted");
+	if (pool == NULL || eth_dev == NULL) {
+		fprintf(stderr, "pool or port allocation failed\n");
+		return 1;
+	}
+	/* What a bus would give the port: ethdev reads the driver name from it. */
+	static struct rte_driver drv = {.name = "net_vionet_scripted"};
+	static struct rte_device rdev = {.name = "scripted0", .driver = &drv,
+					 .numa_node = SOCKET_ID_ANY};
+
+	eth_dev->device = &rdev;
+	eth_dev->data->dev_private = rte_zmalloc("hw", sizeof(struct vionet_hw), 0);
+	devargs.queue_pairs = 1;
+	devargs.queue_size = RING;
+	hw = vionet_ethdev_hw_prepare(eth_dev, "scripted0", &devargs, true, SOCKET_ID_ANY);
+	hw->ops = &scripted_ops;
+	ret = vionet_ethdev_init(eth_dev);
+	if (ret < 0) {
+		fprintf(stderr, "device init: %s\n", strerror(-ret));
+		return 1;
+	}
+	port = eth_dev->data->port_id;
+	if (rte_eth_dev_configure(port, 1, 1, &conf) < 0 ||
+	    rte_eth_rx_queue_setup(port, 0, RING, SOCKET_ID_ANY, NULL, pool) < 0 ||
+	    rte_eth_tx_queue_setup(port, 0, RING, SOCKET_ID_ANY, NULL) < 0 ||
+	    rte_eth_dev_start(port) < 0) {
+		fprintf(stderr, "port set-up failed\n");
+		return 1;
+	}
+
+	/* Rx: id out of range; a good id with a length above what was posted (returned with length
+	 * 0, dropped as a bad packet); the same id again (no longer outstanding); a good packet. */
+	{
+		uint16_t h0 = avail_head(0, 0), h1 = avail_head(0, 1);
+		uint32_t ids[] = {9999, h0, h0, h1};
+		uint32_t lens[] = {100, 100000, 60, 12 + 60};
+		struct virtq_split_desc *desc = dev.ring[0].desc_va;
+		uint8_t *buf = (uint8_t *)(uintptr_t)rte_le_to_cpu_64(desc[h1].addr);
+		uint16_t n;
+
+		memset(buf, 0, 12); /* virtio-net header: no offload */
+		memset(buf + 12, 0xab, 60);
+		device_use(0, ids, lens, RTE_DIM(ids), 0);
+		n = rte_eth_rx_burst(port, 0, pkts, RTE_DIM(pkts));
+		check(n == 1 && pkts[0]->pkt_len == 60, "Rx: %u packets (len %u), expected the good one",
+		      n, n ? pkts[0]->pkt_len : 0);
+		if (n > 0)
+			rte_pktmbuf_free_bulk(pkts, n);
+		check(xstat(port, "rx_q0_invalid_used_rejected") == 3, "Rx rejected %" PRIu64 ", expected 3",
+		      xstat(port, "rx_q0_invalid_used_rejected"));
+		check(xstat(port, "rx_q0_errors") == 1, "Rx errors %" PRIu64 ", expected 1",
+		      xstat(port, "rx_q0_errors"));
+
+		/* used.idx jumping by more than the ring: the queue stops, nothing is delivered. */
+		device_use(0, ids, lens, 0, RING + 5);
+		n = rte_eth_rx_burst(port, 0, pkts, RTE_DIM(pkts));
+		check(n == 0, "Rx after an index jump delivered %u packets", n);
+		check(xstat(port, "rx_q0_invalid_used_rejected") == 4, "index jump not counted (%" PRIu64 ")",
+		      xstat(port, "rx_q0_invalid_used_rejected"));
+	}
+
+	/* Tx: four frames; the device names one twice and one that does not exist. */
+	{
+		uint16_t sent, h0;
+		uint32_t ids[3], lens[3] = {0, 0, 0};
+
+		for (int i = 0; i < 4; i++) {
+			pkts[i] = rte_pktmbuf_alloc(pool);
+			memset(rte_pktmbuf_append(pkts[i], 64), 0x5a, 64);
+		}
+		sent = rte_eth_tx_burst(port, 0, pkts, 4);
+		check(sent == 4, "Tx accepted %u of 4", sent);
+		h0 = avail_head(1, 0);
+		ids[0] = h0;
+		ids[1] = h0;
+		ids[2] = 7777;
+		device_use(1, ids, lens, 3, 0);
+		sent = rte_eth_tx_burst(port, 0, pkts, 0); /* reclaims */
+		check(xstat(port, "tx_q0_invalid_used_rejected") == 2, "Tx rejected %" PRIu64 ", expected 2",
+		      xstat(port, "tx_q0_invalid_used_rejected"));
+	}
+
+	check(rte_eth_dev_stop(port) == 0, "stop");
+	check(rte_mempool_in_use_count(pool) == 0, "after stop %u mbufs still in use",
+	      rte_mempool_in_use_count(pool));
+	/* A new start gets fresh rings: traffic state is clean again. */
+	check(rte_eth_dev_start(port) == 0, "restart after a broken ring");
+	check(rte_eth_dev_stop(port) == 0, "second stop");
+	check(rte_mempool_in_use_count(pool) == 0, "after the second stop %u mbufs in use",
+	      rte_mempool_in_use_count(pool));
+	check(rte_eth_dev_close(port) == 0, "close");
+	rte_eal_cleanup();
+	printf("test_user_bad_device: %d passed, %d failed\n", checks - failures, failures);
+	return failures == 0 ? 0 : 1;
+}
