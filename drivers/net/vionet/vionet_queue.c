@@ -15,7 +15,8 @@
 #include "vionet_ethdev.h"
 #include "vionet_log.h"
 
-/* Ring areas aligned for the device: a cache line (a page would only matter for legacy PCI). */
+/* Ring block and used ring on a page boundary: what legacy PCI needs (virtio 1.x "Legacy
+ * Interfaces: Virtqueue Layout", used ring at 4096), harmless for modern PCI and vhost-user. */
 #define VIONET_RING_ALIGN 4096
 
 uint16_t
