@@ -489,6 +489,65 @@ queue_pairs_change(void)
 	check_counters(t.queues, "all pairs again");
 }
 
+/* ---- Port information ---- */
+
+static void
+port_info(void)
+{
+	struct rte_eth_dev_info info;
+	struct rte_eth_rxq_info rxq;
+	struct rte_eth_txq_info txq;
+	struct rte_eth_burst_mode mode;
+	struct rte_mbuf *m[8], *got[8];
+	char fw[128];
+	uint16_t n = 0, back = 0;
+	unsigned int spins = 0;
+	int count = 0;
+
+	check(rte_eth_dev_info_get(t.ours, &info) == 0, "dev_info");
+	check(info.max_rx_queues == t.queues && info.max_tx_queues == t.queues,
+	      "dev_info: %u/%u queues, the device has %u pairs", info.max_rx_queues,
+	      info.max_tx_queues, t.queues);
+	check(info.flow_type_rss_offloads == 0 && info.reta_size == 0, "dev_info claims RSS");
+	check((info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_VLAN_STRIP) &&
+		      (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_VLAN_INSERT) &&
+		      (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS),
+	      "dev_info: VLAN strip/insert or multi-segment Tx missing");
+	check(((info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER) != 0) == t.mrg,
+	      "dev_info: scatter Rx claimed %s mergeable buffers", t.mrg ? "without" : "with");
+	check(strcmp(info.driver_name, "net_vionet_user") == 0, "driver name %s", info.driver_name);
+	check(rte_eth_dev_fw_version_get(t.ours, fw, sizeof(fw)) == 0 && strstr(fw, "vhost-user") != NULL,
+	      "fw version \"%s\"", fw);
+	check(rte_eth_rx_queue_info_get(t.ours, 0, &rxq) == 0 && rxq.nb_desc == RING_SIZE &&
+		      rxq.mp == t.ours_pool,
+	      "rxq info: %u descriptors", rxq.nb_desc);
+	check(rte_eth_tx_queue_info_get(t.ours, 0, &txq) == 0 && txq.nb_desc == RING_SIZE,
+	      "txq info: %u descriptors", txq.nb_desc);
+	check(rte_eth_rx_burst_mode_get(t.ours, 0, &mode) == 0 &&
+		      strstr(mode.info, t.packed ? "packed" : "split") != NULL,
+	      "burst mode \"%s\"", mode.info);
+
+	/* rx_queue_count: frames the back end put in our Rx ring and we have not received. */
+	for (int i = 0; i < 8; i++)
+		m[i] = make_frame(100, 2048, t.seq++);
+	while (n < 8 && spins++ < SPIN_LIMIT)
+		n += rte_eth_tx_burst(t.ours, 0, m + n, 8 - n);
+	for (spins = 0; back < 8 && spins < SPIN_LIMIT; spins++)
+		back += rte_eth_rx_burst(t.vhost, 0, got + back, 8 - back);
+	n = 0;
+	while (n < back && spins++ < SPIN_LIMIT)
+		n += rte_eth_tx_burst(t.vhost, 0, got + n, back - n);
+	for (spins = 0; spins < SPIN_LIMIT && count < 8; spins++)
+		count = rte_eth_rx_queue_count(t.ours, 0);
+	check(count == 8, "rx_queue_count %d, expected 8", count);
+	n = 0;
+	for (spins = 0; n < 8 && spins < SPIN_LIMIT; spins++)
+		n += rte_eth_rx_burst(t.ours, 0, got + n, 8 - n);
+	check(n == 8, "received %u of 8 after rx_queue_count", n);
+	rte_pktmbuf_free_bulk(got, n);
+	check(rte_eth_rx_queue_count(t.ours, 0) == 0, "rx_queue_count not 0 after receiving");
+}
+
 /* ---- Offloads ---- */
 
 /* An IPv4 TCP or UDP frame of 'len' bytes in one mbuf, L4 checksum field = pseudo-header sum. */
@@ -789,6 +848,7 @@ main(int argc, char **argv)
 			fatal("restart in cycle %d", cycle);
 		wait_link(t.ours, true, when);
 	}
+	port_info();
 	if (t.queues > 1)
 		queue_pairs_change();
 	offloads();
