@@ -212,10 +212,6 @@ test_feature_dependencies(void)
 static void
 test_refusals_write_failed(void)
 {
-	setup_device(B(VIONET_NET_F_MAC), 1); /* no VERSION_1 */
-	CU_ASSERT_EQUAL(vionet_dev_init(&hw), -ENOTSUP);
-	CU_ASSERT_TRUE(fake.status & VIONET_STATUS_FAILED);
-
 	setup_device(ALL_OFFERED, 1);
 	fake.refuse_features_ok = true;
 	CU_ASSERT_EQUAL(vionet_dev_init(&hw), -EIO);
@@ -225,6 +221,23 @@ test_refusals_write_failed(void)
 	hw.devargs.queue_pairs = 3; /* more than the device's max_virtqueue_pairs */
 	CU_ASSERT_EQUAL(vionet_dev_init(&hw), -EINVAL);
 	CU_ASSERT_TRUE(fake.status & VIONET_STATUS_FAILED);
+}
+
+static void
+test_legacy_device(void)
+{
+	/* No VERSION_1: no FEATURES_OK step, no 1.x ring features, 10-byte header without MRG_RXBUF. */
+	setup_device(B(VIONET_NET_F_MAC) | B(VIONET_F_RING_PACKED) | B(VIONET_F_IN_ORDER), 1);
+	hw.devargs.packed_vq = true;
+	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
+	CU_ASSERT_EQUAL(fake.status & VIONET_STATUS_FEATURES_OK, 0);
+	CU_ASSERT_FALSE(vionet_has_feature(&hw, VIONET_F_RING_PACKED));
+	CU_ASSERT_FALSE(vionet_has_feature(&hw, VIONET_F_IN_ORDER));
+	CU_ASSERT_EQUAL(hw.net_hdr_size, 10);
+
+	setup_device(B(VIONET_NET_F_MAC) | B(VIONET_NET_F_MRG_RXBUF), 1);
+	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
+	CU_ASSERT_EQUAL(hw.net_hdr_size, 12);
 }
 
 static void
@@ -364,6 +377,7 @@ main(void)
 	CU_add_test(suite, "devargs choose ring layout and buffers", test_devargs_choose_layout);
 	CU_add_test(suite, "feature dependencies", test_feature_dependencies);
 	CU_add_test(suite, "refusals write FAILED", test_refusals_write_failed);
+	CU_add_test(suite, "legacy device", test_legacy_device);
 	CU_add_test(suite, "config space and devarg overrides", test_config_space);
 	CU_add_test(suite, "link state from the transport", test_link_state);
 	CU_add_test(suite, "DRIVER_OK, reset, renegotiation", test_driver_ok_and_reset);

@@ -252,13 +252,13 @@ tx_add_chained(struct vionet_txq *txq, struct rte_mbuf *m, bool push, const bool
 		struct vionet_net_hdr *hdr =
 			(struct vionet_net_hdr *)(rte_pktmbuf_mtod(m, char *) - txq->hdr_size);
 
-		vionet_net_hdr_from_mbuf(hdr, m);
+		vionet_net_hdr_from_mbuf(hdr, m, txq->hdr_size);
 		sg[n].addr = vionet_mbuf_buf_addr(m, txq->use_va) + m->data_off - txq->hdr_size;
 		sg[n].len = (uint32_t)m->data_len + txq->hdr_size;
 		n++;
 		seg = m->next;
 	} else {
-		vionet_net_hdr_from_mbuf(&slot->hdr, m);
+		vionet_net_hdr_from_mbuf(&slot->hdr, m, txq->hdr_size);
 		sg[n].addr = slot_addr + offsetof(struct vionet_tx_slot, hdr);
 		sg[n].len = txq->hdr_size;
 		n++;
@@ -316,7 +316,8 @@ tx_burst(struct vionet_txq *txq, struct rte_mbuf **tx_pkts, uint16_t nb_pkts, co
 			vionet_stats_count(&txq->stats, m->pkt_len);
 			/* The common case: header in headroom, one descriptor, posted in groups. */
 			vionet_net_hdr_from_mbuf(
-				(struct vionet_net_hdr *)(rte_pktmbuf_mtod(m, char *) - hdr_size), m);
+				(struct vionet_net_hdr *)(rte_pktmbuf_mtod(m, char *) - hdr_size), m,
+				hdr_size);
 			addrs[n_bulk] = vionet_mbuf_buf_addr(m, txq->use_va) + m->data_off - hdr_size;
 			lens[n_bulk] = (uint32_t)m->data_len + hdr_size;
 			cookies[n_bulk] = m;

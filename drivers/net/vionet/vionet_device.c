@@ -106,13 +106,14 @@ negotiate(struct vionet_hw *hw)
 
 	/* Step 4: read the device's features, write the subset we understand. */
 	hw->device_features = hw->ops->get_features(hw);
-	if ((hw->device_features & VIONET_BIT(VIONET_F_VERSION_1)) == 0) {
-		VIONET_INIT_LOG(ERR, "%s: device does not offer VIRTIO_F_VERSION_1 (features 0x%" PRIx64 ")",
-				hw->name, hw->device_features);
-		return -ENOTSUP;
-	}
 	hw->features = hw->device_features & want;
-	/* Dependencies (virtio-net "Feature bit requirements"). */
+	/* A legacy (pre-1.0) device: the rings and header of "Legacy Interface" sections. */
+	if (!vionet_has_feature(hw, VIONET_F_VERSION_1))
+		VIONET_INIT_LOG(INFO, "%s: legacy device (no VIRTIO_F_VERSION_1, features 0x%" PRIx64 ")",
+				hw->name, hw->device_features);
+	/* Dependencies (virtio-net "Feature bit requirements"; ring layouts of 1.x need VERSION_1). */
+	if (!vionet_has_feature(hw, VIONET_F_VERSION_1))
+		hw->features &= ~(VIONET_BIT(VIONET_F_RING_PACKED) | VIONET_BIT(VIONET_F_IN_ORDER));
 	if (!vionet_has_feature(hw, VIONET_NET_F_CTRL_VQ))
 		hw->features &= ~(VIONET_BIT(VIONET_NET_F_CTRL_RX) | VIONET_BIT(VIONET_NET_F_CTRL_VLAN) |
 				  VIONET_BIT(VIONET_NET_F_MQ) | VIONET_BIT(VIONET_NET_F_CTRL_MAC_ADDR));
@@ -127,14 +128,21 @@ negotiate(struct vionet_hw *hw)
 		return ret;
 	}
 
-	/* Steps 5-6: FEATURES_OK, then re-read it: the device clears it when it refuses the subset. */
-	add_status(hw, VIONET_STATUS_FEATURES_OK);
-	if ((hw->ops->get_status(hw) & VIONET_STATUS_FEATURES_OK) == 0) {
-		VIONET_INIT_LOG(ERR, "%s: device refused features 0x%" PRIx64, hw->name, hw->features);
-		return -EIO;
+	/* Steps 5-6: FEATURES_OK, then re-read it: the device clears it when it refuses the subset.
+	 * Legacy devices have no FEATURES_OK ("Legacy Interface: Device Initialization"). */
+	if (vionet_has_feature(hw, VIONET_F_VERSION_1)) {
+		add_status(hw, VIONET_STATUS_FEATURES_OK);
+		if ((hw->ops->get_status(hw) & VIONET_STATUS_FEATURES_OK) == 0) {
+			VIONET_INIT_LOG(ERR, "%s: device refused features 0x%" PRIx64, hw->name,
+					hw->features);
+			return -EIO;
+		}
 	}
-	/* virtio-net "Device Operation": the 12-byte header with VERSION_1 (num_buffers always there). */
-	hw->net_hdr_size = 12;
+	/* virtio-net "Device Operation": num_buffers is there with VERSION_1 or MRG_RXBUF. */
+	hw->net_hdr_size = vionet_has_feature(hw, VIONET_F_VERSION_1) ||
+					   vionet_has_feature(hw, VIONET_NET_F_MRG_RXBUF)
+				   ? 12
+				   : 10;
 	return 0;
 }
 

@@ -16,7 +16,10 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
-/* With VERSION_1 the header always has num_buffers: 12 bytes ("Packet Device Operation" note). */
+/*
+ * With VERSION_1 or MRG_RXBUF the header has num_buffers: 12 bytes; a legacy device without mergeable
+ * buffers uses the first 10 ("Legacy Interface: Device Operation").
+ */
 struct vionet_net_hdr {
 	uint8_t flags;
 	uint8_t gso_type;
@@ -59,40 +62,42 @@ vionet_net_hdr_to_mbuf(const struct vionet_net_hdr *hdr, struct rte_mbuf *m)
 /*
  * Tx: mbuf offload requests -> header. The application put the pseudo-header checksum in the L4
  * checksum field, which is what a partial checksum means to the device (csum_start/csum_offset).
+ * Writes exactly hdr_size bytes: 12, or 10 for a legacy device without mergeable buffers, whose
+ * header has no num_buffers (the 2 bytes after it are the frame's).
  */
 static inline void
-vionet_net_hdr_from_mbuf(struct vionet_net_hdr *hdr, const struct rte_mbuf *m)
+vionet_net_hdr_from_mbuf(struct vionet_net_hdr *hdr, const struct rte_mbuf *m, uint16_t hdr_size)
 {
 	uint64_t ol = m->ol_flags;
 	uint16_t l4_start = (uint16_t)(m->l2_len + m->l3_len);
+	uint8_t flags = 0, gso_type = VIONET_NET_HDR_GSO_NONE;
+	uint16_t hdr_len = 0, gso_size = 0, csum_start = 0, csum_offset = 0;
 
-	memset(hdr, 0, sizeof(*hdr));
-	if (likely((ol & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG)) == 0))
-		return;
-	if (ol & RTE_MBUF_F_TX_TCP_SEG) {
-		hdr->gso_type = (ol & RTE_MBUF_F_TX_IPV6) ? VIONET_NET_HDR_GSO_TCPV6
-							   : VIONET_NET_HDR_GSO_TCPV4;
-		hdr->gso_size = rte_cpu_to_le_16(m->tso_segsz);
-		hdr->hdr_len = rte_cpu_to_le_16((uint16_t)(l4_start + m->l4_len));
-		hdr->flags = VIONET_NET_HDR_F_NEEDS_CSUM;
-		hdr->csum_start = rte_cpu_to_le_16(l4_start);
-		hdr->csum_offset = rte_cpu_to_le_16(offsetof(struct rte_tcp_hdr, cksum));
-		return;
+	if (unlikely(ol & RTE_MBUF_F_TX_TCP_SEG)) {
+		gso_type = (ol & RTE_MBUF_F_TX_IPV6) ? VIONET_NET_HDR_GSO_TCPV6 : VIONET_NET_HDR_GSO_TCPV4;
+		gso_size = m->tso_segsz;
+		hdr_len = (uint16_t)(l4_start + m->l4_len);
+		flags = VIONET_NET_HDR_F_NEEDS_CSUM;
+		csum_start = l4_start;
+		csum_offset = offsetof(struct rte_tcp_hdr, cksum);
+	} else if (unlikely((ol & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_TCP_CKSUM)) {
+		flags = VIONET_NET_HDR_F_NEEDS_CSUM;
+		csum_start = l4_start;
+		csum_offset = offsetof(struct rte_tcp_hdr, cksum);
+	} else if (unlikely((ol & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_UDP_CKSUM)) {
+		flags = VIONET_NET_HDR_F_NEEDS_CSUM;
+		csum_start = l4_start;
+		csum_offset = offsetof(struct rte_udp_hdr, dgram_cksum);
 	}
-	switch (ol & RTE_MBUF_F_TX_L4_MASK) {
-	case RTE_MBUF_F_TX_TCP_CKSUM:
-		hdr->flags = VIONET_NET_HDR_F_NEEDS_CSUM;
-		hdr->csum_start = rte_cpu_to_le_16(l4_start);
-		hdr->csum_offset = rte_cpu_to_le_16(offsetof(struct rte_tcp_hdr, cksum));
-		break;
-	case RTE_MBUF_F_TX_UDP_CKSUM:
-		hdr->flags = VIONET_NET_HDR_F_NEEDS_CSUM;
-		hdr->csum_start = rte_cpu_to_le_16(l4_start);
-		hdr->csum_offset = rte_cpu_to_le_16(offsetof(struct rte_udp_hdr, dgram_cksum));
-		break;
-	default:
-		break;
-	}
+	hdr->flags = flags;
+	hdr->gso_type = gso_type;
+	hdr->hdr_len = rte_cpu_to_le_16(hdr_len);
+	hdr->gso_size = rte_cpu_to_le_16(gso_size);
+	hdr->csum_start = rte_cpu_to_le_16(csum_start);
+	hdr->csum_offset = rte_cpu_to_le_16(csum_offset);
+	/* Transmitted packets carry num_buffers 0 ("Packet Transmission"). */
+	if (hdr_size >= sizeof(*hdr))
+		hdr->num_buffers = 0;
 }
 
 #endif /* VIONET_NET_HDR_H */
