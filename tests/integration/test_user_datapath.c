@@ -527,6 +527,28 @@ port_info(void)
 		      strstr(mode.info, t.packed ? "packed" : "split") != NULL,
 	      "burst mode \"%s\"", mode.info);
 
+	/* Receive filters go through the control path (recorded by the vhost-user transport). */
+	{
+		struct rte_ether_addr extra = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x42}};
+		struct rte_ether_addr mcast = {{0x01, 0x00, 0x5e, 0x00, 0x00, 0x01}};
+
+		check(rte_eth_promiscuous_enable(t.ours) == 0 && rte_eth_promiscuous_get(t.ours) == 1,
+		      "promiscuous on");
+		check(rte_eth_promiscuous_disable(t.ours) == 0 && rte_eth_promiscuous_get(t.ours) == 0,
+		      "promiscuous off");
+		check(rte_eth_allmulticast_enable(t.ours) == 0 && rte_eth_allmulticast_disable(t.ours) == 0,
+		      "all-multicast on/off");
+		check(rte_eth_dev_mac_addr_add(t.ours, &extra, 0) == 0, "MAC add");
+		check(rte_eth_dev_mac_addr_add(t.ours, &mcast, 0) == 0, "multicast MAC add");
+		check(rte_eth_dev_mac_addr_remove(t.ours, &extra) == 0, "MAC remove");
+		check(rte_eth_dev_mac_addr_remove(t.ours, &mcast) == 0, "multicast MAC remove");
+	}
+	/* MTU: up to the device's limit; above one Rx buffer only with mergeable buffers. */
+	check(rte_eth_dev_set_mtu(t.ours, (uint16_t)(info.max_mtu + 1)) != 0, "MTU above max accepted");
+	check((rte_eth_dev_set_mtu(t.ours, 9000) == 0) == t.mrg, "MTU 9000 %s mergeable buffers: %s",
+	      t.mrg ? "with" : "without", t.mrg ? "refused" : "accepted");
+	check(rte_eth_dev_set_mtu(t.ours, 1500) == 0, "MTU 1500");
+
 	/* rx_queue_count: frames the back end put in our Rx ring and we have not received. */
 	for (int i = 0; i < 8; i++)
 		m[i] = make_frame(100, 2048, t.seq++);
@@ -647,7 +669,7 @@ offloads(void)
 
 	stop_ours_and_check_pool("before offloads");
 	conf.intr_conf.lsc = 1;
-	conf.rxmode.offloads = RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
+	conf.rxmode.offloads = RTE_ETH_RX_OFFLOAD_VLAN_STRIP | RTE_ETH_RX_OFFLOAD_VLAN_FILTER;
 	conf.txmode.offloads = RTE_ETH_TX_OFFLOAD_VLAN_INSERT | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
 			       RTE_ETH_TX_OFFLOAD_UDP_CKSUM | RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	if (t.mrg)
@@ -662,6 +684,8 @@ offloads(void)
 	if (rte_eth_dev_start(t.ours) < 0)
 		fatal("start with offloads");
 	wait_link(t.ours, true, "offloads");
+
+	check(rte_eth_dev_vlan_filter(t.ours, 100, 1) == 0, "VLAN filter add");
 
 	/* VLAN: inserted on Tx in software, seen tagged by the back end, stripped on our Rx. */
 	m = make_frame(200, 2048, t.seq);
@@ -735,6 +759,24 @@ offloads(void)
 	if (rte_eth_dev_start(t.ours) < 0)
 		fatal("restart after offloads");
 	wait_link(t.ours, true, "after offloads");
+}
+
+/* rte_eth_dev_reset: the port renegotiates; configured again, it forwards again. */
+static void
+reset_cycle(void)
+{
+	int ret;
+
+	stop_ours_and_check_pool("before reset");
+	ret = rte_eth_dev_reset(t.ours);
+	check(ret == 0, "reset: %s", strerror(-ret));
+	configure(t.ours, t.queues, t.ours_pool, true);
+	if (rte_eth_dev_start(t.ours) < 0)
+		fatal("start after reset");
+	wait_link(t.ours, true, "after reset");
+	reset_counters();
+	traffic(t.queues);
+	check_counters(t.queues, "after reset");
 }
 
 static void
@@ -852,6 +894,7 @@ main(int argc, char **argv)
 	if (t.queues > 1)
 		queue_pairs_change();
 	offloads();
+	reset_cycle();
 	backend_restart();
 
 	stop_ours_and_check_pool("final stop");
