@@ -68,7 +68,8 @@ testpmd_fwd() {
 
 # An interactive testpmd fed through a FIFO, so that a script drives it command by command and reads
 # the answers from its log (unbuffered: the prompt is written directly, the answers through stdio).
-# tp_start <label> <EAL arguments...>; then tp_cmd, tp_port_rx, tp_quit.
+# tp_start <label> <EAL arguments...>; testpmd's own arguments in TP_APP_ARGS (words without
+# spaces: this runs under the guest's /bin/sh, no arrays). Then tp_do, tp_port_rx, tp_quit.
 tp_start() {
 	TP_LABEL=$1
 	shift
@@ -78,7 +79,7 @@ tp_start() {
 	mkfifo "$fifo"
 	timeout --signal=INT --kill-after=30 600 \
 		stdbuf -o0 -e0 dpdk-testpmd -l 0-1 -m 256 --file-prefix="vm_$TP_LABEL" "$@" -- -i \
-		--forward-mode=io >"$TP_LOG" 2>&1 <"$fifo" &
+		--forward-mode=io ${TP_APP_ARGS:-} >"$TP_LOG" 2>&1 <"$fifo" &
 	TP_PID=$!
 	exec 3>"$fifo"
 	tp_wait_for 'testpmd> ' 120 || { tail -n 30 "$TP_LOG"; fail "$TP_LABEL: testpmd did not start"; return 1; }
@@ -242,5 +243,41 @@ check_link() {
 		echo "---- $TP_LOG (tail)"
 		tail -n 60 "$TP_LOG"
 	fi
+	return "$rc"
+}
+
+# Multi-queue forwarding on NIC0 alone (a vhost-user device: the host's testpmd returns every frame on
+# the queue it came from). Checks that each of <queues> Rx queues received, with zero errors, and
+# prints the Mpps testpmd measured. pvp_mq <label> <queues> <seconds> <expected driver> <EAL args...>
+pvp_mq() {
+	local label=$1 queues=$2 seconds=$3 driver=$4 rc=0
+	shift 4
+	TP_APP_ARGS="--rxq=$queues --txq=$queues --nb-cores=1"
+	tp_start "$label" "$@" || { TP_APP_ARGS=; return 1; }
+	TP_APP_ARGS=
+	local d0
+	d0=$(probed_driver "$TP_LOG" "$NIC0")
+	[ "$d0" = "$driver" ] || { fail "$label: driver $d0, expected $driver"; rc=1; }
+	tp_do "start tx_first" || rc=1
+	# testpmd's Rx-pps is "since last show": the first show starts the measured period.
+	tp_do "show port stats 0" >/dev/null
+	sleep "$seconds"
+	tp_do "show port stats 0" >/dev/null
+	tp_do "stop" || rc=1
+	local q rx mpps errs
+	mpps=$(awk '/Rx-pps:/{v=$2} END{printf "%.3f", v/1e6}' "$TP_LOG")
+	errs=$(awk '/RX-errors:|TX-errors:/{for(i=1;i<=NF;i++) if($i ~ /errors:$/) s+=$(i+1)} END{print s+0}' "$TP_LOG")
+	echo "RESULT $label driver=$d0 queues=$queues errors=$errs mpps=$mpps"
+	for q in $(seq 0 $((queues - 1))); do
+		rx=$(awk -v s="RX Port= 0/Queue=$(printf '%2d' "$q") " 'index($0, s){f=1} f&&/RX-packets:/{print $2; exit}' "$TP_LOG")
+		if [ "${rx:-0}" -gt 0 ]; then
+			echo "PASS: $label queue $q received $rx"
+		else
+			fail "$label: queue $q received nothing" || rc=1
+		fi
+	done
+	[ "$errs" -eq 0 ] || { fail "$label: $errs Rx/Tx errors"; rc=1; }
+	tp_quit
+	[ "$rc" -eq 0 ] || { echo "---- $TP_LOG (tail)"; tail -n 40 "$TP_LOG"; }
 	return "$rc"
 }
