@@ -669,7 +669,10 @@ offloads(void)
 
 	stop_ours_and_check_pool("before offloads");
 	conf.intr_conf.lsc = 1;
-	conf.rxmode.offloads = RTE_ETH_RX_OFFLOAD_VLAN_STRIP | RTE_ETH_RX_OFFLOAD_VLAN_FILTER;
+	conf.rxmode.offloads = RTE_ETH_RX_OFFLOAD_VLAN_STRIP | RTE_ETH_RX_OFFLOAD_VLAN_FILTER |
+			       RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
+	if (t.mrg)
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TCP_LRO;
 	conf.txmode.offloads = RTE_ETH_TX_OFFLOAD_VLAN_INSERT | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
 			       RTE_ETH_TX_OFFLOAD_UDP_CKSUM | RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	if (t.mrg)

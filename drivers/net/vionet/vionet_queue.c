@@ -192,7 +192,7 @@ vq_drain(struct vionet_vq *vq)
 
 int
 vionet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc,
-		      unsigned int socket_id, const struct rte_eth_rxconf *conf __rte_unused,
+		      unsigned int socket_id, const struct rte_eth_rxconf *conf,
 		      struct rte_mempool *mp)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
@@ -225,9 +225,17 @@ vionet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_de
 	rxq->use_va = hw->use_va;
 	rxq->mrg_rxbuf = vionet_has_feature(hw, VIONET_NET_F_MRG_RXBUF);
 	rxq->vlan_strip = (dev->data->dev_conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_VLAN_STRIP) != 0;
+	/*
+	 * Read the header's offload fields only when the application asked for them: the header shares
+	 * a cache line the device just wrote, and an io forwarder would otherwise pay that miss per
+	 * packet for flags it ignores.
+	 */
 	rxq->offloads = (hw->features & (VIONET_BIT(VIONET_NET_F_GUEST_CSUM) |
 					 VIONET_BIT(VIONET_NET_F_GUEST_TSO4) |
-					 VIONET_BIT(VIONET_NET_F_GUEST_TSO6))) != 0;
+					 VIONET_BIT(VIONET_NET_F_GUEST_TSO6))) != 0 &&
+			((dev->data->dev_conf.rxmode.offloads | conf->offloads) &
+			 (RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM |
+			  RTE_ETH_RX_OFFLOAD_TCP_LRO)) != 0;
 	rxq->refill_thresh = RTE_MIN((uint16_t)VIONET_BURST_MAX, (uint16_t)(size / 4));
 	if (!rxq->mrg_rxbuf && rxq->buf_len - hw->net_hdr_size <
 					dev->data->mtu + (uint32_t)RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN)
