@@ -117,4 +117,7 @@ stop_peer
 # The peer's own view: what it generated and what came back.
 sed -n '/Accumulated forward statistics/,/^ *+\++$/p' "$rundir/peer.log" | sed 's/^/demo: peer: /' || true
 [ "$status" = 3 ] && echo "demo: vionet-fwd found no port (see the EAL messages above)" >&2
+if [ "$want_pmd" = auto ] && [ "$pmd" = dpdk ]; then
+	banner "REMINDER: this run forwarded through DPDK's net_virtio_user, not our PMD."
+fi
 exit "$status"
