@@ -313,6 +313,8 @@ int main(int argc, char **argv)
 	char err[256];
 	int consumed, rc;
 
+	/* Line-buffered even into a file or pipe: a log shows how far a run got. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	consumed = rte_eal_init(argc, argv);
 	if (consumed < 0) {
 		fprintf(stderr, "vionet-fwd: error: EAL initialisation failed: %s\n",

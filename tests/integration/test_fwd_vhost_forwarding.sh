@@ -7,7 +7,8 @@
 #
 # F's virtio-user ports are ours (net_vionet_user, from the plugin) when VIONET_FWD_TEST_PMD=ours,
 # else DPDK's net_virtio_user (the default until ours forwards). Nothing is lost on the way: G only
-# counts what a port accepted, F retries partial Tx bursts. Every process must report exactly N and
+# counts what a port accepted, F retries partial Tx bursts without limit (S may be starved of CPU for
+# seconds on a loaded machine). Every process must report exactly N and
 # every mbuf back in its pool.
 #
 # usage: test_fwd_vhost_forwarding.sh <vionet-fwd> <librte_net_vionet.so>
@@ -59,7 +60,7 @@ for _ in $(seq 100); do [ -S "$dir/a.sock" ] && [ -S "$dir/b.sock" ] && break; s
 set +e
 timeout 120 "$fwd" -l 0,1 --main-lcore 0 $(vionet_eal_common "${tag}_f" 256) $plugin_args \
 	--vdev "${user_dev}0,path=$dir/a.sock,queues=1" --vdev "${user_dev}1,path=$dir/b.sock,queues=1" -- \
-	--mode io --packets "$packets" --tx-retry 1000000 --link-wait 60 --live off \
+	--mode io --packets "$packets" --tx-retry 4294967295 --link-wait 60 --live off \
 	--json="$dir/f.json" >"$dir/f.log" 2>&1
 f_rc=$?
 set -e
