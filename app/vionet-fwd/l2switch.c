@@ -160,6 +160,10 @@ void fwd_l2switch_learn(struct fwd_l2switch *sw, const struct rte_ether_addr *co
 				continue;
 			}
 			e = &sw->entries[pos[i]];
+			/* The same source earlier in this burst: the lookup above missed both,
+			 * rte_hash_add_key returned the existing key. Aged-out slots hold no port. */
+			if (__atomic_load_n(&e->state, __ATOMIC_RELAXED) == fresh)
+				continue;
 			rte_ether_addr_copy(src[i], &e->mac);
 			learned++;
 			/* Release: the MAC above is written before the state that makes the

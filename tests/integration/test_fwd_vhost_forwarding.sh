@@ -2,7 +2,9 @@
 # vionet-fwd forwards an exact number of packets through vhost-user, counted on every side:
 #
 #   G: vionet-fwd txonly --packets N   on net_vhost0 (socket A, DPDK's vhost library)
-#   F: vionet-fwd io     --packets N   between two virtio-user ports (A -> B)
+#   F: vionet-fwd io     --packets N   between two virtio-user ports (A -> B); with
+#      VIONET_FWD_TEST_MODE=l2switch the MAC-learning switch instead: G's destination is unknown to
+#      it, so it learns G's source on port 0 and floods every frame to port 1
 #   S: vionet-fwd rxonly --packets N   on net_vhost0 (socket B)
 #
 # F's virtio-user ports are ours (net_vionet_user, from the plugin) when VIONET_FWD_TEST_PMD=ours,
@@ -20,6 +22,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 packets=${VIONET_FWD_TEST_PACKETS:-100000}
 pmd=${VIONET_FWD_TEST_PMD:-dpdk}
+mode=${VIONET_FWD_TEST_MODE:-io}
+case $mode in io | l2switch) ;; *) vionet_fail "VIONET_FWD_TEST_MODE must be io or l2switch, not '$mode'" ;; esac
 dir=$(mktemp -d /tmp/vionet-fwd-test.XXXXXX)
 pids=()
 tag=vionet_fwdtest_$$
@@ -41,7 +45,7 @@ dpdk)
 	;;
 *) vionet_fail "VIONET_FWD_TEST_PMD must be ours or dpdk, not '$pmd'" ;;
 esac
-echo "virtio-user side: $user_dev"
+echo "virtio-user side: $user_dev, forwarder mode: $mode"
 
 # G and S serve the sockets; F connects. Each forwarding lcore on the other core from the last.
 timeout 120 "$fwd" -l 0,1 --main-lcore 1 $(vionet_eal_common "${tag}_g" 256) \
@@ -60,7 +64,7 @@ for _ in $(seq 100); do [ -S "$dir/a.sock" ] && [ -S "$dir/b.sock" ] && break; s
 set +e
 timeout 120 "$fwd" -l 0,1 --main-lcore 0 $(vionet_eal_common "${tag}_f" 256) $plugin_args \
 	--vdev "${user_dev}0,path=$dir/a.sock,queues=1" --vdev "${user_dev}1,path=$dir/b.sock,queues=1" -- \
-	--mode io --packets "$packets" --tx-retry 4294967295 --link-wait 60 --live off \
+	--mode "$mode" --packets "$packets" --tx-retry 4294967295 --link-wait 60 --live off \
 	--json="$dir/f.json" >"$dir/f.log" 2>&1
 f_rc=$?
 set -e
@@ -69,10 +73,11 @@ pids=()
 cat "$dir/g.log" "$dir/f.log" "$dir/s.log"
 [ "$f_rc" = 0 ] || vionet_fail "the forwarding vionet-fwd exited with $f_rc"
 
-/usr/bin/python3 - "$packets" "$dir/g.json" "$dir/f.json" "$dir/s.json" <<'PY'
+/usr/bin/python3 - "$packets" "$dir/g.json" "$dir/f.json" "$dir/s.json" "$mode" <<'PY'
 import json, sys
 n = int(sys.argv[1])
 g, f, s = (json.load(open(p)) for p in sys.argv[2:5])
+mode = sys.argv[5]
 checks = [
     ("G sent", g["ports"][0]["tx_packets"]),
     ("F received on port 0", f["ports"][0]["rx_packets"]),
@@ -84,9 +89,18 @@ bad += [f"{name}: {r['mbufs_in_use_at_exit']} mbufs not returned"
         for name, r in (("G", g), ("F", f), ("S", s)) if r["mbufs_in_use_at_exit"] != 0]
 if f["totals"]["tx_dropped"] != 0:
     bad.append(f"F dropped {f['totals']['tx_dropped']}")
+if mode == "l2switch":
+    sw = f["l2switch"]
+    print(f"F l2switch: {sw}")
+    if sw["flooded"] != n:
+        bad.append(f"l2switch flooded {sw['flooded']}, want {n} (destination never learned)")
+    if sw["macs"] != 1 or sw["learned"] != 1:
+        bad.append(f"l2switch learned {sw['learned']} MACs, holds {sw['macs']}, want G's one source")
+    if f["ports"][0]["tx_packets"] != 0:
+        bad.append("l2switch sent back out of the arrival port")
 for what, got in checks:
     print(f"{what}: {got}")
 if bad:
     sys.exit("FAIL: " + "; ".join(bad))
-print("forwarding: exact counts on every side, every mbuf returned")
+print(f"{mode}: exact counts on every side, every mbuf returned")
 PY

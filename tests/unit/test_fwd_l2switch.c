@@ -218,6 +218,35 @@ static void test_burst_of_mixed_destinations(void)
 	CU_ASSERT_EQUAL(out[2].count, 0);
 }
 
+static void test_new_source_repeated_in_a_burst_is_learned_once(void)
+{
+	struct rte_mbuf *m[FWD_BURST];
+	struct delivery out[NB_PORTS];
+	struct fwd_l2switch_stats before, after;
+	unsigned int macs = fwd_l2switch_count(ctx.l2switch);
+
+	fwd_l2switch_stats(ctx.l2switch, &before);
+	for (int i = 0; i < FWD_BURST; i++) {
+		struct rte_ether_hdr *eth;
+
+		m[i] = rte_pktmbuf_alloc(pool);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m[i]);
+		eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m[i], 60);
+		memset(eth, 0, 60);
+		rte_ether_addr_copy(&mac_d, &eth->src_addr);
+		rte_ether_addr_copy(&broadcast, &eth->dst_addr);
+	}
+	CU_ASSERT_EQUAL_FATAL(rte_eth_tx_burst(1, 0, m, FWD_BURST), FWD_BURST);
+	CU_ASSERT_EQUAL(fwd_engine_l2switch.poll(&lc, &lc.streams[1]), FWD_BURST);
+	fwd_l2switch_quiescent(ctx.l2switch, lc.lcore_id);
+	collect(out);
+	CU_ASSERT_EQUAL(out[0].count, FWD_BURST);
+	CU_ASSERT_EQUAL(out[2].count, FWD_BURST);
+	fwd_l2switch_stats(ctx.l2switch, &after);
+	CU_ASSERT_EQUAL(after.learned, before.learned + 1);
+	CU_ASSERT_EQUAL(fwd_l2switch_count(ctx.l2switch), macs + 1);
+}
+
 static void test_every_mbuf_returned(void)
 {
 	struct delivery out[NB_PORTS];
@@ -300,6 +329,8 @@ int main(void)
 	CU_add_test(suite, "station move relearned", test_station_move_is_relearned);
 	CU_add_test(suite, "aging removes stale entries only", test_aging);
 	CU_add_test(suite, "a burst of mixed destinations", test_burst_of_mixed_destinations);
+	CU_add_test(suite, "a new source repeated in a burst learned once",
+		    test_new_source_repeated_in_a_burst_is_learned_once);
 	CU_add_test(suite, "every mbuf back in the pool", test_every_mbuf_returned);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
