@@ -7,11 +7,15 @@
 #   4. our testpmd exits cleanly (no signal, no leak warning from the mempool audit).
 # No timing is asserted: every wait is bounded only to turn a hang into a failure.
 # usage: test_user_testpmd.sh <plugin.so> [devargs suffix, e.g. ",packed_vq=1"]
+# With ",server=1" in the suffix our port listens and the back end connects as a client.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/common.sh"
 plugin=$(vionet_plugin_path "$1")
 extra=${2:-}
+server=0
+peer_client=""
+case "$extra" in *server=1*) server=1 peer_client=",client=1" ;; esac
 
 work=$(mktemp -d /run/vionet-testpmd-XXXXXX)
 sock=$work/vh.sock
@@ -40,11 +44,12 @@ wait_log() {
 # The back end: interactive testpmd fed through a fifo; forwarding core 1.
 start_peer() {
 	local n=$1
-	# A killed back end leaves its socket file behind; the next one binds anew.
-	rm -f "$work/peer_in" "$sock"
+	rm -f "$work/peer_in"
+	# A killed server leaves its socket file behind; the next one binds anew.
+	[ "$server" = 1 ] || rm -f "$sock"
 	mkfifo "$work/peer_in"
 	timeout 300 stdbuf -oL -eL dpdk-testpmd -l 0,1 --main-lcore 0 $(vionet_eal_common "vionet_tp_peer$$") \
-		--vdev "net_vhost0,iface=$sock,queues=1" -- -i --forward-mode=io \
+		--vdev "net_vhost0,iface=$sock,queues=1$peer_client" -- -i --forward-mode=io \
 		--total-num-mbufs=8192 <"$work/peer_in" >"$work/peer$n.log" 2>&1 &
 	peer_pid=$!
 	exec 3>"$work/peer_in"
@@ -62,14 +67,25 @@ peer_counts() {
 	     END {print rx+0, tx+0}' "$log"
 }
 
-start_peer 1
-# Our side: non-interactive, started at once, exits when its stdin (a fifo) gets a newline.
-mkfifo "$work/ours_in"
-timeout 300 stdbuf -oL -eL dpdk-testpmd -l 0,1 --main-lcore 1 $(vionet_eal_common "vionet_tp_ours$$") -d "$plugin" \
-	--vdev "net_vionet_user0,path=$sock$extra" -- --forward-mode=io -a --total-num-mbufs=8192 \
-	<"$work/ours_in" >"$work/ours.log" 2>&1 &
-ours_pid=$!
-exec 4>"$work/ours_in"
+start_ours() {
+	mkfifo "$work/ours_in"
+	timeout 300 stdbuf -oL -eL dpdk-testpmd -l 0,1 --main-lcore 1 $(vionet_eal_common "vionet_tp_ours$$") \
+		-d "$plugin" --vdev "net_vionet_user0,path=$sock$extra" -- --forward-mode=io -a \
+		--total-num-mbufs=8192 <"$work/ours_in" >"$work/ours.log" 2>&1 &
+	ours_pid=$!
+	exec 4>"$work/ours_in"
+}
+
+# Our side: non-interactive, exits when its stdin (a fifo) gets a newline. In server mode it listens
+# first (its probe waits for the back end), else the back end's socket must exist first.
+if [ "$server" = 1 ]; then
+	start_ours
+	for _ in $(seq 600); do [ -S "$sock" ] && break; sleep 0.1; done
+	start_peer 1
+else
+	start_peer 1
+	start_ours
+fi
 wait_log "$work/ours.log" "burst functions"
 wait_log "$work/ours.log" "Press enter to exit"
 
