@@ -469,6 +469,9 @@ def main():
               f"vionet-fwd io {fmt(f['median_cycles_per_packet'], 1)} cyc/pkt", flush=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        # EAL leaves a runtime folder per file prefix; ours carry this process id.
+        for role in ("vh", "vu", "pg", "null"):
+            shutil.rmtree(f"/var/run/dpdk/vionet_bench_{role}_{os.getpid()}", ignore_errors=True)
 
     meta = {"when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": git_commit(args.repo),
             "cpu": cpu_model(), "cores": os.cpu_count(), "rounds": args.rounds, "seconds": args.seconds,
