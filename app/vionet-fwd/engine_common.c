@@ -8,17 +8,21 @@
 uint16_t fwd_tx(struct fwd_lcore *lc, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct fwd_counters *c = &lc->tx[port];
-	uint16_t sent = rte_eth_tx_burst(port, lc->tx_queue, pkts, n);
 	uint64_t bytes = 0;
+	uint16_t sent;
 
+	/* Counted before the burst: what the port takes is its own, possibly freed, afterwards. */
+	for (uint16_t i = 0; i < n; i++)
+		bytes += pkts[i]->pkt_len;
+	sent = rte_eth_tx_burst(port, lc->tx_queue, pkts, n);
 	for (uint32_t retry = 0; sent < n && retry < lc->ctx->opts->tx_retry; retry++) {
 		if (__atomic_load_n(&lc->ctx->stop, __ATOMIC_RELAXED))
 			break;
 		rte_delay_us(1);
 		sent += rte_eth_tx_burst(port, lc->tx_queue, pkts + sent, (uint16_t)(n - sent));
 	}
-	for (uint16_t i = 0; i < sent; i++)
-		bytes += pkts[i]->pkt_len;
+	for (uint16_t i = sent; i < n; i++)
+		bytes -= pkts[i]->pkt_len;
 	fwd_counter_add(&c->packets, sent);
 	fwd_counter_add(&c->bytes, bytes);
 	if (sent < n) {
