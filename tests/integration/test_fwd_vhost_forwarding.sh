@@ -68,10 +68,15 @@ timeout 120 "$fwd" -l 0,1 --main-lcore 0 $(vionet_eal_common "${tag}_f" 256) $pl
 	--json="$dir/f.json" >"$dir/f.log" 2>&1
 f_rc=$?
 set -e
-for pid in "${pids[@]}"; do wait "$pid" || vionet_fail "a vhost-side vionet-fwd failed (pid $pid)"; done
+g_rc=0
+s_rc=0
+wait "${pids[0]}" || g_rc=$?
+wait "${pids[1]}" || s_rc=$?
 pids=()
-cat "$dir/g.log" "$dir/f.log" "$dir/s.log"
-[ "$f_rc" = 0 ] || vionet_fail "the forwarding vionet-fwd exited with $f_rc"
+for side in g f s; do echo "=== $side"; cat "$dir/$side.log"; done
+[ "$f_rc" = 0 ] || vionet_fail "the forwarding vionet-fwd (F) exited with $f_rc"
+[ "$g_rc" = 0 ] || vionet_fail "the generating vionet-fwd (G) exited with $g_rc (124: timeout)"
+[ "$s_rc" = 0 ] || vionet_fail "the sinking vionet-fwd (S) exited with $s_rc (124: timeout)"
 
 /usr/bin/python3 - "$packets" "$dir/g.json" "$dir/f.json" "$dir/s.json" "$mode" <<'PY'
 import json, sys
