@@ -111,6 +111,7 @@ wait_log "$work/ours.log" "net_vionet_user0: link down"
 # 3. a new back end: reconnect, link up, traffic again
 start_peer 2
 wait_log "$work/ours.log" "net_vionet_user0: link up"
+wait_log "$work/ours.log" "Port 0: link state change event" 2
 peer_cmd "start tx_first"
 sleep 2
 peer_cmd "stop"

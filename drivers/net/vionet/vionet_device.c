@@ -221,7 +221,6 @@ vionet_dev_link_changed(struct vionet_hw *hw)
 	if (up == hw->link_up)
 		return;
 	hw->link_up = up;
-	VIONET_LOG(INFO, "%s: link %s", hw->name, up ? "up" : "down");
 	/*
 	 * A device that comes back without DRIVER_OK (vhost-user back end restarted) knows nothing of our
 	 * rings: a started port negotiates and sets its queues up again (vionet_ethdev_recover). A link
@@ -229,6 +228,8 @@ vionet_dev_link_changed(struct vionet_hw *hw)
 	 */
 	if (up && hw->eth_dev != NULL)
 		vionet_ethdev_recover(hw->eth_dev);
+	/* Said once the port can carry traffic again. */
+	VIONET_LOG(INFO, "%s: link %s", hw->name, up ? "up" : "down");
 	if (hw->eth_dev == NULL)
 		return;
 	vionet_link_update(hw->eth_dev, 0);
