@@ -4,7 +4,9 @@
 #   1. traffic passes both ways (io forwarding on both sides, the peer starts with tx_first);
 #   2. the back end is killed (SIGKILL) mid-traffic: our port reports the link down;
 #   3. a new back end on the same socket: our port reconnects, link up, traffic passes again;
-#   4. our testpmd exits cleanly (no signal, no leak warning from the mempool audit).
+#   4. our testpmd exits cleanly (no signal).
+# Our testpmd runs with --enable-hw-vlan-strip (VLAN strip is done in software, as DPDK virtio users
+# expect).
 # No timing is asserted: every wait is bounded only to turn a hang into a failure.
 # usage: test_user_testpmd.sh <plugin.so> [devargs suffix, e.g. ",packed_vq=1"]
 # With ",server=1" in the suffix our port listens and the back end connects as a client.
@@ -71,6 +73,7 @@ start_ours() {
 	mkfifo "$work/ours_in"
 	timeout 300 stdbuf -oL -eL dpdk-testpmd -l 0,1 --main-lcore 1 $(vionet_eal_common "vionet_tp_ours$$") \
 		-d "$plugin" --vdev "net_vionet_user0,path=$sock$extra" -- --forward-mode=io -a \
+		--enable-hw-vlan-strip \
 		--total-num-mbufs=8192 <"$work/ours_in" >"$work/ours.log" 2>&1 &
 	ours_pid=$!
 	exec 4>"$work/ours_in"
