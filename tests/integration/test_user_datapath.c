@@ -64,6 +64,18 @@ static struct {
 	int checks, failures;
 } t;
 
+static char work_dir[64];
+
+/* The socket and its folder go away however the test ends (a fatal exit too). */
+static void
+remove_work_dir(void)
+{
+	if (work_dir[0] == '\0')
+		return;
+	unlink(t.sock);
+	rmdir(work_dir);
+}
+
 static void
 check(bool ok, const char *fmt, ...)
 {
@@ -837,6 +849,8 @@ main(int argc, char **argv)
 		fatal("queue pairs 1..%d", MAX_QUEUES);
 	if (mkdtemp(dir) == NULL)
 		fatal("mkdtemp: %s", strerror(errno));
+	snprintf(work_dir, sizeof(work_dir), "%s", dir);
+	atexit(remove_work_dir);
 	snprintf(t.sock, sizeof(t.sock), "%s/vh.sock", dir);
 	snprintf(prefix, sizeof(prefix), "--file-prefix=vionet_udp_%d", getpid());
 	snprintf(t.vhost_args, sizeof(t.vhost_args), "iface=%s,queues=%u,tso=1", t.sock, t.queues);
@@ -907,7 +921,6 @@ main(int argc, char **argv)
 	rte_eth_dev_stop(t.vhost);
 	rte_eth_dev_close(t.vhost);
 	rte_eal_cleanup();
-	rmdir(dir);
 	printf("test_user_datapath: %d passed, %d failed\n", t.checks - t.failures, t.failures);
 	return t.failures == 0 ? 0 : 1;
 }
