@@ -9,7 +9,8 @@
  *
  * Checks, for the given ring options:
  *   - frames of 64 B up to 9000 B (mergeable Rx) or 2048 B (one buffer per frame), single and
- *     multi-segment on Tx, come back byte for byte on every queue, in order;
+ *     multi-segment on Tx, with the header in headroom or (shared mbufs, no headroom) in a
+ *     descriptor of its own, come back byte for byte on every queue, in order;
  *   - our port's counters and the vhost port's match exactly, and match what was sent;
  *   - per-queue xstats have their stable names and the same counts; nothing rejected, no errors;
  *   - with more than one queue pair: rte_pmd_vionet_set_queue_pairs() (VQ_PAIRS_SET through the
@@ -112,9 +113,16 @@ pattern(uint32_t seq, uint32_t off)
 	return (uint8_t)(seq * 131u + off * 7u + (off >> 8));
 }
 
+/*
+ * How a frame is handed to our Tx: in mbufs we give away with headroom (the header goes there), in
+ * mbufs we keep a reference to, or with no headroom (both: the header goes in a descriptor of its
+ * own, a chain or an indirect table).
+ */
+enum frame_kind { FRAME_PLAIN, FRAME_SHARED, FRAME_NO_HEADROOM };
+
 /* A frame of 'len' bytes as segments of at most 'seg_len': seq at byte 14, pattern elsewhere. */
 static struct rte_mbuf *
-make_frame(uint32_t len, uint32_t seg_len, uint32_t seq)
+make_frame_kind(uint32_t len, uint32_t seg_len, uint32_t seq, enum frame_kind kind)
 {
 	struct rte_mbuf *head = NULL, *tail = NULL;
 	uint32_t off = 0;
@@ -126,6 +134,10 @@ make_frame(uint32_t len, uint32_t seg_len, uint32_t seq)
 
 		if (m == NULL)
 			fatal("our pool is empty (in use %u)", rte_mempool_in_use_count(t.ours_pool));
+		if (kind == FRAME_NO_HEADROOM && off == 0)
+			m->data_off = 0;
+		if (kind == FRAME_SHARED)
+			rte_mbuf_refcnt_update(m, 1);
 		n = RTE_MIN(n, (uint32_t)rte_pktmbuf_tailroom(m));
 		p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)n);
 		for (uint32_t i = 0; i < n; i++)
@@ -149,6 +161,12 @@ make_frame(uint32_t len, uint32_t seg_len, uint32_t seq)
 		off += n;
 	}
 	return head;
+}
+
+static struct rte_mbuf *
+make_frame(uint32_t len, uint32_t seg_len, uint32_t seq)
+{
+	return make_frame_kind(len, seg_len, seq, FRAME_PLAIN);
 }
 
 static bool
@@ -185,9 +203,9 @@ frame_ok(const struct rte_mbuf *m, uint32_t len, uint32_t seq, const char *where
  * Both directions are polled in the same loop until every frame is back.
  */
 static void
-round_trip(uint16_t q, const uint32_t *lens, uint16_t n, uint32_t seg_len)
+round_trip_kind(uint16_t q, const uint32_t *lens, uint16_t n, uint32_t seg_len, enum frame_kind kind)
 {
-	struct rte_mbuf *out[BATCH], *mid[BATCH], *back[BATCH];
+	struct rte_mbuf *out[BATCH], *kept[BATCH], *mid[BATCH], *back[BATCH];
 	uint32_t seqs[BATCH];
 	uint16_t sent = 0, at_vhost = 0, vhost_sent = 0, returned = 0;
 	unsigned int spins = 0;
@@ -195,7 +213,8 @@ round_trip(uint16_t q, const uint32_t *lens, uint16_t n, uint32_t seg_len)
 
 	for (uint16_t i = 0; i < n; i++) {
 		seqs[i] = t.seq++;
-		out[i] = make_frame(lens[i], seg_len, seqs[i]);
+		out[i] = make_frame_kind(lens[i], seg_len, seqs[i], kind);
+		kept[i] = out[i];
 		t.sent_pkts++;
 		t.sent_bytes += lens[i];
 		t.q_sent[q]++;
@@ -230,6 +249,20 @@ round_trip(uint16_t q, const uint32_t *lens, uint16_t n, uint32_t seg_len)
 	}
 	/* Nothing more arrives than was sent. */
 	check(rte_eth_rx_burst(t.ours, q, back, BATCH) == 0, "queue %u: extra frames on our Rx", q);
+	/* Our own references: the frames must be as we made them (the driver wrote no header there). */
+	if (kind == FRAME_SHARED) {
+		for (uint16_t i = 0; i < n; i++) {
+			snprintf(where, sizeof(where), "kept frame q%u", q);
+			frame_ok(kept[i], lens[i], seqs[i], where);
+			rte_pktmbuf_free(kept[i]);
+		}
+	}
+}
+
+static void
+round_trip(uint16_t q, const uint32_t *lens, uint16_t n, uint32_t seg_len)
+{
+	round_trip_kind(q, lens, n, seg_len, FRAME_PLAIN);
 }
 
 static void
@@ -249,6 +282,9 @@ traffic(uint16_t queues)
 				lens[k] = sizes[i];
 			round_trip(q, lens, BATCH, 2048);
 			round_trip(q, lens, 7, 300);
+			round_trip_kind(q, lens, 5, 2048, FRAME_SHARED);
+			round_trip_kind(q, lens, 5, 2048, FRAME_NO_HEADROOM);
+			round_trip_kind(q, lens, 3, 300, FRAME_SHARED);
 		}
 		/* Mixed sizes in one burst; more batches than the ring holds to wrap it. */
 		for (unsigned int r = 0; r < 3 * RING_SIZE / BATCH; r++) {
