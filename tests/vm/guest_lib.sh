@@ -207,11 +207,14 @@ check_filters() {
 }
 
 # The link going down and up from the QEMU monitor (set_link on NIC1) reaching the application as
-# LSC events through the config-change interrupt. check_link <label> <EAL arguments...>
+# LSC events through the config-change interrupt, after a port restart. check_link <label> <EAL args...>
 check_link() {
 	local label=$1 rc=0
 	shift
 	tp_start "$label" "$@" || return 1
+	# A stop resets the device, which forgets its config vector: LSC must still arrive after it.
+	tp_do "port stop all"
+	tp_do "port start all"
 	tp_do "start"
 	# Link state: the QEMU monitor's set_link on NIC1 -> config change interrupt -> LSC event.
 	local events

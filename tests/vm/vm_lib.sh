@@ -50,10 +50,10 @@ vm_kernel_prepare() {
 vm_initrd_prepare() {
 	local want="vfio-pci vfio_iommu_type1 virtio_pci 9p 9pnet_virtio"
 	local key
-	key=$(cat "$vm_dir/guest-init.sh" /bin/busybox | sha1sum | cut -c1-12)
+	command -v busybox >/dev/null || vionet_fail "busybox is missing (apt-get install busybox-static)"
+	key=$(cat "$vm_dir/guest-init.sh" "$(command -v busybox)" | sha1sum | cut -c1-12)
 	VM_INITRD=$vm_cache/initrd-$VM_KVER-$key.img
 	[ -f "$VM_INITRD" ] && return 0
-	command -v busybox >/dev/null || vionet_fail "busybox is missing (apt-get install busybox-static)"
 	command -v depmod >/dev/null || vionet_fail "depmod is missing (apt-get install kmod)"
 	local stage
 	stage=$(mktemp -d)
