@@ -505,12 +505,17 @@ virtq_packed_drv_return_buf(struct virtq_packed_drv *vq, uint16_t id, uint32_t l
 	return rc;
 }
 
-/* Bytes written, from a used descriptor: its length is reserved unless WRITE is set ("Element
- * Address and Length"). */
+/*
+ * Bytes written, from a used descriptor. The spec reserves the length unless the device sets WRITE
+ * ("Element Address and Length"), but QEMU's virtio-net (7.2) writes the length of Rx buffers without
+ * ever setting WRITE in used descriptors. So the length counts whenever WRITE is set or the buffer was
+ * posted with device-writable elements; it is still checked against what was posted. A read-only
+ * buffer (Tx) has no length.
+ */
 static inline uint32_t
-virtq_packed_used_len(const struct virtq_packed_desc *d)
+virtq_packed_used_len(const struct virtq_packed_desc *d, const struct virtq_desc_state *st)
 {
-	if (!(virtq_load16(&d->flags) & VIRTQ_DESC_F_WRITE))
+	if (!(virtq_load16(&d->flags) & VIRTQ_DESC_F_WRITE) && st->writable_len == 0)
 		return 0;
 	return virtq_le32_to_cpu(d->len);
 }
@@ -572,7 +577,7 @@ virtq_packed_drv_start_batch(struct virtq_packed_drv *vq)
 	}
 	vq->batch_left = n;
 	vq->batch_last_id = id;
-	vq->batch_last_len = virtq_packed_used_len(d);
+	vq->batch_last_len = virtq_packed_used_len(d, &vq->state[id]);
 	return 0;
 }
 
@@ -622,7 +627,8 @@ virtq_packed_drv_get_used(struct virtq_packed_drv *vq, void **cookie, uint32_t *
 	/* The device skips as many descriptors as the buffer had ("Next Flag: Descriptor Chaining")
 	 */
 	virtq_packed_advance(&vq->last_used, &vq->used_wrap, vq->state[id].ndescs, vq->size);
-	return virtq_packed_drv_return_buf(vq, id, virtq_packed_used_len(d), cookie, len);
+	return virtq_packed_drv_return_buf(vq, id, virtq_packed_used_len(d, &vq->state[id]), cookie,
+	                                   len);
 }
 
 /* Harvest up to max used buffers; same contract as virtq_split_drv_get_used_bulk(). */

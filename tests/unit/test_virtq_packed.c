@@ -705,6 +705,48 @@ test_packed_len_too_big(void)
 	pq_close(&q);
 }
 
+/* QEMU marks used Rx descriptors without WRITE yet writes their length: a buffer posted writable
+ * keeps the length; a read-only one (Tx) has none, whatever the descriptor says. */
+static void
+test_packed_used_len_without_write_flag(void)
+{
+	void *cookie = NULL;
+	uint32_t len = 0;
+	struct pq q;
+
+	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 8, 0), 0);
+	pq_post_publish(&q, 0); /* 64 writable bytes */
+	pq_used_write(&q, 0, 0, 60, USED_LAP1);
+	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), 0);
+	CU_ASSERT_PTR_EQUAL(cookie, tvq_cookie_of(0));
+	CU_ASSERT_EQUAL(len, 60);
+	/* still bounded by what was posted */
+	pq_post_publish(&q, 1);
+	pq_used_write(&q, 1, 0, 65, USED_LAP1);
+	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), -EMSGSIZE);
+	CU_ASSERT_EQUAL(q.drv.err.len_too_big, 1);
+	/* read-only buffer: no length */
+	CU_ASSERT_EQUAL(virtq_packed_drv_add_buf(&q.drv, 0x1000, 64, 0, tvq_cookie_of(2)), 0);
+	virtq_packed_drv_publish(&q.drv);
+	pq_used_write(&q, 2, virtq_le16_to_cpu(q.drv.desc[2].id), 64, USED_LAP1);
+	len = 1;
+	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), 0);
+	CU_ASSERT_PTR_EQUAL(cookie, tvq_cookie_of(2));
+	CU_ASSERT_EQUAL(len, 0);
+	pq_close(&q);
+
+	/* in-order: the batch's last buffer takes the written length without WRITE too */
+	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 8, F_IN_ORDER), 0);
+	pq_post_publish(&q, 0);
+	pq_post_publish(&q, 1);
+	pq_used_write(&q, 0, virtq_le16_to_cpu(q.drv.desc[1].id), 40, USED_LAP1);
+	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), 0);
+	CU_ASSERT_EQUAL(len, 64); /* skipped: used completely */
+	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), 0);
+	CU_ASSERT_EQUAL(len, 40);
+	pq_close(&q);
+}
+
 static void
 test_packed_flags_contradict_wrap(void)
 {
@@ -898,6 +940,7 @@ main(void)
 	CU_add_test(suite, "not outstanding, double return",
 	            test_packed_not_outstanding_and_double_return);
 	CU_add_test(suite, "used len too big", test_packed_len_too_big);
+	CU_add_test(suite, "used len without the WRITE flag", test_packed_used_len_without_write_flag);
 	CU_add_test(suite, "flags contradicting the wrap counter",
 	            test_packed_flags_contradict_wrap);
 	CU_add_test(suite, "in-order bad entries", test_packed_in_order_bad_entries);
