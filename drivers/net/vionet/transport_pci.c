@@ -11,6 +11,7 @@
 #include <rte_interrupts.h>
 #include <rte_malloc.h>
 
+#include "vionet_compat.h"
 #include "vionet_log.h"
 
 /* PCI configuration space (PCI Local Bus 3.0, 6.7 and 6.8.2). */
@@ -176,4 +177,78 @@ vionet_pci_lsc_disable(struct vionet_hw *hw)
 	/* Waits for a callback running in the interrupt thread: hw must outlive it. */
 	rte_intr_callback_unregister_sync(handle, lsc_interrupt, hw);
 	pci->lsc_registered = false;
+}
+
+/*
+ * Rx interrupts under VFIO MSI-X (4.1.5.1.2 "MSI-X Vector Configuration"): vector 0 stays the config
+ * vector (LSC), Rx queue i gets vector 1 + i. A device with fewer vectors than queues + 1 shares
+ * vectors 1..n-1 round-robin (those queues wake together); with fewer than 2 there is none to give.
+ * rte_intr_efd_enable creates one eventfd per vector; VFIO learns them at rte_intr_enable, so the
+ * handle is disabled and enabled again around the change.
+ */
+int
+vionet_pci_rx_intr_setup(struct vionet_hw *hw, uint16_t nb_rx_queues, struct rte_intr_handle **handle)
+{
+	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+	struct rte_intr_handle *h = pci->pci_dev->intr_handle;
+	uint16_t nb_efd;
+	int ret;
+
+	if (h == NULL || rte_intr_type_get(h) != RTE_INTR_HANDLE_VFIO_MSIX || !pci->lsc_registered) {
+		VIONET_INIT_LOG(ERR, "%s: Rx interrupts need MSI-X through vfio-pci", hw->name);
+		return -ENOTSUP;
+	}
+	if (pci->msix_vectors < 2) {
+		VIONET_INIT_LOG(ERR, "%s: the device has %u MSI-X vector(s); Rx interrupts need 2 or more "
+				"(vector 0 is for config changes)", hw->name, pci->msix_vectors);
+		return -ENOTSUP;
+	}
+	nb_efd = RTE_MIN(nb_rx_queues, (uint16_t)(pci->msix_vectors - 1));
+	if (nb_efd < nb_rx_queues)
+		VIONET_INIT_LOG(WARNING, "%s: %u MSI-X vectors for %u Rx queues: queues share %u vectors",
+				hw->name, pci->msix_vectors, nb_rx_queues, nb_efd);
+	rte_intr_disable(h);
+	ret = rte_intr_efd_enable(h, nb_efd);
+	if (ret == 0)
+		ret = vionet_intr_map_rx_queues(h, nb_rx_queues, nb_efd);
+	if (ret < 0) {
+		VIONET_INIT_LOG(ERR, "%s: cannot create %u Rx interrupt event fds: %s", hw->name, nb_efd,
+				strerror(-ret));
+		goto fail;
+	}
+	if (rte_intr_enable(h) < 0) {
+		VIONET_INIT_LOG(ERR, "%s: VFIO refused %u MSI-X vectors", hw->name, nb_efd + 1);
+		ret = -EIO;
+		goto fail;
+	}
+	/* Applied to the device at setup_queue, before DRIVER_OK; Tx queues keep no vector. */
+	for (uint16_t q = 0; q < nb_rx_queues; q++) {
+		ret = hw->ops->set_queue_vector(hw, (uint16_t)(2 * q), (uint16_t)(1 + q % nb_efd));
+		if (ret < 0)
+			goto fail;
+	}
+	*handle = h;
+	return 0;
+fail:
+	vionet_pci_rx_intr_release(hw);
+	return ret;
+}
+
+void
+vionet_pci_rx_intr_release(struct vionet_hw *hw)
+{
+	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+	struct rte_intr_handle *h = pci->pci_dev->intr_handle;
+
+	if (h == NULL || rte_intr_nb_efd_get(h) == 0)
+		return;
+	for (uint16_t q = 0; q < VIONET_PCI_QUEUES_MAX; q += 2)
+		if (pci->queue_vector[q] != VIONET_PCI_MSI_NO_VECTOR)
+			hw->ops->set_queue_vector(hw, q, VIONET_PCI_MSI_NO_VECTOR);
+	/* Back to the config vector alone: LSC keeps working on a stopped port. */
+	rte_intr_disable(h);
+	rte_intr_efd_disable(h);
+	rte_intr_vec_list_free(h);
+	if (pci->lsc_registered && rte_intr_enable(h) < 0)
+		VIONET_INIT_LOG(ERR, "%s: cannot re-enable the config-change interrupt", hw->name);
 }

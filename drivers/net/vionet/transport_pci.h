@@ -93,5 +93,9 @@ bool vionet_pci_msix_enabled(const struct vionet_pci_transport *pci);
  */
 int vionet_pci_lsc_enable(struct vionet_hw *hw);
 void vionet_pci_lsc_disable(struct vionet_hw *hw);
+/* Rx queue interrupts, the transport ops of both PCI transports (vionet_transport.h). */
+int vionet_pci_rx_intr_setup(struct vionet_hw *hw, uint16_t nb_rx_queues,
+			     struct rte_intr_handle **handle);
+void vionet_pci_rx_intr_release(struct vionet_hw *hw);
 
 #endif /* VIONET_TRANSPORT_PCI_H */

@@ -374,6 +374,8 @@ static const struct vionet_transport_ops legacy_ops = {
 	.set_config_vector = legacy_set_config_vector,
 	.set_queue_vector = legacy_set_queue_vector,
 	.read_isr = legacy_read_isr,
+	.rx_intr_setup = vionet_pci_rx_intr_setup,
+	.rx_intr_release = vionet_pci_rx_intr_release,
 	.close = legacy_close,
 };
 

@@ -429,6 +429,8 @@ static const struct vionet_transport_ops modern_ops = {
 	.set_config_vector = modern_set_config_vector,
 	.set_queue_vector = modern_set_queue_vector,
 	.read_isr = modern_read_isr,
+	.rx_intr_setup = vionet_pci_rx_intr_setup,
+	.rx_intr_release = vionet_pci_rx_intr_release,
 	.close = modern_close,
 };
 

@@ -16,6 +16,7 @@
 #include <rte_malloc.h>
 
 #include "transport_vhost_user_priv.h"
+#include "vionet_compat.h"
 #include "vionet_device.h"
 #include "vionet_log.h"
 
@@ -377,6 +378,59 @@ vu_set_queue_vector(struct vionet_hw *hw, uint16_t queue_index, uint16_t vector)
 	return ret;
 }
 
+/*
+ * Rx interrupts are the Rx queues' call fds, which the back end writes when the driver's ring flags
+ * allow it (SET_VRING_CALL gave them at setup_queue). They live from create to close and survive
+ * reconnects, so one handle serves every start; only its vector list is rebuilt.
+ */
+static int
+vu_rx_intr_setup(struct vionet_hw *hw, uint16_t nb_rx_queues, struct rte_intr_handle **handle)
+{
+	struct vu_priv *p = vu_priv(hw);
+	int fds[VU_QUEUES_MAX / 2];
+	int ret;
+
+	if (nb_rx_queues == 0 || 2 * nb_rx_queues > p->nb_queues) {
+		VIONET_USER_LOG(ERR, "%s: Rx interrupts for %u queues, the device has %u pairs",
+				hw->name, nb_rx_queues, p->nb_queues / 2);
+		return -EINVAL;
+	}
+	if (p->rx_intr == NULL) {
+		p->rx_intr = vionet_intr_vdev_handle_alloc();
+		if (p->rx_intr == NULL) {
+			VIONET_USER_LOG(ERR, "%s: cannot allocate the Rx interrupt handle: %s", hw->name,
+					rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
+	}
+	for (uint16_t q = 0; q < nb_rx_queues; q++)
+		fds[q] = p->queues[2 * q].call_fd;
+	ret = vionet_intr_vdev_handle_set_efds(p->rx_intr, fds, nb_rx_queues);
+	if (ret == 0)
+		ret = vionet_intr_map_rx_queues(p->rx_intr, nb_rx_queues, nb_rx_queues);
+	if (ret < 0) {
+		VIONET_USER_LOG(ERR, "%s: cannot fill the Rx interrupt handle: %s", hw->name,
+				strerror(-ret));
+		rte_intr_vec_list_free(p->rx_intr);
+		return ret;
+	}
+	*handle = p->rx_intr;
+	return 0;
+}
+
+static void
+vu_rx_intr_release(struct vionet_hw *hw)
+{
+	struct vu_priv *p = vu_priv(hw);
+
+	if (p == NULL || p->rx_intr == NULL)
+		return;
+	/* Not rte_intr_efd_disable: the call fds stay ours until close. */
+	rte_intr_free_epoll_fd(p->rx_intr);
+	rte_intr_vec_list_free(p->rx_intr);
+	rte_intr_nb_efd_set(p->rx_intr, 0);
+}
+
 static uint8_t
 vu_read_isr(struct vionet_hw *hw)
 {
@@ -436,6 +490,8 @@ vu_close(struct vionet_hw *hw)
 	vu_mem_events_unregister(p);
 	vu_reset(hw);
 	vu_conn_close(p);
+	vu_rx_intr_release(hw);
+	rte_intr_instance_free(p->rx_intr);
 	free_priv(p);
 	hw->transport_priv = NULL;
 }
@@ -457,6 +513,8 @@ const struct vionet_transport_ops vionet_vhost_user_ops = {
 	.set_config_vector = vu_set_config_vector,
 	.set_queue_vector = vu_set_queue_vector,
 	.read_isr = vu_read_isr,
+	.rx_intr_setup = vu_rx_intr_setup,
+	.rx_intr_release = vu_rx_intr_release,
 	.ctrl_command = vu_ctrl,
 	.link_up = vu_link_up,
 	.close = vu_close,

@@ -77,6 +77,9 @@ struct vu_priv {
 
 	struct virtio_net_config config; /* synthesized config space, little-endian fields */
 	struct vu_ctrl_state ctrl;
+	/* Rx queue interrupts: the Rx queues' call fds as efds; allocated at the first port start that
+	 * asks for them, freed at close (ethdev keeps the pointer in between). */
+	struct rte_intr_handle *rx_intr;
 };
 
 static inline struct vu_priv *

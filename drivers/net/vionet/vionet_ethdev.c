@@ -15,6 +15,7 @@
 #include "rte_pmd_vionet.h"
 #include "vionet_log.h"
 #include "vionet_queue.h"
+#include "vionet_rx_intr.h"
 #include "vionet_rxtx.h"
 
 #define VIONET_DRIVER_VERSION "0.1.0"
@@ -40,10 +41,6 @@ vionet_dev_configure(struct rte_eth_dev *dev)
 	if (conf->txmode.mq_mode != RTE_ETH_MQ_TX_NONE) {
 		VIONET_INIT_LOG(ERR, "%s: Tx multi-queue mode %d not supported", hw->name,
 				conf->txmode.mq_mode);
-		return -ENOTSUP;
-	}
-	if (conf->intr_conf.rxq) {
-		VIONET_INIT_LOG(ERR, "%s: Rx queue interrupts are not supported", hw->name);
 		return -ENOTSUP;
 	}
 	if (dev->data->mtu > hw->max_mtu) {
@@ -82,12 +79,17 @@ start_locked(struct rte_eth_dev *dev)
 	struct vionet_hw *hw = vionet_hw_of(dev);
 	int ret;
 
-	ret = vionet_queues_start(dev);
+	ret = vionet_rx_intr_start(dev);
 	if (ret < 0)
 		return ret;
-	ret = after_driver_ok(dev);
+	ret = vionet_queues_start(dev);
+	if (ret == 0) {
+		ret = after_driver_ok(dev);
+		if (ret < 0)
+			vionet_queues_stop(dev);
+	}
 	if (ret < 0) {
-		vionet_queues_stop(dev);
+		vionet_rx_intr_stop(dev);
 		return ret;
 	}
 	vionet_rxtx_select(dev);
@@ -137,6 +139,7 @@ stop_locked(struct rte_eth_dev *dev)
 	hw->started = false;
 	dev->data->dev_started = 0;
 	vionet_queues_stop(dev);
+	vionet_rx_intr_stop(dev);
 	vionet_link_update(dev, 0);
 	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++)
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
@@ -171,6 +174,8 @@ vionet_dev_close(struct rte_eth_dev *dev)
 		vionet_tx_queue_release(dev, i);
 	vionet_ctrl_release(hw);
 	vionet_dev_reset(hw);
+	/* The transport frees the Rx interrupt handle (vhost-user) or the PCI bus owns it. */
+	dev->intr_handle = NULL;
 	/* Not under the lifecycle lock: close joins the transport thread, which may wait for it. */
 	hw->ops->close(hw);
 	hw->eth_dev = NULL;
@@ -510,6 +515,8 @@ const struct eth_dev_ops vionet_eth_dev_ops = {
 	.rx_queue_release = vionet_rx_queue_release,
 	.tx_queue_setup = vionet_tx_queue_setup,
 	.tx_queue_release = vionet_tx_queue_release,
+	.rx_queue_intr_enable = vionet_rx_queue_intr_enable,
+	.rx_queue_intr_disable = vionet_rx_queue_intr_disable,
 };
 
 struct vionet_hw *

@@ -14,6 +14,7 @@
 #include "vionet_compat.h"
 #include "vionet_ethdev.h"
 #include "vionet_log.h"
+#include "vionet_rx_intr.h"
 
 /* Ring block and used ring on a page boundary: what legacy PCI needs (virtio 1.x "Legacy
  * Interfaces: Virtqueue Layout", used ring at 4096), harmless for modern PCI and vhost-user. */
@@ -410,6 +411,9 @@ bring_up_queues(struct rte_eth_dev *dev)
 			VIONET_INIT_LOG(ERR, "%s: Rx queue %u: no mbuf to post", hw->name, q);
 			return -ENOMEM;
 		}
+		/* A fresh ring starts with notifications off; a waiter from before a reconnect needs them. */
+		if (rxq->intr_enabled)
+			vionet_rxq_intr_arm(dev, rxq);
 	}
 	for (uint16_t i = 0; i < n; i++) {
 		ret = hw->ops->enable_queue(hw, i, true);

@@ -50,6 +50,8 @@ struct vionet_queue_stats {
 	uint64_t notifications_suppressed; /* publishes the device asked us not to kick for */
 	uint64_t mbuf_alloc_failed;	   /* Rx refill */
 	uint64_t multi_seg;		   /* Rx: mergeable packets; Tx: chained/indirect packets */
+	/* Rx interrupt enabled with used buffers already there: we signalled the event fd ourselves. */
+	uint64_t intr_self_signalled;
 };
 
 /* The driver half of one virtqueue, either layout. */
@@ -85,6 +87,7 @@ struct vionet_rxq {
 	bool mrg_rxbuf;
 	bool vlan_strip;
 	bool offloads;	   /* any Rx offload flag in the header worth reading */
+	bool intr_enabled; /* rte_eth_dev_rx_intr_enable: kept across ring re-creation (reconnect) */
 	uint16_t refill_thresh;
 	/* Mergeable packet being assembled across bursts. */
 	struct rte_mbuf *mrg_head;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 struct vionet_hw; /* the device instance, owned by the device layer (vionet_device.h) */
+struct rte_intr_handle;
 
 /* Where a virtqueue's three areas are, as the device must address them and as we address them. */
 struct vionet_vq_ring_addrs {
@@ -72,6 +73,19 @@ struct vionet_transport_ops {
 	int (*set_queue_vector)(struct vionet_hw *hw, uint16_t queue_index, uint16_t vector);
 	/* Reads and clears the ISR status (legacy interrupts, config change bit). */
 	uint8_t (*read_isr)(struct vionet_hw *hw);
+
+	/*
+	 * Rx queue interrupts (ethdev intr_conf.rxq), called at port start before the queues are set up.
+	 * Gives every Rx queue 0..nb_rx_queues-1 an event fd the device signals on used buffers and
+	 * returns, in *handle, the interrupt handle that holds them as DPDK's ethdev expects: efds[] and
+	 * nb_efd, and a vector list where entry i is RTE_INTR_VEC_RXTX_OFFSET + the efd index of Rx
+	 * queue i (rte_eth_dev_rx_intr_ctl_q resolves queue i's fd through it). Every efd is an eventfd.
+	 * Returns 0, -ENOTSUP when the transport cannot deliver them (logged with the reason).
+	 */
+	int (*rx_intr_setup)(struct vionet_hw *hw, uint16_t nb_rx_queues,
+			     struct rte_intr_handle **handle);
+	/* Undoes rx_intr_setup at port stop: queue vectors off, epoll registrations dropped. */
+	void (*rx_intr_release)(struct vionet_hw *hw);
 
 	/*
 	 * Control queue commands answered by the transport itself (vhost-user back ends do not serve the

@@ -34,6 +34,7 @@ static const struct xstat_def queue_xstats[] = {
 	{"invalid_used_rejected", SIZE_MAX},
 	XSTAT(mbuf_alloc_failed),
 	XSTAT(multi_seg),
+	XSTAT(intr_self_signalled),
 };
 
 #define N_QUEUE_XSTATS RTE_DIM(queue_xstats)
