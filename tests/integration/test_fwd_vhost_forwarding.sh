@@ -30,7 +30,8 @@ tag=vionet_fwdtest_$$
 cleanup() {
 	for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
 	for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-	rm -rf "$dir" /var/run/dpdk/"${tag}"_?
+	# A process killed hard leaves its hugepage file; every prefix here is this test's own.
+	rm -rf "$dir" /var/run/dpdk/"${tag}"_? /dev/hugepages/"${tag}"_?map_*
 }
 trap cleanup EXIT
 
