@@ -32,6 +32,7 @@ environment:
   PKTGEN                   path to a Pktgen-DPDK binary: see pktgen_note()
 """
 import argparse
+import glob
 import json
 import os
 import re
@@ -491,7 +492,11 @@ def main():
         shutil.rmtree(workdir, ignore_errors=True)
         # EAL leaves a runtime folder per file prefix; ours carry this process id.
         for role in ("vh", "vu", "pg", "null"):
-            shutil.rmtree(f"/var/run/dpdk/vionet_bench_{role}_{os.getpid()}", ignore_errors=True)
+            prefix = f"vionet_bench_{role}_{os.getpid()}"
+            shutil.rmtree(f"/var/run/dpdk/{prefix}", ignore_errors=True)
+            # a process killed hard leaves its hugepage file behind
+            for leftover in glob.glob(f"/dev/hugepages/{prefix}map_*"):
+                os.unlink(leftover)
 
     meta = {"when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": git_commit(args.repo),
             "cpu": cpu_model(), "cores": os.cpu_count(), "rounds": args.rounds, "seconds": args.seconds,
