@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Rx queue interrupts of net_vionet_user, through the ethdev API, against DPDK's vhost library
+ * (net_vhost port) in the same process, the way an l3fwd-power style loop uses them:
+ * intr_conf.rxq=1, rte_eth_dev_rx_intr_ctl_q(RTE_EPOLL_PER_THREAD), rte_eth_dev_rx_intr_enable,
+ * rte_epoll_wait, and the frame is there when the wait returns.
+ *
+ * usage: test_user_rx_intr <plugin.so> <packed 0|1>
+ *
+ * The back end's enqueue (rte_eth_tx_burst on the vhost port) writes our queue's call eventfd before
+ * it returns, when our ring asks for it. So every wake-up this test expects is already pending when
+ * it calls rte_epoll_wait, and every "no wake-up" check waits a bounded time only to give a wrongly
+ * sent signal a chance to show: nothing here depends on timing.
+ *
+ * Checks, with two queue pairs:
+ *   - interrupt enabled on queue q: a frame the back end sends on q wakes the wait with q's data,
+ *     and rte_eth_rx_burst then returns that frame; the other queue's fd stays quiet;
+ *   - interrupt disabled: a frame arrives (rx_burst gets it) and no wake-up comes;
+ *   - a frame that arrived while disabled: enabling wakes the wait at once (the driver re-checks the
+ *     ring and signals itself; counted in rx_q<N>_intr_self_signalled) — no lost wake-up;
+ *   - after a port stop and start, the application registers again and the above still works;
+ *   - rx_intr_enable without intr_conf.rxq is refused.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_eal.h>
+#include <rte_epoll.h>
+#include <rte_ethdev.h>
+#include <rte_interrupts.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#define QUEUES 2
+#define RING_SIZE 256
+#define POOL_SIZE 4095
+#define SPIN_LIMIT 2000000u  /* polls before a wait is declared a hang */
+#define WAKE_WAIT_MS 10000   /* bound on a wake-up that is already pending */
+#define QUIET_WAIT_MS 200    /* chance for a wrong wake-up to show */
+#define LINK_WAIT_S 60
+
+static struct {
+	bool packed;
+	char sock[128];
+	uint16_t ours, vhost;
+	struct rte_mempool *ours_pool, *vhost_pool;
+	uint32_t seq;
+	int checks, failures;
+} t;
+
+static char work_dir[64];
+
+static void
+remove_work_dir(void)
+{
+	if (work_dir[0] == '\0')
+		return;
+	unlink(t.sock);
+	rmdir(work_dir);
+}
+
+static void
+check(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	t.checks++;
+	if (ok)
+		return;
+	t.failures++;
+	va_start(ap, fmt);
+	fprintf(stderr, "FAIL: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+}
+
+static void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "FATAL: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	printf("test_user_rx_intr: %d passed, %d failed\n", t.checks - t.failures, t.failures + 1);
+	exit(1);
+}
+
+static void
+configure(uint16_t port, struct rte_mempool *pool, bool rxq_intr)
+{
+	struct rte_eth_conf conf = {0};
+	int ret;
+
+	conf.intr_conf.rxq = rxq_intr;
+	ret = rte_eth_dev_configure(port, QUEUES, QUEUES, &conf);
+	if (ret < 0)
+		fatal("configure port %u (rxq interrupts %d): %s", port, rxq_intr, strerror(-ret));
+	for (uint16_t q = 0; q < QUEUES; q++) {
+		ret = rte_eth_rx_queue_setup(port, q, RING_SIZE, rte_socket_id(), NULL, pool);
+		if (ret == 0)
+			ret = rte_eth_tx_queue_setup(port, q, RING_SIZE, rte_socket_id(), NULL);
+		if (ret < 0)
+			fatal("queue %u setup on port %u: %s", q, port, strerror(-ret));
+	}
+}
+
+static void
+wait_link_up(uint16_t port)
+{
+	struct rte_eth_link link;
+
+	for (unsigned int i = 0; i < LINK_WAIT_S * 100; i++) {
+		if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == RTE_ETH_LINK_UP)
+			return;
+		usleep(10000);
+	}
+	fatal("link of port %u never came up", port);
+}
+
+/* The back end sends one broadcast frame carrying a sequence number on queue q. */
+static uint32_t
+vhost_send(uint16_t q)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(t.vhost_pool);
+	uint32_t seq = t.seq++;
+	unsigned int spins = 0;
+	uint8_t *p;
+
+	if (m == NULL)
+		fatal("vhost pool empty");
+	p = (uint8_t *)rte_pktmbuf_append(m, 64);
+	if (p == NULL)
+		fatal("no room for a 64-byte frame");
+	memset(p, 0, 64);
+	memset(p, 0xff, 6);
+	memcpy(p + 6, "\x02\x00\x00\x00\x00\x02", 6);
+	p[12] = 0x88;
+	p[13] = 0xb5;
+	memcpy(p + 14, &seq, sizeof(seq));
+	/* The back end takes our rings shortly after link up: retry until it accepts. */
+	while (rte_eth_tx_burst(t.vhost, q, &m, 1) == 0) {
+		if (++spins > SPIN_LIMIT)
+			fatal("vhost queue %u never accepted a frame", q);
+		rte_pause();
+	}
+	return seq;
+}
+
+/* Our queue q returns exactly the frame 'seq' (it is there already: poll a bounded number of times). */
+static void
+expect_frame(uint16_t q, uint32_t seq, const char *when)
+{
+	struct rte_mbuf *m[4];
+	unsigned int spins = 0;
+	uint16_t n;
+	uint32_t got;
+
+	while ((n = rte_eth_rx_burst(t.ours, q, m, RTE_DIM(m))) == 0)
+		if (++spins > SPIN_LIMIT)
+			fatal("%s: queue %u never returned frame %u", when, q, seq);
+	check(n == 1, "%s: queue %u returned %u frames, expected 1", when, q, n);
+	memcpy(&got, rte_pktmbuf_mtod_offset(m[0], uint8_t *, 14), sizeof(got));
+	check(m[0]->pkt_len == 64 && got == seq, "%s: queue %u returned frame %u (%u bytes), sent %u",
+	      when, q, got, m[0]->pkt_len, seq);
+	rte_pktmbuf_free_bulk(m, n);
+}
+
+/* rte_epoll_wait on this thread's epoll fd: how many events, and the queues they name (bit mask). */
+static int
+wait_events(int timeout_ms, unsigned int *queues)
+{
+	struct rte_epoll_event ev[QUEUES * 2];
+	int n = rte_epoll_wait(RTE_EPOLL_PER_THREAD, ev, RTE_DIM(ev), timeout_ms);
+
+	*queues = 0;
+	for (int i = 0; i < n; i++)
+		*queues |= 1u << (unsigned int)(uintptr_t)ev[i].epdata.data;
+	return n;
+}
+
+static void
+register_queues(const char *when)
+{
+	for (uint16_t q = 0; q < QUEUES; q++) {
+		int ret = rte_eth_dev_rx_intr_ctl_q(t.ours, q, RTE_EPOLL_PER_THREAD,
+						    RTE_INTR_EVENT_ADD, (void *)(uintptr_t)q);
+
+		check(ret == 0, "%s: rx_intr_ctl_q(ADD) queue %u: %s", when, q, strerror(-ret));
+	}
+}
+
+static uint64_t
+xstat(const char *name)
+{
+	uint64_t id, value = UINT64_MAX;
+
+	if (rte_eth_xstats_get_id_by_name(t.ours, name, &id) != 0 ||
+	    rte_eth_xstats_get_by_id(t.ours, &id, &value, 1) != 1)
+		fatal("xstat %s missing", name);
+	return value;
+}
+
+/* Enabled: the back end's frame on q wakes the wait for q alone, and the frame is there. */
+static void
+wake_on_frame(uint16_t q, const char *when)
+{
+	unsigned int queues;
+	uint32_t seq;
+	int n;
+
+	check(rte_eth_dev_rx_intr_enable(t.ours, q) == 0, "%s: rx_intr_enable queue %u", when, q);
+	seq = vhost_send(q);
+	n = wait_events(WAKE_WAIT_MS, &queues);
+	check(n == 1 && queues == 1u << q, "%s: queue %u: wait returned %d events for queues 0x%x",
+	      when, q, n, queues);
+	check(rte_eth_dev_rx_intr_disable(t.ours, q) == 0, "%s: rx_intr_disable queue %u", when, q);
+	expect_frame(q, seq, when);
+}
+
+/* Disabled: the frame arrives, no wake-up comes. */
+static void
+quiet_when_disabled(uint16_t q, const char *when)
+{
+	unsigned int queues;
+	uint32_t seq = vhost_send(q);
+	int n = wait_events(QUIET_WAIT_MS, &queues);
+
+	check(n == 0, "%s: queue %u interrupt disabled, yet the wait returned %d events (0x%x)", when,
+	      q, n, queues);
+	expect_frame(q, seq, when);
+}
+
+/* A frame that came while disabled: enable must not leave the waiter asleep. */
+static void
+wake_on_enable_with_frame_waiting(uint16_t q, const char *when)
+{
+	char name[64];
+	uint64_t before, after;
+	unsigned int queues;
+	uint32_t seq;
+	int n;
+
+	snprintf(name, sizeof(name), "rx_q%u_intr_self_signalled", q);
+	before = xstat(name);
+	seq = vhost_send(q);
+	n = wait_events(QUIET_WAIT_MS, &queues);
+	check(n == 0, "%s: queue %u: %d events before enable", when, q, n);
+	check(rte_eth_dev_rx_intr_enable(t.ours, q) == 0, "%s: rx_intr_enable queue %u", when, q);
+	n = wait_events(WAKE_WAIT_MS, &queues);
+	check(n == 1 && queues == 1u << q,
+	      "%s: queue %u: enable with a frame waiting: wait returned %d events for queues 0x%x", when,
+	      q, n, queues);
+	rte_eth_dev_rx_intr_disable(t.ours, q);
+	after = xstat(name);
+	check(after == before + 1, "%s: %s went %" PRIu64 " -> %" PRIu64, when, name, before, after);
+	expect_frame(q, seq, when);
+}
+
+static void
+round_of_checks(const char *when)
+{
+	register_queues(when);
+	for (uint16_t q = 0; q < QUEUES; q++) {
+		wake_on_frame(q, when);
+		quiet_when_disabled(q, when);
+		wake_on_enable_with_frame_waiting(q, when);
+		/* And once more, so a wake-up is not a one-off after each enable. */
+		wake_on_frame(q, when);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	char prefix[64], vdev_vhost[300], ours_args[256], dir[] = "/run/vionet-test-XXXXXX";
+	char *eal[16];
+	int n = 0, ret;
+
+	if (argc != 3)
+		fatal("usage: %s <plugin.so> <packed 0|1>", argv[0]);
+	t.packed = atoi(argv[2]) != 0;
+	if (mkdtemp(dir) == NULL)
+		fatal("mkdtemp: %s", strerror(errno));
+	snprintf(work_dir, sizeof(work_dir), "%s", dir);
+	atexit(remove_work_dir);
+	snprintf(t.sock, sizeof(t.sock), "%s/vh.sock", dir);
+	snprintf(prefix, sizeof(prefix), "--file-prefix=vionet_uri_%d", getpid());
+	snprintf(vdev_vhost, sizeof(vdev_vhost), "net_vhost0,iface=%s,queues=%u", t.sock, QUEUES);
+	snprintf(ours_args, sizeof(ours_args), "path=%s,queues=%u,packed_vq=%d", t.sock, QUEUES,
+		 t.packed);
+	eal[n++] = argv[0];
+	eal[n++] = "-l";
+	eal[n++] = "0";
+	eal[n++] = prefix;
+	eal[n++] = "-m";
+	eal[n++] = "256";
+	eal[n++] = "--no-pci";
+	eal[n++] = "--single-file-segments";
+	eal[n++] = "-d";
+	eal[n++] = argv[1];
+	eal[n++] = "--vdev";
+	eal[n++] = vdev_vhost;
+	eal[n] = NULL;
+	if (rte_eal_init(n, eal) < 0)
+		fatal("EAL init");
+	printf("ring: %s, %u queue pairs\n", t.packed ? "packed" : "split", QUEUES);
+	t.ours_pool = rte_pktmbuf_pool_create("ours", POOL_SIZE, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					      rte_socket_id());
+	t.vhost_pool = rte_pktmbuf_pool_create("vhost", POOL_SIZE, 256, 0,
+					       RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	if (t.ours_pool == NULL || t.vhost_pool == NULL)
+		fatal("mempools");
+	if (rte_eth_dev_get_port_by_name("net_vhost0", &t.vhost) != 0)
+		fatal("net_vhost0 not probed");
+	configure(t.vhost, t.vhost_pool, false);
+	if (rte_vdev_init("net_vionet_user0", ours_args) < 0 ||
+	    rte_eth_dev_get_port_by_name("net_vionet_user0", &t.ours) != 0)
+		fatal("net_vionet_user0 probe");
+
+	/* Without intr_conf.rxq the port has no Rx interrupts to give. */
+	configure(t.ours, t.ours_pool, false);
+	if (rte_eth_dev_start(t.vhost) < 0 || rte_eth_dev_start(t.ours) < 0)
+		fatal("start");
+	ret = rte_eth_dev_rx_intr_enable(t.ours, 0);
+	check(ret != 0, "rx_intr_enable without intr_conf.rxq returned 0");
+	check(rte_eth_dev_stop(t.ours) == 0, "stop");
+
+	configure(t.ours, t.ours_pool, true);
+	if (rte_eth_dev_start(t.ours) < 0)
+		fatal("start with intr_conf.rxq");
+	wait_link_up(t.ours);
+	wait_link_up(t.vhost);
+	round_of_checks("first start");
+
+	/* Stop drops the epoll registrations; a started port gives them again. */
+	check(rte_eth_dev_stop(t.ours) == 0, "stop");
+	if (rte_eth_dev_start(t.ours) < 0)
+		fatal("restart");
+	wait_link_up(t.ours);
+	round_of_checks("after restart");
+
+	check(rte_eth_dev_stop(t.ours) == 0, "final stop");
+	check(rte_mempool_in_use_count(t.ours_pool) == 0, "%u mbufs of our pool in use after stop",
+	      rte_mempool_in_use_count(t.ours_pool));
+	check(rte_eth_dev_close(t.ours) == 0, "close");
+	rte_eth_dev_stop(t.vhost);
+	rte_eth_dev_close(t.vhost);
+	rte_eal_cleanup();
+	printf("test_user_rx_intr: %d passed, %d failed\n", t.checks - t.failures, t.failures);
+	return t.failures == 0 ? 0 : 1;
+}
