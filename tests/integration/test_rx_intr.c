@@ -1,23 +1,26 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Rx queue interrupts of net_vionet_user, through the ethdev API, against DPDK's vhost library
- * (net_vhost port) in the same process, the way an l3fwd-power style loop uses them:
- * intr_conf.rxq=1, rte_eth_dev_rx_intr_ctl_q(RTE_EPOLL_PER_THREAD), rte_eth_dev_rx_intr_enable,
+ * Rx queue interrupts of vionet ports through the ethdev API, the way an l3fwd-power style loop uses
+ * them: intr_conf.rxq=1, rte_eth_dev_rx_intr_ctl_q(RTE_EPOLL_PER_THREAD), rte_eth_dev_rx_intr_enable,
  * rte_epoll_wait, and the frame is there when the wait returns.
  *
- * usage: test_user_rx_intr <plugin.so> <packed 0|1>
+ * usage: test_rx_intr vhost <plugin.so> <packed 0|1>
+ *            net_vionet_user (2 queue pairs) against DPDK's vhost library (net_vhost port) in the same
+ *            process; the net_vhost port sends. (integration suite)
+ *        test_rx_intr pci <EAL arguments...>
+ *            two net_vionet ports on one hub (the vm suite's guest): port 0 sends, port 1 (1 queue
+ *            pair, MSI-X vectors through VFIO) waits. (vm suite)
  *
- * The back end's enqueue (rte_eth_tx_burst on the vhost port) writes our queue's call eventfd before
- * it returns, when our ring asks for it. So every wake-up this test expects is already pending when
- * it calls rte_epoll_wait, and every "no wake-up" check waits a bounded time only to give a wrongly
- * sent signal a chance to show: nothing here depends on timing.
+ * A wake-up that is expected is waited for with a bound that only turns a hang into a failure. A
+ * "no wake-up" check first waits until the frame is in the ring (rx_queue_count), then gives a
+ * wrongly sent signal a bounded chance to show. Nothing here asserts timing.
  *
- * Checks, with two queue pairs:
- *   - interrupt enabled on queue q: a frame the back end sends on q wakes the wait with q's data,
- *     and rte_eth_rx_burst then returns that frame; the other queue's fd stays quiet;
+ * Checks, per Rx queue of the waiting port:
+ *   - interrupt enabled on queue q: a frame sent to q wakes the wait with q's data alone, and
+ *     rte_eth_rx_burst then returns that frame;
  *   - interrupt disabled: a frame arrives (rx_burst gets it) and no wake-up comes;
  *   - a frame that arrived while disabled: enabling wakes the wait at once (the driver re-checks the
- *     ring and signals itself; counted in rx_q<N>_intr_self_signalled) — no lost wake-up;
+ *     ring and signals itself; counted in rx_q<N>_intr_self_signalled): no lost wake-up;
  *   - after a port stop and start, the application registers again and the above still works;
  *   - rx_intr_enable without intr_conf.rxq is refused.
  */
@@ -31,6 +34,7 @@
 #include <unistd.h>
 
 #include <rte_bus_vdev.h>
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_epoll.h>
 #include <rte_ethdev.h>
@@ -38,19 +42,20 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
-#define QUEUES 2
+#define MAX_QUEUES 2
 #define RING_SIZE 256
 #define POOL_SIZE 4095
-#define SPIN_LIMIT 2000000u  /* polls before a wait is declared a hang */
-#define WAKE_WAIT_MS 10000   /* bound on a wake-up that is already pending */
-#define QUIET_WAIT_MS 200    /* chance for a wrong wake-up to show */
-#define LINK_WAIT_S 60
+#define HANG_S 30		  /* a frame or a link not there after this long: a hang */
+#define WAKE_WAIT_MS (HANG_S * 1000) /* bound on a wake-up that is due */
+#define QUIET_WAIT_MS 500	  /* chance for a wrong wake-up to show */
 
 static struct {
-	bool packed;
+	bool pci;
+	uint16_t queues;
 	char sock[128];
-	uint16_t ours, vhost;
-	struct rte_mempool *ours_pool, *vhost_pool;
+	uint16_t ours;	 /* the port that waits for Rx interrupts */
+	uint16_t sender; /* the net_vhost port, or the other net_vionet port on the hub */
+	struct rte_mempool *ours_pool, *sender_pool;
 	uint32_t seq;
 	int checks, failures;
 } t;
@@ -92,7 +97,7 @@ fatal(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fprintf(stderr, "\n");
 	va_end(ap);
-	printf("test_user_rx_intr: %d passed, %d failed\n", t.checks - t.failures, t.failures + 1);
+	printf("test_rx_intr: %d passed, %d failed\n", t.checks - t.failures, t.failures + 1);
 	exit(1);
 }
 
@@ -103,10 +108,10 @@ configure(uint16_t port, struct rte_mempool *pool, bool rxq_intr)
 	int ret;
 
 	conf.intr_conf.rxq = rxq_intr;
-	ret = rte_eth_dev_configure(port, QUEUES, QUEUES, &conf);
+	ret = rte_eth_dev_configure(port, t.queues, t.queues, &conf);
 	if (ret < 0)
 		fatal("configure port %u (rxq interrupts %d): %s", port, rxq_intr, strerror(-ret));
-	for (uint16_t q = 0; q < QUEUES; q++) {
+	for (uint16_t q = 0; q < t.queues; q++) {
 		ret = rte_eth_rx_queue_setup(port, q, RING_SIZE, rte_socket_id(), NULL, pool);
 		if (ret == 0)
 			ret = rte_eth_tx_queue_setup(port, q, RING_SIZE, rte_socket_id(), NULL);
@@ -115,12 +120,18 @@ configure(uint16_t port, struct rte_mempool *pool, bool rxq_intr)
 	}
 }
 
+static uint64_t
+deadline(void)
+{
+	return rte_get_timer_cycles() + HANG_S * rte_get_timer_hz();
+}
+
 static void
 wait_link_up(uint16_t port)
 {
 	struct rte_eth_link link;
 
-	for (unsigned int i = 0; i < LINK_WAIT_S * 100; i++) {
+	for (unsigned int i = 0; i < HANG_S * 100; i++) {
 		if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == RTE_ETH_LINK_UP)
 			return;
 		usleep(10000);
@@ -128,17 +139,17 @@ wait_link_up(uint16_t port)
 	fatal("link of port %u never came up", port);
 }
 
-/* The back end sends one broadcast frame carrying a sequence number on queue q. */
+/* The sender sends one broadcast frame carrying a sequence number, to our queue q. */
 static uint32_t
-vhost_send(uint16_t q)
+send_frame(uint16_t q)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(t.vhost_pool);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(t.sender_pool);
 	uint32_t seq = t.seq++;
-	unsigned int spins = 0;
+	uint64_t end = deadline();
 	uint8_t *p;
 
 	if (m == NULL)
-		fatal("vhost pool empty");
+		fatal("sender pool empty");
 	p = (uint8_t *)rte_pktmbuf_append(m, 64);
 	if (p == NULL)
 		fatal("no room for a 64-byte frame");
@@ -148,26 +159,38 @@ vhost_send(uint16_t q)
 	p[12] = 0x88;
 	p[13] = 0xb5;
 	memcpy(p + 14, &seq, sizeof(seq));
-	/* The back end takes our rings shortly after link up: retry until it accepts. */
-	while (rte_eth_tx_burst(t.vhost, q, &m, 1) == 0) {
-		if (++spins > SPIN_LIMIT)
-			fatal("vhost queue %u never accepted a frame", q);
+	/* A back end takes the rings shortly after link up: retry until it accepts. The hub has one
+	 * queue pair, so over PCI queue 0 of the sender reaches queue 0 of ours. */
+	while (rte_eth_tx_burst(t.sender, t.pci ? 0 : q, &m, 1) == 0) {
+		if (rte_get_timer_cycles() > end)
+			fatal("sender queue %u never accepted a frame", q);
 		rte_pause();
 	}
 	return seq;
 }
 
-/* Our queue q returns exactly the frame 'seq' (it is there already: poll a bounded number of times). */
+/* Waits (bounded) until queue q holds a used buffer, without taking it. */
+static void
+wait_frame_pending(uint16_t q, const char *when)
+{
+	uint64_t end = deadline();
+
+	while (rte_eth_rx_queue_count(t.ours, q) <= 0)
+		if (rte_get_timer_cycles() > end)
+			fatal("%s: no frame ever reached queue %u", when, q);
+}
+
+/* Our queue q returns exactly the frame 'seq' (bounded wait: it may still be on its way). */
 static void
 expect_frame(uint16_t q, uint32_t seq, const char *when)
 {
 	struct rte_mbuf *m[4];
-	unsigned int spins = 0;
+	uint64_t end = deadline();
 	uint16_t n;
 	uint32_t got;
 
 	while ((n = rte_eth_rx_burst(t.ours, q, m, RTE_DIM(m))) == 0)
-		if (++spins > SPIN_LIMIT)
+		if (rte_get_timer_cycles() > end)
 			fatal("%s: queue %u never returned frame %u", when, q, seq);
 	check(n == 1, "%s: queue %u returned %u frames, expected 1", when, q, n);
 	memcpy(&got, rte_pktmbuf_mtod_offset(m[0], uint8_t *, 14), sizeof(got));
@@ -180,7 +203,7 @@ expect_frame(uint16_t q, uint32_t seq, const char *when)
 static int
 wait_events(int timeout_ms, unsigned int *queues)
 {
-	struct rte_epoll_event ev[QUEUES * 2];
+	struct rte_epoll_event ev[MAX_QUEUES * 2];
 	int n = rte_epoll_wait(RTE_EPOLL_PER_THREAD, ev, RTE_DIM(ev), timeout_ms);
 
 	*queues = 0;
@@ -192,7 +215,7 @@ wait_events(int timeout_ms, unsigned int *queues)
 static void
 register_queues(const char *when)
 {
-	for (uint16_t q = 0; q < QUEUES; q++) {
+	for (uint16_t q = 0; q < t.queues; q++) {
 		int ret = rte_eth_dev_rx_intr_ctl_q(t.ours, q, RTE_EPOLL_PER_THREAD,
 						    RTE_INTR_EVENT_ADD, (void *)(uintptr_t)q);
 
@@ -220,7 +243,7 @@ wake_on_frame(uint16_t q, const char *when)
 	int n;
 
 	check(rte_eth_dev_rx_intr_enable(t.ours, q) == 0, "%s: rx_intr_enable queue %u", when, q);
-	seq = vhost_send(q);
+	seq = send_frame(q);
 	n = wait_events(WAKE_WAIT_MS, &queues);
 	check(n == 1 && queues == 1u << q, "%s: queue %u: wait returned %d events for queues 0x%x",
 	      when, q, n, queues);
@@ -233,9 +256,11 @@ static void
 quiet_when_disabled(uint16_t q, const char *when)
 {
 	unsigned int queues;
-	uint32_t seq = vhost_send(q);
-	int n = wait_events(QUIET_WAIT_MS, &queues);
+	uint32_t seq = send_frame(q);
+	int n;
 
+	wait_frame_pending(q, when);
+	n = wait_events(QUIET_WAIT_MS, &queues);
 	check(n == 0, "%s: queue %u interrupt disabled, yet the wait returned %d events (0x%x)", when,
 	      q, n, queues);
 	expect_frame(q, seq, when);
@@ -253,7 +278,8 @@ wake_on_enable_with_frame_waiting(uint16_t q, const char *when)
 
 	snprintf(name, sizeof(name), "rx_q%u_intr_self_signalled", q);
 	before = xstat(name);
-	seq = vhost_send(q);
+	seq = send_frame(q);
+	wait_frame_pending(q, when);
 	n = wait_events(QUIET_WAIT_MS, &queues);
 	check(n == 0, "%s: queue %u: %d events before enable", when, q, n);
 	check(rte_eth_dev_rx_intr_enable(t.ours, q) == 0, "%s: rx_intr_enable queue %u", when, q);
@@ -271,7 +297,7 @@ static void
 round_of_checks(const char *when)
 {
 	register_queues(when);
-	for (uint16_t q = 0; q < QUEUES; q++) {
+	for (uint16_t q = 0; q < t.queues; q++) {
 		wake_on_frame(q, when);
 		quiet_when_disabled(q, when);
 		wake_on_enable_with_frame_waiting(q, when);
@@ -280,25 +306,41 @@ round_of_checks(const char *when)
 	}
 }
 
-int
-main(int argc, char **argv)
+/* After EAL init: both pools, and the sender's port configured. */
+static void
+make_pools_and_sender(void)
+{
+	t.ours_pool = rte_pktmbuf_pool_create("ours", POOL_SIZE, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					      rte_socket_id());
+	t.sender_pool = rte_pktmbuf_pool_create("sender", POOL_SIZE, 256, 0,
+						RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	if (t.ours_pool == NULL || t.sender_pool == NULL)
+		fatal("mempools");
+	configure(t.sender, t.sender_pool, false);
+}
+
+/* net_vionet_user and a net_vhost port it talks to, in this process. */
+static void
+init_vhost(int argc, char **argv)
 {
 	char prefix[64], vdev_vhost[300], ours_args[256], dir[] = "/run/vionet-test-XXXXXX";
 	char *eal[16];
-	int n = 0, ret;
+	int n = 0;
+	bool packed;
 
-	if (argc != 3)
-		fatal("usage: %s <plugin.so> <packed 0|1>", argv[0]);
-	t.packed = atoi(argv[2]) != 0;
+	if (argc != 4)
+		fatal("usage: %s vhost <plugin.so> <packed 0|1>", argv[0]);
+	packed = atoi(argv[3]) != 0;
+	t.queues = MAX_QUEUES;
 	if (mkdtemp(dir) == NULL)
 		fatal("mkdtemp: %s", strerror(errno));
 	snprintf(work_dir, sizeof(work_dir), "%s", dir);
 	atexit(remove_work_dir);
 	snprintf(t.sock, sizeof(t.sock), "%s/vh.sock", dir);
 	snprintf(prefix, sizeof(prefix), "--file-prefix=vionet_uri_%d", getpid());
-	snprintf(vdev_vhost, sizeof(vdev_vhost), "net_vhost0,iface=%s,queues=%u", t.sock, QUEUES);
-	snprintf(ours_args, sizeof(ours_args), "path=%s,queues=%u,packed_vq=%d", t.sock, QUEUES,
-		 t.packed);
+	snprintf(vdev_vhost, sizeof(vdev_vhost), "net_vhost0,iface=%s,queues=%u", t.sock, t.queues);
+	snprintf(ours_args, sizeof(ours_args), "path=%s,queues=%u,packed_vq=%d", t.sock, t.queues,
+		 packed);
 	eal[n++] = argv[0];
 	eal[n++] = "-l";
 	eal[n++] = "0";
@@ -308,29 +350,57 @@ main(int argc, char **argv)
 	eal[n++] = "--no-pci";
 	eal[n++] = "--single-file-segments";
 	eal[n++] = "-d";
-	eal[n++] = argv[1];
+	eal[n++] = argv[2];
 	eal[n++] = "--vdev";
 	eal[n++] = vdev_vhost;
 	eal[n] = NULL;
 	if (rte_eal_init(n, eal) < 0)
 		fatal("EAL init");
-	printf("ring: %s, %u queue pairs\n", t.packed ? "packed" : "split", QUEUES);
-	t.ours_pool = rte_pktmbuf_pool_create("ours", POOL_SIZE, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-					      rte_socket_id());
-	t.vhost_pool = rte_pktmbuf_pool_create("vhost", POOL_SIZE, 256, 0,
-					       RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
-	if (t.ours_pool == NULL || t.vhost_pool == NULL)
-		fatal("mempools");
-	if (rte_eth_dev_get_port_by_name("net_vhost0", &t.vhost) != 0)
+	printf("vhost-user, ring: %s, %u queue pairs\n", packed ? "packed" : "split", t.queues);
+	if (rte_eth_dev_get_port_by_name("net_vhost0", &t.sender) != 0)
 		fatal("net_vhost0 not probed");
-	configure(t.vhost, t.vhost_pool, false);
+	/* net_vhost listens from its configure on; then our client device can connect. */
+	make_pools_and_sender();
 	if (rte_vdev_init("net_vionet_user0", ours_args) < 0 ||
 	    rte_eth_dev_get_port_by_name("net_vionet_user0", &t.ours) != 0)
 		fatal("net_vionet_user0 probe");
+}
+
+/* Two net_vionet PCI ports from the caller's EAL arguments (-d plugin -a bdf0 -a bdf1). */
+static void
+init_pci(int argc, char **argv)
+{
+	struct rte_eth_dev_info info;
+
+	argv[1] = argv[0];
+	if (rte_eal_init(argc - 1, argv + 1) < 0)
+		fatal("EAL init");
+	if (rte_eth_dev_count_avail() != 2)
+		fatal("%u ports, expected the two functions on the hub", rte_eth_dev_count_avail());
+	t.sender = 0;
+	t.ours = 1;
+	t.queues = 1;
+	if (rte_eth_dev_info_get(t.ours, &info) != 0 || strcmp(info.driver_name, "net_vionet") != 0)
+		fatal("port %u is not driven by net_vionet", t.ours);
+	make_pools_and_sender();
+	printf("PCI: port %u sends, port %u waits for Rx interrupts\n", t.sender, t.ours);
+}
+
+int
+main(int argc, char **argv)
+{
+	int ret;
+
+	if (argc >= 2 && strcmp(argv[1], "vhost") == 0)
+		init_vhost(argc, argv);
+	else if (argc >= 2 && strcmp(argv[1], "pci") == 0)
+		init_pci(argc, argv);
+	else
+		fatal("usage: %s vhost <plugin.so> <packed 0|1> | pci <EAL arguments>", argv[0]);
 
 	/* Without intr_conf.rxq the port has no Rx interrupts to give. */
 	configure(t.ours, t.ours_pool, false);
-	if (rte_eth_dev_start(t.vhost) < 0 || rte_eth_dev_start(t.ours) < 0)
+	if (rte_eth_dev_start(t.sender) < 0 || rte_eth_dev_start(t.ours) < 0)
 		fatal("start");
 	ret = rte_eth_dev_rx_intr_enable(t.ours, 0);
 	check(ret != 0, "rx_intr_enable without intr_conf.rxq returned 0");
@@ -340,7 +410,7 @@ main(int argc, char **argv)
 	if (rte_eth_dev_start(t.ours) < 0)
 		fatal("start with intr_conf.rxq");
 	wait_link_up(t.ours);
-	wait_link_up(t.vhost);
+	wait_link_up(t.sender);
 	round_of_checks("first start");
 
 	/* Stop drops the epoll registrations; a started port gives them again. */
@@ -354,9 +424,9 @@ main(int argc, char **argv)
 	check(rte_mempool_in_use_count(t.ours_pool) == 0, "%u mbufs of our pool in use after stop",
 	      rte_mempool_in_use_count(t.ours_pool));
 	check(rte_eth_dev_close(t.ours) == 0, "close");
-	rte_eth_dev_stop(t.vhost);
-	rte_eth_dev_close(t.vhost);
+	rte_eth_dev_stop(t.sender);
+	rte_eth_dev_close(t.sender);
 	rte_eal_cleanup();
-	printf("test_user_rx_intr: %d passed, %d failed\n", t.checks - t.failures, t.failures);
+	printf("test_rx_intr: %d passed, %d failed\n", t.checks - t.failures, t.failures);
 	return t.failures == 0 ? 0 : 1;
 }
