@@ -291,3 +291,24 @@ pvp_mq() {
 	[ "$rc" -eq 0 ] || { echo "---- $TP_LOG (tail)"; tail -n 40 "$TP_LOG"; }
 	return "$rc"
 }
+
+# Rx queue interrupts, l3fwd-power style: tests/integration/test_rx_intr in 'pci' mode on the two NICs
+# (NIC0 sends, NIC1 sleeps in rte_epoll_wait on its Rx queue's MSI-X eventfd and wakes with the frame).
+# check_rx_intr <label> <test_rx_intr binary> <EAL arguments...>
+check_rx_intr() {
+	local label=$1 bin=$2 rc=0
+	shift 2
+	local log=/tmp/testpmd-$label.log
+	timeout --kill-after=10 300 "$bin" pci -l 0 -m 256 --file-prefix="vm_$label" "$@" >"$log" 2>&1 || rc=$?
+	local summary
+	summary=$(grep '^test_rx_intr:' "$log")
+	echo "RESULT $label ${summary:-no summary}"
+	if [ "$rc" -ne 0 ]; then
+		grep -E '^(FAIL|FATAL)' "$log" | head -n 20
+		echo "---- $log (tail)"
+		tail -n 30 "$log"
+		fail "$label: Rx interrupt checks failed (status $rc)"
+		return 1
+	fi
+	echo "PASS: $label Rx interrupts wake the waiter, none while disabled, none lost at enable"
+}
