@@ -261,32 +261,38 @@ static inline uint16_t
 virtq_split_drv_add_bulk(struct virtq_split_drv *vq, const uint64_t *addrs, const uint32_t *lens,
                          uint16_t flags, void *const *cookies, uint16_t n)
 {
-	uint16_t i = 0;
-	uint16_t head;
+	struct virtq_split_desc *desc = vq->desc;
+	struct virtq_desc_state *state = vq->state;
+	virtq_le16 *ring = vq->avail->ring;
+	const uint16_t mask = vq->mask;
+	const bool in_order = vq->in_order;
+	uint16_t head = vq->free_head;
+	uint16_t avail_idx = vq->avail_idx;
+	uint16_t i;
 
 	if (vq->broken)
 		return 0;
 	if (n > vq->num_free)
 		n = vq->num_free;
 	flags &= VIRTQ_DESC_F_WRITE;
-	for (; i + 4 <= n; i += 4) {
-		uint16_t h[4];
-		int k;
+	/* Ring indexes in locals: the descriptor and avail stores could alias the queue's own
+	 * 16-bit fields, which would make the compiler reload and store them once per buffer. */
+	for (i = 0; i < n; i++) {
+		struct virtq_desc_state *st = &state[head];
 
-		for (k = 0; k < 4; k++)
-			h[k] = virtq_split_drv_take_desc(vq);
-		for (k = 0; k < 4; k++)
-			virtq_split_drv_write_desc(&vq->desc[h[k]], addrs[i + k], lens[i + k],
-			                           flags, 0);
-		for (k = 0; k < 4; k++)
-			virtq_split_drv_put_avail(vq, h[k], 1, flags ? lens[i + k] : 0,
-			                          cookies[i + k]);
+		virtq_split_drv_write_desc(&desc[head], addrs[i], lens[i], flags, 0);
+		st->cookie = cookies[i];
+		st->writable_len = flags ? lens[i] : 0;
+		st->ndescs = 1;
+		ring[avail_idx & mask] = virtq_cpu_to_le16(head);
+		avail_idx++;
+		/* In-order: descriptors go in ring order (2.7.9), no free list to follow. */
+		head = in_order ? (uint16_t)((head + 1) & mask) : st->next;
 	}
-	for (; i < n; i++) {
-		head = virtq_split_drv_take_desc(vq);
-		virtq_split_drv_write_desc(&vq->desc[head], addrs[i], lens[i], flags, 0);
-		virtq_split_drv_put_avail(vq, head, 1, flags ? lens[i] : 0, cookies[i]);
-	}
+	vq->free_head = head;
+	vq->avail_idx = avail_idx;
+	vq->outstanding = (uint16_t)(vq->outstanding + n);
+	vq->num_free = (uint16_t)(vq->num_free - n);
 	return n;
 }
 
@@ -591,6 +597,79 @@ virtq_split_drv_get_used(struct virtq_split_drv *vq, void **cookie, uint32_t *le
 }
 
 /*
+ * In-order bulk harvest. Fast path: while the used entry names the oldest outstanding buffer (a
+ * batch of one, what a device that writes every used entry produces), take it with the ring state
+ * in locals. A longer batch or a bad entry goes through get_used_in_order(), which checks it.
+ * used.idx is read (acquire) at most once, when the cached value does not cover max.
+ */
+static inline uint16_t
+virtq_split_drv_get_used_bulk_in_order(struct virtq_split_drv *vq, void **cookies, uint32_t *lens,
+                                       uint16_t max)
+{
+	const struct virtq_split_used_elem *ring = vq->used->ring;
+	struct virtq_desc_state *state = vq->state;
+	const uint16_t mask = vq->mask;
+	bool refreshed = false;
+	uint16_t n = 0;
+
+	while (n < max) {
+		uint16_t last = vq->last_used_idx;
+		uint16_t ready = (uint16_t)(vq->used_idx_cache - last);
+		uint16_t oldest, num_free, outstanding, k;
+		int rc;
+
+		if (vq->batch_left == 0) {
+			if (ready < max - n && !refreshed) {
+				ready = virtq_split_drv_used_count(vq);
+				refreshed = true;
+			}
+			if (ready == 0 || vq->broken)
+				break;
+			oldest = vq->in_order_oldest;
+			num_free = vq->num_free;
+			outstanding = vq->outstanding;
+			k = ready < max - n ? ready : (uint16_t)(max - n);
+			for (; k > 0; k--) {
+				const struct virtq_split_used_elem *e = &ring[last & mask];
+				struct virtq_desc_state *st;
+
+				if (virtq_le32_to_cpu(e->id) != oldest)
+					break;
+				st = &state[oldest];
+				if (st->cookie == NULL)
+					break;
+				if (lens != NULL) {
+					uint32_t len = virtq_le32_to_cpu(e->len);
+
+					if (len > st->writable_len) {
+						vq->err.len_too_big++;
+						len = 0;
+					}
+					lens[n] = len;
+				}
+				cookies[n++] = st->cookie;
+				st->cookie = NULL;
+				num_free = (uint16_t)(num_free + st->ndescs);
+				outstanding--;
+				oldest = (uint16_t)((oldest + st->ndescs) & mask);
+				last++;
+			}
+			vq->in_order_oldest = oldest;
+			vq->num_free = num_free;
+			vq->outstanding = outstanding;
+			vq->last_used_idx = last;
+			if (k == 0)
+				continue;
+		}
+		rc = virtq_split_drv_get_used_in_order(vq, &cookies[n], lens != NULL ? &lens[n] : NULL);
+		if (rc != 0 && rc != -EMSGSIZE)
+			break;
+		n++;
+	}
+	return n;
+}
+
+/*
  * Harvest up to max used buffers into cookies[] and lens[] (lens may be NULL, e.g. Tx: lengths
  * are then neither returned nor checked). Rejected entries are skipped and counted in vq->err; a
  * buffer with a too-long length is returned with length 0. Returns the number of cookies stored;
@@ -602,7 +681,9 @@ virtq_split_drv_get_used_bulk(struct virtq_split_drv *vq, void **cookies, uint32
 {
 	uint16_t n = 0, ready;
 
-	if (vq->in_order || vq->broken) {
+	if (vq->in_order && !vq->broken)
+		return virtq_split_drv_get_used_bulk_in_order(vq, cookies, lens, max);
+	if (vq->broken) {
 		while (n < max) {
 			int rc = virtq_split_drv_get_used(vq, &cookies[n],
 			                                  lens != NULL ? &lens[n] : NULL);
