@@ -208,6 +208,7 @@ vionet_pci_rx_intr_setup(struct vionet_hw *hw, uint16_t nb_rx_queues, struct rte
 		VIONET_INIT_LOG(WARNING, "%s: %u MSI-X vectors for %u Rx queues: queues share %u vectors",
 				hw->name, pci->msix_vectors, nb_rx_queues, nb_efd);
 	rte_intr_disable(h);
+	pci->rx_intr_active = true;
 	ret = rte_intr_efd_enable(h, nb_efd);
 	if (ret == 0)
 		ret = vionet_intr_map_rx_queues(h, nb_rx_queues, nb_efd);
@@ -240,8 +241,9 @@ vionet_pci_rx_intr_release(struct vionet_hw *hw)
 	struct vionet_pci_transport *pci = vionet_pci_of(hw);
 	struct rte_intr_handle *h = pci->pci_dev->intr_handle;
 
-	if (h == NULL || rte_intr_nb_efd_get(h) == 0)
+	if (!pci->rx_intr_active)
 		return;
+	pci->rx_intr_active = false;
 	for (uint16_t q = 0; q < VIONET_PCI_QUEUES_MAX; q += 2)
 		if (pci->queue_vector[q] != VIONET_PCI_MSI_NO_VECTOR)
 			hw->ops->set_queue_vector(hw, q, VIONET_PCI_MSI_NO_VECTOR);

@@ -59,6 +59,7 @@ struct vionet_pci_transport {
 	uint16_t queue_vector[VIONET_PCI_QUEUES_MAX];
 	uint64_t device_features;
 	bool lsc_registered; /* our config-change callback is on the PCI interrupt handle */
+	bool rx_intr_active; /* Rx queue vectors added to the handle (vionet_pci_rx_intr_setup) */
 	union {
 		struct vionet_pci_modern_regs modern;
 		struct vionet_pci_legacy_regs legacy_regs;
