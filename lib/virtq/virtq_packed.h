@@ -259,36 +259,62 @@ virtq_packed_drv_add_buf(struct virtq_packed_drv *vq, uint64_t addr, uint32_t le
 	return 0;
 }
 
-/* Post up to n single-descriptor buffers, four at a time. Same contract as the split one. */
+/*
+ * Post up to n single-descriptor buffers. Same contract as the split one. The ring position, wrap
+ * counter and buffer ID run in locals: the descriptor stores could alias the queue's own 16-bit
+ * fields, which would make the compiler reload and store them once per buffer.
+ */
 static inline uint16_t
 virtq_packed_drv_add_bulk(struct virtq_packed_drv *vq, const uint64_t *addrs, const uint32_t *lens,
                           uint16_t flags, void *const *cookies, uint16_t n)
 {
-	uint16_t i = 0;
-	uint16_t id;
+	struct virtq_packed_desc *desc = vq->desc;
+	struct virtq_desc_state *state = vq->state;
+	const uint16_t size = vq->size;
+	const bool in_order = vq->in_order;
+	uint16_t id = vq->free_id;
+	uint16_t pos = vq->next_avail;
+	bool wrap = vq->avail_wrap;
+	uint16_t pending = vq->pending_descs;
+	uint16_t i;
 
 	if (vq->broken)
 		return 0;
 	if (n > vq->num_free)
 		n = vq->num_free;
 	flags &= VIRTQ_DESC_F_WRITE;
-	for (; i + 4 <= n; i += 4) {
-		uint16_t ids[4];
-		int k;
+	for (i = 0; i < n; i++) {
+		struct virtq_packed_desc *d = &desc[pos];
+		struct virtq_desc_state *st = &state[id];
+		uint16_t dflags = (uint16_t)(flags | virtq_packed_avail_bits(wrap));
 
-		for (k = 0; k < 4; k++)
-			ids[k] = virtq_packed_drv_take_id(vq);
-		for (k = 0; k < 4; k++)
-			virtq_packed_drv_write_desc(vq, addrs[i + k], lens[i + k], ids[k], flags);
-		for (k = 0; k < 4; k++)
-			virtq_packed_drv_put_state(vq, ids[k], 1, flags ? lens[i + k] : 0,
-			                           cookies[i + k]);
+		d->addr = virtq_cpu_to_le64(addrs[i]);
+		d->len = virtq_cpu_to_le32(lens[i]);
+		d->id = virtq_cpu_to_le16(id);
+		/* The batch head's flags wait for publish() (see write_desc()). */
+		if (pending == 0) {
+			vq->pending_head = pos;
+			vq->pending_head_flags = dflags;
+		} else {
+			virtq_store16(&d->flags, dflags);
+		}
+		pending++;
+		st->cookie = cookies[i];
+		st->writable_len = flags ? lens[i] : 0;
+		st->ndescs = 1;
+		/* In-order: IDs go in sequence, no free list to follow. */
+		id = in_order ? (uint16_t)(id + 1 < size ? id + 1 : 0) : st->next;
+		if (++pos == size) {
+			pos = 0;
+			wrap = !wrap;
+		}
 	}
-	for (; i < n; i++) {
-		id = virtq_packed_drv_take_id(vq);
-		virtq_packed_drv_write_desc(vq, addrs[i], lens[i], id, flags);
-		virtq_packed_drv_put_state(vq, id, 1, flags ? lens[i] : 0, cookies[i]);
-	}
+	vq->free_id = id;
+	vq->next_avail = pos;
+	vq->avail_wrap = wrap;
+	vq->pending_descs = pending;
+	vq->outstanding = (uint16_t)(vq->outstanding + n);
+	vq->num_free = (uint16_t)(vq->num_free - n);
 	return n;
 }
 
@@ -631,6 +657,64 @@ virtq_packed_drv_get_used(struct virtq_packed_drv *vq, void **cookie, uint32_t *
 	                                   len);
 }
 
+/*
+ * In-order bulk harvest: each used descriptor starts a batch (checked by start_batch()), whose
+ * buffers are then returned with the ring state in locals.
+ */
+static inline uint16_t
+virtq_packed_drv_get_used_bulk_in_order(struct virtq_packed_drv *vq, void **cookies,
+                                        uint32_t *lens, uint16_t max)
+{
+	struct virtq_desc_state *state = vq->state;
+	const uint16_t size = vq->size;
+	uint16_t n = 0;
+
+	while (n < max) {
+		uint16_t id, last, num_free, outstanding, left, k;
+		bool wrap;
+
+		if (vq->batch_left == 0) {
+			if (virtq_packed_drv_peek_used(vq) <= 0 || virtq_packed_drv_start_batch(vq) < 0)
+				break;
+		}
+		id = vq->in_order_oldest;
+		last = vq->last_used;
+		wrap = vq->used_wrap;
+		num_free = vq->num_free;
+		outstanding = vq->outstanding;
+		left = vq->batch_left;
+		for (k = left < max - n ? left : (uint16_t)(max - n); k > 0; k--) {
+			struct virtq_desc_state *st = &state[id];
+
+			if (lens != NULL) {
+				/* Skipped buffers were used completely ("In-order use of
+				 * descriptors"): their length is what was posted. */
+				uint32_t len = left == 1 ? vq->batch_last_len : st->writable_len;
+
+				if (len > st->writable_len) {
+					vq->err.len_too_big++;
+					len = 0;
+				}
+				lens[n] = len;
+			}
+			cookies[n++] = st->cookie;
+			st->cookie = NULL;
+			num_free = (uint16_t)(num_free + st->ndescs);
+			outstanding--;
+			left--;
+			virtq_packed_advance(&last, &wrap, st->ndescs, size);
+			id = (uint16_t)(id + 1 < size ? id + 1 : 0);
+		}
+		vq->in_order_oldest = id;
+		vq->last_used = last;
+		vq->used_wrap = wrap;
+		vq->num_free = num_free;
+		vq->outstanding = outstanding;
+		vq->batch_left = left;
+	}
+	return n;
+}
+
 /* Harvest up to max used buffers; same contract as virtq_split_drv_get_used_bulk(). */
 static inline uint16_t
 virtq_packed_drv_get_used_bulk(struct virtq_packed_drv *vq, void **cookies, uint32_t *lens,
@@ -638,6 +722,8 @@ virtq_packed_drv_get_used_bulk(struct virtq_packed_drv *vq, void **cookies, uint
 {
 	uint16_t n = 0;
 
+	if (vq->in_order)
+		return virtq_packed_drv_get_used_bulk_in_order(vq, cookies, lens, max);
 	while (n < max) {
 		int rc = virtq_packed_drv_get_used(vq, &cookies[n], lens != NULL ? &lens[n] : NULL);
 
