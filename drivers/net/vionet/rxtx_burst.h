@@ -94,17 +94,6 @@ rx_hdr_of(struct rte_mbuf *m, uint16_t hdr_size)
 	return (struct vionet_net_hdr *)((char *)m->buf_addr + RTE_PKTMBUF_HEADROOM - hdr_size);
 }
 
-/* A packet is complete: offload flags, software VLAN strip, counters. */
-static __rte_always_inline void
-rx_finish(struct vionet_rxq *rxq, struct rte_mbuf *m, const struct vionet_net_hdr *hdr)
-{
-	if (rxq->offloads)
-		vionet_net_hdr_to_mbuf(hdr, m);
-	if (rxq->vlan_strip)
-		rte_vlan_strip(m);
-	vionet_stats_count(&rxq->stats, m->pkt_len);
-}
-
 static __rte_always_inline void
 rx_refill_if_low(struct vionet_rxq *rxq, const bool packed)
 {
@@ -118,12 +107,17 @@ rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, co
 {
 	void *cookies[VIONET_BURST_MAX];
 	uint32_t lens[VIONET_BURST_MAX];
-	uint16_t hdr_size = rxq->hdr_size;
+	/* Queue settings in locals: the mbuf stores below could otherwise force reloads. */
+	const uint16_t hdr_size = rxq->hdr_size;
+	const uint16_t port_id = rxq->port_id;
+	const bool offloads = rxq->offloads;
+	const bool vlan_strip = rxq->vlan_strip;
 	uint16_t n, nb_rx = 0;
 
 	n = vq_get_used_bulk(&rxq->vq, packed, cookies, lens, RTE_MIN(nb_pkts, VIONET_BURST_MAX));
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = cookies[i];
+		uint16_t len;
 
 		if (unlikely(lens[i] <= hdr_size)) {
 			/* Empty or rejected (length above what we posted: lib/virtq returns 0). */
@@ -131,10 +125,15 @@ rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, co
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		m->data_len = (uint16_t)(lens[i] - hdr_size);
-		m->pkt_len = m->data_len;
-		m->port = rxq->port_id;
-		rx_finish(rxq, m, rx_hdr_of(m, hdr_size));
+		len = (uint16_t)(lens[i] - hdr_size);
+		m->data_len = len;
+		m->pkt_len = len;
+		m->port = port_id;
+		if (offloads)
+			vionet_net_hdr_to_mbuf(rx_hdr_of(m, hdr_size), m);
+		if (unlikely(vlan_strip))
+			rte_vlan_strip(m);
+		vionet_stats_count(&rxq->stats, m->pkt_len);
 		rx_pkts[nb_rx++] = m;
 	}
 	rx_refill_if_low(rxq, packed);

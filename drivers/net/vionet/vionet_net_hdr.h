@@ -69,25 +69,30 @@ static inline void
 vionet_net_hdr_from_mbuf(struct vionet_net_hdr *hdr, const struct rte_mbuf *m, uint16_t hdr_size)
 {
 	uint64_t ol = m->ol_flags;
-	uint16_t l4_start = (uint16_t)(m->l2_len + m->l3_len);
-	uint8_t flags = 0, gso_type = VIONET_NET_HDR_GSO_NONE;
-	uint16_t hdr_len = 0, gso_size = 0, csum_start = 0, csum_offset = 0;
+	uint64_t l4 = ol & RTE_MBUF_F_TX_L4_MASK;
+	bool tso = (ol & RTE_MBUF_F_TX_TCP_SEG) != 0;
+	uint8_t flags = VIONET_NET_HDR_F_NEEDS_CSUM, gso_type = VIONET_NET_HDR_GSO_NONE;
+	uint16_t hdr_len = 0, gso_size = 0, csum_start, csum_offset;
 
-	if (unlikely(ol & RTE_MBUF_F_TX_TCP_SEG)) {
-		gso_type = (ol & RTE_MBUF_F_TX_IPV6) ? VIONET_NET_HDR_GSO_TCPV6 : VIONET_NET_HDR_GSO_TCPV4;
-		gso_size = m->tso_segsz;
-		hdr_len = (uint16_t)(l4_start + m->l4_len);
-		flags = VIONET_NET_HDR_F_NEEDS_CSUM;
-		csum_start = l4_start;
-		csum_offset = offsetof(struct rte_tcp_hdr, cksum);
-	} else if (unlikely((ol & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_TCP_CKSUM)) {
-		flags = VIONET_NET_HDR_F_NEEDS_CSUM;
-		csum_start = l4_start;
-		csum_offset = offsetof(struct rte_tcp_hdr, cksum);
-	} else if (unlikely((ol & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_UDP_CKSUM)) {
-		flags = VIONET_NET_HDR_F_NEEDS_CSUM;
-		csum_start = l4_start;
-		csum_offset = offsetof(struct rte_udp_hdr, dgram_cksum);
+	/* No offload (the common case): an all-zero header. l2_len/l3_len live in the mbuf's second
+	 * cache line, so they are read only when an offload needs them. */
+	if (likely(!tso && l4 != RTE_MBUF_F_TX_TCP_CKSUM && l4 != RTE_MBUF_F_TX_UDP_CKSUM)) {
+		flags = 0;
+		csum_start = 0;
+		csum_offset = 0;
+	} else {
+		csum_start = (uint16_t)(m->l2_len + m->l3_len);
+		if (tso) {
+			gso_type = (ol & RTE_MBUF_F_TX_IPV6) ? VIONET_NET_HDR_GSO_TCPV6
+							     : VIONET_NET_HDR_GSO_TCPV4;
+			gso_size = m->tso_segsz;
+			hdr_len = (uint16_t)(csum_start + m->l4_len);
+			csum_offset = offsetof(struct rte_tcp_hdr, cksum);
+		} else if (l4 == RTE_MBUF_F_TX_TCP_CKSUM) {
+			csum_offset = offsetof(struct rte_tcp_hdr, cksum);
+		} else {
+			csum_offset = offsetof(struct rte_udp_hdr, dgram_cksum);
+		}
 	}
 	hdr->flags = flags;
 	hdr->gso_type = gso_type;
