@@ -8,6 +8,8 @@
 #ifndef VIONET_RXTX_BURST_H
 #define VIONET_RXTX_BURST_H
 
+#include <string.h>
+
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_ether.h>
@@ -94,14 +96,60 @@ rx_hdr_of(struct rte_mbuf *m, uint16_t hdr_size)
 	return (struct vionet_net_hdr *)((char *)m->buf_addr + RTE_PKTMBUF_HEADROOM - hdr_size);
 }
 
-static __rte_always_inline void
-rx_refill_if_low(struct vionet_rxq *rxq, const bool packed)
+/*
+ * The 8 bytes at rearm_data (data_off, refcnt, nb_segs, port) of a fresh one-segment Rx mbuf, built
+ * once per burst and stored with one write per packet.
+ */
+static __rte_always_inline uint64_t
+rx_rearm_template(uint16_t port_id)
 {
-	if (vq_free_count(&rxq->vq, packed) >= rxq->refill_thresh)
-		vionet_rxq_refill(rxq, true);
+	struct rte_mbuf tmpl;
+	uint64_t rearm;
+
+	tmpl.data_off = RTE_PKTMBUF_HEADROOM;
+	rte_mbuf_refcnt_set(&tmpl, 1);
+	tmpl.nb_segs = 1;
+	tmpl.port = port_id;
+	memcpy(&rearm, &tmpl.rearm_data, sizeof(rearm));
+	return rearm;
 }
 
-/* Each buffer is one packet: the header, then the frame (no VIRTIO_NET_F_MRG_RXBUF). */
+/*
+ * Burst-time refill of a queue without mergeable buffers: raw mbufs from the pool (rte_mempool
+ * contract for pktmbufs: refcnt 1, nb_segs 1, next NULL), so no per-mbuf reset here: rx_burst()
+ * sets the first-cache-line fields when it hands a buffer out. One chunk per burst: a burst takes
+ * at most VIONET_BURST_MAX buffers, so this keeps up. One publish, at most one kick.
+ */
+static __rte_always_inline void
+rx_refill_raw(struct vionet_rxq *rxq, const bool packed)
+{
+	void *mbufs[VIONET_BURST_MAX];
+	uint64_t addrs[VIONET_BURST_MAX];
+	uint32_t lens[VIONET_BURST_MAX];
+	const uint16_t offset = (uint16_t)(RTE_PKTMBUF_HEADROOM - rxq->hdr_size);
+	const uint32_t buf_len = rxq->buf_len;
+	const bool use_va = rxq->use_va;
+	uint16_t n = RTE_MIN(vq_free_count(&rxq->vq, packed), (uint16_t)VIONET_BURST_MAX);
+	uint16_t added;
+
+	if (unlikely(rte_mempool_get_bulk(rxq->mp, mbufs, n) != 0)) {
+		rxq->stats.mbuf_alloc_failed += n;
+		return;
+	}
+	/* The buffer starts hdr_size before data_off: header in headroom, frame at data_off. */
+	for (uint16_t i = 0; i < n; i++) {
+		addrs[i] = vionet_mbuf_buf_addr(mbufs[i], use_va) + offset;
+		lens[i] = buf_len;
+	}
+	added = vq_add_bulk(&rxq->vq, packed, addrs, lens, VIRTQ_DESC_F_WRITE, mbufs, n);
+	if (unlikely(added < n))
+		rte_mempool_put_bulk(rxq->mp, &mbufs[added], n - added);
+	if (added != 0)
+		vq_publish_and_kick(&rxq->vq, packed, &rxq->stats);
+}
+
+/* Each buffer is one packet: the header, then the frame (no VIRTIO_NET_F_MRG_RXBUF). The buffers
+ * may come raw from the pool (rx_refill_raw()): every field a fresh mbuf has is set here. */
 static __rte_always_inline uint16_t
 rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, const bool packed)
 {
@@ -109,7 +157,7 @@ rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, co
 	uint32_t lens[VIONET_BURST_MAX];
 	/* Queue settings in locals: the mbuf stores below could otherwise force reloads. */
 	const uint16_t hdr_size = rxq->hdr_size;
-	const uint16_t port_id = rxq->port_id;
+	const uint64_t rearm = rx_rearm_template(rxq->port_id);
 	const bool offloads = rxq->offloads;
 	const bool vlan_strip = rxq->vlan_strip;
 	uint16_t n, nb_rx = 0;
@@ -119,6 +167,9 @@ rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, co
 		struct rte_mbuf *m = cookies[i];
 		uint16_t len;
 
+		memcpy(&m->rearm_data, &rearm, sizeof(rearm));
+		/* an mbuf of a pinned external buffer pool keeps its EXTERNAL flag (rte_pktmbuf_reset) */
+		m->ol_flags &= RTE_MBUF_F_EXTERNAL;
 		if (unlikely(lens[i] <= hdr_size)) {
 			/* Empty or rejected (length above what we posted: lib/virtq returns 0). */
 			rxq->stats.errors++;
@@ -126,9 +177,11 @@ rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, co
 			continue;
 		}
 		len = (uint16_t)(lens[i] - hdr_size);
+		m->packet_type = 0;
+		m->vlan_tci = 0;
+		m->vlan_tci_outer = 0;
 		m->data_len = len;
 		m->pkt_len = len;
-		m->port = port_id;
 		if (offloads)
 			vionet_net_hdr_to_mbuf(rx_hdr_of(m, hdr_size), m);
 		if (unlikely(vlan_strip))
@@ -136,7 +189,8 @@ rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, co
 		vionet_stats_count(&rxq->stats, m->pkt_len);
 		rx_pkts[nb_rx++] = m;
 	}
-	rx_refill_if_low(rxq, packed);
+	if (vq_free_count(&rxq->vq, packed) >= rxq->refill_thresh)
+		rx_refill_raw(rxq, packed);
 	return nb_rx;
 }
 
@@ -204,7 +258,8 @@ rx_burst_mrg(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts
 			rx_pkts[nb_rx++] = head;
 		}
 	}
-	rx_refill_if_low(rxq, packed);
+	if (vq_free_count(&rxq->vq, packed) >= rxq->refill_thresh)
+		vionet_rxq_refill(rxq, true);
 	return nb_rx;
 }
 
