@@ -43,6 +43,8 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "test_tally.h"
+
 #define MAX_QUEUES 2
 #define RING_SIZE 256
 #define POOL_SIZE 4095
@@ -59,49 +61,7 @@ static struct {
 	uint16_t sender; /* the net_vhost port, or the other net_vionet port on the hub */
 	struct rte_mempool *ours_pool, *sender_pool;
 	uint32_t seq;
-	int checks, failures;
 } t;
-
-static char work_dir[64];
-
-static void
-remove_work_dir(void)
-{
-	if (work_dir[0] == '\0')
-		return;
-	unlink(t.sock);
-	rmdir(work_dir);
-}
-
-static void
-check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	t.checks++;
-	if (ok)
-		return;
-	t.failures++;
-	va_start(ap, fmt);
-	fprintf(stderr, "FAIL: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-}
-
-static void
-fatal(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "FATAL: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-	printf("test_rx_intr: %d passed, %d failed\n", t.checks - t.failures, t.failures + 1);
-	exit(1);
-}
 
 static void
 configure(uint16_t port, struct rte_mempool *pool, bool rxq_intr)
@@ -378,9 +338,8 @@ init_vhost(int argc, char **argv)
 	t.queues = MAX_QUEUES;
 	if (mkdtemp(dir) == NULL)
 		fatal("mkdtemp: %s", strerror(errno));
-	snprintf(work_dir, sizeof(work_dir), "%s", dir);
-	atexit(remove_work_dir);
 	snprintf(t.sock, sizeof(t.sock), "%s/vh.sock", dir);
+	tally_remove_on_exit(dir, t.sock);
 	snprintf(prefix, sizeof(prefix), "--file-prefix=vionet_uri_%d", getpid());
 	snprintf(t.vhost_args, sizeof(t.vhost_args), "iface=%s,queues=%u", t.sock, t.queues);
 	snprintf(vdev_vhost, sizeof(vdev_vhost), "net_vhost0,%s", t.vhost_args);
@@ -437,6 +396,7 @@ main(int argc, char **argv)
 {
 	int ret;
 
+	tally.name = "test_rx_intr";
 	if (argc >= 2 && strcmp(argv[1], "vhost") == 0)
 		init_vhost(argc, argv);
 	else if (argc >= 2 && strcmp(argv[1], "pci") == 0)
@@ -475,6 +435,5 @@ main(int argc, char **argv)
 	rte_eth_dev_stop(t.sender);
 	rte_eth_dev_close(t.sender);
 	rte_eal_cleanup();
-	printf("test_rx_intr: %d passed, %d failed\n", t.checks - t.failures, t.failures);
-	return t.failures == 0 ? 0 : 1;
+	return tally_finish();
 }

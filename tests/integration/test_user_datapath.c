@@ -43,6 +43,8 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "test_tally.h"
+
 #define RING_SIZE 256
 #define BATCH 32
 #define MAX_QUEUES 8
@@ -62,50 +64,7 @@ static struct {
 	uint64_t sent_pkts, sent_bytes; /* by our port, since its last stats reset */
 	uint64_t q_sent[MAX_QUEUES];
 	uint32_t seq;
-	int checks, failures;
 } t;
-
-static char work_dir[64];
-
-/* The socket and its folder go away however the test ends (a fatal exit too). */
-static void
-remove_work_dir(void)
-{
-	if (work_dir[0] == '\0')
-		return;
-	unlink(t.sock);
-	rmdir(work_dir);
-}
-
-static void
-check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	t.checks++;
-	if (ok)
-		return;
-	t.failures++;
-	va_start(ap, fmt);
-	fprintf(stderr, "FAIL: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-}
-
-static void
-fatal(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "FATAL: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-	printf("test_user_datapath: %d passed, %d failed\n", t.checks - t.failures, t.failures + 1);
-	exit(1);
-}
 
 static uint8_t
 pattern(uint32_t seq, uint32_t off)
@@ -874,6 +833,7 @@ main(int argc, char **argv)
 	char *eal[32];
 	int n = 0;
 
+	tally.name = "test_user_datapath";
 	if (argc != 6)
 		fatal("usage: %s <plugin.so> <packed> <in_order> <mrg_rxbuf> <queue pairs>", argv[0]);
 	t.plugin = argv[1];
@@ -885,9 +845,8 @@ main(int argc, char **argv)
 		fatal("queue pairs 1..%d", MAX_QUEUES);
 	if (mkdtemp(dir) == NULL)
 		fatal("mkdtemp: %s", strerror(errno));
-	snprintf(work_dir, sizeof(work_dir), "%s", dir);
-	atexit(remove_work_dir);
 	snprintf(t.sock, sizeof(t.sock), "%s/vh.sock", dir);
+	tally_remove_on_exit(dir, t.sock);
 	snprintf(prefix, sizeof(prefix), "--file-prefix=vionet_udp_%d", getpid());
 	snprintf(t.vhost_args, sizeof(t.vhost_args), "iface=%s,queues=%u,tso=1", t.sock, t.queues);
 	snprintf(vdev_vhost, sizeof(vdev_vhost), "net_vhost0,%s", t.vhost_args);
@@ -957,6 +916,5 @@ main(int argc, char **argv)
 	rte_eth_dev_stop(t.vhost);
 	rte_eth_dev_close(t.vhost);
 	rte_eal_cleanup();
-	printf("test_user_datapath: %d passed, %d failed\n", t.checks - t.failures, t.failures);
-	return t.failures == 0 ? 0 : 1;
+	return tally_finish();
 }
