@@ -357,6 +357,19 @@ test_control_commands(void)
 	CU_ASSERT_EQUAL(fake.ctrl_cmd, 1);
 	CU_ASSERT_FALSE((hw.vlan_filter[100 / 64] & (UINT64_C(1) << (100 % 64))) != 0);
 	CU_ASSERT_EQUAL(vionet_ctrl_vlan(&hw, 4096, true), -EINVAL);
+	/* Stopped (no live control queue: -EAGAIN): recorded, and sent again once the device runs,
+	 * as after a reset the device's table is empty. */
+	fake.ctrl_answer = -EAGAIN;
+	CU_ASSERT_EQUAL(vionet_ctrl_vlan(&hw, 300, true), 0);
+	CU_ASSERT_TRUE((hw.vlan_filter[300 / 64] & (UINT64_C(1) << (300 % 64))) != 0);
+	fake.ctrl_answer = 0;
+	fake.ctrl_count = 0;
+	vionet_ctrl_device_ready(&hw);
+	CU_ASSERT_EQUAL(fake.ctrl_count, 2); /* promiscuous (on above), then VLAN 300; not 100 */
+	CU_ASSERT_EQUAL(fake.ctrl_class, 2);
+	CU_ASSERT_EQUAL(fake.ctrl_cmd, 0);
+	memcpy(&v16, fake.ctrl_data, 2);
+	CU_ASSERT_EQUAL(rte_le_to_cpu_16(v16), 300);
 
 	/* The device says VIRTIO_NET_ERR: -EIO, state unchanged. */
 	fake.ctrl_answer = 1;

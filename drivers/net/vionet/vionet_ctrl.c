@@ -4,7 +4,7 @@
  * address, VLAN filter, number of queue pairs. They go to the transport's ctrl_command when it answers
  * them itself (vhost-user: the back end never serves the control virtqueue), else through the
  * device's control virtqueue (the last virtqueue, after every Rx/Tx pair). One command is in flight
- * at a time. While the port is stopped (no DRIVER_OK, no control queue) receive modes are recorded
+ * at a time. While the port is stopped (no DRIVER_OK, no control queue) receive modes and VLAN ids are recorded
  * and sent at the next start.
  */
 #include <errno.h>
@@ -225,18 +225,6 @@ vionet_ctrl_release(struct vionet_hw *hw)
 	rte_free(cq);
 }
 
-void
-vionet_ctrl_device_ready(struct vionet_hw *hw)
-{
-	if (hw->ctrlq != NULL)
-		hw->ctrlq->live = true;
-	/* Receive modes set while stopped; a device starts promiscuous-off, allmulti-off (5.1.6.5.1). */
-	if (hw->promisc)
-		vionet_ctrl_set_promisc(hw, true);
-	if (hw->allmulti)
-		vionet_ctrl_set_allmulti(hw, true);
-}
-
 /* The command class exists: the transport answers everything itself, else the feature says. */
 static bool
 ctrl_has(const struct vionet_hw *hw, unsigned int feature)
@@ -334,23 +322,62 @@ vionet_ctrl_set_mac_table(struct vionet_hw *hw, const struct rte_ether_addr *uc,
 	return send_command(hw, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_TABLE_SET, buf, off);
 }
 
+static int
+send_vlan(struct vionet_hw *hw, uint16_t vlan_id, bool add)
+{
+	/* VIRTIO_NET_CTRL_VLAN_ADD / _DEL carry one le16 VLAN id (5.1.6.5.3). */
+	uint16_t value = rte_cpu_to_le_16(vlan_id);
+
+	return send_command(hw, VIRTIO_NET_CTRL_VLAN, add ? VIRTIO_NET_CTRL_VLAN_ADD : VIRTIO_NET_CTRL_VLAN_DEL,
+			    &value, sizeof(value));
+}
+
 int
 vionet_ctrl_vlan(struct vionet_hw *hw, uint16_t vlan_id, bool add)
 {
-	uint16_t value = rte_cpu_to_le_16(vlan_id);
 	int ret;
 
 	if (vlan_id >= VIONET_VLAN_IDS)
 		return -EINVAL;
 	if (!ctrl_has(hw, VIONET_NET_F_CTRL_VLAN))
 		return -ENOTSUP;
-	ret = send_command(hw, VIRTIO_NET_CTRL_VLAN, add ? VIRTIO_NET_CTRL_VLAN_ADD : VIRTIO_NET_CTRL_VLAN_DEL,
-			   &value, sizeof(value));
-	if (ret == 0) {
+	/* While stopped the id is only recorded: vionet_ctrl_device_ready sends the table at start. */
+	ret = send_vlan(hw, vlan_id, add);
+	if (ret == 0 || ret == -EAGAIN) {
 		if (add)
 			hw->vlan_filter[vlan_id / 64] |= UINT64_C(1) << (vlan_id % 64);
 		else
 			hw->vlan_filter[vlan_id / 64] &= ~(UINT64_C(1) << (vlan_id % 64));
 	}
-	return ret;
+	return ret == -EAGAIN ? 0 : ret;
+}
+
+/* Sends every recorded VLAN id again; a failure is logged by send_command and leaves the rest. */
+static void
+replay_vlans(struct vionet_hw *hw)
+{
+	for (uint16_t word = 0; word < VIONET_VLAN_IDS / 64; word++) {
+		uint64_t bits = hw->vlan_filter[word];
+
+		while (bits != 0) {
+			send_vlan(hw, (uint16_t)(word * 64 + rte_bsf64(bits)), true);
+			bits &= bits - 1;
+		}
+	}
+}
+
+void
+vionet_ctrl_device_ready(struct vionet_hw *hw)
+{
+	if (hw->ctrlq != NULL)
+		hw->ctrlq->live = true;
+	/* Receive modes set while stopped; a device starts promiscuous-off, allmulti-off (5.1.6.5.1). */
+	if (hw->promisc)
+		vionet_ctrl_set_promisc(hw, true);
+	if (hw->allmulti)
+		vionet_ctrl_set_allmulti(hw, true);
+	/* The VLAN table does not survive a reset: QEMU empties it when CTRL_VLAN is negotiated, so
+	 * every tagged frame would be dropped (promiscuous off) until the ids are added again. */
+	if (ctrl_has(hw, VIONET_NET_F_CTRL_VLAN))
+		replay_vlans(hw);
 }
