@@ -247,7 +247,15 @@ virtq_store16(virtq_le16 *p, uint16_t v)
 static inline void
 virtq_mb(void)
 {
+#if defined(__x86_64__)
+	/* A locked add to the stack orders like mfence for the write-back memory rings live in, at a
+	 * fraction of mfence's cost (mfence also waits for write-combining and non-temporal stores,
+	 * which rings never use). Adding 0 leaves the word unchanged; 128 bytes down keeps it off the
+	 * stack line the caller is likely storing to, so the add waits on no recent store of its own. */
+	__asm__ volatile("lock addl $0, -128(%%rsp)" ::: "memory", "cc");
+#else
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
 }
 
 #endif /* VIRTQ_DEFS_H */

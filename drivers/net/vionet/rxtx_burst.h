@@ -403,43 +403,31 @@ tx_burst(struct vionet_txq *txq, struct rte_mbuf **tx_pkts, uint16_t nb_pkts, co
 	return sent;
 }
 
-/* ---- Entry points: the queue lock keeps a burst off a ring the control path is re-creating ---- */
-
-/*
- * rte_spinlock_unlock() as a release store: the ring and queue writes of the burst before the lock
- * word, which is all an unlock needs (the generic rte_spinlock_unlock is this store). The x86 one is
- * an xchg, a full fence costing as much as the trylock, once per burst and direction.
- */
-static __rte_always_inline void
-burst_unlock(rte_spinlock_t *lock)
-{
-	/* release: everything the burst did to the queue before the control path can take the lock */
-	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
-}
+/* ---- Entry points: the gate keeps a burst off a ring the control path is re-creating ---- */
 
 static __rte_always_inline uint16_t
-rx_burst_locked(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts,
-		const bool packed, const bool mrg)
+rx_burst_gated(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts,
+	       const bool packed, const bool mrg)
 {
 	uint16_t n;
 
-	if (unlikely(!rte_spinlock_trylock(&rxq->vq.lock)))
+	if (unlikely(!vionet_vq_gate_enter(&rxq->vq.gate)))
 		return 0;
 	n = mrg ? rx_burst_mrg(rxq, rx_pkts, nb_pkts, packed) : rx_burst(rxq, rx_pkts, nb_pkts, packed);
-	burst_unlock(&rxq->vq.lock);
+	vionet_vq_gate_exit(&rxq->vq.gate);
 	return n;
 }
 
 static __rte_always_inline uint16_t
-tx_burst_locked(struct vionet_txq *txq, struct rte_mbuf **tx_pkts, uint16_t nb_pkts,
-		const bool packed)
+tx_burst_gated(struct vionet_txq *txq, struct rte_mbuf **tx_pkts, uint16_t nb_pkts,
+	       const bool packed)
 {
 	uint16_t n;
 
-	if (unlikely(!rte_spinlock_trylock(&txq->vq.lock)))
+	if (unlikely(!vionet_vq_gate_enter(&txq->vq.gate)))
 		return 0;
 	n = tx_burst(txq, tx_pkts, nb_pkts, packed);
-	burst_unlock(&txq->vq.lock);
+	vionet_vq_gate_exit(&txq->vq.gate);
 	return n;
 }
 

@@ -9,17 +9,17 @@
 uint16_t
 vionet_recv_packed(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts)
 {
-	return rx_burst_locked(rx_queue, rx_pkts, nb_pkts, true, false);
+	return rx_burst_gated(rx_queue, rx_pkts, nb_pkts, true, false);
 }
 
 uint16_t
 vionet_recv_packed_mrg(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts)
 {
-	return rx_burst_locked(rx_queue, rx_pkts, nb_pkts, true, true);
+	return rx_burst_gated(rx_queue, rx_pkts, nb_pkts, true, true);
 }
 
 uint16_t
 vionet_xmit_packed(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts)
 {
-	return tx_burst_locked(tx_queue, tx_pkts, nb_pkts, true);
+	return tx_burst_gated(tx_queue, tx_pkts, nb_pkts, true);
 }

@@ -9,17 +9,17 @@
 uint16_t
 vionet_recv_split(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts)
 {
-	return rx_burst_locked(rx_queue, rx_pkts, nb_pkts, false, false);
+	return rx_burst_gated(rx_queue, rx_pkts, nb_pkts, false, false);
 }
 
 uint16_t
 vionet_recv_split_mrg(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts)
 {
-	return rx_burst_locked(rx_queue, rx_pkts, nb_pkts, false, true);
+	return rx_burst_gated(rx_queue, rx_pkts, nb_pkts, false, true);
 }
 
 uint16_t
 vionet_xmit_split(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts)
 {
-	return tx_burst_locked(tx_queue, tx_pkts, nb_pkts, false);
+	return tx_burst_gated(tx_queue, tx_pkts, nb_pkts, false);
 }

@@ -91,7 +91,8 @@ vionet_vq_alloc(struct vionet_vq *vq, struct vionet_hw *hw, uint16_t vq_index, u
 
 	vq->hw = hw;
 	vq->vq_index = vq_index;
-	rte_spinlock_init(&vq->lock);
+	vionet_vq_gate_init(&vq->gate);
+	rte_spinlock_init(&vq->intr_lock);
 	vq->packed_ring = packed;
 	snprintf(mz_name, sizeof(mz_name), "vionet_p%u_vq%u", hw->eth_dev->data->port_id, vq_index);
 	vq->ring_mz = rte_memzone_reserve_aligned(mz_name, ring_mem_size(packed, size), socket,
@@ -470,9 +471,38 @@ take_down_queues(struct rte_eth_dev *dev, bool device_has_queues)
 	}
 }
 
-/* The burst functions try the same locks: while held they return 0 instead of touching a ring. */
+/*
+ * Takes the port's rings from the bursts (running on other lcores, or in a secondary process) and
+ * from Rx interrupt arming: on return the control path may re-create them. They stay closed until
+ * open_queues(), which only a successful start calls.
+ */
 static void
-lock_queues(struct rte_eth_dev *dev, bool lock)
+close_queues(struct rte_eth_dev *dev)
+{
+	uint16_t n = port_vq_count(dev);
+	bool fenced_bursts = false;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct vionet_vq *vq = port_vq(dev, i);
+
+		if (vq == NULL)
+			continue;
+		rte_spinlock_lock(&vq->intr_lock);
+		vionet_vq_gate_close(&vq->gate);
+		fenced_bursts |= vq->gate.fence_needed;
+	}
+	vionet_vq_gates_sync(fenced_bursts);
+	for (uint16_t i = 0; i < n; i++) {
+		struct vionet_vq *vq = port_vq(dev, i);
+
+		if (vq != NULL)
+			vionet_vq_gate_wait(&vq->gate);
+	}
+}
+
+/* Ends what close_queues() began; 'open': the rings are live again (else they stay closed). */
+static void
+release_queues(struct rte_eth_dev *dev, bool open)
 {
 	uint16_t n = port_vq_count(dev);
 
@@ -481,10 +511,9 @@ lock_queues(struct rte_eth_dev *dev, bool lock)
 
 		if (vq == NULL)
 			continue;
-		if (lock)
-			rte_spinlock_lock(&vq->lock);
-		else
-			rte_spinlock_unlock(&vq->lock);
+		if (open)
+			vionet_vq_gate_open(&vq->gate);
+		rte_spinlock_unlock(&vq->intr_lock);
 	}
 }
 
@@ -493,18 +522,23 @@ vionet_queues_start(struct rte_eth_dev *dev)
 {
 	int ret = bring_up_queues(dev);
 
-	if (ret < 0)
+	if (ret < 0) {
 		take_down_queues(dev, true);
-	return ret;
+		return ret;
+	}
+	/* The gates are closed (since allocation or the last stop): bursts may now use the rings. */
+	for (uint16_t i = 0; i < port_vq_count(dev); i++)
+		vionet_vq_gate_open(&port_vq(dev, i)->gate);
+	return 0;
 }
 
 void
 vionet_queues_stop(struct rte_eth_dev *dev)
 {
 	/* Bursts on other lcores end before their rings are taken away. */
-	lock_queues(dev, true);
+	close_queues(dev);
 	take_down_queues(dev, true);
-	lock_queues(dev, false);
+	release_queues(dev, false);
 }
 
 int
@@ -512,10 +546,11 @@ vionet_queues_restart(struct rte_eth_dev *dev)
 {
 	int ret;
 
-	lock_queues(dev, true);
+	close_queues(dev);
 	take_down_queues(dev, false);
 	ret = bring_up_queues(dev);
-	lock_queues(dev, false);
+	/* A failed restart leaves the rings closed: bursts return nothing instead of using them. */
+	release_queues(dev, ret == 0);
 	return ret;
 }
 

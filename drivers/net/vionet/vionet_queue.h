@@ -21,6 +21,7 @@
 
 #include "vionet_device.h"
 #include "vionet_net_hdr.h"
+#include "vionet_vq_gate.h"
 
 #define VIONET_BURST_MAX 64
 /* Tx: descriptors of one packet at most (the chain or indirect table: header + segments). */
@@ -62,9 +63,12 @@ struct vionet_vq {
 	};
 	bool packed_ring;
 	uint16_t vq_index; /* virtio queue index */
-	/* Held by a burst while it runs (trylock) and by the control path while it re-creates the ring
-	 * (stop, back end reconnect): a burst never sees a ring being re-initialised. */
-	rte_spinlock_t lock;
+	/* Bursts pass it; the control path closes it while it re-creates the ring (stop, back end
+	 * reconnect): a burst never sees a ring being re-initialised. */
+	struct vionet_vq_gate gate;
+	/* Rx interrupt arm/disarm (application lcore) against ring re-creation (control path): rare on
+	 * both sides, so a plain lock. */
+	rte_spinlock_t intr_lock;
 	struct vionet_hw *hw;
 	const struct rte_memzone *ring_mz; /* ring areas; device-visible */
 	void *state;			   /* lib/virtq shadow state (cookies) */

@@ -103,11 +103,12 @@ vionet_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t queue_id)
 
 	if (rxq == NULL)
 		return -ENOTSUP;
-	/* The ring is re-created under this lock (stop, reconnect); a burst holds it while it runs. */
-	rte_spinlock_lock(&rxq->vq.lock);
+	/* The control path re-creates the ring (stop, reconnect) under this lock; an enable during a
+	 * re-creation waits for it, so the new ring is armed too. */
+	rte_spinlock_lock(&rxq->vq.intr_lock);
 	rxq->intr_enabled = true;
 	vionet_rxq_intr_arm(dev, rxq);
-	rte_spinlock_unlock(&rxq->vq.lock);
+	rte_spinlock_unlock(&rxq->vq.intr_lock);
 	return 0;
 }
 
@@ -118,12 +119,12 @@ vionet_rx_queue_intr_disable(struct rte_eth_dev *dev, uint16_t queue_id)
 
 	if (rxq == NULL)
 		return -ENOTSUP;
-	rte_spinlock_lock(&rxq->vq.lock);
+	rte_spinlock_lock(&rxq->vq.intr_lock);
 	rxq->intr_enabled = false;
 	if (rxq->vq.packed_ring)
 		virtq_packed_drv_disable_used_notify(&rxq->vq.packed);
 	else
 		virtq_split_drv_disable_used_notify(&rxq->vq.split);
-	rte_spinlock_unlock(&rxq->vq.lock);
+	rte_spinlock_unlock(&rxq->vq.intr_lock);
 	return 0;
 }
