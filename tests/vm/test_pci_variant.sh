@@ -4,8 +4,8 @@
 #   - ours forwarding (-d our plugin: ours claims them although net_virtio is loaded too);
 #   - ours: link down/up from the QEMU monitor reaching the application as LSC (check_link);
 #   - ours: Rx queue interrupts, l3fwd-power style (check_rx_intr, with tests/integration/test_rx_intr);
-# or, variant 'ctrl-filters', the control-queue receive filters (check_filters), with net_virtio first
-# as the reference that the checks hold for QEMU's device, then ours.
+# or, variant 'ctrl-filters', the control-queue receive filters (check_filters, check_vlan_filter), with
+# net_virtio first as the reference that the checks hold for QEMU's device, then ours.
 # usage: test_pci_variant.sh <modern-split|modern-packed|legacy|ctrl-filters> <librte_net_vionet.so>
 #        [<test_rx_intr binary>]
 set -uo pipefail
@@ -42,6 +42,8 @@ bind_vfio >/dev/null 2>&1 || { bind_vfio; exit 1; }
 if [ $variant = ctrl-filters ]; then
 	check_filters net_virtio $eal_extra -a \$NIC0 -a \$NIC1 || rc=1
 	check_filters vionet $eal_extra -d \$so -a \$NIC0$devargs -a \$NIC1$devargs || rc=1
+	check_vlan_filter net_virtio \$so $eal_extra -a \$NIC1 || rc=1
+	check_vlan_filter vionet \$so $eal_extra -d \$so -a \$NIC1$devargs || rc=1
 else
 	testpmd_fwd net_virtio 15 net_virtio $eal_extra -a \$NIC0 -a \$NIC1 || rc=1
 	testpmd_fwd vionet 15 net_vionet $eal_extra -d \$so -a \$NIC0$devargs -a \$NIC1$devargs \
