@@ -223,7 +223,8 @@ virtq_split_drv_put_avail(struct virtq_split_drv *vq, uint16_t head, uint16_t nd
 	st->cookie = cookie;
 	st->writable_len = wlen;
 	st->ndescs = ndescs;
-	vq->avail->ring[vq->avail_idx & vq->mask] = virtq_cpu_to_le16(head);
+	if (vq->avail->ring[vq->avail_idx & vq->mask] != virtq_cpu_to_le16(head))
+		vq->avail->ring[vq->avail_idx & vq->mask] = virtq_cpu_to_le16(head); /* see add_bulk */
 	vq->avail_idx++;
 	vq->outstanding++;
 	vq->num_free = (uint16_t)(vq->num_free - ndescs);
@@ -284,7 +285,11 @@ virtq_split_drv_add_bulk(struct virtq_split_drv *vq, const uint64_t *addrs, cons
 		st->cookie = cookies[i];
 		st->writable_len = flags ? lens[i] : 0;
 		st->ndescs = 1;
-		ring[avail_idx & mask] = virtq_cpu_to_le16(head);
+		/* Written only when it changes: in steady state (in order, or a free list that
+		 * cycles) the slot already names this head, and skipping the store keeps the line
+		 * shared with the device instead of taking it back from the device's cache. */
+		if (ring[avail_idx & mask] != virtq_cpu_to_le16(head))
+			ring[avail_idx & mask] = virtq_cpu_to_le16(head);
 		avail_idx++;
 		/* In-order: descriptors go in ring order (2.7.9), no free list to follow. */
 		head = in_order ? (uint16_t)((head + 1) & mask) : st->next;
@@ -716,6 +721,48 @@ virtq_split_drv_get_used_bulk(struct virtq_split_drv *vq, void **cookies, uint32
 		                                 &cookies[n], lens != NULL ? &lens[n] : NULL);
 		n++;
 	}
+	return n;
+}
+
+/*
+ * In-order completion of buffers whose used length the driver ignores (transmit): used.idx alone
+ * says how many of the oldest outstanding buffers the device is done with (2.7.9), so the used
+ * ring entries, lines the device's CPU just wrote, are never read into ours. The idx check of
+ * used_count() still holds: the device cannot hand back more than is outstanding. Falls back to
+ * get_used_bulk() while a batch started there is unfinished, and on a broken queue or a queue
+ * that is not in order. Returns the number of cookies stored.
+ */
+static inline uint16_t
+virtq_split_drv_reclaim_in_order(struct virtq_split_drv *vq, void **cookies, uint16_t max)
+{
+	struct virtq_desc_state *state = vq->state;
+	const uint16_t mask = vq->mask;
+	uint16_t ready, oldest, num_free, n;
+
+	if (!vq->in_order || vq->broken || vq->batch_left != 0)
+		return virtq_split_drv_get_used_bulk(vq, cookies, NULL, max);
+	ready = (uint16_t)(vq->used_idx_cache - vq->last_used_idx);
+	if (ready < max)
+		ready = virtq_split_drv_used_count(vq);
+	if (ready > max)
+		ready = max;
+	oldest = vq->in_order_oldest;
+	num_free = vq->num_free;
+	for (n = 0; n < ready; n++) {
+		struct virtq_desc_state *st = &state[oldest];
+
+		/* outstanding buffers are a contiguous run from the oldest: a hole is our own bug */
+		if (st->cookie == NULL)
+			break;
+		cookies[n] = st->cookie;
+		st->cookie = NULL;
+		num_free = (uint16_t)(num_free + st->ndescs);
+		oldest = (uint16_t)((oldest + st->ndescs) & mask);
+	}
+	vq->in_order_oldest = oldest;
+	vq->num_free = num_free;
+	vq->outstanding = (uint16_t)(vq->outstanding - n);
+	vq->last_used_idx = (uint16_t)(vq->last_used_idx + n);
 	return n;
 }
 

@@ -435,6 +435,48 @@ test_split_in_order_batch(void)
 	sq_close(&q);
 }
 
+/* Transmit-side in-order reclaim: counts by used.idx, never by the (here bogus) used entries. */
+static void
+test_split_in_order_reclaim(void)
+{
+	struct virtq_dev_buf b;
+	struct virtq_sg sg[2];
+	struct virtq_sg chain[2] = {{.addr = 0x1000, .len = 12}, {.addr = 0x2000, .len = 60}};
+	void *cookies[8];
+	uint32_t i;
+	struct sq q;
+
+	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 8, F_IN_ORDER), 0);
+	/* buffers 0..2 single, 3 a two-descriptor chain, 4 single: 6 descriptors */
+	for (i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(virtq_split_drv_add_buf(&q.drv, tvq_addr_of(i), 64, 0,
+		                                        tvq_cookie_of(i)), 0);
+	CU_ASSERT_EQUAL(virtq_split_drv_add_chain(&q.drv, chain, 2, 0, tvq_cookie_of(3)), 0);
+	CU_ASSERT_EQUAL(virtq_split_drv_add_buf(&q.drv, tvq_addr_of(4), 64, 0, tvq_cookie_of(4)), 0);
+	virtq_split_drv_publish(&q.drv);
+	CU_ASSERT_EQUAL(virtq_split_drv_free_count(&q.drv), 2);
+	CU_ASSERT_EQUAL(virtq_split_drv_reclaim_in_order(&q.drv, cookies, 8), 0);
+	/* the device finishes four buffers in one batch, with an entry that names a wrong id */
+	for (i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, sg, 2), 0);
+	virtq_split_dev_push_batch_last(&q.dev, 6, 0, 4);
+	virtq_split_dev_publish(&q.dev);
+	CU_ASSERT_EQUAL(virtq_split_drv_reclaim_in_order(&q.drv, cookies, 3), 3);
+	for (i = 0; i < 3; i++)
+		CU_ASSERT_PTR_EQUAL(cookies[i], tvq_cookie_of(i));
+	CU_ASSERT_EQUAL(virtq_split_drv_reclaim_in_order(&q.drv, cookies, 8), 1);
+	CU_ASSERT_PTR_EQUAL(cookies[0], tvq_cookie_of(3));
+	CU_ASSERT_EQUAL(virtq_split_drv_free_count(&q.drv), 7); /* the chain's two came back */
+	CU_ASSERT_TRUE(err_stats_zero(&q.drv.err));
+	/* used.idx beyond what is outstanding: broken, nothing handed back */
+	q.drv.used->idx = virtq_cpu_to_le16((uint16_t)(virtq_le16_to_cpu(q.drv.used->idx) + 2));
+	CU_ASSERT_EQUAL(virtq_split_drv_reclaim_in_order(&q.drv, cookies, 8), 0);
+	CU_ASSERT_TRUE(virtq_split_drv_is_broken(&q.drv));
+	CU_ASSERT_EQUAL(q.drv.err.idx_jump, 1);
+	CU_ASSERT_PTR_EQUAL(virtq_split_drv_detach_unused(&q.drv), tvq_cookie_of(4));
+	sq_close(&q);
+}
+
 static void
 sq_post_publish(struct sq *q, uint32_t seq)
 {
@@ -849,6 +891,7 @@ main(void)
 	CU_add_test(suite, "random chains, free list reuse", test_split_chains);
 	CU_add_test(suite, "indirect tables", test_split_indirect);
 	CU_add_test(suite, "in-order batch", test_split_in_order_batch);
+	CU_add_test(suite, "in-order reclaim by used.idx", test_split_in_order_reclaim);
 	CU_add_test(suite, "avail notify with event idx", test_split_notify_event_idx);
 	CU_add_test(suite, "avail notify with flags", test_split_notify_flags);
 	CU_add_test(suite, "avail notify after a long silence",

@@ -278,7 +278,10 @@ tx_reclaim(struct vionet_txq *txq, const bool packed)
 	uint16_t n;
 
 	do {
-		n = vq_get_used_bulk(&txq->vq, packed, done, NULL, VIONET_BURST_MAX);
+		/* Split in order: the used index alone says what is done (no used entry read). */
+		n = !packed && txq->vq.split.in_order
+			    ? virtq_split_drv_reclaim_in_order(&txq->vq.split, done, VIONET_BURST_MAX)
+			    : vq_get_used_bulk(&txq->vq, packed, done, NULL, VIONET_BURST_MAX);
 		if (n != 0)
 			rte_pktmbuf_free_bulk((struct rte_mbuf **)done, n);
 	} while (n == VIONET_BURST_MAX);
