@@ -715,6 +715,83 @@ virtq_packed_drv_get_used_bulk_in_order(struct virtq_packed_drv *vq, void **cook
 	return n;
 }
 
+/*
+ * Bulk harvest in any order: the checks of get_used() (wrap counter, ID outstanding, descriptors
+ * within what was published, length within what was posted) per used descriptor, with the ring
+ * state in locals and stored back once. Stops at the first descriptor not used yet; a descriptor
+ * that breaks the queue is counted and ends the harvest.
+ */
+static inline uint16_t
+virtq_packed_drv_get_used_bulk_any_order(struct virtq_packed_drv *vq, void **cookies,
+                                         uint32_t *lens, uint16_t max)
+{
+	const struct virtq_packed_desc *desc = vq->desc;
+	struct virtq_desc_state *state = vq->state;
+	const uint16_t size = vq->size;
+	uint16_t last = vq->last_used;
+	bool wrap = vq->used_wrap;
+	uint16_t num_free = vq->num_free;
+	uint16_t free_id = vq->free_id;
+	uint16_t inflight = virtq_packed_drv_inflight_descs(vq);
+	uint16_t n = 0;
+
+	if (vq->broken)
+		return 0;
+	while (n < max && inflight != 0) {
+		const struct virtq_packed_desc *d = &desc[last];
+		/* acquire: the flags before the id, len and buffer contents they publish */
+		uint16_t flags = virtq_le16_to_cpu(__atomic_load_n(&d->flags, __ATOMIC_ACQUIRE));
+		bool avail = (flags & VIRTQ_DESC_F_AVAIL) != 0;
+		bool used = (flags & VIRTQ_DESC_F_USED) != 0;
+		struct virtq_desc_state *st;
+		uint16_t id;
+
+		if (avail != wrap) {
+			/* neither "used in this lap" nor "still ours in this lap" (2.8.1) */
+			vq->err.bad_wrap++;
+			vq->broken = true;
+			break;
+		}
+		if (avail != used)
+			break; /* not used yet */
+		id = virtq_le16_to_cpu(d->id);
+		if (id >= size) {
+			vq->err.bad_id++;
+			vq->broken = true;
+			break;
+		}
+		st = &state[id];
+		if (st->cookie == NULL || st->ndescs > inflight) {
+			vq->err.not_outstanding++;
+			vq->broken = true;
+			break;
+		}
+		if (lens != NULL) {
+			uint32_t len = virtq_packed_used_len(d, st);
+
+			if (len > st->writable_len) {
+				vq->err.len_too_big++;
+				len = 0;
+			}
+			lens[n] = len;
+		}
+		cookies[n++] = st->cookie;
+		st->cookie = NULL;
+		num_free = (uint16_t)(num_free + st->ndescs);
+		inflight = (uint16_t)(inflight - st->ndescs);
+		/* the device skips as many descriptors as the buffer had ("Next Flag") */
+		virtq_packed_advance(&last, &wrap, st->ndescs, size);
+		st->next = free_id;
+		free_id = id;
+	}
+	vq->last_used = last;
+	vq->used_wrap = wrap;
+	vq->num_free = num_free;
+	vq->free_id = free_id;
+	vq->outstanding = (uint16_t)(vq->outstanding - n);
+	return n;
+}
+
 /* Harvest up to max used buffers; same contract as virtq_split_drv_get_used_bulk(). */
 static inline uint16_t
 virtq_packed_drv_get_used_bulk(struct virtq_packed_drv *vq, void **cookies, uint32_t *lens,
@@ -724,6 +801,8 @@ virtq_packed_drv_get_used_bulk(struct virtq_packed_drv *vq, void **cookies, uint
 
 	if (vq->in_order)
 		return virtq_packed_drv_get_used_bulk_in_order(vq, cookies, lens, max);
+	if (!vq->broken)
+		return virtq_packed_drv_get_used_bulk_any_order(vq, cookies, lens, max);
 	while (n < max) {
 		int rc = virtq_packed_drv_get_used(vq, &cookies[n], lens != NULL ? &lens[n] : NULL);
 
