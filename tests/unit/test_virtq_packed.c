@@ -6,228 +6,47 @@
  */
 #include <errno.h>
 #include <stdbool.h>
-#include <stdio.h>
 
-#include "test_virtq_ring.h"
 #include "virtq_packed_dev.h"
 
-#define F_EVENT VIRTQ_FEATURE(VIRTQ_F_EVENT_IDX)
-#define F_IN_ORDER VIRTQ_FEATURE(VIRTQ_F_IN_ORDER)
-#define F_INDIRECT VIRTQ_FEATURE(VIRTQ_F_INDIRECT_DESC)
+#define TVQ_LAYOUT packed
+#include "test_run_suite.h"
+#include "test_virtq_harness.h"
 
-struct pq {
-	void *mem;
-	void *state;
-	struct virtq_packed_drv drv;
-	struct virtq_packed_dev dev;
-	uint16_t size;
-	bool in_order;
-	/* scratch for one round, sized to the queue */
-	uint16_t *ids;
-	uint32_t *seqs;
-	uint16_t *ndescs;
-	uint64_t *addrs;
-	uint32_t *lens;
-	void **cookies;
-};
-
+/* The descriptor ring, then the driver and device event structures: no alignment to choose. */
 static int
-pq_open(struct pq *q, uint16_t size, uint64_t features)
+tvq_layout_init(struct tvq_queue *q, uint64_t features)
 {
-	memset(q, 0, sizeof(*q));
-	q->size = size;
-	q->in_order = (features & F_IN_ORDER) != 0;
-	q->mem = tvq_alloc(virtq_packed_mem_size(size));
-	q->state = tvq_alloc(virtq_packed_drv_state_size(size));
-	q->ids = calloc(size, sizeof(*q->ids));
-	q->seqs = calloc(size, sizeof(*q->seqs));
-	q->ndescs = calloc(size, sizeof(*q->ndescs));
-	q->addrs = calloc(size, sizeof(*q->addrs));
-	q->lens = calloc(size, sizeof(*q->lens));
-	q->cookies = calloc(size, sizeof(*q->cookies));
-	if (virtq_packed_drv_init_mem(&q->drv, size, q->mem, q->state, features) != 0)
+	q->mem = tvq_alloc(virtq_packed_mem_size(q->size));
+	if (virtq_packed_drv_init_mem(&q->drv, q->size, q->mem, q->state, features) != 0)
 		return -1;
-	return virtq_packed_dev_init_mem(&q->dev, size, q->mem, features);
+	return virtq_packed_dev_init_mem(&q->dev, q->size, q->mem, features);
 }
 
+/* The device steps over as many ring slots as the buffer took. */
 static void
-pq_close(struct pq *q)
+tvq_dev_push(struct tvq_queue *q, uint16_t id, uint32_t len, uint16_t ndescs)
 {
-	free(q->mem);
-	free(q->state);
-	free(q->ids);
-	free(q->seqs);
-	free(q->ndescs);
-	free(q->addrs);
-	free(q->lens);
-	free(q->cookies);
+	virtq_packed_dev_push(&q->dev, id, len, ndescs);
 }
 
-static bool
-err_stats_zero(const struct virtq_err_stats *e)
-{
-	return e->bad_id == 0 && e->not_outstanding == 0 && e->len_too_big == 0 &&
-	       e->idx_jump == 0 && e->bad_wrap == 0 && e->bad_batch == 0;
-}
-
-/* Driver: post a random burst of single buffers (bulk or one by one), publish. */
+/* One used descriptor for the batch; the device steps over every slot the batch took. */
 static void
-pq_driver_post(struct pq *q, struct tvq_ledger *l, uint64_t *rng)
+tvq_dev_push_batch(struct tvq_queue *q, uint16_t last_id, uint32_t last_len, uint16_t nbufs,
+                   uint16_t ndescs)
 {
-	uint32_t want = 1 + tvq_rand(rng) % q->size;
-	uint16_t n, i;
-	uint32_t mode;
-
-	if (want > l->total - l->posted)
-		want = l->total - l->posted;
-	if (want > q->drv.num_free)
-		want = q->drv.num_free;
-	for (i = 0; i < want; i++) {
-		q->addrs[i] = tvq_addr_of(l->posted + i);
-		q->lens[i] = TVQ_POSTED_LEN;
-		q->cookies[i] = tvq_cookie_of(l->posted + i);
-	}
-	mode = tvq_rand(rng) % 4;
-	if (mode == 0) {
-		for (n = 0; n < want; n++)
-			if (virtq_packed_drv_add_buf(&q->drv, q->addrs[n], q->lens[n],
-			                             VIRTQ_DESC_F_WRITE, q->cookies[n]) != 0)
-				break;
-	} else if (mode == 1 && q->drv.num_free >= 3) {
-		if (want > q->drv.num_free / 3u)
-			want = q->drv.num_free / 3u;
-		/* chains: a readable header, then the posted length in two writable halves */
-		for (n = 0; n < want; n++) {
-			struct virtq_sg sg[3] = {
-			        {q->addrs[n], 12},
-			        {q->addrs[n] + 16, TVQ_POSTED_LEN / 2},
-			        {q->addrs[n] + 16 + TVQ_POSTED_LEN / 2, TVQ_POSTED_LEN / 2}};
-
-			if (virtq_packed_drv_add_chain(&q->drv, sg, 1, 2, q->cookies[n]) != 0)
-				break;
-		}
-	} else {
-		n = virtq_packed_drv_add_bulk(&q->drv, q->addrs, q->lens, VIRTQ_DESC_F_WRITE,
-		                              q->cookies, (uint16_t)want);
-	}
-	CU_ASSERT_EQUAL(n, want);
-	l->posted += n;
-	virtq_packed_drv_publish(&q->drv);
-}
-
-/* Device: pop what is available; return it in reverse order, or in-order in random batches. */
-static void
-pq_device_round(struct pq *q, struct tvq_ledger *l, uint64_t *rng)
-{
-	struct virtq_dev_buf b;
-	struct virtq_sg sg[8];
-	uint32_t n = 0, i;
-
-	while (n < q->size && virtq_packed_dev_pop(&q->dev, &b, sg, 8) == 0) {
-		q->ids[n] = b.id;
-		q->ndescs[n] = b.ndescs;
-		q->seqs[n] = tvq_seq_of_addr(sg[0].addr);
-		n++;
-	}
-	if (!q->in_order) {
-		for (i = n; i-- > 0;) {
-			l->expect_len[q->seqs[i]] = tvq_dev_len(q->seqs[i]);
-			virtq_packed_dev_push(&q->dev, q->ids[i], tvq_dev_len(q->seqs[i]),
-			                      q->ndescs[i]);
-		}
-	} else {
-		for (i = 0; i < n;) {
-			uint32_t batch = 1 + tvq_rand(rng) % 8, last, k, descs = 0;
-
-			if (batch > n - i)
-				batch = n - i;
-			last = i + batch - 1;
-			if (tvq_rand(rng) % 2) {
-				for (k = i; k < last; k++)
-					l->expect_len[q->seqs[k]] = TVQ_POSTED_LEN;
-				for (k = i; k <= last; k++)
-					descs += q->ndescs[k];
-				l->expect_len[q->seqs[last]] = tvq_dev_len(q->seqs[last]);
-				virtq_packed_dev_push_batch_last(&q->dev, q->ids[last],
-				                                 tvq_dev_len(q->seqs[last]),
-				                                 (uint16_t)descs);
-			} else {
-				for (k = i; k <= last; k++) {
-					l->expect_len[q->seqs[k]] = tvq_dev_len(q->seqs[k]);
-					virtq_packed_dev_push(&q->dev, q->ids[k],
-					                      tvq_dev_len(q->seqs[k]),
-					                      q->ndescs[k]);
-				}
-			}
-			i += batch;
-		}
-	}
-	virtq_packed_dev_publish(&q->dev);
-}
-
-static void
-pq_driver_harvest(struct pq *q, struct tvq_ledger *l, uint64_t *rng)
-{
-	void *cookie;
-	uint32_t len;
-
-	if (tvq_rand(rng) % 2) {
-		uint16_t max = (uint16_t)(1 + tvq_rand(rng) % 64), n, i;
-
-		do {
-			n = virtq_packed_drv_get_used_bulk(&q->drv, q->cookies, q->lens,
-			                                   max < q->size ? max : q->size);
-			for (i = 0; i < n; i++)
-				tvq_ledger_check(l, q->cookies[i], q->lens[i]);
-		} while (n != 0);
-	} else {
-		while (virtq_packed_drv_get_used(&q->drv, &cookie, &len) == 0)
-			tvq_ledger_check(l, cookie, len);
-	}
-}
-
-/* Ping-pong `total` buffers through a queue: enough to wrap the 16-bit indexes. */
-static void
-pq_pingpong(uint16_t size, uint64_t features, uint32_t total)
-{
-	struct tvq_ledger l;
-	uint64_t rng = 0x9e3779b97f4a7c15ull ^ size ^ features;
-	uint32_t rounds = 0;
-	struct pq q;
-
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, size, features), 0);
-	tvq_ledger_open(&l, total);
-	while (l.done < total && l.bad == 0 && !q.drv.broken && rounds++ < 4 * total + 100) {
-		pq_driver_post(&q, &l, &rng);
-		pq_device_round(&q, &l, &rng);
-		pq_driver_harvest(&q, &l, &rng);
-	}
-	CU_ASSERT_EQUAL(l.bad, 0);
-	CU_ASSERT_EQUAL(l.done, total);
-	CU_ASSERT_FALSE(q.drv.broken);
-	CU_ASSERT_TRUE(err_stats_zero(&q.drv.err));
-	CU_ASSERT_EQUAL(virtq_packed_drv_outstanding(&q.drv), 0);
-	CU_ASSERT_EQUAL(virtq_packed_drv_free_count(&q.drv), size);
-	CU_ASSERT_PTR_NULL(virtq_packed_drv_detach_unused(&q.drv));
-	if (l.bad != 0 || l.done != total)
-		printf("\nsize %u features %#llx: %u done, %u bad\n", size,
-		       (unsigned long long)features, l.done, l.bad);
-	tvq_ledger_close(&l);
-	pq_close(&q);
+	(void)nbufs;
+	virtq_packed_dev_push_batch_last(&q->dev, last_id, last_len, ndescs);
 }
 
 static void
 test_packed_sizes_wrap(void)
 {
-	static const uint64_t feature_sets[] = {0, F_EVENT, F_IN_ORDER, F_IN_ORDER | F_EVENT};
 	static const uint16_t sizes[] = {1,    2,    3,    5,    7,     8,     13,
 	                                 31,   64,   100,  127,  255,   256,   257,
 	                                 1000, 1023, 4096, 5000, 12345, 32767, 32768};
-	unsigned int s, f;
 
-	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
-		for (f = 0; f < sizeof(feature_sets) / sizeof(feature_sets[0]); f++)
-			pq_pingpong(sizes[s], feature_sets[f], 70000 + 3 * (uint32_t)sizes[s]);
+	tvq_pingpong_sizes(sizes, sizeof(sizes) / sizeof(sizes[0]));
 }
 
 static void
@@ -249,65 +68,11 @@ test_packed_sizes_and_layout(void)
 	CU_ASSERT_EQUAL(sizeof(struct virtq_packed_event), 4);
 }
 
-/* Random chains of 1..4 elements, readable then writable; checks what the device sees. */
-static void
-pq_chains(uint64_t features)
-{
-	uint64_t rng = 12345;
-	struct pq q;
-	uint32_t round;
-	uint16_t in_flight = 0;
-	uint32_t wlen_of[64];
-
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 16, features), 0);
-	for (round = 0; round < 20000; round++) {
-		struct virtq_sg sg[4];
-		uint16_t out = tvq_rand(&rng) % 3, in = tvq_rand(&rng) % 3, i;
-		uint32_t wlen = 0;
-		bool fits;
-		struct virtq_dev_buf b;
-		struct virtq_sg got[8];
-		void *cookie;
-		uint32_t len;
-		int rc;
-
-		if (out + in == 0)
-			in = 1;
-		for (i = 0; i < out + in; i++) {
-			sg[i].addr = tvq_addr_of(round * 4 + i);
-			sg[i].len = 10 + i;
-			if (i >= out)
-				wlen += sg[i].len;
-		}
-		fits = out + in <= virtq_packed_drv_free_count(&q.drv);
-		rc = virtq_packed_drv_add_chain(&q.drv, sg, out, in, tvq_cookie_of(round));
-		CU_ASSERT_EQUAL(rc, fits ? 0 : -ENOSPC);
-		if (rc == 0) {
-			wlen_of[round % 64] = wlen;
-			in_flight++;
-		}
-		virtq_packed_drv_publish(&q.drv);
-		if ((tvq_rand(&rng) % 3 == 0 || rc != 0) && in_flight > 0) {
-			CU_ASSERT_EQUAL_FATAL(virtq_packed_dev_pop(&q.dev, &b, got, 8), 0);
-			CU_ASSERT_EQUAL(b.nsegs, b.ndescs);
-			CU_ASSERT_TRUE(b.nreadable <= b.nsegs);
-			virtq_packed_dev_push(&q.dev, b.id, b.writable_len, b.ndescs);
-			virtq_packed_dev_publish(&q.dev);
-			CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), 0);
-			CU_ASSERT_EQUAL(len, b.writable_len);
-			CU_ASSERT_EQUAL(wlen_of[tvq_seq_of_cookie(cookie) % 64], len);
-			in_flight--;
-		}
-	}
-	CU_ASSERT_TRUE(err_stats_zero(&q.drv.err));
-	pq_close(&q);
-}
-
 static void
 test_packed_chains(void)
 {
-	pq_chains(0);
-	pq_chains(F_IN_ORDER);
+	tvq_chains(0);
+	tvq_chains(F_IN_ORDER);
 }
 
 /* One chain, checked element by element. */
@@ -317,11 +82,11 @@ test_packed_chain_elements(void)
 	struct virtq_sg sg[3] = {{0x1000, 12}, {0x2000, 100}, {0x3000, 1500}};
 	struct virtq_sg got[3];
 	struct virtq_dev_buf b;
-	struct pq q;
+	struct tvq_queue q;
 	void *cookie;
 	uint32_t len;
 
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 4, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 4, 0), 0);
 	CU_ASSERT_EQUAL(virtq_packed_drv_add_chain(&q.drv, sg, 2, 1, tvq_cookie_of(7)), 0);
 	CU_ASSERT_EQUAL(virtq_packed_drv_free_count(&q.drv), 1);
 	CU_ASSERT_EQUAL(virtq_packed_drv_add_chain(&q.drv, sg, 2, 1, tvq_cookie_of(8)), -ENOSPC);
@@ -346,7 +111,7 @@ test_packed_chain_elements(void)
 	CU_ASSERT_EQUAL(len, 1500);
 	CU_ASSERT_EQUAL(virtq_packed_drv_free_count(&q.drv), 4);
 	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), -EAGAIN);
-	pq_close(&q);
+	tvq_close(&q);
 }
 
 static void
@@ -356,11 +121,11 @@ pq_indirect(uint64_t features)
 	struct virtq_sg sg[5], got[8];
 	struct virtq_dev_buf b;
 	uint32_t round, i;
-	struct pq q;
+	struct tvq_queue q;
 	void *cookie;
 	uint32_t len;
 
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 2, features | F_INDIRECT), 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 2, features | F_INDIRECT), 0);
 	for (i = 0; i < 5; i++) {
 		sg[i].addr = 0x10000 * (i + 1);
 		sg[i].len = 100 * (i + 1);
@@ -385,7 +150,7 @@ pq_indirect(uint64_t features)
 		CU_ASSERT_EQUAL(len, 1200);
 	}
 	CU_ASSERT_EQUAL(virtq_packed_drv_free_count(&q.drv), 2);
-	pq_close(&q);
+	tvq_close(&q);
 }
 
 static void
@@ -393,15 +158,15 @@ test_packed_indirect(void)
 {
 	struct virtq_packed_desc table[1];
 	struct virtq_sg sg = {0x1000, 64};
-	struct pq q;
+	struct tvq_queue q;
 
 	pq_indirect(0);
 	pq_indirect(F_IN_ORDER);
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 2, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 2, 0), 0);
 	CU_ASSERT_EQUAL(
 	        virtq_packed_drv_add_indirect(&q.drv, &sg, 1, 0, table, 0x1, tvq_cookie_of(0)),
 	        -ENOTSUP);
-	pq_close(&q);
+	tvq_close(&q);
 }
 
 /* In-order: one used entry for a batch; skipped buffers come back with their posted length. */
@@ -413,9 +178,9 @@ test_packed_in_order_batch(void)
 	uint16_t last = 0;
 	void *cookie;
 	uint32_t len, i;
-	struct pq q;
+	struct tvq_queue q;
 
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 8, F_IN_ORDER), 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, F_IN_ORDER), 0);
 	for (i = 0; i < 5; i++)
 		CU_ASSERT_EQUAL(virtq_packed_drv_add_buf(&q.drv, tvq_addr_of(i), 100 + i,
 		                                         VIRTQ_DESC_F_WRITE, tvq_cookie_of(i)),
@@ -435,27 +200,7 @@ test_packed_in_order_batch(void)
 	}
 	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), -EAGAIN);
 	CU_ASSERT_EQUAL(virtq_packed_drv_free_count(&q.drv), 8);
-	pq_close(&q);
-}
-
-static void
-pq_post_publish(struct pq *q, uint32_t seq)
-{
-	CU_ASSERT_EQUAL(virtq_packed_drv_add_buf(&q->drv, tvq_addr_of(seq), 64, VIRTQ_DESC_F_WRITE,
-	                                         tvq_cookie_of(seq)),
-	                0);
-	virtq_packed_drv_publish(&q->drv);
-}
-
-static void
-pq_pop_push_publish(struct pq *q)
-{
-	struct virtq_dev_buf b;
-	struct virtq_sg sg[1];
-
-	CU_ASSERT_EQUAL_FATAL(virtq_packed_dev_pop(&q->dev, &b, sg, 1), 0);
-	virtq_packed_dev_push(&q->dev, b.id, 1, b.ndescs);
-	virtq_packed_dev_publish(&q->dev);
+	tvq_close(&q);
 }
 
 /* Available buffer notifications: the device event structure in ENABLE, DESC and DISABLE modes. */
@@ -464,41 +209,41 @@ test_packed_notify_event_idx(void)
 {
 	void *cookie;
 	uint32_t len, i, round;
-	struct pq q;
+	struct tvq_queue q;
 
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 16, F_EVENT), 0);
-	pq_post_publish(&q, 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 16, F_EVENT), 0);
+	tvq_post_publish(&q, 0);
 	CU_ASSERT_TRUE(virtq_packed_drv_needs_notify(&q.drv));  /* ENABLE at start */
 	CU_ASSERT_FALSE(virtq_packed_drv_needs_notify(&q.drv)); /* nothing new published */
 	/* device asks for a kick when the descriptor 3 past its position (offset 2) is made
 	 * available */
 	CU_ASSERT_TRUE(virtq_packed_dev_enable_avail_notify_after(&q.dev, 3)); /* one is pending */
-	pq_post_publish(&q, 1);
+	tvq_post_publish(&q, 1);
 	CU_ASSERT_FALSE(virtq_packed_drv_needs_notify(&q.drv));
-	pq_post_publish(&q, 2);
+	tvq_post_publish(&q, 2);
 	CU_ASSERT_TRUE(virtq_packed_drv_needs_notify(&q.drv));
-	pq_post_publish(&q, 3);
+	tvq_post_publish(&q, 3);
 	CU_ASSERT_FALSE(virtq_packed_drv_needs_notify(&q.drv));
 	virtq_packed_dev_disable_avail_notify(&q.dev);
-	pq_post_publish(&q, 4);
+	tvq_post_publish(&q, 4);
 	CU_ASSERT_FALSE(virtq_packed_drv_needs_notify(&q.drv));
 	/* drain, then lap the ring with the event at the device's position every time */
 	for (i = 0; i < 5; i++)
-		pq_pop_push_publish(&q);
+		tvq_pop_push_publish(&q);
 	while (virtq_packed_drv_get_used(&q.drv, &cookie, &len) == 0)
 		;
 	for (round = 0; round < 50; round++) {
 		CU_ASSERT_FALSE(virtq_packed_dev_enable_avail_notify_after(&q.dev, 1));
-		pq_post_publish(&q, 5 + round);
+		tvq_post_publish(&q, 5 + round);
 		CU_ASSERT_TRUE(virtq_packed_drv_needs_notify(&q.drv));
-		pq_pop_push_publish(&q);
+		tvq_pop_push_publish(&q);
 		CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), 0);
 	}
 	/* device at offset 14 of its lap asks for the next one; the driver publishes 4 at once,
 	 * across the wrap: the event of the previous lap is crossed */
 	while (q.dev.next_avail != 14) {
-		pq_post_publish(&q, 100);
-		pq_pop_push_publish(&q);
+		tvq_post_publish(&q, 100);
+		tvq_pop_push_publish(&q);
 		CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), 0);
 	}
 	CU_ASSERT_FALSE(virtq_packed_dev_enable_avail_notify_after(&q.dev, 1));
@@ -510,7 +255,7 @@ test_packed_notify_event_idx(void)
 	CU_ASSERT_TRUE(virtq_packed_drv_needs_notify(&q.drv));
 	/* and an event two descriptors further, into the next lap: 3 more are not enough */
 	for (i = 0; i < 4; i++)
-		pq_pop_push_publish(&q);
+		tvq_pop_push_publish(&q);
 	CU_ASSERT_FALSE(
 	        virtq_packed_dev_enable_avail_notify_after(&q.dev, 5)); /* offset 2 + 4 = 6 */
 	for (i = 0; i < 4; i++)
@@ -518,9 +263,9 @@ test_packed_notify_event_idx(void)
 		                0);
 	virtq_packed_drv_publish(&q.drv);
 	CU_ASSERT_FALSE(virtq_packed_drv_needs_notify(&q.drv)); /* slots 2..5 */
-	pq_post_publish(&q, 400);
+	tvq_post_publish(&q, 400);
 	CU_ASSERT_TRUE(virtq_packed_drv_needs_notify(&q.drv)); /* slot 6 */
-	pq_close(&q);
+	tvq_close(&q);
 }
 
 /* A caller that publishes 65536 descriptors without asking still gets the kick for an event it
@@ -530,34 +275,34 @@ test_packed_notify_after_long_silence(void)
 {
 	void *cookie;
 	uint32_t len, i;
-	struct pq q;
+	struct tvq_queue q;
 
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 16, F_EVENT), 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 16, F_EVENT), 0);
 	CU_ASSERT_FALSE(virtq_packed_dev_enable_avail_notify_after(&q.dev, 5));
 	for (i = 0; i < 65536; i++) {
-		pq_post_publish(&q, i);
-		pq_pop_push_publish(&q);
+		tvq_post_publish(&q, i);
+		tvq_pop_push_publish(&q);
 		CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), 0);
 	}
 	CU_ASSERT_TRUE(virtq_packed_drv_needs_notify(&q.drv));
-	pq_close(&q);
+	tvq_close(&q);
 }
 
 static void
 test_packed_notify_flags(void)
 {
-	struct pq q;
+	struct tvq_queue q;
 
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 16, 0), 0);
-	pq_post_publish(&q, 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 16, 0), 0);
+	tvq_post_publish(&q, 0);
 	CU_ASSERT_TRUE(virtq_packed_drv_needs_notify(&q.drv));
 	virtq_packed_dev_disable_avail_notify(&q.dev);
-	pq_post_publish(&q, 1);
+	tvq_post_publish(&q, 1);
 	CU_ASSERT_FALSE(virtq_packed_drv_needs_notify(&q.drv));
 	CU_ASSERT_TRUE(virtq_packed_dev_enable_avail_notify(&q.dev)); /* buffers already there */
-	pq_post_publish(&q, 2);
+	tvq_post_publish(&q, 2);
 	CU_ASSERT_TRUE(virtq_packed_drv_needs_notify(&q.drv));
-	pq_close(&q);
+	tvq_close(&q);
 }
 
 /* Used buffer notifications: the driver's used_event / NO_INTERRUPT, the device's decision. */
@@ -567,57 +312,57 @@ test_packed_interrupt_event_idx(void)
 	uint32_t i;
 	void *cookie;
 	uint32_t len;
-	struct pq q;
+	struct tvq_queue q;
 
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 16, F_EVENT), 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 16, F_EVENT), 0);
 	for (i = 0; i < 8; i++)
-		pq_post_publish(&q, i);
+		tvq_post_publish(&q, i);
 	CU_ASSERT_FALSE(
 	        virtq_packed_drv_enable_used_notify_after(&q.drv, 3)); /* nothing used yet */
-	pq_pop_push_publish(&q);
+	tvq_pop_push_publish(&q);
 	CU_ASSERT_FALSE(virtq_packed_dev_needs_interrupt(&q.dev));
-	pq_pop_push_publish(&q);
+	tvq_pop_push_publish(&q);
 	CU_ASSERT_FALSE(virtq_packed_dev_needs_interrupt(&q.dev));
-	pq_pop_push_publish(&q);
+	tvq_pop_push_publish(&q);
 	CU_ASSERT_TRUE(virtq_packed_dev_needs_interrupt(&q.dev)); /* the third one */
 	for (i = 0; i < 3; i++)
 		CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), 0);
 	virtq_packed_drv_disable_used_notify(&q.drv);
-	pq_pop_push_publish(&q);
+	tvq_pop_push_publish(&q);
 	CU_ASSERT_FALSE(virtq_packed_dev_needs_interrupt(&q.dev));
 	/* enable with a used buffer pending: the caller is told to poll again */
 	CU_ASSERT_TRUE(virtq_packed_drv_enable_used_notify(&q.drv));
 	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), 0);
 	CU_ASSERT_FALSE(virtq_packed_drv_enable_used_notify(&q.drv));
-	pq_pop_push_publish(&q);
+	tvq_pop_push_publish(&q);
 	CU_ASSERT_TRUE(virtq_packed_dev_needs_interrupt(&q.dev));
-	pq_close(&q);
+	tvq_close(&q);
 }
 
 static void
 test_packed_interrupt_flags(void)
 {
-	struct pq q;
+	struct tvq_queue q;
 	uint32_t i;
 
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 16, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 16, 0), 0);
 	for (i = 0; i < 4; i++)
-		pq_post_publish(&q, i);
-	pq_pop_push_publish(&q);
+		tvq_post_publish(&q, i);
+	tvq_pop_push_publish(&q);
 	CU_ASSERT_TRUE(virtq_packed_dev_needs_interrupt(&q.dev));
 	virtq_packed_drv_disable_used_notify(&q.drv);
-	pq_pop_push_publish(&q);
+	tvq_pop_push_publish(&q);
 	CU_ASSERT_FALSE(virtq_packed_dev_needs_interrupt(&q.dev));
 	CU_ASSERT_TRUE(virtq_packed_drv_enable_used_notify(&q.drv));
-	pq_pop_push_publish(&q);
+	tvq_pop_push_publish(&q);
 	CU_ASSERT_TRUE(virtq_packed_dev_needs_interrupt(&q.dev));
-	pq_close(&q);
+	tvq_close(&q);
 }
 
 /* ---- a device that writes what it should not ---- */
 
 static void
-pq_used_write(struct pq *q, uint16_t slot, uint16_t id, uint32_t len, uint16_t flags)
+pq_used_write(struct tvq_queue *q, uint16_t slot, uint16_t id, uint32_t len, uint16_t flags)
 {
 	struct virtq_packed_desc *d = &q->drv.desc[slot];
 
@@ -633,11 +378,11 @@ test_packed_bad_id(void)
 {
 	void *cookie = NULL;
 	uint32_t len, n = 0;
-	struct pq q;
+	struct tvq_queue q;
 
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 8, 0), 0);
-	pq_post_publish(&q, 0);
-	pq_post_publish(&q, 1);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, 0), 0);
+	tvq_post_publish(&q, 0);
+	tvq_post_publish(&q, 1);
 	pq_used_write(&q, 0, 8, 0, USED_LAP1); /* id == size */
 	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), -EIO);
 	CU_ASSERT_EQUAL(q.drv.err.bad_id, 1);
@@ -647,7 +392,7 @@ test_packed_bad_id(void)
 	while (virtq_packed_drv_detach_unused(&q.drv) != NULL)
 		n++;
 	CU_ASSERT_EQUAL(n, 2);
-	pq_close(&q);
+	tvq_close(&q);
 }
 
 static void
@@ -655,18 +400,18 @@ test_packed_not_outstanding_and_double_return(void)
 {
 	void *cookie = NULL;
 	uint32_t len;
-	struct pq q;
+	struct tvq_queue q;
 
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 8, 0), 0);
-	pq_post_publish(&q, 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, 0), 0);
+	tvq_post_publish(&q, 0);
 	pq_used_write(&q, 0, 3, 0, USED_LAP1); /* ID 3 was never posted */
 	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), -EIO);
 	CU_ASSERT_EQUAL(q.drv.err.not_outstanding, 1);
-	pq_close(&q);
+	tvq_close(&q);
 
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 8, 0), 0);
-	pq_post_publish(&q, 0);
-	pq_post_publish(&q, 1);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, 0), 0);
+	tvq_post_publish(&q, 0);
+	tvq_post_publish(&q, 1);
 	pq_used_write(&q, 0, 0, 5, USED_LAP1);
 	pq_used_write(&q, 1, 0, 5, USED_LAP1); /* the same ID again */
 	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), 0);
@@ -675,7 +420,7 @@ test_packed_not_outstanding_and_double_return(void)
 	CU_ASSERT_EQUAL(q.drv.err.not_outstanding, 1);
 	CU_ASSERT_PTR_EQUAL(virtq_packed_drv_detach_unused(&q.drv), tvq_cookie_of(1));
 	CU_ASSERT_PTR_NULL(virtq_packed_drv_detach_unused(&q.drv));
-	pq_close(&q);
+	tvq_close(&q);
 }
 
 static void
@@ -683,10 +428,10 @@ test_packed_len_too_big(void)
 {
 	void *cookie = NULL;
 	uint32_t len = 1;
-	struct pq q;
+	struct tvq_queue q;
 
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 8, 0), 0);
-	pq_post_publish(&q, 0); /* 64 writable bytes */
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, 0), 0);
+	tvq_post_publish(&q, 0); /* 64 writable bytes */
 	pq_used_write(&q, 0, 0, 65, USED_LAP1 | VIRTQ_DESC_F_WRITE);
 	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), -EMSGSIZE);
 	CU_ASSERT_PTR_EQUAL(cookie, tvq_cookie_of(0));
@@ -702,7 +447,7 @@ test_packed_len_too_big(void)
 	CU_ASSERT_EQUAL(virtq_packed_drv_get_used_bulk(&q.drv, &cookie, NULL, 1), 1);
 	CU_ASSERT_PTR_EQUAL(cookie, tvq_cookie_of(1));
 	CU_ASSERT_EQUAL(q.drv.err.len_too_big, 1);
-	pq_close(&q);
+	tvq_close(&q);
 }
 
 /* QEMU marks used Rx descriptors without WRITE yet writes their length: a buffer posted writable
@@ -712,16 +457,16 @@ test_packed_used_len_without_write_flag(void)
 {
 	void *cookie = NULL;
 	uint32_t len = 0;
-	struct pq q;
+	struct tvq_queue q;
 
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 8, 0), 0);
-	pq_post_publish(&q, 0); /* 64 writable bytes */
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, 0), 0);
+	tvq_post_publish(&q, 0); /* 64 writable bytes */
 	pq_used_write(&q, 0, 0, 60, USED_LAP1);
 	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), 0);
 	CU_ASSERT_PTR_EQUAL(cookie, tvq_cookie_of(0));
 	CU_ASSERT_EQUAL(len, 60);
 	/* still bounded by what was posted */
-	pq_post_publish(&q, 1);
+	tvq_post_publish(&q, 1);
 	pq_used_write(&q, 1, 0, 65, USED_LAP1);
 	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), -EMSGSIZE);
 	CU_ASSERT_EQUAL(q.drv.err.len_too_big, 1);
@@ -733,18 +478,18 @@ test_packed_used_len_without_write_flag(void)
 	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), 0);
 	CU_ASSERT_PTR_EQUAL(cookie, tvq_cookie_of(2));
 	CU_ASSERT_EQUAL(len, 0);
-	pq_close(&q);
+	tvq_close(&q);
 
 	/* in-order: the batch's last buffer takes the written length without WRITE too */
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 8, F_IN_ORDER), 0);
-	pq_post_publish(&q, 0);
-	pq_post_publish(&q, 1);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, F_IN_ORDER), 0);
+	tvq_post_publish(&q, 0);
+	tvq_post_publish(&q, 1);
 	pq_used_write(&q, 0, virtq_le16_to_cpu(q.drv.desc[1].id), 40, USED_LAP1);
 	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), 0);
 	CU_ASSERT_EQUAL(len, 64); /* skipped: used completely */
 	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), 0);
 	CU_ASSERT_EQUAL(len, 40);
-	pq_close(&q);
+	tvq_close(&q);
 }
 
 static void
@@ -752,28 +497,28 @@ test_packed_flags_contradict_wrap(void)
 {
 	void *cookie = NULL;
 	uint32_t len;
-	struct pq q;
+	struct tvq_queue q;
 
 	/* AVAIL == USED == 0 in lap 1: a used descriptor of the wrong lap */
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 8, 0), 0);
-	pq_post_publish(&q, 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, 0), 0);
+	tvq_post_publish(&q, 0);
 	pq_used_write(&q, 0, 0, 0, 0);
 	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), -EIO);
 	CU_ASSERT_EQUAL(q.drv.err.bad_wrap, 1);
 	CU_ASSERT_TRUE(q.drv.broken);
-	pq_close(&q);
+	tvq_close(&q);
 
 	/* AVAIL 0, USED 1 in lap 1: neither available nor used */
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 8, 0), 0);
-	pq_post_publish(&q, 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, 0), 0);
+	tvq_post_publish(&q, 0);
 	pq_used_write(&q, 0, 0, 0, VIRTQ_DESC_F_USED);
 	CU_ASSERT_FALSE(virtq_packed_drv_has_used(&q.drv));
 	CU_ASSERT_EQUAL(q.drv.err.bad_wrap, 1);
-	pq_close(&q);
+	tvq_close(&q);
 
 	/* our own available flags: not used yet, no error */
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 8, 0), 0);
-	pq_post_publish(&q, 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, 0), 0);
+	tvq_post_publish(&q, 0);
 	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), -EAGAIN);
 	/* a used descriptor over a slot not yet published is not looked at */
 	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), -EAGAIN);
@@ -782,8 +527,8 @@ test_packed_flags_contradict_wrap(void)
 	pq_used_write(&q, 0, 1, 0, 0); /* would be a contradiction, were it read */
 	q.drv.desc[0].flags = virtq_cpu_to_le16(VIRTQ_DESC_F_AVAIL);
 	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), -EAGAIN);
-	CU_ASSERT_TRUE(err_stats_zero(&q.drv.err));
-	pq_close(&q);
+	CU_ASSERT_TRUE(tvq_err_stats_zero(&q.drv.err));
+	tvq_close(&q);
 }
 
 static void
@@ -791,35 +536,35 @@ test_packed_in_order_bad_entries(void)
 {
 	void *cookie = NULL;
 	uint32_t len;
-	struct pq q;
+	struct tvq_queue q;
 
 	/* a batch reaching into descriptors not yet published */
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 8, F_IN_ORDER), 0);
-	pq_post_publish(&q, 0);
-	pq_post_publish(&q, 1);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, F_IN_ORDER), 0);
+	tvq_post_publish(&q, 0);
+	tvq_post_publish(&q, 1);
 	CU_ASSERT_EQUAL(virtq_packed_drv_add_buf(&q.drv, 1, 1, 0, tvq_cookie_of(2)), 0);
 	pq_used_write(&q, 0, 2, 0, USED_LAP1);
 	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), -EIO);
 	CU_ASSERT_EQUAL(q.drv.err.bad_batch, 1);
 	CU_ASSERT_TRUE(q.drv.broken);
-	pq_close(&q);
+	tvq_close(&q);
 
 	/* an ID not outstanding */
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 8, F_IN_ORDER), 0);
-	pq_post_publish(&q, 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, F_IN_ORDER), 0);
+	tvq_post_publish(&q, 0);
 	pq_used_write(&q, 0, 5, 0, USED_LAP1);
 	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), -EIO);
 	CU_ASSERT_EQUAL(q.drv.err.not_outstanding, 1);
 	CU_ASSERT_PTR_EQUAL(virtq_packed_drv_detach_unused(&q.drv), tvq_cookie_of(0));
-	pq_close(&q);
+	tvq_close(&q);
 
 	/* an ID out of range */
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 8, F_IN_ORDER), 0);
-	pq_post_publish(&q, 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, F_IN_ORDER), 0);
+	tvq_post_publish(&q, 0);
 	pq_used_write(&q, 0, 0xffff, 0, USED_LAP1);
 	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), -EIO);
 	CU_ASSERT_EQUAL(q.drv.err.bad_id, 1);
-	pq_close(&q);
+	tvq_close(&q);
 }
 
 /* detach_unused hands back every outstanding cookie once: posted, popped, used-not-harvested. */
@@ -827,15 +572,15 @@ static void
 test_packed_detach_unused(void)
 {
 	uint8_t seen[32] = {0};
-	struct pq q;
+	struct tvq_queue q;
 	void *cookie;
 	uint32_t i, n = 0, len;
 
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 30, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 30, 0), 0);
 	for (i = 0; i < 20; i++)
-		pq_post_publish(&q, i);
+		tvq_post_publish(&q, i);
 	for (i = 0; i < 5; i++)
-		pq_pop_push_publish(&q);
+		tvq_pop_push_publish(&q);
 	CU_ASSERT_EQUAL(virtq_packed_drv_get_used(&q.drv, &cookie, &len), 0);
 	seen[tvq_seq_of_cookie(cookie)]++;
 	CU_ASSERT_EQUAL(virtq_packed_drv_add_buf(&q.drv, 1, 1, 0, tvq_cookie_of(20)),
@@ -848,14 +593,14 @@ test_packed_detach_unused(void)
 	for (i = 0; i <= 20; i++)
 		CU_ASSERT_EQUAL(seen[i], 1);
 	CU_ASSERT_EQUAL(virtq_packed_drv_free_count(&q.drv), 30);
-	pq_close(&q);
+	tvq_close(&q);
 }
 
 /* ---- the device half distrusts the driver ---- */
 
 /* A descriptor made available in lap 1 (wrap counter 1), bypassing the driver half. */
 static void
-pq_raw_desc(struct pq *q, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags)
+pq_raw_desc(struct tvq_queue *q, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags)
 {
 	struct virtq_packed_desc *d = &q->drv.desc[i];
 
@@ -871,9 +616,9 @@ test_packed_device_rejects_bad_driver(void)
 	struct virtq_packed_desc table[4];
 	struct virtq_sg sg[8];
 	struct virtq_dev_buf b;
-	struct pq q;
+	struct tvq_queue q;
 
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 4, F_INDIRECT), 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 4, F_INDIRECT), 0);
 	/* a chain running around the whole ring */
 	pq_raw_desc(&q, 0, 0x1000, 1, VIRTQ_DESC_F_NEXT);
 	pq_raw_desc(&q, 1, 0x1000, 1, VIRTQ_DESC_F_NEXT);
@@ -881,9 +626,9 @@ test_packed_device_rejects_bad_driver(void)
 	pq_raw_desc(&q, 3, 0x1000, 1, VIRTQ_DESC_F_NEXT);
 	CU_ASSERT_EQUAL(virtq_packed_dev_pop(&q.dev, &b, sg, 2), -ENOBUFS); /* kept */
 	CU_ASSERT_EQUAL(virtq_packed_dev_pop(&q.dev, &b, sg, 8), -EIO);
-	pq_close(&q);
+	tvq_close(&q);
 
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 8, F_INDIRECT), 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, F_INDIRECT), 0);
 	/* a chain whose second descriptor is not available */
 	pq_raw_desc(&q, 0, 0x1000, 1, VIRTQ_DESC_F_NEXT);
 	CU_ASSERT_EQUAL(virtq_packed_dev_pop(&q.dev, &b, sg, 8), -EIO);
@@ -904,52 +649,42 @@ test_packed_device_rejects_bad_driver(void)
 	pq_raw_desc(&q, 7, (uintptr_t)table, 20, VIRTQ_DESC_F_INDIRECT);
 	CU_ASSERT_EQUAL(virtq_packed_dev_pop(&q.dev, &b, sg, 8), -EIO);
 	CU_ASSERT_EQUAL(virtq_packed_dev_pop(&q.dev, &b, sg, 8), -EAGAIN); /* lap 2 not written */
-	pq_close(&q);
+	tvq_close(&q);
 
-	CU_ASSERT_EQUAL_FATAL(pq_open(&q, 8, F_INDIRECT), 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, F_INDIRECT), 0);
 	table[0].addr = virtq_cpu_to_le64((uintptr_t)table);
 	table[0].len = virtq_cpu_to_le32(16);
 	table[0].flags = virtq_cpu_to_le16(VIRTQ_DESC_F_INDIRECT);
 	pq_raw_desc(&q, 0, (uintptr_t)table, 16, VIRTQ_DESC_F_INDIRECT);
 	CU_ASSERT_EQUAL(virtq_packed_dev_pop(&q.dev, &b, sg, 8), -EIO);
-	pq_close(&q);
+	tvq_close(&q);
 }
 
 int
 main(void)
 {
-	CU_pSuite suite;
-	unsigned int failed;
+	static CU_TestInfo tests[] = {
+	        {"sizes and layout", test_packed_sizes_and_layout},
+	        {"a spread of sizes, odd ones too, wrap", test_packed_sizes_wrap},
+	        {"chain elements", test_packed_chain_elements},
+	        {"random chains, ID reuse", test_packed_chains},
+	        {"indirect tables", test_packed_indirect},
+	        {"in-order batch", test_packed_in_order_batch},
+	        {"avail notify with event idx", test_packed_notify_event_idx},
+	        {"avail notify with flags", test_packed_notify_flags},
+	        {"avail notify after a long silence", test_packed_notify_after_long_silence},
+	        {"used interrupt with event idx", test_packed_interrupt_event_idx},
+	        {"used interrupt with flags", test_packed_interrupt_flags},
+	        {"bad used id", test_packed_bad_id},
+	        {"not outstanding, double return", test_packed_not_outstanding_and_double_return},
+	        {"used len too big", test_packed_len_too_big},
+	        {"used len without the WRITE flag", test_packed_used_len_without_write_flag},
+	        {"flags contradicting the wrap counter", test_packed_flags_contradict_wrap},
+	        {"in-order bad entries", test_packed_in_order_bad_entries},
+	        {"detach unused", test_packed_detach_unused},
+	        {"device half rejects a bad driver", test_packed_device_rejects_bad_driver},
+	        CU_TEST_INFO_NULL,
+	};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return CU_get_error();
-	suite = CU_add_suite("virtq_packed", NULL, NULL);
-	CU_add_test(suite, "sizes and layout", test_packed_sizes_and_layout);
-	CU_add_test(suite, "a spread of sizes, odd ones too, wrap", test_packed_sizes_wrap);
-	CU_add_test(suite, "chain elements", test_packed_chain_elements);
-	CU_add_test(suite, "random chains, ID reuse", test_packed_chains);
-	CU_add_test(suite, "indirect tables", test_packed_indirect);
-	CU_add_test(suite, "in-order batch", test_packed_in_order_batch);
-	CU_add_test(suite, "avail notify with event idx", test_packed_notify_event_idx);
-	CU_add_test(suite, "avail notify with flags", test_packed_notify_flags);
-	CU_add_test(suite, "avail notify after a long silence",
-	            test_packed_notify_after_long_silence);
-	CU_add_test(suite, "used interrupt with event idx", test_packed_interrupt_event_idx);
-	CU_add_test(suite, "used interrupt with flags", test_packed_interrupt_flags);
-	CU_add_test(suite, "bad used id", test_packed_bad_id);
-	CU_add_test(suite, "not outstanding, double return",
-	            test_packed_not_outstanding_and_double_return);
-	CU_add_test(suite, "used len too big", test_packed_len_too_big);
-	CU_add_test(suite, "used len without the WRITE flag", test_packed_used_len_without_write_flag);
-	CU_add_test(suite, "flags contradicting the wrap counter",
-	            test_packed_flags_contradict_wrap);
-	CU_add_test(suite, "in-order bad entries", test_packed_in_order_bad_entries);
-	CU_add_test(suite, "detach unused", test_packed_detach_unused);
-	CU_add_test(suite, "device half rejects a bad driver",
-	            test_packed_device_rejects_bad_driver);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed == 0 ? 0 : 1;
+	return test_run_suite("virtq_packed", tests);
 }

@@ -4,11 +4,14 @@
 #ifndef TEST_VIRTQ_RING_H
 #define TEST_VIRTQ_RING_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <CUnit/Basic.h>
+
+#include "virtq_defs.h"
 
 /* Buffers are never dereferenced by the device half unless indirect: a fake address per seq. */
 #define TVQ_ADDR_BASE UINT64_C(0x100000)
@@ -64,6 +67,14 @@ tvq_alloc(size_t bytes)
 	if (p != NULL)
 		memset(p, 0xa5, rounded); /* garbage, as fresh hugepage memory might hold */
 	return p;
+}
+
+/* No error the driver half counts against the device has happened. */
+static inline bool
+tvq_err_stats_zero(const struct virtq_err_stats *e)
+{
+	return e->bad_id == 0 && e->not_outstanding == 0 && e->len_too_big == 0 &&
+	       e->idx_jump == 0 && e->bad_wrap == 0 && e->bad_batch == 0;
 }
 
 /*

@@ -6,221 +6,47 @@
  */
 #include <errno.h>
 #include <stdbool.h>
-#include <stdio.h>
 
-#include "test_virtq_ring.h"
 #include "virtq_split_dev.h"
 
-#define F_EVENT VIRTQ_FEATURE(VIRTQ_F_EVENT_IDX)
-#define F_IN_ORDER VIRTQ_FEATURE(VIRTQ_F_IN_ORDER)
-#define F_INDIRECT VIRTQ_FEATURE(VIRTQ_F_INDIRECT_DESC)
+#define TVQ_LAYOUT split
+#include "test_run_suite.h"
+#include "test_virtq_harness.h"
 
-struct sq {
-	void *mem;
-	void *state;
-	struct virtq_split_drv drv;
-	struct virtq_split_dev dev;
-	uint16_t size;
-	bool in_order;
-	/* scratch for one round, sized to the queue */
-	uint16_t *ids;
-	uint32_t *seqs;
-	uint16_t *ndescs;
-	uint64_t *addrs;
-	uint32_t *lens;
-	void **cookies;
-};
-
+/* The legacy alignment (2.7.2): the used ring starts on its own page. */
 static int
-sq_open(struct sq *q, uint16_t size, uint64_t features)
+tvq_layout_init(struct tvq_queue *q, uint64_t features)
 {
-	memset(q, 0, sizeof(*q));
-	q->size = size;
-	q->in_order = (features & F_IN_ORDER) != 0;
-	q->mem = tvq_alloc(virtq_split_mem_size(size, 4096));
-	q->state = tvq_alloc(virtq_split_drv_state_size(size));
-	q->ids = calloc(size, sizeof(*q->ids));
-	q->seqs = calloc(size, sizeof(*q->seqs));
-	q->ndescs = calloc(size, sizeof(*q->ndescs));
-	q->addrs = calloc(size, sizeof(*q->addrs));
-	q->lens = calloc(size, sizeof(*q->lens));
-	q->cookies = calloc(size, sizeof(*q->cookies));
-	if (virtq_split_drv_init_mem(&q->drv, size, q->mem, 4096, q->state, features) != 0)
+	q->mem = tvq_alloc(virtq_split_mem_size(q->size, 4096));
+	if (virtq_split_drv_init_mem(&q->drv, q->size, q->mem, 4096, q->state, features) != 0)
 		return -1;
-	return virtq_split_dev_init_mem(&q->dev, size, q->mem, 4096, features);
+	return virtq_split_dev_init_mem(&q->dev, q->size, q->mem, 4096, features);
 }
 
+/* A used ring entry names the head only: the driver knows the chain's length. */
 static void
-sq_close(struct sq *q)
+tvq_dev_push(struct tvq_queue *q, uint16_t id, uint32_t len, uint16_t ndescs)
 {
-	free(q->mem);
-	free(q->state);
-	free(q->ids);
-	free(q->seqs);
-	free(q->ndescs);
-	free(q->addrs);
-	free(q->lens);
-	free(q->cookies);
+	(void)ndescs;
+	virtq_split_dev_push(&q->dev, id, len);
 }
 
-static bool
-err_stats_zero(const struct virtq_err_stats *e)
-{
-	return e->bad_id == 0 && e->not_outstanding == 0 && e->len_too_big == 0 &&
-	       e->idx_jump == 0 && e->bad_wrap == 0 && e->bad_batch == 0;
-}
-
-/* Driver: post a random burst of single buffers (bulk or one by one), publish. */
+/* used.idx moves by the number of buffers the batch holds. */
 static void
-sq_driver_post(struct sq *q, struct tvq_ledger *l, uint64_t *rng)
+tvq_dev_push_batch(struct tvq_queue *q, uint16_t last_id, uint32_t last_len, uint16_t nbufs,
+                   uint16_t ndescs)
 {
-	uint32_t want = 1 + tvq_rand(rng) % q->size;
-	uint16_t n, i;
-	uint32_t mode;
-
-	if (want > l->total - l->posted)
-		want = l->total - l->posted;
-	if (want > q->drv.num_free)
-		want = q->drv.num_free;
-	for (i = 0; i < want; i++) {
-		q->addrs[i] = tvq_addr_of(l->posted + i);
-		q->lens[i] = TVQ_POSTED_LEN;
-		q->cookies[i] = tvq_cookie_of(l->posted + i);
-	}
-	mode = tvq_rand(rng) % 4;
-	if (mode == 0) {
-		for (n = 0; n < want; n++)
-			if (virtq_split_drv_add_buf(&q->drv, q->addrs[n], q->lens[n],
-			                            VIRTQ_DESC_F_WRITE, q->cookies[n]) != 0)
-				break;
-	} else if (mode == 1 && q->drv.num_free >= 3) {
-		if (want > q->drv.num_free / 3u)
-			want = q->drv.num_free / 3u;
-		/* chains: a readable header, then the posted length in two writable halves */
-		for (n = 0; n < want; n++) {
-			struct virtq_sg sg[3] = {
-			        {q->addrs[n], 12},
-			        {q->addrs[n] + 16, TVQ_POSTED_LEN / 2},
-			        {q->addrs[n] + 16 + TVQ_POSTED_LEN / 2, TVQ_POSTED_LEN / 2}};
-
-			if (virtq_split_drv_add_chain(&q->drv, sg, 1, 2, q->cookies[n]) != 0)
-				break;
-		}
-	} else {
-		n = virtq_split_drv_add_bulk(&q->drv, q->addrs, q->lens, VIRTQ_DESC_F_WRITE,
-		                             q->cookies, (uint16_t)want);
-	}
-	CU_ASSERT_EQUAL(n, want);
-	l->posted += n;
-	virtq_split_drv_publish(&q->drv);
-}
-
-/* Device: pop what is available; return it in reverse order, or in-order in random batches. */
-static void
-sq_device_round(struct sq *q, struct tvq_ledger *l, uint64_t *rng)
-{
-	struct virtq_dev_buf b;
-	struct virtq_sg sg[8];
-	uint32_t n = 0, i;
-
-	while (n < q->size && virtq_split_dev_pop(&q->dev, &b, sg, 8) == 0) {
-		q->ids[n] = b.id;
-		q->seqs[n] = tvq_seq_of_addr(sg[0].addr);
-		n++;
-	}
-	if (!q->in_order) {
-		for (i = n; i-- > 0;) {
-			l->expect_len[q->seqs[i]] = tvq_dev_len(q->seqs[i]);
-			virtq_split_dev_push(&q->dev, q->ids[i], tvq_dev_len(q->seqs[i]));
-		}
-	} else {
-		for (i = 0; i < n;) {
-			uint32_t batch = 1 + tvq_rand(rng) % 8, last, k;
-
-			if (batch > n - i)
-				batch = n - i;
-			last = i + batch - 1;
-			if (tvq_rand(rng) % 2) {
-				for (k = i; k < last; k++)
-					l->expect_len[q->seqs[k]] = TVQ_POSTED_LEN;
-				l->expect_len[q->seqs[last]] = tvq_dev_len(q->seqs[last]);
-				virtq_split_dev_push_batch_last(&q->dev, q->ids[last],
-				                                tvq_dev_len(q->seqs[last]),
-				                                (uint16_t)batch);
-			} else {
-				for (k = i; k <= last; k++) {
-					l->expect_len[q->seqs[k]] = tvq_dev_len(q->seqs[k]);
-					virtq_split_dev_push(&q->dev, q->ids[k],
-					                     tvq_dev_len(q->seqs[k]));
-				}
-			}
-			i += batch;
-		}
-	}
-	virtq_split_dev_publish(&q->dev);
-}
-
-static void
-sq_driver_harvest(struct sq *q, struct tvq_ledger *l, uint64_t *rng)
-{
-	void *cookie;
-	uint32_t len;
-
-	if (tvq_rand(rng) % 2) {
-		uint16_t max = (uint16_t)(1 + tvq_rand(rng) % 64), n, i;
-
-		do {
-			n = virtq_split_drv_get_used_bulk(&q->drv, q->cookies, q->lens,
-			                                  max < q->size ? max : q->size);
-			for (i = 0; i < n; i++)
-				tvq_ledger_check(l, q->cookies[i], q->lens[i]);
-		} while (n != 0);
-	} else {
-		while (virtq_split_drv_get_used(&q->drv, &cookie, &len) == 0)
-			tvq_ledger_check(l, cookie, len);
-	}
-}
-
-/* Ping-pong `total` buffers through a queue: enough to wrap the 16-bit indexes. */
-static void
-sq_pingpong(uint16_t size, uint64_t features, uint32_t total)
-{
-	struct tvq_ledger l;
-	uint64_t rng = 0x9e3779b97f4a7c15ull ^ size ^ features;
-	uint32_t rounds = 0;
-	struct sq q;
-
-	CU_ASSERT_EQUAL_FATAL(sq_open(&q, size, features), 0);
-	tvq_ledger_open(&l, total);
-	while (l.done < total && l.bad == 0 && !q.drv.broken && rounds++ < 4 * total + 100) {
-		sq_driver_post(&q, &l, &rng);
-		sq_device_round(&q, &l, &rng);
-		sq_driver_harvest(&q, &l, &rng);
-	}
-	CU_ASSERT_EQUAL(l.bad, 0);
-	CU_ASSERT_EQUAL(l.done, total);
-	CU_ASSERT_FALSE(q.drv.broken);
-	CU_ASSERT_TRUE(err_stats_zero(&q.drv.err));
-	CU_ASSERT_EQUAL(virtq_split_drv_outstanding(&q.drv), 0);
-	CU_ASSERT_EQUAL(virtq_split_drv_free_count(&q.drv), size);
-	CU_ASSERT_PTR_NULL(virtq_split_drv_detach_unused(&q.drv));
-	if (l.bad != 0 || l.done != total)
-		printf("\nsize %u features %#llx: %u done, %u bad\n", size,
-		       (unsigned long long)features, l.done, l.bad);
-	tvq_ledger_close(&l);
-	sq_close(&q);
+	(void)ndescs;
+	virtq_split_dev_push_batch_last(&q->dev, last_id, last_len, nbufs);
 }
 
 static void
 test_split_every_size_wraps(void)
 {
-	static const uint64_t feature_sets[] = {0, F_EVENT, F_IN_ORDER, F_IN_ORDER | F_EVENT};
-	uint32_t size;
-	unsigned int f;
+	static const uint16_t sizes[] = {1,   2,   4,    8,    16,   32,   64,    128,
+	                                 256, 512, 1024, 2048, 4096, 8192, 16384, 32768};
 
-	for (size = 1; size <= VIRTQ_MAX_SIZE; size *= 2)
-		for (f = 0; f < sizeof(feature_sets) / sizeof(feature_sets[0]); f++)
-			sq_pingpong((uint16_t)size, feature_sets[f], 70000 + 3 * size);
+	tvq_pingpong_sizes(sizes, sizeof(sizes) / sizeof(sizes[0]));
 }
 
 static void
@@ -246,65 +72,11 @@ test_split_sizes_and_layout(void)
 	CU_ASSERT_EQUAL(sizeof(struct virtq_split_used_elem), 8);
 }
 
-/* Random chains of 1..4 elements, readable then writable; checks what the device sees. */
-static void
-sq_chains(uint64_t features)
-{
-	uint64_t rng = 12345;
-	struct sq q;
-	uint32_t round;
-	uint16_t in_flight = 0;
-	uint32_t wlen_of[64];
-
-	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 16, features), 0);
-	for (round = 0; round < 20000; round++) {
-		struct virtq_sg sg[4];
-		uint16_t out = tvq_rand(&rng) % 3, in = tvq_rand(&rng) % 3, i;
-		uint32_t wlen = 0;
-		bool fits;
-		struct virtq_dev_buf b;
-		struct virtq_sg got[8];
-		void *cookie;
-		uint32_t len;
-		int rc;
-
-		if (out + in == 0)
-			in = 1;
-		for (i = 0; i < out + in; i++) {
-			sg[i].addr = tvq_addr_of(round * 4 + i);
-			sg[i].len = 10 + i;
-			if (i >= out)
-				wlen += sg[i].len;
-		}
-		fits = out + in <= virtq_split_drv_free_count(&q.drv);
-		rc = virtq_split_drv_add_chain(&q.drv, sg, out, in, tvq_cookie_of(round));
-		CU_ASSERT_EQUAL(rc, fits ? 0 : -ENOSPC);
-		if (rc == 0) {
-			wlen_of[round % 64] = wlen;
-			in_flight++;
-		}
-		virtq_split_drv_publish(&q.drv);
-		if ((tvq_rand(&rng) % 3 == 0 || rc != 0) && in_flight > 0) {
-			CU_ASSERT_EQUAL_FATAL(virtq_split_dev_pop(&q.dev, &b, got, 8), 0);
-			CU_ASSERT_EQUAL(b.nsegs, b.ndescs);
-			CU_ASSERT_TRUE(b.nreadable <= b.nsegs);
-			virtq_split_dev_push(&q.dev, b.id, b.writable_len);
-			virtq_split_dev_publish(&q.dev);
-			CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), 0);
-			CU_ASSERT_EQUAL(len, b.writable_len);
-			CU_ASSERT_EQUAL(wlen_of[tvq_seq_of_cookie(cookie) % 64], len);
-			in_flight--;
-		}
-	}
-	CU_ASSERT_TRUE(err_stats_zero(&q.drv.err));
-	sq_close(&q);
-}
-
 static void
 test_split_chains(void)
 {
-	sq_chains(0);
-	sq_chains(F_IN_ORDER);
+	tvq_chains(0);
+	tvq_chains(F_IN_ORDER);
 }
 
 /* One chain, checked element by element. */
@@ -314,11 +86,11 @@ test_split_chain_elements(void)
 	struct virtq_sg sg[3] = {{0x1000, 12}, {0x2000, 100}, {0x3000, 1500}};
 	struct virtq_sg got[3];
 	struct virtq_dev_buf b;
-	struct sq q;
+	struct tvq_queue q;
 	void *cookie;
 	uint32_t len;
 
-	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 4, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 4, 0), 0);
 	CU_ASSERT_EQUAL(virtq_split_drv_add_chain(&q.drv, sg, 2, 1, tvq_cookie_of(7)), 0);
 	CU_ASSERT_EQUAL(virtq_split_drv_free_count(&q.drv), 1);
 	CU_ASSERT_EQUAL(virtq_split_drv_add_chain(&q.drv, sg, 2, 1, tvq_cookie_of(8)), -ENOSPC);
@@ -343,7 +115,7 @@ test_split_chain_elements(void)
 	CU_ASSERT_EQUAL(len, 1500);
 	CU_ASSERT_EQUAL(virtq_split_drv_free_count(&q.drv), 4);
 	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), -EAGAIN);
-	sq_close(&q);
+	tvq_close(&q);
 }
 
 static void
@@ -353,11 +125,11 @@ sq_indirect(uint64_t features)
 	struct virtq_sg sg[5], got[8];
 	struct virtq_dev_buf b;
 	uint32_t round, i;
-	struct sq q;
+	struct tvq_queue q;
 	void *cookie;
 	uint32_t len;
 
-	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 2, features | F_INDIRECT), 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 2, features | F_INDIRECT), 0);
 	for (i = 0; i < 5; i++) {
 		sg[i].addr = 0x10000 * (i + 1);
 		sg[i].len = 100 * (i + 1);
@@ -382,7 +154,7 @@ sq_indirect(uint64_t features)
 		CU_ASSERT_EQUAL(len, 1200);
 	}
 	CU_ASSERT_EQUAL(virtq_split_drv_free_count(&q.drv), 2);
-	sq_close(&q);
+	tvq_close(&q);
 }
 
 static void
@@ -390,15 +162,15 @@ test_split_indirect(void)
 {
 	struct virtq_split_desc table[1];
 	struct virtq_sg sg = {0x1000, 64};
-	struct sq q;
+	struct tvq_queue q;
 
 	sq_indirect(0);
 	sq_indirect(F_IN_ORDER);
-	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 2, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 2, 0), 0);
 	CU_ASSERT_EQUAL(
 	        virtq_split_drv_add_indirect(&q.drv, &sg, 1, 0, table, 0x1, tvq_cookie_of(0)),
 	        -ENOTSUP);
-	sq_close(&q);
+	tvq_close(&q);
 }
 
 /* In-order: one used entry for a batch; skipped buffers come back with their posted length. */
@@ -410,9 +182,9 @@ test_split_in_order_batch(void)
 	uint16_t last = 0;
 	void *cookie;
 	uint32_t len, i;
-	struct sq q;
+	struct tvq_queue q;
 
-	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 8, F_IN_ORDER), 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, F_IN_ORDER), 0);
 	for (i = 0; i < 5; i++)
 		CU_ASSERT_EQUAL(virtq_split_drv_add_buf(&q.drv, tvq_addr_of(i), 100 + i,
 		                                        VIRTQ_DESC_F_WRITE, tvq_cookie_of(i)),
@@ -432,7 +204,7 @@ test_split_in_order_batch(void)
 	}
 	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), -EAGAIN);
 	CU_ASSERT_EQUAL(virtq_split_drv_free_count(&q.drv), 8);
-	sq_close(&q);
+	tvq_close(&q);
 }
 
 /* Transmit-side in-order reclaim: counts by used.idx, never by the (here bogus) used entries. */
@@ -444,9 +216,9 @@ test_split_in_order_reclaim(void)
 	struct virtq_sg chain[2] = {{.addr = 0x1000, .len = 12}, {.addr = 0x2000, .len = 60}};
 	void *cookies[8];
 	uint32_t i;
-	struct sq q;
+	struct tvq_queue q;
 
-	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 8, F_IN_ORDER), 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, F_IN_ORDER), 0);
 	/* buffers 0..2 single, 3 a two-descriptor chain, 4 single: 6 descriptors */
 	for (i = 0; i < 3; i++)
 		CU_ASSERT_EQUAL(virtq_split_drv_add_buf(&q.drv, tvq_addr_of(i), 64, 0,
@@ -467,54 +239,34 @@ test_split_in_order_reclaim(void)
 	CU_ASSERT_EQUAL(virtq_split_drv_reclaim_in_order(&q.drv, cookies, 8), 1);
 	CU_ASSERT_PTR_EQUAL(cookies[0], tvq_cookie_of(3));
 	CU_ASSERT_EQUAL(virtq_split_drv_free_count(&q.drv), 7); /* the chain's two came back */
-	CU_ASSERT_TRUE(err_stats_zero(&q.drv.err));
+	CU_ASSERT_TRUE(tvq_err_stats_zero(&q.drv.err));
 	/* used.idx beyond what is outstanding: broken, nothing handed back */
 	q.drv.used->idx = virtq_cpu_to_le16((uint16_t)(virtq_le16_to_cpu(q.drv.used->idx) + 2));
 	CU_ASSERT_EQUAL(virtq_split_drv_reclaim_in_order(&q.drv, cookies, 8), 0);
 	CU_ASSERT_TRUE(virtq_split_drv_is_broken(&q.drv));
 	CU_ASSERT_EQUAL(q.drv.err.idx_jump, 1);
 	CU_ASSERT_PTR_EQUAL(virtq_split_drv_detach_unused(&q.drv), tvq_cookie_of(4));
-	sq_close(&q);
-}
-
-static void
-sq_post_publish(struct sq *q, uint32_t seq)
-{
-	CU_ASSERT_EQUAL(virtq_split_drv_add_buf(&q->drv, tvq_addr_of(seq), 64, VIRTQ_DESC_F_WRITE,
-	                                        tvq_cookie_of(seq)),
-	                0);
-	virtq_split_drv_publish(&q->drv);
-}
-
-static void
-sq_pop_push_publish(struct sq *q)
-{
-	struct virtq_dev_buf b;
-	struct virtq_sg sg[1];
-
-	CU_ASSERT_EQUAL_FATAL(virtq_split_dev_pop(&q->dev, &b, sg, 1), 0);
-	virtq_split_dev_push(&q->dev, b.id, 1);
-	virtq_split_dev_publish(&q->dev);
+	tvq_close(&q);
 }
 
 /* Available buffer notifications: the device's avail_event / NO_NOTIFY, the driver's decision. */
 static void
 test_split_notify_event_idx(void)
 {
-	struct sq q;
+	struct tvq_queue q;
 
-	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 16, F_EVENT), 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 16, F_EVENT), 0);
 	/* avail_event 0 at start: the first buffer needs a kick */
-	sq_post_publish(&q, 0);
+	tvq_post_publish(&q, 0);
 	CU_ASSERT_TRUE(virtq_split_drv_needs_notify(&q.drv));
 	CU_ASSERT_FALSE(virtq_split_drv_needs_notify(&q.drv)); /* nothing new published */
-	sq_post_publish(&q, 1);
+	tvq_post_publish(&q, 1);
 	CU_ASSERT_FALSE(virtq_split_drv_needs_notify(&q.drv)); /* avail_event 0 already passed */
 	/* device asks for a kick when the third buffer from its position is made available */
 	CU_ASSERT_TRUE(virtq_split_dev_enable_avail_notify_after(&q.dev, 3)); /* 2 are pending */
-	sq_post_publish(&q, 2);
+	tvq_post_publish(&q, 2);
 	CU_ASSERT_TRUE(virtq_split_drv_needs_notify(&q.drv)); /* avail idx 2 -> 3 crosses event 2 */
-	sq_post_publish(&q, 3);
+	tvq_post_publish(&q, 3);
 	CU_ASSERT_FALSE(virtq_split_drv_needs_notify(&q.drv));
 	/* several buffers in one publish crossing the event: one kick */
 	virtq_split_dev_enable_avail_notify_after(&q.dev, 6); /* event = 5 */
@@ -524,9 +276,9 @@ test_split_notify_event_idx(void)
 	virtq_split_drv_publish(&q.drv);
 	CU_ASSERT_TRUE(virtq_split_drv_needs_notify(&q.drv));
 	virtq_split_dev_disable_avail_notify(&q.dev);
-	sq_post_publish(&q, 7);
+	tvq_post_publish(&q, 7);
 	CU_ASSERT_FALSE(virtq_split_drv_needs_notify(&q.drv));
-	sq_close(&q);
+	tvq_close(&q);
 }
 
 /* A caller that publishes a whole 16-bit index space of buffers without asking still gets the
@@ -536,34 +288,34 @@ test_split_notify_after_long_silence(void)
 {
 	void *cookie;
 	uint32_t len, i;
-	struct sq q;
+	struct tvq_queue q;
 
-	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 16, F_EVENT), 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 16, F_EVENT), 0);
 	CU_ASSERT_FALSE(virtq_split_dev_enable_avail_notify_after(&q.dev, 40001)); /* event 40000 */
 	for (i = 0; i < 65536; i++) {
-		sq_post_publish(&q, i);
-		sq_pop_push_publish(&q);
+		tvq_post_publish(&q, i);
+		tvq_pop_push_publish(&q);
 		CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), 0);
 	}
 	CU_ASSERT_TRUE(virtq_split_drv_needs_notify(&q.drv));
-	sq_close(&q);
+	tvq_close(&q);
 }
 
 static void
 test_split_notify_flags(void)
 {
-	struct sq q;
+	struct tvq_queue q;
 
-	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 16, 0), 0);
-	sq_post_publish(&q, 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 16, 0), 0);
+	tvq_post_publish(&q, 0);
 	CU_ASSERT_TRUE(virtq_split_drv_needs_notify(&q.drv));
 	virtq_split_dev_disable_avail_notify(&q.dev);
-	sq_post_publish(&q, 1);
+	tvq_post_publish(&q, 1);
 	CU_ASSERT_FALSE(virtq_split_drv_needs_notify(&q.drv));
 	CU_ASSERT_TRUE(virtq_split_dev_enable_avail_notify(&q.dev)); /* buffers already there */
-	sq_post_publish(&q, 2);
+	tvq_post_publish(&q, 2);
 	CU_ASSERT_TRUE(virtq_split_drv_needs_notify(&q.drv));
-	sq_close(&q);
+	tvq_close(&q);
 }
 
 /* Used buffer notifications: the driver's used_event / NO_INTERRUPT, the device's decision. */
@@ -573,56 +325,56 @@ test_split_interrupt_event_idx(void)
 	uint32_t i;
 	void *cookie;
 	uint32_t len;
-	struct sq q;
+	struct tvq_queue q;
 
-	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 16, F_EVENT), 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 16, F_EVENT), 0);
 	for (i = 0; i < 8; i++)
-		sq_post_publish(&q, i);
+		tvq_post_publish(&q, i);
 	CU_ASSERT_FALSE(virtq_split_drv_enable_used_notify_after(&q.drv, 3)); /* nothing used yet */
-	sq_pop_push_publish(&q);
+	tvq_pop_push_publish(&q);
 	CU_ASSERT_FALSE(virtq_split_dev_needs_interrupt(&q.dev));
-	sq_pop_push_publish(&q);
+	tvq_pop_push_publish(&q);
 	CU_ASSERT_FALSE(virtq_split_dev_needs_interrupt(&q.dev));
-	sq_pop_push_publish(&q);
+	tvq_pop_push_publish(&q);
 	CU_ASSERT_TRUE(virtq_split_dev_needs_interrupt(&q.dev)); /* the third one */
 	for (i = 0; i < 3; i++)
 		CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), 0);
 	virtq_split_drv_disable_used_notify(&q.drv);
-	sq_pop_push_publish(&q);
+	tvq_pop_push_publish(&q);
 	CU_ASSERT_FALSE(virtq_split_dev_needs_interrupt(&q.dev));
 	/* enable with a used buffer pending: the caller is told to poll again */
 	CU_ASSERT_TRUE(virtq_split_drv_enable_used_notify(&q.drv));
 	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), 0);
 	CU_ASSERT_FALSE(virtq_split_drv_enable_used_notify(&q.drv));
-	sq_pop_push_publish(&q);
+	tvq_pop_push_publish(&q);
 	CU_ASSERT_TRUE(virtq_split_dev_needs_interrupt(&q.dev));
-	sq_close(&q);
+	tvq_close(&q);
 }
 
 static void
 test_split_interrupt_flags(void)
 {
-	struct sq q;
+	struct tvq_queue q;
 	uint32_t i;
 
-	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 16, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 16, 0), 0);
 	for (i = 0; i < 4; i++)
-		sq_post_publish(&q, i);
-	sq_pop_push_publish(&q);
+		tvq_post_publish(&q, i);
+	tvq_pop_push_publish(&q);
 	CU_ASSERT_TRUE(virtq_split_dev_needs_interrupt(&q.dev));
 	virtq_split_drv_disable_used_notify(&q.drv);
-	sq_pop_push_publish(&q);
+	tvq_pop_push_publish(&q);
 	CU_ASSERT_FALSE(virtq_split_dev_needs_interrupt(&q.dev));
 	CU_ASSERT_TRUE(virtq_split_drv_enable_used_notify(&q.drv));
-	sq_pop_push_publish(&q);
+	tvq_pop_push_publish(&q);
 	CU_ASSERT_TRUE(virtq_split_dev_needs_interrupt(&q.dev));
-	sq_close(&q);
+	tvq_close(&q);
 }
 
 /* ---- a device that writes what it should not ---- */
 
 static void
-sq_used_write(struct sq *q, uint16_t slot, uint32_t id, uint32_t len, uint16_t idx)
+sq_used_write(struct tvq_queue *q, uint16_t slot, uint32_t id, uint32_t len, uint16_t idx)
 {
 	q->drv.used->ring[slot & q->drv.mask].id = virtq_cpu_to_le32(id);
 	q->drv.used->ring[slot & q->drv.mask].len = virtq_cpu_to_le32(len);
@@ -634,11 +386,11 @@ test_split_bad_id(void)
 {
 	void *cookie = NULL;
 	uint32_t len;
-	struct sq q;
+	struct tvq_queue q;
 
-	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 8, 0), 0);
-	sq_post_publish(&q, 0);
-	sq_post_publish(&q, 1);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, 0), 0);
+	tvq_post_publish(&q, 0);
+	tvq_post_publish(&q, 1);
 	sq_used_write(&q, 0, 8, 0, 1); /* id == size */
 	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), -EBADMSG);
 	CU_ASSERT_EQUAL(q.drv.err.bad_id, 1);
@@ -650,7 +402,7 @@ test_split_bad_id(void)
 	sq_used_write(&q, 2, 1, 10, 3);
 	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), 0);
 	CU_ASSERT_PTR_EQUAL(cookie, tvq_cookie_of(1));
-	sq_close(&q);
+	tvq_close(&q);
 }
 
 static void
@@ -660,11 +412,11 @@ test_split_not_outstanding_and_double_return(void)
 	uint32_t lens[4];
 	void *cookie = NULL;
 	uint32_t len;
-	struct sq q;
+	struct tvq_queue q;
 
-	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 8, 0), 0);
-	sq_post_publish(&q, 0);
-	sq_post_publish(&q, 1);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, 0), 0);
+	tvq_post_publish(&q, 0);
+	tvq_post_publish(&q, 1);
 	sq_used_write(&q, 0, 5, 0, 1); /* descriptor 5 was never posted */
 	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), -EBADMSG);
 	CU_ASSERT_EQUAL(q.drv.err.not_outstanding, 1);
@@ -679,7 +431,7 @@ test_split_not_outstanding_and_double_return(void)
 	CU_ASSERT_FALSE(q.drv.broken);
 	CU_ASSERT_PTR_EQUAL(virtq_split_drv_detach_unused(&q.drv), tvq_cookie_of(1));
 	CU_ASSERT_PTR_NULL(virtq_split_drv_detach_unused(&q.drv));
-	sq_close(&q);
+	tvq_close(&q);
 }
 
 static void
@@ -687,10 +439,10 @@ test_split_len_too_big(void)
 {
 	void *cookie = NULL;
 	uint32_t len = 1;
-	struct sq q;
+	struct tvq_queue q;
 
-	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 8, 0), 0);
-	sq_post_publish(&q, 0); /* 64 writable bytes */
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, 0), 0);
+	tvq_post_publish(&q, 0); /* 64 writable bytes */
 	sq_used_write(&q, 0, 0, 65, 1);
 	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), -EMSGSIZE);
 	CU_ASSERT_PTR_EQUAL(cookie, tvq_cookie_of(0));
@@ -711,7 +463,7 @@ test_split_len_too_big(void)
 	CU_ASSERT_EQUAL(virtq_split_drv_get_used_bulk(&q.drv, &cookie, NULL, 1), 1);
 	CU_ASSERT_PTR_EQUAL(cookie, tvq_cookie_of(2));
 	CU_ASSERT_EQUAL(q.drv.err.len_too_big, 2);
-	sq_close(&q);
+	tvq_close(&q);
 }
 
 static void
@@ -719,12 +471,12 @@ test_split_used_idx_jump(void)
 {
 	void *cookie = NULL;
 	uint32_t len;
-	struct sq q;
+	struct tvq_queue q;
 	uint32_t n = 0;
 
-	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 8, 0), 0);
-	sq_post_publish(&q, 0);
-	sq_post_publish(&q, 1);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, 0), 0);
+	tvq_post_publish(&q, 0);
+	tvq_post_publish(&q, 1);
 	q.drv.used->idx = virtq_cpu_to_le16(9); /* more than size (and than outstanding) ahead */
 	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), -EIO);
 	CU_ASSERT_TRUE(virtq_split_drv_is_broken(&q.drv));
@@ -735,7 +487,7 @@ test_split_used_idx_jump(void)
 	while (virtq_split_drv_detach_unused(&q.drv) != NULL)
 		n++;
 	CU_ASSERT_EQUAL(n, 2);
-	sq_close(&q);
+	tvq_close(&q);
 }
 
 static void
@@ -743,36 +495,36 @@ test_split_in_order_bad_entries(void)
 {
 	void *cookie = NULL;
 	uint32_t len;
-	struct sq q;
+	struct tvq_queue q;
 
 	/* batch naming a buffer beyond what used.idx covers */
-	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 8, F_IN_ORDER), 0);
-	sq_post_publish(&q, 0);
-	sq_post_publish(&q, 1);
-	sq_post_publish(&q, 2);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, F_IN_ORDER), 0);
+	tvq_post_publish(&q, 0);
+	tvq_post_publish(&q, 1);
+	tvq_post_publish(&q, 2);
 	sq_used_write(&q, 0, 2, 0, 1); /* last of a batch of 3, but used.idx moved by 1 */
 	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), -EIO);
 	CU_ASSERT_EQUAL(q.drv.err.bad_batch, 1);
 	CU_ASSERT_TRUE(q.drv.broken);
-	sq_close(&q);
+	tvq_close(&q);
 
 	/* an id that is not an outstanding head */
-	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 8, F_IN_ORDER), 0);
-	sq_post_publish(&q, 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, F_IN_ORDER), 0);
+	tvq_post_publish(&q, 0);
 	sq_used_write(&q, 0, 4, 0, 1);
 	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), -EIO);
 	CU_ASSERT_EQUAL(q.drv.err.not_outstanding, 1);
-	sq_close(&q);
+	tvq_close(&q);
 
 	/* an id out of range */
-	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 8, F_IN_ORDER), 0);
-	sq_post_publish(&q, 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, F_IN_ORDER), 0);
+	tvq_post_publish(&q, 0);
 	sq_used_write(&q, 0, 1000, 0, 1);
 	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), -EIO);
 	CU_ASSERT_EQUAL(q.drv.err.bad_id, 1);
 	CU_ASSERT_PTR_EQUAL(virtq_split_drv_detach_unused(&q.drv), tvq_cookie_of(0));
 	CU_ASSERT_PTR_NULL(virtq_split_drv_detach_unused(&q.drv));
-	sq_close(&q);
+	tvq_close(&q);
 }
 
 /* detach_unused hands back every outstanding cookie once: posted, popped, used-not-harvested. */
@@ -780,15 +532,15 @@ static void
 test_split_detach_unused(void)
 {
 	uint8_t seen[32] = {0};
-	struct sq q;
+	struct tvq_queue q;
 	void *cookie;
 	uint32_t i, n = 0, len;
 
-	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 32, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 32, 0), 0);
 	for (i = 0; i < 20; i++)
-		sq_post_publish(&q, i);
+		tvq_post_publish(&q, i);
 	for (i = 0; i < 5; i++)
-		sq_pop_push_publish(&q);
+		tvq_pop_push_publish(&q);
 	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), 0);
 	seen[tvq_seq_of_cookie(cookie)]++;
 	CU_ASSERT_EQUAL(virtq_split_drv_add_buf(&q.drv, 1, 1, 0, tvq_cookie_of(20)),
@@ -801,20 +553,21 @@ test_split_detach_unused(void)
 	for (i = 0; i <= 20; i++)
 		CU_ASSERT_EQUAL(seen[i], 1);
 	CU_ASSERT_EQUAL(virtq_split_drv_free_count(&q.drv), 32);
-	sq_close(&q);
+	tvq_close(&q);
 }
 
 /* ---- the device half distrusts the driver ---- */
 
 /* Write a descriptor and expose head `head` as the next avail entry, bypassing the driver half. */
 static void
-sq_raw_desc(struct sq *q, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
+sq_raw_desc(struct tvq_queue *q, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags,
+            uint16_t next)
 {
 	virtq_split_drv_write_desc(&q->drv.desc[i], addr, len, flags, next);
 }
 
 static void
-sq_raw_avail(struct sq *q, uint16_t head)
+sq_raw_avail(struct tvq_queue *q, uint16_t head)
 {
 	uint16_t idx = virtq_le16_to_cpu(q->drv.avail->idx);
 
@@ -828,9 +581,9 @@ test_split_device_rejects_bad_driver(void)
 	struct virtq_split_desc table[4];
 	struct virtq_sg sg[8];
 	struct virtq_dev_buf b;
-	struct sq q;
+	struct tvq_queue q;
 
-	CU_ASSERT_EQUAL_FATAL(sq_open(&q, 8, F_INDIRECT), 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, F_INDIRECT), 0);
 	/* head out of range */
 	sq_raw_avail(&q, 8);
 	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, sg, 8), -EIO);
@@ -873,43 +626,34 @@ test_split_device_rejects_bad_driver(void)
 	q.drv.avail->idx = virtq_cpu_to_le16((uint16_t)(q.dev.last_avail_idx + 9));
 	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, sg, 8), -EIO);
 	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, sg, 8), -EAGAIN);
-	sq_close(&q);
+	tvq_close(&q);
 }
 
 int
 main(void)
 {
-	CU_pSuite suite;
-	unsigned int failed;
+	static CU_TestInfo tests[] = {
+	        {"sizes and layout", test_split_sizes_and_layout},
+	        {"every size 1..32768 wraps 16-bit indexes", test_split_every_size_wraps},
+	        {"chain elements", test_split_chain_elements},
+	        {"random chains, free list reuse", test_split_chains},
+	        {"indirect tables", test_split_indirect},
+	        {"in-order batch", test_split_in_order_batch},
+	        {"in-order reclaim by used.idx", test_split_in_order_reclaim},
+	        {"avail notify with event idx", test_split_notify_event_idx},
+	        {"avail notify with flags", test_split_notify_flags},
+	        {"avail notify after a long silence", test_split_notify_after_long_silence},
+	        {"used interrupt with event idx", test_split_interrupt_event_idx},
+	        {"used interrupt with flags", test_split_interrupt_flags},
+	        {"bad used id", test_split_bad_id},
+	        {"not outstanding, double return", test_split_not_outstanding_and_double_return},
+	        {"used len too big", test_split_len_too_big},
+	        {"used idx jump", test_split_used_idx_jump},
+	        {"in-order bad entries", test_split_in_order_bad_entries},
+	        {"detach unused", test_split_detach_unused},
+	        {"device half rejects a bad driver", test_split_device_rejects_bad_driver},
+	        CU_TEST_INFO_NULL,
+	};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return CU_get_error();
-	suite = CU_add_suite("virtq_split", NULL, NULL);
-	CU_add_test(suite, "sizes and layout", test_split_sizes_and_layout);
-	CU_add_test(suite, "every size 1..32768 wraps 16-bit indexes", test_split_every_size_wraps);
-	CU_add_test(suite, "chain elements", test_split_chain_elements);
-	CU_add_test(suite, "random chains, free list reuse", test_split_chains);
-	CU_add_test(suite, "indirect tables", test_split_indirect);
-	CU_add_test(suite, "in-order batch", test_split_in_order_batch);
-	CU_add_test(suite, "in-order reclaim by used.idx", test_split_in_order_reclaim);
-	CU_add_test(suite, "avail notify with event idx", test_split_notify_event_idx);
-	CU_add_test(suite, "avail notify with flags", test_split_notify_flags);
-	CU_add_test(suite, "avail notify after a long silence",
-	            test_split_notify_after_long_silence);
-	CU_add_test(suite, "used interrupt with event idx", test_split_interrupt_event_idx);
-	CU_add_test(suite, "used interrupt with flags", test_split_interrupt_flags);
-	CU_add_test(suite, "bad used id", test_split_bad_id);
-	CU_add_test(suite, "not outstanding, double return",
-	            test_split_not_outstanding_and_double_return);
-	CU_add_test(suite, "used len too big", test_split_len_too_big);
-	CU_add_test(suite, "used idx jump", test_split_used_idx_jump);
-	CU_add_test(suite, "in-order bad entries", test_split_in_order_bad_entries);
-	CU_add_test(suite, "detach unused", test_split_detach_unused);
-	CU_add_test(suite, "device half rejects a bad driver",
-	            test_split_device_rejects_bad_driver);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed == 0 ? 0 : 1;
+	return test_run_suite("virtq_split", tests);
 }
