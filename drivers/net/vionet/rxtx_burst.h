@@ -15,6 +15,7 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 #include <rte_net.h>
+#include <rte_prefetch.h>
 
 #include <virtq_pmd_ext.h>
 
@@ -153,6 +154,9 @@ rx_refill_raw(struct vionet_rxq *rxq, const bool packed)
 		vq_publish_and_kick(&rxq->vq, packed, &rxq->stats);
 }
 
+/* mbuf headers prefetched ahead of the Rx loop: enough to cover an L2 hit per packet. */
+#define RX_PREFETCH_AHEAD 4
+
 /* Each buffer is one packet: the header, then the frame (no VIRTIO_NET_F_MRG_RXBUF). The buffers
  * may come raw from the pool (rx_refill_raw()): every field a fresh mbuf has is set here. */
 static __rte_always_inline uint16_t
@@ -168,9 +172,15 @@ rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, co
 	uint16_t n, nb_rx = 0;
 
 	n = vq_get_used_bulk(&rxq->vq, packed, cookies, lens, RTE_MIN(nb_pkts, VIONET_BURST_MAX));
+	/* The mbufs went to the device a ring ago: their first lines may have left L1. */
+	for (uint16_t i = 0; i < RTE_MIN(n, (uint16_t)RX_PREFETCH_AHEAD); i++)
+		rte_prefetch0(cookies[i]);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = cookies[i];
 		uint16_t len;
+
+		if (i + RX_PREFETCH_AHEAD < n)
+			rte_prefetch0(cookies[i + RX_PREFETCH_AHEAD]);
 
 		memcpy(&m->rearm_data, &rearm, sizeof(rearm));
 		/* an mbuf of a pinned external buffer pool keeps its EXTERNAL flag (rte_pktmbuf_reset) */
@@ -344,10 +354,18 @@ tx_burst(struct vionet_txq *txq, struct rte_mbuf **tx_pkts, uint16_t nb_pkts, co
 	uint16_t hdr_size = txq->hdr_size;
 	uint16_t n_bulk = 0, sent;
 	uint16_t free_descs;
+	bool reclaimed = false;
 
-	tx_reclaim(txq, packed);
-	free_descs = vq_free_count(&txq->vq, packed);
 	nb_pkts = RTE_MIN(nb_pkts, VIONET_BURST_MAX);
+	/* Completed buffers are reclaimed lazily (ethdev's tx_free_thresh): below the threshold, or
+	 * short for this burst. Each reclaim reads what the device's core last wrote (used.idx or
+	 * used descriptors): once per ring's worth instead of once per burst. */
+	free_descs = vq_free_count(&txq->vq, packed);
+	if (free_descs < txq->free_thresh || free_descs < nb_pkts) {
+		tx_reclaim(txq, packed);
+		free_descs = vq_free_count(&txq->vq, packed);
+		reclaimed = true;
+	}
 	for (sent = 0; sent < nb_pkts; sent++) {
 		struct rte_mbuf *m = tx_pkts[sent];
 		bool push;
@@ -370,8 +388,21 @@ tx_burst(struct vionet_txq *txq, struct rte_mbuf **tx_pkts, uint16_t nb_pkts, co
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		if (unlikely(need > free_descs))
-			break;
+		if (unlikely(need > free_descs)) {
+			/* A long chain can need more than the lazy reclaim left: reclaim now, once,
+			 * with what this burst grouped so far posted first (ring order). */
+			if (reclaimed)
+				break;
+			if (n_bulk != 0) {
+				vq_add_bulk(&txq->vq, packed, addrs, lens, 0, cookies, n_bulk);
+				n_bulk = 0;
+			}
+			tx_reclaim(txq, packed);
+			free_descs = vq_free_count(&txq->vq, packed);
+			reclaimed = true;
+			if (need > free_descs)
+				break;
+		}
 		free_descs = (uint16_t)(free_descs - need);
 
 		if (likely(push && m->nb_segs == 1)) {
