@@ -43,6 +43,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "test_ethdev.h"
 #include "test_tally.h"
 
 #define MAX_QUEUES 2
@@ -67,45 +68,15 @@ static void
 configure(uint16_t port, struct rte_mempool *pool, bool rxq_intr)
 {
 	struct rte_eth_conf conf = {0};
-	int ret;
 
 	conf.intr_conf.rxq = rxq_intr;
-	ret = rte_eth_dev_configure(port, t.queues, t.queues, &conf);
-	if (ret < 0)
-		fatal("configure port %u (rxq interrupts %d): %s", port, rxq_intr, strerror(-ret));
-	for (uint16_t q = 0; q < t.queues; q++) {
-		ret = rte_eth_rx_queue_setup(port, q, RING_SIZE, rte_socket_id(), NULL, pool);
-		if (ret == 0)
-			ret = rte_eth_tx_queue_setup(port, q, RING_SIZE, rte_socket_id(), NULL);
-		if (ret < 0)
-			fatal("queue %u setup on port %u: %s", q, port, strerror(-ret));
-	}
+	test_port_configure(port, &conf, t.queues, RING_SIZE, pool);
 }
 
 static uint64_t
 deadline(void)
 {
 	return rte_get_timer_cycles() + HANG_S * rte_get_timer_hz();
-}
-
-static void
-wait_link(uint16_t port, bool up)
-{
-	struct rte_eth_link link;
-
-	for (unsigned int i = 0; i < HANG_S * 100; i++) {
-		if (rte_eth_link_get_nowait(port, &link) == 0 &&
-		    (link.link_status == RTE_ETH_LINK_UP) == up)
-			return;
-		usleep(10000);
-	}
-	fatal("link of port %u never went %s", port, up ? "up" : "down");
-}
-
-static void
-wait_link_up(uint16_t port)
-{
-	wait_link(port, true);
 }
 
 /* The sender sends one broadcast frame carrying a sequence number, to our queue q. */
@@ -278,15 +249,13 @@ wake_after_backend_restart(void)
 	rte_eth_dev_stop(t.sender);
 	rte_eth_dev_close(t.sender);
 	rte_vdev_uninit("net_vhost0");
-	wait_link(t.ours, false);
+	test_port_wait_link(t.ours, false, HANG_S, when);
 	if (rte_vdev_init("net_vhost0", t.vhost_args) < 0 ||
 	    rte_eth_dev_get_port_by_name("net_vhost0", &t.sender) != 0)
 		fatal("net_vhost0 again");
 	configure(t.sender, t.sender_pool, false);
-	if (rte_eth_dev_start(t.sender) < 0)
-		fatal("vhost port restart");
-	wait_link_up(t.ours);
-	wait_link_up(t.sender);
+	test_port_start(t.sender, HANG_S, when);
+	test_port_wait_link(t.ours, true, HANG_S, when);
 	/* Whatever the going and coming signalled is not what this checks: drain it first. */
 	wait_events(0, &queues);
 	seq = send_frame(0);
@@ -314,12 +283,8 @@ round_of_checks(const char *when)
 static void
 make_pools_and_sender(void)
 {
-	t.ours_pool = rte_pktmbuf_pool_create("ours", POOL_SIZE, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-					      rte_socket_id());
-	t.sender_pool = rte_pktmbuf_pool_create("sender", POOL_SIZE, 256, 0,
-						RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
-	if (t.ours_pool == NULL || t.sender_pool == NULL)
-		fatal("mempools");
+	t.ours_pool = test_pool("ours", POOL_SIZE);
+	t.sender_pool = test_pool("sender", POOL_SIZE);
 	configure(t.sender, t.sender_pool, false);
 }
 
@@ -327,39 +292,18 @@ make_pools_and_sender(void)
 static void
 init_vhost(int argc, char **argv)
 {
-	char prefix[64], vdev_vhost[300], ours_args[256], dir[] = "/run/vionet-test-XXXXXX";
-	char *eal[16];
-	int n = 0;
+	char ours_args[256];
 	bool packed;
 
 	if (argc != 4)
 		fatal("usage: %s vhost <plugin.so> <packed 0|1>", argv[0]);
 	packed = atoi(argv[3]) != 0;
 	t.queues = MAX_QUEUES;
-	if (mkdtemp(dir) == NULL)
-		fatal("mkdtemp: %s", strerror(errno));
-	snprintf(t.sock, sizeof(t.sock), "%s/vh.sock", dir);
-	tally_remove_on_exit(dir, t.sock);
-	snprintf(prefix, sizeof(prefix), "--file-prefix=vionet_uri_%d", getpid());
+	test_socket_path(t.sock, sizeof(t.sock));
 	snprintf(t.vhost_args, sizeof(t.vhost_args), "iface=%s,queues=%u", t.sock, t.queues);
-	snprintf(vdev_vhost, sizeof(vdev_vhost), "net_vhost0,%s", t.vhost_args);
 	snprintf(ours_args, sizeof(ours_args), "path=%s,queues=%u,packed_vq=%d", t.sock, t.queues,
 		 packed);
-	eal[n++] = argv[0];
-	eal[n++] = "-l";
-	eal[n++] = "0";
-	eal[n++] = prefix;
-	eal[n++] = "-m";
-	eal[n++] = "256";
-	eal[n++] = "--no-pci";
-	eal[n++] = "--single-file-segments";
-	eal[n++] = "-d";
-	eal[n++] = argv[2];
-	eal[n++] = "--vdev";
-	eal[n++] = vdev_vhost;
-	eal[n] = NULL;
-	if (rte_eal_init(n, eal) < 0)
-		fatal("EAL init");
+	test_vhost_eal_init(argv[0], argv[2], "vionet_uri", t.vhost_args, NULL);
 	printf("vhost-user, ring: %s, %u queue pairs\n", packed ? "packed" : "split", t.queues);
 	if (rte_eth_dev_get_port_by_name("net_vhost0", &t.sender) != 0)
 		fatal("net_vhost0 not probed");
@@ -413,17 +357,13 @@ main(int argc, char **argv)
 	check(rte_eth_dev_stop(t.ours) == 0, "stop");
 
 	configure(t.ours, t.ours_pool, true);
-	if (rte_eth_dev_start(t.ours) < 0)
-		fatal("start with intr_conf.rxq");
-	wait_link_up(t.ours);
-	wait_link_up(t.sender);
+	test_port_start(t.ours, HANG_S, "start with intr_conf.rxq");
+	test_port_wait_link(t.sender, true, HANG_S, "start with intr_conf.rxq");
 	round_of_checks("first start");
 
 	/* Stop drops the epoll registrations; a started port gives them again. */
 	check(rte_eth_dev_stop(t.ours) == 0, "stop");
-	if (rte_eth_dev_start(t.ours) < 0)
-		fatal("restart");
-	wait_link_up(t.ours);
+	test_port_start(t.ours, HANG_S, "restart");
 	round_of_checks("after restart");
 	if (!t.pci)
 		wake_after_backend_restart();

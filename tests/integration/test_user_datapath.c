@@ -43,6 +43,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "test_ethdev.h"
 #include "test_tally.h"
 
 #define RING_SIZE 256
@@ -343,51 +344,9 @@ static void
 configure(uint16_t port, uint16_t queues, struct rte_mempool *pool, bool lsc)
 {
 	struct rte_eth_conf conf = {0};
-	int ret;
 
 	conf.intr_conf.lsc = lsc;
-	ret = rte_eth_dev_configure(port, queues, queues, &conf);
-	if (ret < 0)
-		fatal("configure port %u with %u queues: %s", port, queues, strerror(-ret));
-	for (uint16_t q = 0; q < queues; q++) {
-		ret = rte_eth_rx_queue_setup(port, q, RING_SIZE, rte_socket_id(), NULL, pool);
-		if (ret == 0)
-			ret = rte_eth_tx_queue_setup(port, q, RING_SIZE, rte_socket_id(), NULL);
-		if (ret < 0)
-			fatal("queue %u setup on port %u: %s", q, port, strerror(-ret));
-	}
-}
-
-static bool
-link_is(uint16_t port, bool up)
-{
-	struct rte_eth_link link;
-
-	return rte_eth_link_get_nowait(port, &link) == 0 && (link.link_status == RTE_ETH_LINK_UP) == up;
-}
-
-static void
-wait_link(uint16_t port, bool up, const char *what)
-{
-	for (unsigned int i = 0; i < WAIT_S * 100; i++) {
-		if (link_is(port, up))
-			return;
-		usleep(10000);
-	}
-	fatal("%s: link of port %u never went %s", what, port, up ? "up" : "down");
-}
-
-static void
-start_both(uint16_t queues)
-{
-	if (rte_eth_dev_start(t.vhost) < 0)
-		fatal("vhost port start");
-	if (rte_eth_dev_start(t.ours) < 0)
-		fatal("our port start");
-	wait_link(t.ours, true, "start");
-	wait_link(t.vhost, true, "start");
-	/* The back end takes the rings once the last one is enabled: poll until traffic passes. */
-	RTE_SET_USED(queues);
+	test_port_configure(port, &conf, queues, RING_SIZE, pool);
 }
 
 static void
@@ -475,9 +434,7 @@ queue_pairs_change(void)
 	stop_ours_and_check_pool("before pair change");
 	forget_ring_states(rx_on, tx_on);
 	configure(t.ours, half, t.ours_pool, true);
-	if (rte_eth_dev_start(t.ours) < 0)
-		fatal("restart with %u pairs", half);
-	wait_link(t.ours, true, "pair change");
+	test_port_start(t.ours, WAIT_S, "pair change");
 	reset_counters();
 	traffic(half);
 	check_counters(half, "half the pairs");
@@ -486,9 +443,7 @@ queue_pairs_change(void)
 	stop_ours_and_check_pool("after half the pairs");
 	forget_ring_states(rx_on, tx_on);
 	configure(t.ours, t.queues, t.ours_pool, true);
-	if (rte_eth_dev_start(t.ours) < 0)
-		fatal("restart with %u pairs", t.queues);
-	wait_link(t.ours, true, "pair change back");
+	test_port_start(t.ours, WAIT_S, "pair change back");
 	vhost_ring_states(rx_on, tx_on);
 	expect_rings(rx_on, tx_on, t.queues, "reconfigured with all");
 	reset_counters();
@@ -672,7 +627,6 @@ offloads(void)
 	struct rte_mbuf *m, *at_vhost, *back;
 	uint8_t ref[2048];
 	const uint8_t *tag;
-	int ret;
 
 	stop_ours_and_check_pool("before offloads");
 	conf.intr_conf.lsc = 1;
@@ -684,16 +638,8 @@ offloads(void)
 			       RTE_ETH_TX_OFFLOAD_UDP_CKSUM | RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	if (t.mrg)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
-	ret = rte_eth_dev_configure(t.ours, t.queues, t.queues, &conf);
-	if (ret < 0)
-		fatal("configure with offloads: %s", strerror(-ret));
-	for (uint16_t q = 0; q < t.queues; q++)
-		if (rte_eth_rx_queue_setup(t.ours, q, RING_SIZE, rte_socket_id(), NULL, t.ours_pool) < 0 ||
-		    rte_eth_tx_queue_setup(t.ours, q, RING_SIZE, rte_socket_id(), NULL) < 0)
-			fatal("queue setup with offloads");
-	if (rte_eth_dev_start(t.ours) < 0)
-		fatal("start with offloads");
-	wait_link(t.ours, true, "offloads");
+	test_port_configure(t.ours, &conf, t.queues, RING_SIZE, t.ours_pool);
+	test_port_start(t.ours, WAIT_S, "offloads");
 
 	check(rte_eth_dev_vlan_filter(t.ours, 100, 1) == 0, "VLAN filter add");
 
@@ -766,9 +712,7 @@ offloads(void)
 	}
 	stop_ours_and_check_pool("after offloads");
 	configure(t.ours, t.queues, t.ours_pool, true);
-	if (rte_eth_dev_start(t.ours) < 0)
-		fatal("restart after offloads");
-	wait_link(t.ours, true, "after offloads");
+	test_port_start(t.ours, WAIT_S, "after offloads");
 }
 
 /* rte_eth_dev_reset: the port renegotiates; configured again, it forwards again. */
@@ -781,9 +725,7 @@ reset_cycle(void)
 	ret = rte_eth_dev_reset(t.ours);
 	check(ret == 0, "reset: %s", strerror(-ret));
 	configure(t.ours, t.queues, t.ours_pool, true);
-	if (rte_eth_dev_start(t.ours) < 0)
-		fatal("start after reset");
-	wait_link(t.ours, true, "after reset");
+	test_port_start(t.ours, WAIT_S, "after reset");
 	reset_counters();
 	traffic(t.queues);
 	check_counters(t.queues, "after reset");
@@ -810,12 +752,10 @@ backend_restart(void)
 	rte_eth_dev_stop(t.vhost);
 	rte_eth_dev_close(t.vhost);
 	rte_vdev_uninit("net_vhost0");
-	wait_link(t.ours, false, "back end gone");
+	test_port_wait_link(t.ours, false, WAIT_S, "back end gone");
 	create_vhost_port();
-	if (rte_eth_dev_start(t.vhost) < 0)
-		fatal("vhost port restart");
-	wait_link(t.ours, true, "back end back");
-	wait_link(t.vhost, true, "back end back");
+	test_port_start(t.vhost, WAIT_S, "back end back");
+	test_port_wait_link(t.ours, true, WAIT_S, "back end back");
 	check(__atomic_load_n(&t.lsc_events, __ATOMIC_ACQUIRE) >= before + 2,
 	      "link down and up gave %u LSC events", t.lsc_events - before);
 	/* The vhost port's counters started at zero with it; ours did not. */
@@ -829,9 +769,7 @@ backend_restart(void)
 int
 main(int argc, char **argv)
 {
-	char prefix[64], vdev_ours[256], vdev_vhost[300], dir[] = "/run/vionet-test-XXXXXX";
-	char *eal[32];
-	int n = 0;
+	char ours_args[256];
 
 	tally.name = "test_user_datapath";
 	if (argc != 6)
@@ -843,51 +781,32 @@ main(int argc, char **argv)
 	t.queues = (uint16_t)atoi(argv[5]);
 	if (t.queues < 1 || t.queues > MAX_QUEUES)
 		fatal("queue pairs 1..%d", MAX_QUEUES);
-	if (mkdtemp(dir) == NULL)
-		fatal("mkdtemp: %s", strerror(errno));
-	snprintf(t.sock, sizeof(t.sock), "%s/vh.sock", dir);
-	tally_remove_on_exit(dir, t.sock);
-	snprintf(prefix, sizeof(prefix), "--file-prefix=vionet_udp_%d", getpid());
+	test_socket_path(t.sock, sizeof(t.sock));
 	snprintf(t.vhost_args, sizeof(t.vhost_args), "iface=%s,queues=%u,tso=1", t.sock, t.queues);
-	snprintf(vdev_vhost, sizeof(vdev_vhost), "net_vhost0,%s", t.vhost_args);
-	snprintf(vdev_ours, sizeof(vdev_ours),
-		 "net_vionet_user0,path=%s,queues=%u,packed_vq=%d,in_order=%d,mrg_rxbuf=%d", t.sock,
-		 t.queues, t.packed, t.in_order, t.mrg);
-	eal[n++] = argv[0];
-	eal[n++] = "-l";
-	eal[n++] = "0";
-	eal[n++] = prefix;
-	eal[n++] = "-m";
-	eal[n++] = "256";
-	eal[n++] = "--no-pci";
-	eal[n++] = "--single-file-segments";
-	eal[n++] = "-d";
-	eal[n++] = (char *)t.plugin;
-	eal[n++] = "--vdev";
-	eal[n++] = vdev_vhost;
-	eal[n++] = "--log-level=pmd.net.vionet*:info";
-	eal[n] = NULL;
-	if (rte_eal_init(n, eal) < 0)
-		fatal("EAL init");
+	snprintf(ours_args, sizeof(ours_args),
+		 "path=%s,queues=%u,packed_vq=%d,in_order=%d,mrg_rxbuf=%d", t.sock, t.queues, t.packed,
+		 t.in_order, t.mrg);
+	test_vhost_eal_init(argv[0], t.plugin, "vionet_udp", t.vhost_args,
+			    "--log-level=pmd.net.vionet*:info");
 	printf("ring: %s, in_order=%d, mrg_rxbuf=%d, %u queue pairs\n", t.packed ? "packed" : "split",
 	       t.in_order, t.mrg, t.queues);
 
-	t.ours_pool = rte_pktmbuf_pool_create("ours", POOL_SIZE, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-					      rte_socket_id());
-	t.vhost_pool = rte_pktmbuf_pool_create("vhost", POOL_SIZE, 256, 0,
-					       RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
-	if (t.ours_pool == NULL || t.vhost_pool == NULL)
-		fatal("mempools");
+	t.ours_pool = test_pool("ours", POOL_SIZE);
+	t.vhost_pool = test_pool("vhost", POOL_SIZE);
 	/* net_vhost listens from its configure on; then our client device can connect. */
 	if (rte_eth_dev_get_port_by_name("net_vhost0", &t.vhost) != 0)
 		fatal("net_vhost0 not probed");
 	configure(t.vhost, t.queues, t.vhost_pool, false);
-	if (rte_vdev_init("net_vionet_user0", strchr(vdev_ours, ',') + 1) < 0 ||
+	if (rte_vdev_init("net_vionet_user0", ours_args) < 0 ||
 	    rte_eth_dev_get_port_by_name("net_vionet_user0", &t.ours) != 0)
 		fatal("net_vionet_user0 probe");
 	rte_eth_dev_callback_register(t.ours, RTE_ETH_EVENT_INTR_LSC, on_lsc, NULL);
 	configure(t.ours, t.queues, t.ours_pool, true);
-	start_both(t.queues);
+	/* The back end takes the rings once the last one is enabled: traffic polls until it passes. */
+	if (rte_eth_dev_start(t.vhost) < 0)
+		fatal("vhost port start");
+	test_port_start(t.ours, WAIT_S, "start");
+	test_port_wait_link(t.vhost, true, WAIT_S, "start");
 
 	/* Stop/start cycles: the pool is whole after each stop, traffic works after each start. */
 	for (int cycle = 0; cycle < 3; cycle++) {
@@ -898,9 +817,7 @@ main(int argc, char **argv)
 		snprintf(when, sizeof(when), "cycle %d", cycle);
 		check_counters(t.queues, when);
 		stop_ours_and_check_pool(when);
-		if (rte_eth_dev_start(t.ours) < 0)
-			fatal("restart in cycle %d", cycle);
-		wait_link(t.ours, true, when);
+		test_port_start(t.ours, WAIT_S, when);
 	}
 	port_info();
 	if (t.queues > 1)

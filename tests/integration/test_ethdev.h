@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Ethdev set-up the integration test programs share: EAL for one process that holds a net_vhost
+ * port and our plugin, a mempool, a port configured with its queue pairs, a start that waits for
+ * the link. What the test did not set out to check and still fails ends the program (fatal).
+ */
+#ifndef TEST_ETHDEV_H
+#define TEST_ETHDEV_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "test_tally.h"
+
+/* A temporary folder for a vhost-user socket: its path in sock; both are removed at exit. */
+static inline void
+test_socket_path(char *sock, size_t sock_len)
+{
+	char dir[] = "/run/vionet-test-XXXXXX";
+
+	if (mkdtemp(dir) == NULL)
+		fatal("mkdtemp: %s", strerror(errno));
+	snprintf(sock, sock_len, "%s/vh.sock", dir);
+	tally_remove_on_exit(dir, sock);
+}
+
+/*
+ * EAL for a net_vionet_user port and the net_vhost0 port (with vhost_args) it talks to, in this
+ * process: one lcore, 256 MB in one file, no PCI, the plugin, and eal_extra (one more EAL option,
+ * or NULL). file_tag and the pid name the run's files.
+ */
+static inline void
+test_vhost_eal_init(const char *argv0, const char *plugin, const char *file_tag,
+                    const char *vhost_args, const char *eal_extra)
+{
+	char prefix[64], vdev_vhost[300];
+	char *eal[16];
+	int n = 0;
+
+	snprintf(prefix, sizeof(prefix), "--file-prefix=%s_%d", file_tag, getpid());
+	snprintf(vdev_vhost, sizeof(vdev_vhost), "net_vhost0,%s", vhost_args);
+	eal[n++] = (char *)argv0;
+	eal[n++] = "-l";
+	eal[n++] = "0";
+	eal[n++] = prefix;
+	eal[n++] = "-m";
+	eal[n++] = "256";
+	eal[n++] = "--no-pci";
+	eal[n++] = "--single-file-segments";
+	eal[n++] = "-d";
+	eal[n++] = (char *)plugin;
+	eal[n++] = "--vdev";
+	eal[n++] = vdev_vhost;
+	if (eal_extra != NULL)
+		eal[n++] = (char *)eal_extra;
+	eal[n] = NULL;
+	if (rte_eal_init(n, eal) < 0)
+		fatal("EAL init");
+}
+
+/* A packet mbuf pool of `count` default-size buffers, 256 of them cached per lcore. */
+static inline struct rte_mempool *
+test_pool(const char *name, unsigned int count)
+{
+	struct rte_mempool *pool = rte_pktmbuf_pool_create(
+	        name, count, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+
+	if (pool == NULL)
+		fatal("mempool %s: %s", name, rte_strerror(rte_errno));
+	return pool;
+}
+
+/* `port` configured with conf and `queues` Rx/Tx queue pairs of ring_size descriptors each, its Rx
+ * buffers from pool. */
+static inline void
+test_port_configure(uint16_t port, const struct rte_eth_conf *conf, uint16_t queues,
+                    uint16_t ring_size, struct rte_mempool *pool)
+{
+	int ret = rte_eth_dev_configure(port, queues, queues, conf);
+
+	if (ret < 0)
+		fatal("configure port %u with %u queue pairs: %s", port, queues, strerror(-ret));
+	for (uint16_t q = 0; q < queues; q++) {
+		ret = rte_eth_rx_queue_setup(port, q, ring_size, rte_socket_id(), NULL, pool);
+		if (ret == 0)
+			ret = rte_eth_tx_queue_setup(port, q, ring_size, rte_socket_id(), NULL);
+		if (ret < 0)
+			fatal("queue %u setup on port %u: %s", q, port, strerror(-ret));
+	}
+}
+
+/* Polls the link every 10 ms until it is up (or down); not there after timeout_s is a hang. */
+static inline void
+test_port_wait_link(uint16_t port, bool up, unsigned int timeout_s, const char *when)
+{
+	struct rte_eth_link link;
+
+	for (unsigned int i = 0; i < timeout_s * 100; i++) {
+		if (rte_eth_link_get_nowait(port, &link) == 0 &&
+		    (link.link_status == RTE_ETH_LINK_UP) == up)
+			return;
+		usleep(10000);
+	}
+	fatal("%s: link of port %u never went %s", when, port, up ? "up" : "down");
+}
+
+/* Starts the port and waits (up to timeout_s) for its link to come up. */
+static inline void
+test_port_start(uint16_t port, unsigned int timeout_s, const char *when)
+{
+	int ret = rte_eth_dev_start(port);
+
+	if (ret < 0)
+		fatal("%s: start port %u: %s", when, port, strerror(-ret));
+	test_port_wait_link(port, true, timeout_s, when);
+}
+
+#endif /* TEST_ETHDEV_H */
