@@ -18,6 +18,7 @@
 
 #include "../../app/vionet-fwd/fwd.h"
 #include "../../app/vionet-fwd/fwd_l2switch.h"
+#include "test_run_suite.h"
 
 #define NB_PORTS 3
 #define AGING_S 10
@@ -52,21 +53,26 @@ static int port_init(uint16_t port)
 	return 0;
 }
 
-/* A frame from src to dst arrives on port, and the switch polls that port once. */
-static void frame_arrives(uint16_t port, const struct rte_ether_addr *src,
-			  const struct rte_ether_addr *dst)
+/* n frames from src, the i-th to dsts[i], arrive on port in one burst; the switch polls that port
+ * once. */
+static void frames_arrive(uint16_t port, const struct rte_ether_addr *src,
+			  const struct rte_ether_addr *const *dsts, uint16_t n)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	struct rte_ether_hdr *eth;
+	struct rte_mbuf *m[FWD_BURST];
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, 64);
-	memset(eth, 0, 64);
-	rte_ether_addr_copy(src, &eth->src_addr);
-	rte_ether_addr_copy(dst, &eth->dst_addr);
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	CU_ASSERT_EQUAL_FATAL(rte_eth_tx_burst(port, 0, &m, 1), 1);
-	CU_ASSERT_EQUAL(fwd_engine_l2switch.poll(&lc, &lc.streams[port]), 1);
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_ether_hdr *eth;
+
+		m[i] = rte_pktmbuf_alloc(pool);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m[i]);
+		eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m[i], 64);
+		memset(eth, 0, 64);
+		rte_ether_addr_copy(src, &eth->src_addr);
+		rte_ether_addr_copy(dsts[i], &eth->dst_addr);
+		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	}
+	CU_ASSERT_EQUAL_FATAL(rte_eth_tx_burst(port, 0, m, n), n);
+	CU_ASSERT_EQUAL(fwd_engine_l2switch.poll(&lc, &lc.streams[port]), n);
 	fwd_l2switch_quiescent(ctx.l2switch, lc.lcore_id);
 }
 
@@ -110,6 +116,14 @@ static void expect_out(unsigned int port_mask, const struct rte_ether_addr *src,
 	}
 }
 
+/* A frame from src to dst arrives on in_port and leaves on exactly the ports in out_mask. */
+static void frame_switched(uint16_t in_port, const struct rte_ether_addr *src,
+			   const struct rte_ether_addr *dst, unsigned int out_mask)
+{
+	frames_arrive(in_port, src, &dst, 1);
+	expect_out(out_mask, src, dst);
+}
+
 static uint64_t now_s(void)
 {
 	return rte_rdtsc() / ctx.tsc_hz;
@@ -119,8 +133,7 @@ static void test_unknown_destination_floods_and_source_is_learned(void)
 {
 	struct fwd_l2switch_stats st;
 
-	frame_arrives(0, &mac_a, &mac_b);
-	expect_out(0x6, &mac_a, &mac_b);
+	frame_switched(0, &mac_a, &mac_b, 0x6);
 	CU_ASSERT_EQUAL(fwd_l2switch_count(ctx.l2switch), 1);
 	fwd_l2switch_stats(ctx.l2switch, &st);
 	CU_ASSERT_EQUAL(st.learned, 1);
@@ -129,24 +142,18 @@ static void test_unknown_destination_floods_and_source_is_learned(void)
 
 static void test_broadcast_and_multicast_flood(void)
 {
-	frame_arrives(1, &mac_b, &broadcast);
-	expect_out(0x5, &mac_b, &broadcast);
-	frame_arrives(2, &mac_c, &multicast);
-	expect_out(0x3, &mac_c, &multicast);
+	frame_switched(1, &mac_b, &broadcast, 0x5);
+	frame_switched(2, &mac_c, &multicast, 0x3);
 	/* a group address as source is never learned */
-	frame_arrives(2, &multicast, &mac_d);
-	expect_out(0x3, &multicast, &mac_d);
+	frame_switched(2, &multicast, &mac_d, 0x3);
 	CU_ASSERT_EQUAL(fwd_l2switch_count(ctx.l2switch), 3);
 }
 
 static void test_known_destination_goes_to_its_port_only(void)
 {
-	frame_arrives(2, &mac_c, &mac_a);
-	expect_out(0x1, &mac_c, &mac_a);
-	frame_arrives(0, &mac_a, &mac_b);
-	expect_out(0x2, &mac_a, &mac_b);
-	frame_arrives(1, &mac_b, &mac_c);
-	expect_out(0x4, &mac_b, &mac_c);
+	frame_switched(2, &mac_c, &mac_a, 0x1);
+	frame_switched(0, &mac_a, &mac_b, 0x2);
+	frame_switched(1, &mac_b, &mac_c, 0x4);
 }
 
 static void test_destination_on_the_arrival_port_is_filtered(void)
@@ -154,21 +161,17 @@ static void test_destination_on_the_arrival_port_is_filtered(void)
 	struct fwd_l2switch_stats before, after;
 
 	fwd_l2switch_stats(ctx.l2switch, &before);
-	frame_arrives(0, &mac_d, &mac_a);
-	expect_out(0x0, &mac_d, &mac_a);
+	frame_switched(0, &mac_d, &mac_a, 0x0);
 	fwd_l2switch_stats(ctx.l2switch, &after);
 	CU_ASSERT_EQUAL(after.filtered, before.filtered + 1);
 	/* D was learned on port 0 meanwhile */
-	frame_arrives(1, &mac_b, &mac_d);
-	expect_out(0x1, &mac_b, &mac_d);
+	frame_switched(1, &mac_b, &mac_d, 0x1);
 }
 
 static void test_station_move_is_relearned(void)
 {
-	frame_arrives(2, &mac_a, &mac_b); /* A now talks from port 2 */
-	expect_out(0x2, &mac_a, &mac_b);
-	frame_arrives(1, &mac_b, &mac_a);
-	expect_out(0x4, &mac_b, &mac_a);
+	frame_switched(2, &mac_a, &mac_b, 0x2); /* A now talks from port 2 */
+	frame_switched(1, &mac_b, &mac_a, 0x4);
 }
 
 static void test_aging(void)
@@ -185,33 +188,21 @@ static void test_aging(void)
 	CU_ASSERT_EQUAL(fwd_l2switch_count(ctx.l2switch), 0);
 	fwd_l2switch_stats(ctx.l2switch, &st);
 	CU_ASSERT_EQUAL(st.aged, before);
-	frame_arrives(1, &mac_b, &mac_a);
-	expect_out(0x5, &mac_b, &mac_a);
+	frame_switched(1, &mac_b, &mac_a, 0x5);
 	/* and learning starts over */
-	frame_arrives(0, &mac_a, &mac_b);
-	expect_out(0x2, &mac_a, &mac_b);
+	frame_switched(0, &mac_a, &mac_b, 0x2);
 	CU_ASSERT_EQUAL(fwd_l2switch_count(ctx.l2switch), 2);
 }
 
 static void test_burst_of_mixed_destinations(void)
 {
-	struct rte_mbuf *m[FWD_BURST];
+	const struct rte_ether_addr *dsts[FWD_BURST];
 	struct delivery out[NB_PORTS];
 
 	/* A on 0 and B on 1 are known; 32 frames on port 2: 16 to A, 8 to B, 8 broadcast */
-	for (int i = 0; i < FWD_BURST; i++) {
-		struct rte_ether_hdr *eth;
-
-		m[i] = rte_pktmbuf_alloc(pool);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(m[i]);
-		eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m[i], 60);
-		memset(eth, 0, 60);
-		rte_ether_addr_copy(&mac_c, &eth->src_addr);
-		rte_ether_addr_copy(i < 16 ? &mac_a : i < 24 ? &mac_b : &broadcast, &eth->dst_addr);
-	}
-	CU_ASSERT_EQUAL_FATAL(rte_eth_tx_burst(2, 0, m, FWD_BURST), FWD_BURST);
-	CU_ASSERT_EQUAL(fwd_engine_l2switch.poll(&lc, &lc.streams[2]), FWD_BURST);
-	fwd_l2switch_quiescent(ctx.l2switch, lc.lcore_id);
+	for (int i = 0; i < FWD_BURST; i++)
+		dsts[i] = i < 16 ? &mac_a : i < 24 ? &mac_b : &broadcast;
+	frames_arrive(2, &mac_c, dsts, FWD_BURST);
 	collect(out);
 	CU_ASSERT_EQUAL(out[0].count, 16 + 8);
 	CU_ASSERT_EQUAL(out[1].count, 8 + 8);
@@ -220,25 +211,15 @@ static void test_burst_of_mixed_destinations(void)
 
 static void test_new_source_repeated_in_a_burst_is_learned_once(void)
 {
-	struct rte_mbuf *m[FWD_BURST];
+	const struct rte_ether_addr *dsts[FWD_BURST];
 	struct delivery out[NB_PORTS];
 	struct fwd_l2switch_stats before, after;
 	unsigned int macs = fwd_l2switch_count(ctx.l2switch);
 
 	fwd_l2switch_stats(ctx.l2switch, &before);
-	for (int i = 0; i < FWD_BURST; i++) {
-		struct rte_ether_hdr *eth;
-
-		m[i] = rte_pktmbuf_alloc(pool);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(m[i]);
-		eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m[i], 60);
-		memset(eth, 0, 60);
-		rte_ether_addr_copy(&mac_d, &eth->src_addr);
-		rte_ether_addr_copy(&broadcast, &eth->dst_addr);
-	}
-	CU_ASSERT_EQUAL_FATAL(rte_eth_tx_burst(1, 0, m, FWD_BURST), FWD_BURST);
-	CU_ASSERT_EQUAL(fwd_engine_l2switch.poll(&lc, &lc.streams[1]), FWD_BURST);
-	fwd_l2switch_quiescent(ctx.l2switch, lc.lcore_id);
+	for (int i = 0; i < FWD_BURST; i++)
+		dsts[i] = &broadcast;
+	frames_arrive(1, &mac_d, dsts, FWD_BURST);
 	collect(out);
 	CU_ASSERT_EQUAL(out[0].count, FWD_BURST);
 	CU_ASSERT_EQUAL(out[2].count, FWD_BURST);
@@ -303,8 +284,22 @@ int main(void)
 			     "--no-shconf", "--file-prefix=vionet_unit_fwd_l2switch",
 			     "--log-level=lib.eal:error",
 			     "--vdev", "net_ring0", "--vdev", "net_ring1", "--vdev", "net_ring2" };
-	CU_pSuite suite;
-	unsigned int failed;
+	static CU_TestInfo tests[] = {
+		{ "unknown destination floods, source learned",
+		  test_unknown_destination_floods_and_source_is_learned },
+		{ "broadcast and multicast flood", test_broadcast_and_multicast_flood },
+		{ "known destination to its port only", test_known_destination_goes_to_its_port_only },
+		{ "destination on the arrival port filtered",
+		  test_destination_on_the_arrival_port_is_filtered },
+		{ "station move relearned", test_station_move_is_relearned },
+		{ "aging removes stale entries only", test_aging },
+		{ "a burst of mixed destinations", test_burst_of_mixed_destinations },
+		{ "a new source repeated in a burst learned once",
+		  test_new_source_repeated_in_a_burst_is_learned_once },
+		{ "every mbuf back in the pool", test_every_mbuf_returned },
+		CU_TEST_INFO_NULL,
+	};
+	int ret;
 
 	if (rte_eal_init((int)RTE_DIM(eal_args), eal_args) < 0) {
 		fprintf(stderr, "EAL initialisation failed\n");
@@ -316,27 +311,10 @@ int main(void)
 	}
 	pool = rte_pktmbuf_pool_create("l2switch_test", 2047, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       (int)rte_socket_id());
-	if (pool == NULL || CU_initialize_registry() != CUE_SUCCESS)
+	if (pool == NULL)
 		return 1;
-	suite = CU_add_suite("fwd_l2switch", suite_init, suite_clean);
-	CU_add_test(suite, "unknown destination floods, source learned",
-		    test_unknown_destination_floods_and_source_is_learned);
-	CU_add_test(suite, "broadcast and multicast flood", test_broadcast_and_multicast_flood);
-	CU_add_test(suite, "known destination to its port only",
-		    test_known_destination_goes_to_its_port_only);
-	CU_add_test(suite, "destination on the arrival port filtered",
-		    test_destination_on_the_arrival_port_is_filtered);
-	CU_add_test(suite, "station move relearned", test_station_move_is_relearned);
-	CU_add_test(suite, "aging removes stale entries only", test_aging);
-	CU_add_test(suite, "a burst of mixed destinations", test_burst_of_mixed_destinations);
-	CU_add_test(suite, "a new source repeated in a burst learned once",
-		    test_new_source_repeated_in_a_burst_is_learned_once);
-	CU_add_test(suite, "every mbuf back in the pool", test_every_mbuf_returned);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
+	ret = test_run_suite_with("fwd_l2switch", suite_init, suite_clean, tests);
 	rte_mempool_free(pool);
 	rte_eal_cleanup();
-	return failed == 0 ? 0 : 1;
+	return ret;
 }

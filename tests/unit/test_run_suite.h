@@ -5,12 +5,14 @@
 
 #include <CUnit/Basic.h>
 
-/* Runs `tests` (ended by CU_TEST_INFO_NULL) as the suite `name`; the exit status for main(): 0
- * when every test and assertion passed, else 1 (or CUnit's error code if it could not start). */
+/* Runs `tests` (ended by CU_TEST_INFO_NULL) as the suite `name`, between init and clean (either
+ * may be NULL); the exit status for main(): 0 when every test and assertion passed, else 1 (or
+ * CUnit's error code if it could not start). */
 static inline int
-test_run_suite(const char *name, CU_TestInfo *tests)
+test_run_suite_with(const char *name, CU_InitializeFunc init, CU_CleanupFunc clean,
+                    CU_TestInfo *tests)
 {
-	CU_SuiteInfo suites[] = {{name, NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
+	CU_SuiteInfo suites[] = {{name, init, clean, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
 	unsigned int failed;
 	CU_ErrorCode err;
 
@@ -26,6 +28,13 @@ test_run_suite(const char *name, CU_TestInfo *tests)
 	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
 	CU_cleanup_registry();
 	return failed == 0 ? 0 : 1;
+}
+
+/* The same for a suite without set-up. */
+static inline int
+test_run_suite(const char *name, CU_TestInfo *tests)
+{
+	return test_run_suite_with(name, NULL, NULL, tests);
 }
 
 #endif /* TEST_RUN_SUITE_H */

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "test_run_suite.h"
 #include "test_virtq_ring.h"
 #include "virtq_packed_dev.h"
 #include "virtq_split_dev.h"
@@ -331,27 +332,17 @@ test_packed_sleeping_event_idx(void)
 int
 main(void)
 {
-	CU_pSuite suite;
-	unsigned int failed;
+	static CU_TestInfo tests[] = {
+	        {"split: driver and device threads", test_split_two_threads},
+	        {"split in-order: driver and device threads", test_split_in_order_two_threads},
+	        {"packed: driver and device threads", test_packed_two_threads},
+	        {"packed in-order: driver and device threads", test_packed_in_order_two_threads},
+	        {"split: sleeping on notifications (flags)", test_split_sleeping_flags},
+	        {"split: sleeping on notifications (event idx)", test_split_sleeping_event_idx},
+	        {"packed: sleeping on notifications (flags)", test_packed_sleeping_flags},
+	        {"packed: sleeping on notifications (event idx)", test_packed_sleeping_event_idx},
+	        CU_TEST_INFO_NULL,
+	};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return CU_get_error();
-	suite = CU_add_suite("virtq_threads", NULL, NULL);
-	CU_add_test(suite, "split: driver and device threads", test_split_two_threads);
-	CU_add_test(suite, "split in-order: driver and device threads",
-	            test_split_in_order_two_threads);
-	CU_add_test(suite, "packed: driver and device threads", test_packed_two_threads);
-	CU_add_test(suite, "packed in-order: driver and device threads",
-	            test_packed_in_order_two_threads);
-	CU_add_test(suite, "split: sleeping on notifications (flags)", test_split_sleeping_flags);
-	CU_add_test(suite, "split: sleeping on notifications (event idx)",
-	            test_split_sleeping_event_idx);
-	CU_add_test(suite, "packed: sleeping on notifications (flags)", test_packed_sleeping_flags);
-	CU_add_test(suite, "packed: sleeping on notifications (event idx)",
-	            test_packed_sleeping_event_idx);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed == 0 ? 0 : 1;
+	return test_run_suite("virtq_threads", tests);
 }
