@@ -381,3 +381,35 @@ check_rx_intr() {
 	fi
 	echo "PASS: $label Rx interrupts wake the waiter, none while disabled, none lost at enable"
 }
+
+# Multi-process: tests/integration/test_multiprocess on the two NICs. As primary it starts both
+# ports, then runs itself twice as a secondary (--proc-type=secondary, same file prefix) that sends
+# and receives frames of known content on the primary's queues; the counts are checked on both sides.
+# The second secondary bursts on while the primary stops the ports (nothing may go through, nothing
+# may crash) and starts them again.
+# check_multiprocess <label> <test_multiprocess binary> <EAL arguments...>
+check_multiprocess() {
+	local label=$1 bin=$2 rc=0
+	shift 2
+	local log=/tmp/testpmd-$label.log
+	timeout --kill-after=10 400 "$bin" -l 0 -m 256 --file-prefix="vm_$label" "$@" \
+		--log-level=pmd.net.vionet*:info >"$log" 2>&1 || rc=$?
+	local summary
+	summary=$(grep -E '^(test_multiprocess|secondary: [0-9])' "$log" | tr '\n' ';')
+	echo "RESULT $label ${summary:-no summary}"
+	if [ "$rc" -ne 0 ]; then
+		grep -E '^(FAIL|FATAL)' "$log" | head -n 20
+		echo "---- $log (tail)"
+		tail -n 40 "$log"
+		fail "$label: multi-process checks failed (status $rc)"
+		return 1
+	fi
+	# The secondaries attached (not probed anew) and used the primary's burst functions.
+	if [ "$(grep -c 'attached in a secondary process' "$log")" -ne 4 ] ||
+		! grep -q "burst functions (the primary's)" "$log"; then
+		grep -E 'vionet|secondary' "$log" | head -n 20
+		fail "$label: the secondaries did not attach to both ports twice"
+		return 1
+	fi
+	echo "PASS: $label secondary attached twice, bursts on the primary's queues (also through its stop and start), counts on both sides"
+}

@@ -4,10 +4,12 @@
 #   - ours forwarding (-d our plugin: ours claims them although net_virtio is loaded too);
 #   - ours: link down/up from the QEMU monitor reaching the application as LSC (check_link);
 #   - ours: Rx queue interrupts, l3fwd-power style (check_rx_intr, with tests/integration/test_rx_intr);
+#   - ours: a secondary process attached to the primary's ports runs bursts on its queues
+#     (check_multiprocess, with tests/integration/test_multiprocess);
 # or, variant 'ctrl-filters', the control-queue receive filters (check_filters, check_vlan_filter), with
 # net_virtio first as the reference that the checks hold for QEMU's device, then ours.
 # usage: test_pci_variant.sh <modern-split|modern-packed|legacy|ctrl-filters> <librte_net_vionet.so>
-#        [<test_rx_intr binary>]
+#        [<test_rx_intr binary> [<test_multiprocess binary>]]
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib/common.sh"
@@ -18,6 +20,7 @@ plugin=${2:?plugin path}
 [ -f "$plugin" ] || vionet_fail "no plugin at $plugin"
 plugin=$(realpath "$plugin")
 rx_intr_bin=${3:-}
+mp_bin=${4:-}
 
 # Per variant: QEMU device options, our devargs, extra EAL arguments for both drivers.
 case $variant in
@@ -57,6 +60,9 @@ else
 	check_link link $eal_extra -d \$so -a \$NIC0${link_devargs-$devargs} -a \$NIC1${link_devargs-$devargs} || rc=1
 	if [ -n "$rx_intr_bin" ]; then
 		check_rx_intr rx-intr $rx_intr_bin $eal_extra -d \$so -a \$NIC0$devargs -a \$NIC1$devargs || rc=1
+	fi
+	if [ -n "$mp_bin" ]; then
+		check_multiprocess multiprocess $mp_bin $eal_extra -d \$so -a \$NIC0$devargs -a \$NIC1$devargs || rc=1
 	fi
 fi
 cp /tmp/testpmd-*.log /run/vmio/

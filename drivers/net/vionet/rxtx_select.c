@@ -56,6 +56,26 @@ vionet_rxtx_select(struct rte_eth_dev *dev)
 	}
 }
 
+void
+vionet_rxtx_attach(struct rte_eth_dev *dev)
+{
+	const struct vionet_hw *hw = vionet_hw_of(dev);
+
+	/* A row index, not function pointers: the primary's pointers are into its own copy of us. */
+	if (!hw->started || hw->rxtx_path >= RTE_DIM(rxtx_paths)) {
+		VIONET_INIT_LOG(WARNING, "%s: port %u is not started by the primary: this process's "
+				"bursts return nothing until it attaches again after the start", hw->name,
+				dev->data->port_id);
+		dev->rx_pkt_burst = vionet_rx_burst_stopped;
+		dev->tx_pkt_burst = vionet_tx_burst_stopped;
+		return;
+	}
+	dev->rx_pkt_burst = rxtx_paths[hw->rxtx_path].rx;
+	dev->tx_pkt_burst = rxtx_paths[hw->rxtx_path].tx;
+	VIONET_INIT_LOG(INFO, "%s: port %u burst functions (the primary's): %s", hw->name,
+			dev->data->port_id, rxtx_paths[hw->rxtx_path].name);
+}
+
 const char *
 vionet_rxtx_describe(const struct rte_eth_dev *dev)
 {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * What the modern and legacy virtio-pci transports share: their state, the MSI-X capability, and the
- * config-change interrupt that becomes an LSC event.
+ * What the modern and legacy virtio-pci transports share: their state (shared and per process), a
+ * secondary process's attach and detach, the MSI-X capability, and the config-change interrupt that
+ * becomes an LSC event.
  */
 #include "transport_pci.h"
 
@@ -57,7 +58,6 @@ vionet_pci_transport_alloc(struct vionet_hw *hw, struct rte_pci_device *pci_dev,
 		VIONET_INIT_LOG(ERR, "%s: no memory for the PCI transport", hw->name);
 		return NULL;
 	}
-	pci->pci_dev = pci_dev;
 	pci->legacy = legacy;
 	pci->config_vector = VIONET_PCI_MSI_NO_VECTOR;
 	for (unsigned int q = 0; q < VIONET_PCI_QUEUES_MAX; q++)
@@ -67,24 +67,70 @@ vionet_pci_transport_alloc(struct vionet_hw *hw, struct rte_pci_device *pci_dev,
 }
 
 int
-vionet_pci_transport_map(struct vionet_hw *hw)
+vionet_pci_local_open(struct vionet_hw *hw, struct rte_pci_device *pci_dev, bool legacy)
 {
-	struct vionet_pci_transport *pci = vionet_pci_of(hw);
-	uint16_t flags;
+	struct vionet_proc *proc = vionet_proc_of(hw);
+	struct vionet_pci_local *local;
 
-	if (rte_pci_map_device(pci->pci_dev) != 0) {
+	local = rte_zmalloc_socket("vionet_pci_local", sizeof(*local), RTE_CACHE_LINE_SIZE,
+				   pci_dev->device.numa_node);
+	if (local == NULL) {
+		VIONET_INIT_LOG(ERR, "%s: no memory for this process's PCI handles", hw->name);
+		return -ENOMEM;
+	}
+	local->pci_dev = pci_dev;
+	proc->transport_local = local;
+	/* A secondary's mapping reuses the primary's BAR addresses (see transport_pci.h). */
+	if (rte_pci_map_device(pci_dev) != 0) {
 		VIONET_INIT_LOG(ERR, "%s: cannot map the device (bound to vfio-pci, or uio for legacy?)",
 				hw->name);
+		vionet_pci_local_close(hw);
 		return -EIO;
 	}
-	pci->mapped = true;
+	local->mapped = true;
+	/* Under VFIO the I/O BAR is reached through the device fd that mapping the device opened. */
+	if (legacy) {
+		if (rte_pci_ioport_map(pci_dev, 0, &local->io) != 0) {
+			VIONET_INIT_LOG(ERR, "%s: cannot map I/O BAR 0, the legacy register block",
+					hw->name);
+			vionet_pci_local_close(hw);
+			return -EIO;
+		}
+		local->io_mapped = true;
+	}
+	return 0;
+}
+
+void
+vionet_pci_local_close(struct vionet_hw *hw)
+{
+	struct vionet_proc *proc = vionet_proc_of(hw);
+	struct vionet_pci_local *local = proc->transport_local;
+
+	if (local == NULL)
+		return;
+	if (local->io_mapped)
+		rte_pci_ioport_unmap(&local->io);
+	/* A secondary's unmap drops its own mappings and VFIO device fd; the device is not reset. */
+	if (local->mapped)
+		rte_pci_unmap_device(local->pci_dev);
+	rte_free(local);
+	proc->transport_local = NULL;
+}
+
+void
+vionet_pci_read_msix_cap(struct vionet_hw *hw)
+{
+	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+	struct rte_pci_device *pci_dev = vionet_pci_dev_of(hw);
+	uint16_t flags;
+
 	/* Config space reads go through the VFIO device fd that mapping opened. */
-	pci->msix_cap = find_msix_cap(pci->pci_dev);
+	pci->msix_cap = find_msix_cap(pci_dev);
 	if (pci->msix_cap != 0 &&
-	    rte_pci_read_config(pci->pci_dev, &flags, sizeof(flags), pci->msix_cap + PCI_MSIX_FLAGS) ==
+	    rte_pci_read_config(pci_dev, &flags, sizeof(flags), pci->msix_cap + PCI_MSIX_FLAGS) ==
 		    sizeof(flags))
 		pci->msix_vectors = (flags & PCI_MSIX_FLAGS_QSIZE) + 1;
-	return 0;
 }
 
 void
@@ -92,24 +138,41 @@ vionet_pci_transport_free(struct vionet_hw *hw)
 {
 	struct vionet_pci_transport *pci = vionet_pci_of(hw);
 
-	if (pci == NULL)
-		return;
-	vionet_pci_lsc_disable(hw);
-	if (pci->mapped)
-		rte_pci_unmap_device(pci->pci_dev);
+	if (pci != NULL)
+		vionet_pci_lsc_disable(hw);
+	vionet_pci_local_close(hw);
 	rte_free(pci);
 	hw->transport_priv = NULL;
 }
 
-bool
-vionet_pci_msix_enabled(const struct vionet_pci_transport *pci)
+int
+vionet_pci_attach(struct vionet_hw *hw, struct rte_pci_device *pci_dev)
 {
+	const struct vionet_pci_transport *pci = vionet_pci_of(hw);
+
+	if (pci == NULL) {
+		VIONET_INIT_LOG(ERR, "%s: the primary's port has no PCI transport", hw->name);
+		return -ENODEV;
+	}
+	return pci->legacy ? vionet_pci_legacy_attach(hw, pci_dev) : vionet_pci_modern_attach(hw, pci_dev);
+}
+
+void
+vionet_pci_detach(struct vionet_hw *hw)
+{
+	vionet_pci_local_close(hw);
+}
+
+bool
+vionet_pci_msix_enabled(const struct vionet_hw *hw)
+{
+	const struct vionet_pci_transport *pci = vionet_pci_of(hw);
 	uint16_t flags;
 
 	if (pci->msix_cap == 0)
 		return false;
-	if (rte_pci_read_config(pci->pci_dev, &flags, sizeof(flags), pci->msix_cap + PCI_MSIX_FLAGS) !=
-	    sizeof(flags))
+	if (rte_pci_read_config(vionet_pci_dev_of(hw), &flags, sizeof(flags),
+				pci->msix_cap + PCI_MSIX_FLAGS) != sizeof(flags))
 		return false;
 	return (flags & PCI_MSIX_FLAGS_ENABLE) != 0;
 }
@@ -123,18 +186,17 @@ static void
 lsc_interrupt(void *arg)
 {
 	struct vionet_hw *hw = arg;
-	struct vionet_pci_transport *pci = vionet_pci_of(hw);
 
 	hw->ops->read_isr(hw);
 	vionet_dev_link_changed(hw);
-	rte_intr_ack(pci->pci_dev->intr_handle);
+	rte_intr_ack(vionet_pci_dev_of(hw)->intr_handle);
 }
 
 int
 vionet_pci_lsc_enable(struct vionet_hw *hw)
 {
 	struct vionet_pci_transport *pci = vionet_pci_of(hw);
-	struct rte_intr_handle *handle = pci->pci_dev->intr_handle;
+	struct rte_intr_handle *handle = vionet_pci_dev_of(hw)->intr_handle;
 	int ret;
 
 	if (handle == NULL || rte_intr_fd_get(handle) < 0) {
@@ -169,10 +231,11 @@ void
 vionet_pci_lsc_disable(struct vionet_hw *hw)
 {
 	struct vionet_pci_transport *pci = vionet_pci_of(hw);
-	struct rte_intr_handle *handle = pci->pci_dev->intr_handle;
+	struct rte_intr_handle *handle;
 
 	if (!pci->lsc_registered)
 		return;
+	handle = vionet_pci_dev_of(hw)->intr_handle;
 	rte_intr_disable(handle);
 	/* Waits for a callback running in the interrupt thread: hw must outlive it. */
 	rte_intr_callback_unregister_sync(handle, lsc_interrupt, hw);
@@ -190,7 +253,7 @@ int
 vionet_pci_rx_intr_setup(struct vionet_hw *hw, uint16_t nb_rx_queues, struct rte_intr_handle **handle)
 {
 	struct vionet_pci_transport *pci = vionet_pci_of(hw);
-	struct rte_intr_handle *h = pci->pci_dev->intr_handle;
+	struct rte_intr_handle *h = vionet_pci_dev_of(hw)->intr_handle;
 	uint16_t nb_efd;
 	int ret;
 
@@ -239,7 +302,7 @@ void
 vionet_pci_rx_intr_release(struct vionet_hw *hw)
 {
 	struct vionet_pci_transport *pci = vionet_pci_of(hw);
-	struct rte_intr_handle *h = pci->pci_dev->intr_handle;
+	struct rte_intr_handle *h = vionet_pci_dev_of(hw)->intr_handle;
 
 	if (!pci->rx_intr_active)
 		return;

@@ -47,10 +47,11 @@
 /* Feature bits of legacy PCI devices we handle here (6 and 5.1.3 "Feature bits"). */
 #define VIONET_F_ANY_LAYOUT 27
 
+/* This process's I/O port: under VFIO a pread/pwrite on its own device fd. */
 static inline struct rte_pci_ioport *
 io(struct vionet_hw *hw)
 {
-	return &vionet_pci_of(hw)->legacy_regs.io;
+	return &vionet_pci_local_of(hw)->io;
 }
 
 static uint8_t
@@ -104,8 +105,7 @@ io_write32(struct vionet_hw *hw, off_t off, uint32_t v)
 static off_t
 device_config_base(struct vionet_hw *hw)
 {
-	return vionet_pci_msix_enabled(vionet_pci_of(hw)) ? LEGACY_DEVICE_CONFIG_MSIX
-							  : LEGACY_DEVICE_CONFIG_NO_MSIX;
+	return vionet_pci_msix_enabled(hw) ? LEGACY_DEVICE_CONFIG_MSIX : LEGACY_DEVICE_CONFIG_NO_MSIX;
 }
 
 static int
@@ -269,7 +269,7 @@ legacy_setup_queue(struct vionet_hw *hw, const struct vionet_vq_ring_addrs *ring
 				ring->driver_area_addr, ring->device_area_addr);
 		return -EINVAL;
 	}
-	if (vionet_pci_msix_enabled(pci)) {
+	if (vionet_pci_msix_enabled(hw)) {
 		int ret = write_queue_vector(hw, q, pci->queue_vector[q]);
 
 		if (ret < 0 && pci->queue_vector[q] != VIONET_PCI_MSI_NO_VECTOR)
@@ -313,7 +313,7 @@ legacy_set_config_vector(struct vionet_hw *hw, uint16_t vector)
 	struct vionet_pci_transport *pci = vionet_pci_of(hw);
 	uint16_t got;
 
-	if (!vionet_pci_msix_enabled(pci)) {
+	if (!vionet_pci_msix_enabled(hw)) {
 		VIONET_INIT_LOG(ERR, "%s: MSI-X is off: no legacy vector registers", hw->name);
 		return -ENOTSUP;
 	}
@@ -336,7 +336,7 @@ legacy_set_queue_vector(struct vionet_hw *hw, uint16_t queue_index, uint16_t vec
 	if (queue_index >= VIONET_PCI_QUEUES_MAX)
 		return -EINVAL;
 	pci->queue_vector[queue_index] = vector;
-	if (!vionet_pci_msix_enabled(pci))
+	if (!vionet_pci_msix_enabled(hw))
 		return vector == VIONET_PCI_MSI_NO_VECTOR ? 0 : -ENOTSUP;
 	return write_queue_vector(hw, queue_index, vector);
 }
@@ -350,10 +350,6 @@ legacy_read_isr(struct vionet_hw *hw)
 static void
 legacy_close(struct vionet_hw *hw)
 {
-	struct vionet_pci_transport *pci = vionet_pci_of(hw);
-
-	if (pci != NULL && pci->legacy_regs.io.dev != NULL)
-		rte_pci_ioport_unmap(&pci->legacy_regs.io);
 	vionet_pci_transport_free(hw);
 }
 
@@ -377,6 +373,7 @@ static const struct vionet_transport_ops legacy_ops = {
 	.rx_intr_setup = vionet_pci_rx_intr_setup,
 	.rx_intr_release = vionet_pci_rx_intr_release,
 	.close = legacy_close,
+	.detach = vionet_pci_detach,
 };
 
 int
@@ -388,20 +385,26 @@ vionet_pci_legacy_create(struct vionet_hw *hw, struct rte_pci_device *pci_dev)
 	pci = vionet_pci_transport_alloc(hw, pci_dev, true);
 	if (pci == NULL)
 		return -ENOMEM;
-	/* Under VFIO the I/O BAR is reached through the device fd that mapping the device opens. */
-	ret = vionet_pci_transport_map(hw);
+	ret = vionet_pci_local_open(hw, pci_dev, true);
 	if (ret < 0) {
 		vionet_pci_transport_free(hw);
 		return ret;
 	}
-	if (rte_pci_ioport_map(pci_dev, 0, &pci->legacy_regs.io) != 0) {
-		VIONET_INIT_LOG(ERR, "%s: cannot map I/O BAR 0, the legacy register block", hw->name);
-		pci->legacy_regs.io.dev = NULL;
-		vionet_pci_transport_free(hw);
-		return -EIO;
-	}
+	vionet_pci_read_msix_cap(hw);
 	hw->ops = &legacy_ops;
+	vionet_proc_of(hw)->ops = &legacy_ops;
 	VIONET_INIT_LOG(INFO, "%s: legacy virtio PCI through I/O BAR 0, %u MSI-X vectors", hw->name,
 			pci->msix_vectors);
+	return 0;
+}
+
+int
+vionet_pci_legacy_attach(struct vionet_hw *hw, struct rte_pci_device *pci_dev)
+{
+	int ret = vionet_pci_local_open(hw, pci_dev, true);
+
+	if (ret < 0)
+		return ret;
+	vionet_proc_of(hw)->ops = &legacy_ops;
 	return 0;
 }

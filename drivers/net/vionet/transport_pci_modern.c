@@ -368,7 +368,9 @@ modern_notify_queue(struct vionet_hw *hw, uint16_t queue_index, uint32_t notific
 	uint16_t *doorbell = vionet_pci_of(hw)->modern.notify_addr[queue_index];
 
 	/* rte_write16/32 put an I/O write barrier first: the ring updates reach the device before the
-	 * doorbell does. With NOTIFICATION_DATA the doorbell takes the 32-bit data (4.1.5.2). */
+	 * doorbell does. With NOTIFICATION_DATA the doorbell takes the 32-bit data (4.1.5.2). A
+	 * secondary's bursts come here too: the doorbell is a BAR address, the same in every process
+	 * (transport_pci.h). */
 	if (vionet_has_feature(hw, VIONET_F_NOTIFICATION_DATA))
 		rte_write32(rte_cpu_to_le_32(notification_data), doorbell);
 	else
@@ -412,6 +414,7 @@ modern_close(struct vionet_hw *hw)
 	vionet_pci_transport_free(hw);
 }
 
+
 static const struct vionet_transport_ops modern_ops = {
 	.name = "pci-modern",
 	.read_dev_config = modern_read_dev_config,
@@ -432,6 +435,7 @@ static const struct vionet_transport_ops modern_ops = {
 	.rx_intr_setup = vionet_pci_rx_intr_setup,
 	.rx_intr_release = vionet_pci_rx_intr_release,
 	.close = modern_close,
+	.detach = vionet_pci_detach,
 };
 
 /* Reads one vendor capability at 'pos'; returns its next pointer, or -1 when unreadable. */
@@ -558,18 +562,31 @@ vionet_pci_modern_create(struct vionet_hw *hw, struct rte_pci_device *pci_dev)
 	pci = vionet_pci_transport_alloc(hw, pci_dev, false);
 	if (pci == NULL)
 		return -ENOMEM;
-	ret = vionet_pci_transport_map(hw);
+	ret = vionet_pci_local_open(hw, pci_dev, false);
 	if (ret < 0) {
 		vionet_pci_transport_free(hw);
 		return ret;
 	}
+	vionet_pci_read_msix_cap(hw);
 	ret = find_windows(hw, pci_dev, &pci->modern);
 	if (ret < 0) {
 		vionet_pci_transport_free(hw);
 		return ret;
 	}
 	hw->ops = &modern_ops;
+	vionet_proc_of(hw)->ops = &modern_ops;
 	VIONET_INIT_LOG(INFO, "%s: virtio 1.x PCI, %u queues, %u MSI-X vectors, notify multiplier %u",
 			hw->name, num_queues(hw), pci->msix_vectors, pci->modern.notify_off_multiplier);
+	return 0;
+}
+
+int
+vionet_pci_modern_attach(struct vionet_hw *hw, struct rte_pci_device *pci_dev)
+{
+	int ret = vionet_pci_local_open(hw, pci_dev, false);
+
+	if (ret < 0)
+		return ret;
+	vionet_proc_of(hw)->ops = &modern_ops;
 	return 0;
 }

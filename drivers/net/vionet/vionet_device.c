@@ -176,7 +176,7 @@ vionet_dev_init(struct vionet_hw *hw)
 		return -EINVAL;
 	}
 	hw->active_queue_pairs = hw->max_queue_pairs;
-	hw->link_up = vionet_dev_read_link(hw);
+	hw->link_up = vionet_dev_read_link(hw, hw->ops);
 	VIONET_INIT_LOG(INFO,
 			"%s: transport %s, features 0x%" PRIx64 " (device 0x%" PRIx64
 			"), %u queue pairs, mtu %u, mac " RTE_ETHER_ADDR_PRT_FMT ", link %s",
@@ -199,16 +199,16 @@ vionet_dev_driver_ok(struct vionet_hw *hw)
 }
 
 bool
-vionet_dev_read_link(struct vionet_hw *hw)
+vionet_dev_read_link(struct vionet_hw *hw, const struct vionet_transport_ops *ops)
 {
 	uint16_t status;
 
-	if (hw->ops->link_up != NULL)
-		return hw->ops->link_up(hw) > 0;
+	if (ops->link_up != NULL)
+		return ops->link_up(hw) > 0;
 	/* virtio-net "status" is valid iff VIRTIO_NET_F_STATUS; without it the link is up. */
 	if (!vionet_has_feature(hw, VIONET_NET_F_STATUS))
 		return true;
-	if (hw->ops->read_dev_config(hw, VIONET_CFG_STATUS, &status, sizeof(status)) < 0)
+	if (ops->read_dev_config(hw, VIONET_CFG_STATUS, &status, sizeof(status)) < 0)
 		return false;
 	return (rte_le_to_cpu_16(status) & VIONET_NET_S_LINK_UP) != 0;
 }
@@ -216,7 +216,7 @@ vionet_dev_read_link(struct vionet_hw *hw)
 void
 vionet_dev_link_changed(struct vionet_hw *hw)
 {
-	bool up = vionet_dev_read_link(hw);
+	bool up = vionet_dev_read_link(hw, hw->ops);
 
 	if (up == hw->link_up)
 		return;

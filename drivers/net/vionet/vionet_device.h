@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <ethdev_driver.h>
 #include <rte_dev.h>
 #include <rte_ether.h>
 #include <rte_spinlock.h>
@@ -78,10 +79,28 @@ struct vionet_ctrlq;
 #define VIONET_MAC_TABLE_SIZE 64
 #define VIONET_VLAN_IDS 4096
 
+/*
+ * What each process has of a device, in its rte_eth_dev's process_private (rte_eth_dev is per
+ * process; its data, and the vionet_hw in it, are shared with secondary processes). A secondary that
+ * loaded this driver with -d has its code, hence the ops table, at another address than the primary,
+ * and its own handles on the device (a VFIO device fd behind a legacy I/O port).
+ */
+struct vionet_proc {
+	const struct vionet_transport_ops *ops; /* this process's copy of the transport's table */
+	void *transport_local;			/* the transport's per-process state, or NULL */
+};
+
+/*
+ * The device instance: the ethdev port's private data, in shared memory. Pointers in it are valid in
+ * every process (shared memory, or BARs mapped at the same address everywhere) except 'ops' and
+ * 'eth_dev', which are the primary's: code that may run in a secondary (the fast paths, the
+ * secondary's eth_dev_ops) goes through vionet_proc_of() instead.
+ */
 struct vionet_hw {
-	const struct vionet_transport_ops *ops;
-	void *transport_priv;	     /* the transport's own state */
-	struct rte_eth_dev *eth_dev; /* NULL until the ethdev port exists */
+	const struct vionet_transport_ops *ops; /* the primary's; see vionet_proc_of() */
+	void *transport_priv;	     /* the transport's own state (shared memory) */
+	struct rte_eth_dev *eth_dev; /* NULL until the ethdev port exists; the primary's */
+	uint16_t port_id;	     /* finds this process's rte_eth_dev, hence its vionet_proc */
 	char name[RTE_DEV_NAME_MAX_LEN];
 	struct vionet_devargs devargs;
 
@@ -100,6 +119,9 @@ struct vionet_hw {
 	uint32_t speed_mbps; /* RTE_ETH_SPEED_NUM_UNKNOWN when unknown */
 	bool full_duplex;
 	uint16_t net_hdr_size; /* struct virtio_net_hdr(_mrg_rxbuf): 12 with VERSION_1 or MRG_RXBUF */
+	/* Ring size limits for dev_infos_get, read once at probe: a secondary must not select queues. */
+	uint16_t queue_size_max;
+	uint16_t queue_size_default;
 
 	/* Queue pairs the device currently serves (VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, else all). */
 	uint16_t active_queue_pairs;
@@ -118,6 +140,13 @@ struct vionet_hw {
 	bool allmulti;
 	uint64_t vlan_filter[VIONET_VLAN_IDS / 64];
 };
+
+/* This process's part of the device (struct vionet_proc): a few loads, cheap enough for a kick. */
+static inline struct vionet_proc *
+vionet_proc_of(const struct vionet_hw *hw)
+{
+	return rte_eth_devices[hw->port_id].process_private;
+}
 
 static inline bool
 vionet_has_feature(const struct vionet_hw *hw, unsigned int bit)
@@ -152,8 +181,11 @@ int vionet_dev_driver_ok(struct vionet_hw *hw);
 /* Resets the device (status 0): the device forgets every queue. */
 void vionet_dev_reset(struct vionet_hw *hw);
 
-/* Reads the link state: the transport's view when it has one, else config status, else up. */
-bool vionet_dev_read_link(struct vionet_hw *hw);
+/*
+ * Reads the link state: the transport's view when it has one, else config status, else up. 'ops' is
+ * the calling process's table: hw->ops in the primary, vionet_proc_of(hw)->ops in a secondary.
+ */
+bool vionet_dev_read_link(struct vionet_hw *hw, const struct vionet_transport_ops *ops);
 
 /*
  * Control commands (vionet_ctrl.c). Each returns 0 when the device acknowledged (VIRTIO_NET_OK), -EIO

@@ -165,8 +165,6 @@ vionet_dev_close(struct rte_eth_dev *dev)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
-		return 0;
 	vionet_dev_stop(dev);
 	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++)
 		vionet_rx_queue_release(dev, i);
@@ -178,6 +176,7 @@ vionet_dev_close(struct rte_eth_dev *dev)
 	dev->intr_handle = NULL;
 	/* Not under the lifecycle lock: close joins the transport thread, which may wait for it. */
 	hw->ops->close(hw);
+	vionet_ethdev_proc_free(dev);
 	hw->eth_dev = NULL;
 	pthread_mutex_destroy(&hw->lifecycle_lock);
 	return 0;
@@ -198,8 +197,9 @@ vionet_dev_reset_op(struct rte_eth_dev *dev)
 	return vionet_ctrl_init(hw);
 }
 
-int
-vionet_link_update(struct rte_eth_dev *dev, int wait_to_complete __rte_unused)
+/* Stores the port's link for ethdev: up when the device says so and the port is started. */
+static int
+store_link(struct rte_eth_dev *dev, bool device_link_up)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 	struct rte_eth_link link = {
@@ -208,19 +208,27 @@ vionet_link_update(struct rte_eth_dev *dev, int wait_to_complete __rte_unused)
 		.link_autoneg = RTE_ETH_LINK_FIXED,
 	};
 
-	hw->link_up = vionet_dev_read_link(hw);
-	link.link_status = hw->started && hw->link_up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
+	link.link_status = hw->started && device_link_up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
 	if (link.link_status == RTE_ETH_LINK_DOWN)
 		link.link_speed = RTE_ETH_SPEED_NUM_NONE;
 	return rte_eth_linkstatus_set(dev, &link);
+}
+
+int
+vionet_link_update(struct rte_eth_dev *dev, int wait_to_complete __rte_unused)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+
+	hw->link_up = vionet_dev_read_link(hw, hw->ops);
+	return store_link(dev, hw->link_up);
 }
 
 static int
 vionet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
-	uint16_t max_ring = vionet_queue_max_size(hw);
-	uint16_t default_ring = vionet_queue_default_size(hw);
+	uint16_t max_ring = hw->queue_size_max;
+	uint16_t default_ring = hw->queue_size_default;
 
 	info->max_rx_queues = hw->max_queue_pairs;
 	info->max_tx_queues = hw->max_queue_pairs;
@@ -277,7 +285,7 @@ vionet_fw_version_get(struct rte_eth_dev *dev, char *fw_version, size_t fw_size)
 
 	/* No firmware: the driver version, the transport and the negotiated feature bits. */
 	len = snprintf(fw_version, fw_size, "vionet %s %s features 0x%" PRIx64,
-		       VIONET_DRIVER_VERSION, hw->ops->name, hw->features);
+		       VIONET_DRIVER_VERSION, vionet_proc_of(hw)->ops->name, hw->features);
 	if (len < 0)
 		return -EINVAL;
 	return (size_t)len + 1 > fw_size ? len + 1 : 0;
@@ -530,29 +538,64 @@ vionet_ethdev_hw_prepare(struct rte_eth_dev *eth_dev, const char *name,
 	hw->use_va = use_va;
 	hw->numa_node = numa_node;
 	hw->eth_dev = eth_dev;
+	hw->port_id = eth_dev->data->port_id;
 	return hw;
+}
+
+struct vionet_proc *
+vionet_ethdev_proc_attach(struct rte_eth_dev *eth_dev)
+{
+	struct vionet_proc *proc = eth_dev->process_private;
+
+	if (proc != NULL)
+		return proc;
+	proc = rte_zmalloc_socket("vionet_proc", sizeof(*proc), RTE_CACHE_LINE_SIZE,
+				  eth_dev->device != NULL ? eth_dev->device->numa_node : SOCKET_ID_ANY);
+	if (proc == NULL) {
+		VIONET_INIT_LOG(ERR, "%s: no memory for the per-process part of port %u",
+				eth_dev->data->name, eth_dev->data->port_id);
+		return NULL;
+	}
+	eth_dev->process_private = proc;
+	return proc;
+}
+
+void
+vionet_ethdev_proc_free(struct rte_eth_dev *eth_dev)
+{
+	rte_free(eth_dev->process_private);
+	eth_dev->process_private = NULL;
 }
 
 int
 vionet_ethdev_init(struct rte_eth_dev *eth_dev)
 {
 	struct vionet_hw *hw = vionet_hw_of(eth_dev);
+	/* The PCI probe made it already (its transport keeps per-process state); the vdev's is made here. */
+	bool own_proc = eth_dev->process_private == NULL;
+	struct vionet_proc *proc = vionet_ethdev_proc_attach(eth_dev);
 	int ret;
 
+	if (proc == NULL)
+		return -ENOMEM;
+	proc->ops = hw->ops;
 	ret = vionet_dev_init(hw);
 	if (ret < 0)
-		return ret;
+		goto fail;
 	ret = vionet_ctrl_init(hw);
 	if (ret < 0)
-		return ret;
+		goto fail;
 	eth_dev->data->mac_addrs = rte_zmalloc_socket(hw->name,
 						      VIONET_MAC_TABLE_SIZE * RTE_ETHER_ADDR_LEN, 0,
 						      hw->numa_node);
 	if (eth_dev->data->mac_addrs == NULL) {
 		VIONET_INIT_LOG(ERR, "%s: cannot allocate the MAC address table", hw->name);
 		vionet_ctrl_release(hw);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto fail;
 	}
+	hw->queue_size_max = vionet_queue_max_size(hw);
+	hw->queue_size_default = vionet_queue_default_size(hw);
 	rte_ether_addr_copy(&hw->mac, &eth_dev->data->mac_addrs[0]);
 	eth_dev->data->mtu = hw->mtu;
 	eth_dev->dev_ops = &vionet_eth_dev_ops;
@@ -562,6 +605,67 @@ vionet_ethdev_init(struct rte_eth_dev *eth_dev)
 	/* LSC: transports call vionet_dev_link_changed(); AUTOFILL_QUEUE_XSTATS off: ours are richer. */
 	eth_dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC;
 	hw->eth_dev = eth_dev;
+	rte_eth_dev_probing_finish(eth_dev);
+	return 0;
+fail:
+	if (own_proc)
+		vionet_ethdev_proc_free(eth_dev);
+	return ret;
+}
+
+/* ---- A secondary process: bursts on the primary's queues, reads, nothing that configures ---- */
+
+/*
+ * Reads the device's link through this process's transport ops and stores it in the shared port
+ * data, as the primary would. hw->link_up is left alone: it is the primary's memory of what it last
+ * reported, which decides whether its config-change interrupt raises an LSC event.
+ */
+static int
+vionet_secondary_link_update(struct rte_eth_dev *dev, int wait_to_complete __rte_unused)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+
+	return store_link(dev, vionet_dev_read_link(hw, vionet_proc_of(hw)->ops));
+}
+
+/* Undoes this process's attach only (its BAR and I/O port mappings): the device keeps running. */
+static int
+vionet_secondary_close(struct rte_eth_dev *dev)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+	struct vionet_proc *proc = dev->process_private;
+
+	if (proc != NULL && proc->ops != NULL && proc->ops->detach != NULL)
+		proc->ops->detach(hw);
+	vionet_ethdev_proc_free(dev);
+	return 0;
+}
+
+/*
+ * What a secondary may call. Everything that configures the port or the device (configure, start,
+ * stop, queue set-up, receive filters, MTU, resets, Rx interrupts) is absent, so ethdev answers
+ * -ENOTSUP: the primary owns the device and its queues.
+ */
+static const struct eth_dev_ops vionet_eth_dev_secondary_ops = {
+	.dev_close = vionet_secondary_close,
+	.link_update = vionet_secondary_link_update,
+	.stats_get = vionet_stats_get,
+	.xstats_get = vionet_xstats_get,
+	.xstats_get_names = vionet_xstats_get_names,
+	.dev_infos_get = vionet_dev_infos_get,
+	.fw_version_get = vionet_fw_version_get,
+	.rxq_info_get = vionet_rxq_info_get,
+	.txq_info_get = vionet_txq_info_get,
+	.rx_burst_mode_get = vionet_burst_mode_get,
+	.tx_burst_mode_get = vionet_burst_mode_get,
+};
+
+int
+vionet_ethdev_attach_secondary(struct rte_eth_dev *eth_dev)
+{
+	eth_dev->dev_ops = &vionet_eth_dev_secondary_ops;
+	eth_dev->rx_queue_count = vionet_rx_queue_count;
+	vionet_rxtx_attach(eth_dev);
 	rte_eth_dev_probing_finish(eth_dev);
 	return 0;
 }

@@ -7,6 +7,7 @@
  *   <create the transport on hw>
  *   ret = vionet_ethdev_init(eth_dev);                 device init, ops, MAC table, probing finished
  * and its remove calls rte_eth_dev_close(port) (dev_close frees queues, control queue and transport).
+ * A secondary process (PCI only) attaches instead: vionet_ethdev_attach_secondary().
  */
 #ifndef VIONET_ETHDEV_H
 #define VIONET_ETHDEV_H
@@ -29,11 +30,25 @@ struct vionet_hw *vionet_ethdev_hw_prepare(struct rte_eth_dev *eth_dev, const ch
 					   int numa_node);
 
 /*
+ * This process's part of the port (struct vionet_proc in eth_dev->process_private): made on first
+ * call, NULL when out of memory. Freed by dev_close, or by the probe that made it when it fails.
+ */
+struct vionet_proc *vionet_ethdev_proc_attach(struct rte_eth_dev *eth_dev);
+void vionet_ethdev_proc_free(struct rte_eth_dev *eth_dev);
+
+/*
  * Initialises the device (vionet_dev_init) and the port: ops, MAC address table, LSC capability,
  * burst functions. Calls rte_eth_dev_probing_finish() on success. On failure the caller releases the
  * transport and the port.
  */
 int vionet_ethdev_init(struct rte_eth_dev *eth_dev);
+
+/*
+ * A secondary process's port, attached to the one the primary set up (rte_eth_dev_pci_allocate) with
+ * its transport attached (vionet_proc ops and per-process state): restricted eth_dev_ops, the burst
+ * functions the primary chose, probing finished.
+ */
+int vionet_ethdev_attach_secondary(struct rte_eth_dev *eth_dev);
 
 /* Re-reads the link and stores it for ethdev (which reads the stored one when LSC is on). */
 int vionet_link_update(struct rte_eth_dev *dev, int wait_to_complete);

@@ -5,6 +5,8 @@
  * Probe: devargs, an ethdev port whose private data is the device (struct vionet_hw), the modern
  * transport (or legacy: legacy-only device, or devarg legacy=1), the shared device and ethdev
  * initialisation, then the config-change interrupt for LSC. Remove: close the port.
+ * In a secondary process the probe attaches to the primary's port instead (doc/pci.md,
+ * "Multi-process"): it maps the function in this process and runs bursts on the primary's queues.
  */
 #include <errno.h>
 #include <string.h>
@@ -54,6 +56,49 @@ create_transport(struct vionet_hw *hw, struct rte_pci_device *pci_dev)
 	return vionet_pci_legacy_create(hw, pci_dev);
 }
 
+/*
+ * A secondary process: the port, the device and its queues are the primary's (shared memory); this
+ * process maps the function for itself and gets its own ops and handles (struct vionet_proc). The
+ * devargs are the primary's too (hw->devargs): a secondary's own are not read.
+ */
+static int
+probe_secondary(struct rte_pci_device *pci_dev)
+{
+	const char *name = pci_dev->device.name;
+	struct rte_eth_dev *eth_dev;
+	struct vionet_hw *hw;
+	int ret;
+
+	/* In a secondary this finds the primary's port of the same name (rte_eth_dev_attach_secondary). */
+	eth_dev = rte_eth_dev_pci_allocate(pci_dev, 0);
+	if (eth_dev == NULL) {
+		VIONET_INIT_LOG(ERR, "%s: the primary process has no port for this device", name);
+		return -ENODEV;
+	}
+	hw = vionet_hw_of(eth_dev);
+	if (vionet_ethdev_proc_attach(eth_dev) == NULL) {
+		ret = -ENOMEM;
+		goto release_port;
+	}
+	ret = vionet_pci_attach(hw, pci_dev);
+	if (ret < 0)
+		goto free_proc;
+	ret = vionet_ethdev_attach_secondary(eth_dev);
+	if (ret < 0)
+		goto detach;
+	VIONET_INIT_LOG(INFO, "%s: port %u attached in a secondary process, transport %s", name,
+			eth_dev->data->port_id, vionet_proc_of(hw)->ops->name);
+	return 0;
+
+detach:
+	vionet_pci_detach(hw);
+free_proc:
+	vionet_ethdev_proc_free(eth_dev);
+release_port:
+	rte_eth_dev_release_port(eth_dev);
+	return ret;
+}
+
 static int
 vionet_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *pci_dev)
 {
@@ -64,13 +109,11 @@ vionet_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device 
 	struct vionet_hw *hw;
 	int ret;
 
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return probe_secondary(pci_dev);
 	ret = vionet_devargs_parse(name, args, VIONET_DEVARGS_PCI, &devargs, NULL, 0);
 	if (ret < 0)
 		return ret;
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		VIONET_INIT_LOG(ERR, "%s: secondary processes are not supported", name);
-		return -ENOTSUP;
-	}
 	eth_dev = rte_eth_dev_pci_allocate(pci_dev, sizeof(struct vionet_hw));
 	if (eth_dev == NULL) {
 		VIONET_INIT_LOG(ERR, "%s: cannot allocate an ethdev port", name);
@@ -78,9 +121,14 @@ vionet_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device 
 	}
 	/* Descriptors carry IOVAs: what VFIO programmed into the (v)IOMMU, or physical addresses. */
 	hw = vionet_ethdev_hw_prepare(eth_dev, name, &devargs, false, pci_dev->device.numa_node);
+	/* The transport keeps per-process state (its handles on the function) from the start. */
+	if (vionet_ethdev_proc_attach(eth_dev) == NULL) {
+		ret = -ENOMEM;
+		goto release_port;
+	}
 	ret = create_transport(hw, pci_dev);
 	if (ret < 0)
-		goto release_port;
+		goto free_proc;
 	ret = vionet_ethdev_init(eth_dev);
 	if (ret < 0)
 		goto close_transport;
@@ -93,6 +141,8 @@ vionet_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device 
 
 close_transport:
 	hw->ops->close(hw);
+free_proc:
+	vionet_ethdev_proc_free(eth_dev);
 release_port:
 	hw->eth_dev = NULL;
 	rte_eth_dev_release_port(eth_dev);
@@ -106,7 +156,10 @@ vionet_pci_remove(struct rte_pci_device *pci_dev)
 
 	if (eth_dev == NULL)
 		return 0; /* already closed by the application */
-	/* dev_close frees queues and the transport (unmapping the BARs); then the port is released. */
+	/*
+	 * dev_close frees queues and the transport (unmapping the BARs); then the port is released. In a
+	 * secondary, dev_close drops only this process's mappings: the device keeps running.
+	 */
 	return rte_eth_dev_close(eth_dev->data->port_id);
 }
 

@@ -153,12 +153,15 @@ vionet_stats_count(struct vionet_queue_stats *s, uint32_t len)
 	s->size[vionet_size_bucket(len)]++;
 }
 
-/* Kicks the device once per burst when it asked for it; counts both outcomes. */
+/*
+ * Kicks the device once per burst when it asked for it; counts both outcomes. Through this process's
+ * ops (vionet_proc_of): the burst may run in a secondary process, where hw->ops is the primary's.
+ */
 static inline void
 vionet_vq_kick(struct vionet_vq *vq, bool needed, struct vionet_queue_stats *s)
 {
 	if (needed) {
-		vq->hw->ops->notify_queue(vq->hw, vq->vq_index, vq->vq_index);
+		vionet_proc_of(vq->hw)->ops->notify_queue(vq->hw, vq->vq_index, vq->vq_index);
 		s->notifications_sent++;
 	} else {
 		s->notifications_suppressed++;

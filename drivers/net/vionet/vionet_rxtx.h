@@ -26,6 +26,11 @@ uint16_t vionet_tx_burst_stopped(void *tx_queue, struct rte_mbuf **tx_pkts, uint
 
 /* Chooses and installs the burst functions of a port about to start; logs the choice. */
 void vionet_rxtx_select(struct rte_eth_dev *dev);
+/*
+ * A secondary process's port: the burst functions the primary chose at its last start (the row in
+ * hw->rxtx_path, shared), or the stopped ones when the primary has not started the port.
+ */
+void vionet_rxtx_attach(struct rte_eth_dev *dev);
 /* The name of the chosen paths ("split in-order mergeable scalar", ...): burst mode, xstats, logs. */
 const char *vionet_rxtx_describe(const struct rte_eth_dev *dev);
 

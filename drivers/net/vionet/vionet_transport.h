@@ -100,6 +100,12 @@ struct vionet_transport_ops {
 
 	/* Frees what the transport holds (mappings, fds, sockets). */
 	void (*close)(struct vionet_hw *hw);
+	/*
+	 * A secondary process lets go of a device the primary owns: frees this process's mappings and
+	 * per-process state only, never touching the device or the shared state. NULL when the transport
+	 * cannot be used from a secondary.
+	 */
+	void (*detach)(struct vionet_hw *hw);
 };
 
 #endif /* VIONET_TRANSPORT_H */
