@@ -161,15 +161,16 @@ s.close()
 PY
 }
 
-# A VM_HOST_HELPER: serves the guest's link requests (guest_lib.sh host_set_link) on NIC1 (id nic1):
-# off, then on, each acknowledged with a file in the io dir.
+# A VM_HOST_HELPER: serves the guest's link requests (guest_lib.sh host_set_link) on the function
+# whose QEMU id is VM_LINK_NIC (default nic1, NIC1): off, then on, each acknowledged with a file in
+# the io dir.
 vm_link_helper() {
-	local io=$1
+	local io=$1 nic=${VM_LINK_NIC:-nic1}
 	for state in off on; do
 		while [ ! -e "$io/link-$state-request" ]; do
 			sleep 0.5
 		done
-		vm_monitor "$io" "set_link nic1 $state"
+		vm_monitor "$io" "set_link $nic $state"
 		touch "$io/link-$state-done"
 	done
 }
