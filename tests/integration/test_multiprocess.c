@@ -60,7 +60,8 @@ deadline(unsigned int seconds)
 {
 	return rte_get_timer_cycles() + seconds * rte_get_timer_hz();
 }
-#define STOPPED_BURSTS 200 /* bursts per port the secondary tries on the stopped ports */
+#define STOPPED_BURSTS 200   /* bursts per port the secondary tries on the stopped ports */
+#define STOP_AFTER_BURSTS 32 /* the secondary's bursts before it asks the primary to stop */
 
 /* Frame phase byte: the exchanges, and the frames sent around the primary's stop. */
 #define PHASE_EXCHANGE 1
@@ -278,18 +279,19 @@ secondary_port_checks(uint16_t port)
 }
 
 /*
- * Bursts on both ports while the primary stops them: Tx of frames marked PHASE_AROUND_STOP on port
- * 0, Rx on both. Once the primary says the stop returned, every burst must take and return nothing.
+ * Bursts on both ports, back to back, while the primary stops them (port 0 first, so that port 1
+ * drains what port 0 sent until it stops too): Tx of frames marked PHASE_AROUND_STOP on port 0, Rx on
+ * both. The primary is asked to stop once frames flow. Once it says the stop returned, every burst
+ * must take and return nothing.
  */
 static void
 burst_through_stop(struct rte_mempool *pool, struct mp_ctl *ctl)
 {
 	struct rte_mbuf *burst[BURST];
-	uint32_t seq = 0, before_stop = 0, after_stop = 0, tries = 0;
+	uint32_t seq = 0, before_stop = 0, after_stop = 0, tries = 0, iterations = 0;
 	uint64_t end = deadline(HANG_S * 2);
 	bool stopped = false;
 
-	ctl_set(&ctl->bursting);
 	while (tries < STOPPED_BURSTS) {
 		uint16_t n;
 
@@ -313,12 +315,13 @@ burst_through_stop(struct rte_mempool *pool, struct mp_ctl *ctl)
 		}
 		if (stopped)
 			tries++;
-		usleep(1000); /* bounds the frames QEMU holds for the stopped port */
+		if (++iterations == STOP_AFTER_BURSTS)
+			ctl_set(&ctl->bursting);
 	}
 	check(after_stop == 0, "secondary: %u frames went through the stopped ports' queues",
 	      after_stop);
-	printf("secondary: %u frames sent while the primary was stopping the ports, then %u bursts "
-	       "per port on the stopped ports\n", before_stop, STOPPED_BURSTS);
+	printf("secondary: %u frames sent before the primary's stop returned, then %u bursts per port "
+	       "on the stopped ports\n", before_stop, STOPPED_BURSTS);
 	ctl_set(&ctl->idle);
 	ctl_wait(&ctl->started, "the primary to start the ports again");
 }

@@ -14,7 +14,8 @@
  * (virtio-net VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET through the control path): the device stops using the
  * rings of the pairs above 'pairs' and uses them again when they are back in range.
  * Returns 0, -ENODEV (not a vionet port), -EINVAL (pairs 0 or above the configured pairs),
- * -EAGAIN (port stopped), -ENOTSUP (no multi-queue), -EIO (the device refused).
+ * -EAGAIN (port stopped), -ENOTSUP (no multi-queue), -EIO (the device refused), -E_RTE_SECONDARY
+ * (called in a secondary process: only the primary drives the device).
  */
 int rte_pmd_vionet_set_queue_pairs(uint16_t port_id, uint16_t pairs);
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_errno.h>
 #include <rte_malloc.h>
 
 #include "rte_pmd_vionet.h"
@@ -680,6 +681,8 @@ rte_pmd_vionet_set_queue_pairs(uint16_t port_id, uint16_t pairs)
 	if (!rte_eth_dev_is_valid_port(port_id))
 		return -ENODEV;
 	dev = &rte_eth_devices[port_id];
+	if (dev->dev_ops == &vionet_eth_dev_secondary_ops)
+		return -E_RTE_SECONDARY; /* a control command: the primary's */
 	if (dev->dev_ops != &vionet_eth_dev_ops)
 		return -ENODEV;
 	hw = vionet_hw_of(dev);
