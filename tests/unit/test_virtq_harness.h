@@ -2,7 +2,7 @@
 /*
  * The queue harness of the split and packed ring tests, written once for both layouts: a driver
  * half and a device half over the same ring memory, random rounds of posting, using and harvesting
- * checked against a ledger, random chains, and the run of every feature set over a list of sizes.
+ * checked against a ledger, and the run of every feature set over a list of sizes.
  *
  * The two layouts share their API's names but for the layout word (virtq_split_drv_add_buf,
  * virtq_packed_drv_add_buf), so the harness names each call with TVQ_FN and the including file
@@ -264,60 +264,6 @@ tvq_pingpong_sizes(const uint16_t *sizes, size_t nsizes)
 	for (s = 0; s < nsizes; s++)
 		for (f = 0; f < sizeof(feature_sets) / sizeof(feature_sets[0]); f++)
 			tvq_pingpong(sizes[s], feature_sets[f], 70000 + 3 * (uint32_t)sizes[s]);
-}
-
-/* Random chains of 1..4 elements, readable then writable; checks what the device sees. */
-static void
-tvq_chains(uint64_t features)
-{
-	uint64_t rng = 12345;
-	struct tvq_queue q;
-	uint32_t round;
-	uint16_t in_flight = 0;
-	uint32_t wlen_of[64];
-
-	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 16, features), 0);
-	for (round = 0; round < 20000; round++) {
-		struct virtq_sg sg[4];
-		uint16_t out = tvq_rand(&rng) % 3, in = tvq_rand(&rng) % 3, i;
-		uint32_t wlen = 0;
-		bool fits;
-		struct virtq_dev_buf b;
-		struct virtq_sg got[8];
-		void *cookie;
-		uint32_t len;
-		int rc;
-
-		if (out + in == 0)
-			in = 1;
-		for (i = 0; i < out + in; i++) {
-			sg[i].addr = tvq_addr_of(round * 4 + i);
-			sg[i].len = 10 + i;
-			if (i >= out)
-				wlen += sg[i].len;
-		}
-		fits = out + in <= TVQ_FN(drv_free_count)(&q.drv);
-		rc = TVQ_FN(drv_add_chain)(&q.drv, sg, out, in, tvq_cookie_of(round));
-		CU_ASSERT_EQUAL(rc, fits ? 0 : -ENOSPC);
-		if (rc == 0) {
-			wlen_of[round % 64] = wlen;
-			in_flight++;
-		}
-		TVQ_FN(drv_publish)(&q.drv);
-		if ((tvq_rand(&rng) % 3 == 0 || rc != 0) && in_flight > 0) {
-			CU_ASSERT_EQUAL_FATAL(TVQ_FN(dev_pop)(&q.dev, &b, got, 8), 0);
-			CU_ASSERT_EQUAL(b.nsegs, b.ndescs);
-			CU_ASSERT_TRUE(b.nreadable <= b.nsegs);
-			tvq_dev_push(&q, b.id, b.writable_len, b.ndescs);
-			TVQ_FN(dev_publish)(&q.dev);
-			CU_ASSERT_EQUAL(TVQ_FN(drv_get_used)(&q.drv, &cookie, &len), 0);
-			CU_ASSERT_EQUAL(len, b.writable_len);
-			CU_ASSERT_EQUAL(wlen_of[tvq_seq_of_cookie(cookie) % 64], len);
-			in_flight--;
-		}
-	}
-	CU_ASSERT_TRUE(tvq_err_stats_zero(&q.drv.err));
-	tvq_close(&q);
 }
 
 #endif /* TEST_VIRTQ_HARNESS_H */

@@ -11,7 +11,7 @@
 
 #define TVQ_LAYOUT split
 #include "test_run_suite.h"
-#include "test_virtq_harness.h"
+#include "test_virtq_common.h"
 
 /* The legacy alignment (2.7.2): the used ring starts on its own page. */
 static int
@@ -70,107 +70,6 @@ test_split_sizes_and_layout(void)
 	CU_ASSERT_EQUAL(virtq_split_mem_size(32768, 4096), 32768 * 16 + 69632 + 266240);
 	CU_ASSERT_EQUAL(sizeof(struct virtq_split_desc), 16);
 	CU_ASSERT_EQUAL(sizeof(struct virtq_split_used_elem), 8);
-}
-
-static void
-test_split_chains(void)
-{
-	tvq_chains(0);
-	tvq_chains(F_IN_ORDER);
-}
-
-/* One chain, checked element by element. */
-static void
-test_split_chain_elements(void)
-{
-	struct virtq_sg sg[3] = {{0x1000, 12}, {0x2000, 100}, {0x3000, 1500}};
-	struct virtq_sg got[3];
-	struct virtq_dev_buf b;
-	struct tvq_queue q;
-	void *cookie;
-	uint32_t len;
-
-	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 4, 0), 0);
-	CU_ASSERT_EQUAL(virtq_split_drv_add_chain(&q.drv, sg, 2, 1, tvq_cookie_of(7)), 0);
-	CU_ASSERT_EQUAL(virtq_split_drv_free_count(&q.drv), 1);
-	CU_ASSERT_EQUAL(virtq_split_drv_add_chain(&q.drv, sg, 2, 1, tvq_cookie_of(8)), -ENOSPC);
-	CU_ASSERT_EQUAL(virtq_split_drv_add_chain(&q.drv, sg, 0, 0, tvq_cookie_of(8)), -EINVAL);
-	CU_ASSERT_EQUAL(virtq_split_drv_add_buf(&q.drv, 1, 1, 0, NULL), -EINVAL);
-	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, got, 3), -EAGAIN); /* not published yet */
-	virtq_split_drv_publish(&q.drv);
-	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, got, 2),
-	                -ENOBUFS); /* too small: not consumed */
-	CU_ASSERT_EQUAL_FATAL(virtq_split_dev_pop(&q.dev, &b, got, 3), 0);
-	CU_ASSERT_EQUAL(b.nsegs, 3);
-	CU_ASSERT_EQUAL(b.nreadable, 2);
-	CU_ASSERT_EQUAL(b.readable_len, 112);
-	CU_ASSERT_EQUAL(b.writable_len, 1500);
-	CU_ASSERT_EQUAL(got[0].addr, 0x1000);
-	CU_ASSERT_EQUAL(got[2].addr, 0x3000);
-	CU_ASSERT_EQUAL(got[2].len, 1500);
-	virtq_split_dev_push(&q.dev, b.id, 1500);
-	virtq_split_dev_publish(&q.dev);
-	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), 0);
-	CU_ASSERT_PTR_EQUAL(cookie, tvq_cookie_of(7));
-	CU_ASSERT_EQUAL(len, 1500);
-	CU_ASSERT_EQUAL(virtq_split_drv_free_count(&q.drv), 4);
-	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), -EAGAIN);
-	tvq_close(&q);
-}
-
-static void
-sq_indirect(uint64_t features)
-{
-	struct virtq_split_desc table[5];
-	struct virtq_sg sg[5], got[8];
-	struct virtq_dev_buf b;
-	uint32_t round, i;
-	struct tvq_queue q;
-	void *cookie;
-	uint32_t len;
-
-	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 2, features | F_INDIRECT), 0);
-	for (i = 0; i < 5; i++) {
-		sg[i].addr = 0x10000 * (i + 1);
-		sg[i].len = 100 * (i + 1);
-	}
-	for (round = 0; round < 100000; round++) {
-		CU_ASSERT_EQUAL(virtq_split_drv_add_indirect(&q.drv, sg, 2, 3, table,
-		                                             (uintptr_t)table,
-		                                             tvq_cookie_of(round)),
-		                0);
-		virtq_split_drv_publish(&q.drv);
-		CU_ASSERT_EQUAL_FATAL(virtq_split_dev_pop(&q.dev, &b, got, 8), 0);
-		CU_ASSERT_EQUAL(b.ndescs, 1);
-		CU_ASSERT_EQUAL(b.nsegs, 5);
-		CU_ASSERT_EQUAL(b.nreadable, 2);
-		CU_ASSERT_EQUAL(b.readable_len, 300);
-		CU_ASSERT_EQUAL(b.writable_len, 1200);
-		CU_ASSERT_EQUAL(got[4].addr, 0x50000);
-		virtq_split_dev_push(&q.dev, b.id, 1200);
-		virtq_split_dev_publish(&q.dev);
-		CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), 0);
-		CU_ASSERT_PTR_EQUAL(cookie, tvq_cookie_of(round));
-		CU_ASSERT_EQUAL(len, 1200);
-	}
-	CU_ASSERT_EQUAL(virtq_split_drv_free_count(&q.drv), 2);
-	tvq_close(&q);
-}
-
-static void
-test_split_indirect(void)
-{
-	struct virtq_split_desc table[1];
-	struct virtq_sg sg = {0x1000, 64};
-	struct tvq_queue q;
-
-	sq_indirect(0);
-	sq_indirect(F_IN_ORDER);
-	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 2, 0), 0);
-	CU_ASSERT_EQUAL(
-	        virtq_split_drv_add_indirect(&q.drv, &sg, 1, 0, table, 0x1, tvq_cookie_of(0)),
-	        -ENOTSUP);
-	tvq_close(&q);
 }
 
 /* In-order: one used entry for a batch; skipped buffers come back with their posted length. */
@@ -298,76 +197,6 @@ test_split_notify_after_long_silence(void)
 		CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), 0);
 	}
 	CU_ASSERT_TRUE(virtq_split_drv_needs_notify(&q.drv));
-	tvq_close(&q);
-}
-
-static void
-test_split_notify_flags(void)
-{
-	struct tvq_queue q;
-
-	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 16, 0), 0);
-	tvq_post_publish(&q, 0);
-	CU_ASSERT_TRUE(virtq_split_drv_needs_notify(&q.drv));
-	virtq_split_dev_disable_avail_notify(&q.dev);
-	tvq_post_publish(&q, 1);
-	CU_ASSERT_FALSE(virtq_split_drv_needs_notify(&q.drv));
-	CU_ASSERT_TRUE(virtq_split_dev_enable_avail_notify(&q.dev)); /* buffers already there */
-	tvq_post_publish(&q, 2);
-	CU_ASSERT_TRUE(virtq_split_drv_needs_notify(&q.drv));
-	tvq_close(&q);
-}
-
-/* Used buffer notifications: the driver's used_event / NO_INTERRUPT, the device's decision. */
-static void
-test_split_interrupt_event_idx(void)
-{
-	uint32_t i;
-	void *cookie;
-	uint32_t len;
-	struct tvq_queue q;
-
-	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 16, F_EVENT), 0);
-	for (i = 0; i < 8; i++)
-		tvq_post_publish(&q, i);
-	CU_ASSERT_FALSE(virtq_split_drv_enable_used_notify_after(&q.drv, 3)); /* nothing used yet */
-	tvq_pop_push_publish(&q);
-	CU_ASSERT_FALSE(virtq_split_dev_needs_interrupt(&q.dev));
-	tvq_pop_push_publish(&q);
-	CU_ASSERT_FALSE(virtq_split_dev_needs_interrupt(&q.dev));
-	tvq_pop_push_publish(&q);
-	CU_ASSERT_TRUE(virtq_split_dev_needs_interrupt(&q.dev)); /* the third one */
-	for (i = 0; i < 3; i++)
-		CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), 0);
-	virtq_split_drv_disable_used_notify(&q.drv);
-	tvq_pop_push_publish(&q);
-	CU_ASSERT_FALSE(virtq_split_dev_needs_interrupt(&q.dev));
-	/* enable with a used buffer pending: the caller is told to poll again */
-	CU_ASSERT_TRUE(virtq_split_drv_enable_used_notify(&q.drv));
-	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), 0);
-	CU_ASSERT_FALSE(virtq_split_drv_enable_used_notify(&q.drv));
-	tvq_pop_push_publish(&q);
-	CU_ASSERT_TRUE(virtq_split_dev_needs_interrupt(&q.dev));
-	tvq_close(&q);
-}
-
-static void
-test_split_interrupt_flags(void)
-{
-	struct tvq_queue q;
-	uint32_t i;
-
-	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 16, 0), 0);
-	for (i = 0; i < 4; i++)
-		tvq_post_publish(&q, i);
-	tvq_pop_push_publish(&q);
-	CU_ASSERT_TRUE(virtq_split_dev_needs_interrupt(&q.dev));
-	virtq_split_drv_disable_used_notify(&q.drv);
-	tvq_pop_push_publish(&q);
-	CU_ASSERT_FALSE(virtq_split_dev_needs_interrupt(&q.dev));
-	CU_ASSERT_TRUE(virtq_split_drv_enable_used_notify(&q.drv));
-	tvq_pop_push_publish(&q);
-	CU_ASSERT_TRUE(virtq_split_dev_needs_interrupt(&q.dev));
 	tvq_close(&q);
 }
 
@@ -527,33 +356,10 @@ test_split_in_order_bad_entries(void)
 	tvq_close(&q);
 }
 
-/* detach_unused hands back every outstanding cookie once: posted, popped, used-not-harvested. */
 static void
 test_split_detach_unused(void)
 {
-	uint8_t seen[32] = {0};
-	struct tvq_queue q;
-	void *cookie;
-	uint32_t i, n = 0, len;
-
-	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 32, 0), 0);
-	for (i = 0; i < 20; i++)
-		tvq_post_publish(&q, i);
-	for (i = 0; i < 5; i++)
-		tvq_pop_push_publish(&q);
-	CU_ASSERT_EQUAL(virtq_split_drv_get_used(&q.drv, &cookie, &len), 0);
-	seen[tvq_seq_of_cookie(cookie)]++;
-	CU_ASSERT_EQUAL(virtq_split_drv_add_buf(&q.drv, 1, 1, 0, tvq_cookie_of(20)),
-	                0); /* unpublished */
-	while ((cookie = virtq_split_drv_detach_unused(&q.drv)) != NULL) {
-		seen[tvq_seq_of_cookie(cookie)]++;
-		n++;
-	}
-	CU_ASSERT_EQUAL(n, 20);
-	for (i = 0; i <= 20; i++)
-		CU_ASSERT_EQUAL(seen[i], 1);
-	CU_ASSERT_EQUAL(virtq_split_drv_free_count(&q.drv), 32);
-	tvq_close(&q);
+	tvq_detach_unused(32);
 }
 
 /* ---- the device half distrusts the driver ---- */
@@ -635,16 +441,16 @@ main(void)
 	static CU_TestInfo tests[] = {
 	        {"sizes and layout", test_split_sizes_and_layout},
 	        {"every size 1..32768 wraps 16-bit indexes", test_split_every_size_wraps},
-	        {"chain elements", test_split_chain_elements},
-	        {"random chains, free list reuse", test_split_chains},
-	        {"indirect tables", test_split_indirect},
+	        {"chain elements", test_chain_elements},
+	        {"random chains, free list reuse", test_chains},
+	        {"indirect tables", test_indirect},
 	        {"in-order batch", test_split_in_order_batch},
 	        {"in-order reclaim by used.idx", test_split_in_order_reclaim},
 	        {"avail notify with event idx", test_split_notify_event_idx},
-	        {"avail notify with flags", test_split_notify_flags},
+	        {"avail notify with flags", test_notify_flags},
 	        {"avail notify after a long silence", test_split_notify_after_long_silence},
-	        {"used interrupt with event idx", test_split_interrupt_event_idx},
-	        {"used interrupt with flags", test_split_interrupt_flags},
+	        {"used interrupt with event idx", test_interrupt_event_idx},
+	        {"used interrupt with flags", test_interrupt_flags},
 	        {"bad used id", test_split_bad_id},
 	        {"not outstanding, double return", test_split_not_outstanding_and_double_return},
 	        {"used len too big", test_split_len_too_big},
