@@ -5,6 +5,7 @@
 #include <CUnit/Basic.h>
 
 #include "vionet_devargs.h"
+#include "test_run_suite.h"
 
 static struct vionet_devargs da;
 static char err[512];
@@ -121,20 +122,15 @@ test_pci_keys(void)
 int
 main(void)
 {
-	CU_pSuite suite;
+	static CU_TestInfo tests[] = {
+	        {"user: every key", test_user_full_set},
+	        {"user: defaults", test_user_defaults},
+	        {"user: bad values name the argument", test_user_bad_values_name_the_argument},
+	        {"packed ring allows any queue size", test_packed_allows_odd_queue_size},
+	        {"unknown key lists accepted keys", test_unknown_key_lists_accepted_keys},
+	        {"pci: keys", test_pci_keys},
+	        CU_TEST_INFO_NULL,
+	};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return CU_get_error();
-	suite = CU_add_suite("devargs", NULL, NULL);
-	CU_add_test(suite, "user: every key", test_user_full_set);
-	CU_add_test(suite, "user: defaults", test_user_defaults);
-	CU_add_test(suite, "user: bad values name the argument", test_user_bad_values_name_the_argument);
-	CU_add_test(suite, "packed ring allows any queue size", test_packed_allows_odd_queue_size);
-	CU_add_test(suite, "unknown key lists accepted keys", test_unknown_key_lists_accepted_keys);
-	CU_add_test(suite, "pci: keys", test_pci_keys);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned int failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed == 0 ? 0 : 1;
+	return test_run_suite("devargs", tests);
 }

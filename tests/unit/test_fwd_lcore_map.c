@@ -6,6 +6,7 @@
 #include <CUnit/Basic.h>
 
 #include "../../app/vionet-fwd/fwd_lcore_map.h"
+#include "test_run_suite.h"
 
 static struct fwd_lcore_map map;
 static struct fwd_lcore_env env;
@@ -173,21 +174,15 @@ static void test_auto_refuses(void)
 
 int main(void)
 {
-	CU_pSuite suite;
-	unsigned int failed;
+	static CU_TestInfo tests[] = {
+		{ "parse: good maps", test_parse_good },
+		{ "parse: malformed maps name the problem", test_parse_malformed },
+		{ "check: conflicts and bad references", test_check_conflicts },
+		{ "unpolled queues reported", test_unpolled_queues_reported },
+		{ "auto: every queue once, balanced", test_auto_balanced },
+		{ "auto: no worker or no port refused", test_auto_refuses },
+		CU_TEST_INFO_NULL,
+	};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return CU_get_error();
-	suite = CU_add_suite("fwd_lcore_map", NULL, NULL);
-	CU_add_test(suite, "parse: good maps", test_parse_good);
-	CU_add_test(suite, "parse: malformed maps name the problem", test_parse_malformed);
-	CU_add_test(suite, "check: conflicts and bad references", test_check_conflicts);
-	CU_add_test(suite, "unpolled queues reported", test_unpolled_queues_reported);
-	CU_add_test(suite, "auto: every queue once, balanced", test_auto_balanced);
-	CU_add_test(suite, "auto: no worker or no port refused", test_auto_refuses);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed == 0 ? 0 : 1;
+	return test_run_suite("fwd_lcore_map", tests);
 }

@@ -7,6 +7,7 @@
 #include <CUnit/Basic.h>
 
 #include "../../app/vionet-fwd/fwd_options.h"
+#include "test_run_suite.h"
 
 static struct fwd_options opts;
 static char err[256];
@@ -163,20 +164,14 @@ static void test_unknown_and_missing(void)
 
 int main(void)
 {
-	CU_pSuite suite;
-	unsigned int failed;
+	static CU_TestInfo tests[] = {
+		{ "defaults", test_defaults },
+		{ "every option", test_every_option },
+		{ "every mode, --json, --help", test_every_mode },
+		{ "bad values name the option", test_bad_values_name_the_option },
+		{ "unknown options and missing values", test_unknown_and_missing },
+		CU_TEST_INFO_NULL,
+	};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return CU_get_error();
-	suite = CU_add_suite("fwd_options", NULL, NULL);
-	CU_add_test(suite, "defaults", test_defaults);
-	CU_add_test(suite, "every option", test_every_option);
-	CU_add_test(suite, "every mode, --json, --help", test_every_mode);
-	CU_add_test(suite, "bad values name the option", test_bad_values_name_the_option);
-	CU_add_test(suite, "unknown options and missing values", test_unknown_and_missing);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed == 0 ? 0 : 1;
+	return test_run_suite("fwd_options", tests);
 }

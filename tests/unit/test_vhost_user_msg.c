@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "vhost_user_msg.h"
+#include "test_run_suite.h"
 
 static int sv[2]; /* sv[0]: our front end, sv[1]: the test's back end */
 static struct vhost_user_conn conn;
@@ -238,23 +239,18 @@ test_oversized_reply(void)
 int
 main(void)
 {
-	CU_pSuite suite;
+	static CU_TestInfo tests[] = {
+	        {"SET_VRING_ADDR: used before available on the wire", test_vring_addr_layout},
+	        {"SET_VRING_KICK/CALL: fd in SCM_RIGHTS or the NOFD flag",
+	         test_vring_kick_passes_fd},
+	        {"SET_MEM_TABLE: only the regions sent, one fd each",
+	         test_mem_table_regions_and_fds},
+	        {"REPLY_ACK: need_reply set, non-zero ack is an error", test_reply_ack},
+	        {"replies: request, ring index and EOF checked", test_replies_are_checked},
+	        {"truncated reply: connection reset", test_truncated_reply},
+	        {"oversized reply: protocol error", test_oversized_reply},
+	        CU_TEST_INFO_NULL,
+	};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return CU_get_error();
-	suite = CU_add_suite("vhost_user_msg", NULL, NULL);
-	CU_add_test(suite, "SET_VRING_ADDR: used before available on the wire", test_vring_addr_layout);
-	CU_add_test(suite, "SET_VRING_KICK/CALL: fd in SCM_RIGHTS or the NOFD flag",
-		    test_vring_kick_passes_fd);
-	CU_add_test(suite, "SET_MEM_TABLE: only the regions sent, one fd each",
-		    test_mem_table_regions_and_fds);
-	CU_add_test(suite, "REPLY_ACK: need_reply set, non-zero ack is an error", test_reply_ack);
-	CU_add_test(suite, "replies: request, ring index and EOF checked", test_replies_are_checked);
-	CU_add_test(suite, "truncated reply: connection reset", test_truncated_reply);
-	CU_add_test(suite, "oversized reply: protocol error", test_oversized_reply);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned int failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed == 0 ? 0 : 1;
+	return test_run_suite("vhost_user_msg", tests);
 }

@@ -10,6 +10,7 @@
 #include <CUnit/Basic.h>
 
 #include "vionet_device.h"
+#include "test_run_suite.h"
 
 /* ---- A scripted device behind the transport ops ---- */
 
@@ -380,24 +381,18 @@ test_control_commands(void)
 int
 main(void)
 {
-	CU_pSuite suite;
-	unsigned int failures;
+	static CU_TestInfo tests[] = {
+	        {"init sequence and features", test_init_sequence_and_features},
+	        {"devargs choose ring layout and buffers", test_devargs_choose_layout},
+	        {"feature dependencies", test_feature_dependencies},
+	        {"refusals write FAILED", test_refusals_write_failed},
+	        {"legacy device", test_legacy_device},
+	        {"config space and devarg overrides", test_config_space},
+	        {"link state from the transport", test_link_state},
+	        {"DRIVER_OK, reset, renegotiation", test_driver_ok_and_reset},
+	        {"control command encoding", test_control_commands},
+	        CU_TEST_INFO_NULL,
+	};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("vionet_device", NULL, NULL);
-	CU_add_test(suite, "init sequence and features", test_init_sequence_and_features);
-	CU_add_test(suite, "devargs choose ring layout and buffers", test_devargs_choose_layout);
-	CU_add_test(suite, "feature dependencies", test_feature_dependencies);
-	CU_add_test(suite, "refusals write FAILED", test_refusals_write_failed);
-	CU_add_test(suite, "legacy device", test_legacy_device);
-	CU_add_test(suite, "config space and devarg overrides", test_config_space);
-	CU_add_test(suite, "link state from the transport", test_link_state);
-	CU_add_test(suite, "DRIVER_OK, reset, renegotiation", test_driver_ok_and_reset);
-	CU_add_test(suite, "control command encoding", test_control_commands);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failures == 0 ? 0 : 1;
+	return test_run_suite("vionet_device", tests);
 }

@@ -15,6 +15,7 @@
 #include <CUnit/Basic.h>
 
 #include "vionet_vq_gate.h"
+#include "test_run_suite.h"
 
 struct race {
 	struct vionet_vq_gate gate;
@@ -152,19 +153,13 @@ test_race_fenced_bursts(void)
 int
 main(void)
 {
-	CU_pSuite s;
-	unsigned int failures;
+	static CU_TestInfo tests[] = {
+	        {"a gate starts closed and counts bursts", test_starts_closed},
+	        {"closing waits for the burst inside", test_wait_for_running_burst},
+	        {"no burst inside a closed gate (membarrier)", test_race_system_barrier},
+	        {"no burst inside a closed gate (fenced bursts)", test_race_fenced_bursts},
+	        CU_TEST_INFO_NULL,
+	};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return CU_get_error();
-	s = CU_add_suite("vq_gate", NULL, NULL);
-	CU_add_test(s, "a gate starts closed and counts bursts", test_starts_closed);
-	CU_add_test(s, "closing waits for the burst inside", test_wait_for_running_burst);
-	CU_add_test(s, "no burst inside a closed gate (membarrier)", test_race_system_barrier);
-	CU_add_test(s, "no burst inside a closed gate (fenced bursts)", test_race_fenced_bursts);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures == 0 ? 0 : 1;
+	return test_run_suite("vq_gate", tests);
 }
