@@ -580,32 +580,19 @@ make_l4_frame(uint32_t len, uint8_t proto, uint32_t seq)
 	return m;
 }
 
-/* Sends one frame on our queue 0 and returns what the back end received (bounded wait). */
+/* Sends one frame on queue 0 of port `from` and returns what queue 0 of port `to` received (bounded
+ * wait): our port and the back end's, either way. */
 static struct rte_mbuf *
-ours_to_vhost(struct rte_mbuf *m)
+frame_across(uint16_t from, uint16_t to, struct rte_mbuf *m)
 {
 	struct rte_mbuf *got = NULL;
 
-	for (unsigned int spins = 0; rte_eth_tx_burst(t.ours, 0, &m, 1) == 0; spins++)
+	for (unsigned int spins = 0; rte_eth_tx_burst(from, 0, &m, 1) == 0; spins++)
 		if (spins > SPIN_LIMIT)
-			fatal("offload frame not accepted by our Tx");
-	for (unsigned int spins = 0; rte_eth_rx_burst(t.vhost, 0, &got, 1) == 0; spins++)
+			fatal("offload frame not accepted by port %u's Tx", from);
+	for (unsigned int spins = 0; rte_eth_rx_burst(to, 0, &got, 1) == 0; spins++)
 		if (spins > SPIN_LIMIT)
-			fatal("offload frame never reached the back end");
-	return got;
-}
-
-static struct rte_mbuf *
-vhost_to_ours(struct rte_mbuf *m)
-{
-	struct rte_mbuf *got = NULL;
-
-	for (unsigned int spins = 0; rte_eth_tx_burst(t.vhost, 0, &m, 1) == 0; spins++)
-		if (spins > SPIN_LIMIT)
-			fatal("offload frame not accepted by the back end's Tx");
-	for (unsigned int spins = 0; rte_eth_rx_burst(t.ours, 0, &got, 1) == 0; spins++)
-		if (spins > SPIN_LIMIT)
-			fatal("offload frame never came back");
+			fatal("offload frame sent by port %u never reached port %u", from, to);
 	return got;
 }
 
@@ -648,14 +635,14 @@ offloads(void)
 	memcpy(ref, rte_pktmbuf_mtod(m, void *), 200);
 	m->ol_flags |= RTE_MBUF_F_TX_VLAN;
 	m->vlan_tci = 100;
-	at_vhost = ours_to_vhost(m);
+	at_vhost = frame_across(t.ours, t.vhost, m);
 	tag = rte_pktmbuf_mtod(at_vhost, const uint8_t *);
 	check(at_vhost->pkt_len == 204 && tag[12] == 0x81 && tag[13] == 0x00 && tag[14] == 0 &&
 		      tag[15] == 100,
 	      "VLAN insert: back end got %u bytes, bytes 12..15 %02x%02x %02x%02x", at_vhost->pkt_len,
 	      tag[12], tag[13], tag[14], tag[15]);
 	at_vhost->ol_flags = 0;
-	back = vhost_to_ours(at_vhost);
+	back = frame_across(t.vhost, t.ours, at_vhost);
 	check((back->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) && back->vlan_tci == 100 &&
 		      back->pkt_len == 200 && memcmp(rte_pktmbuf_mtod(back, void *), ref, 200) == 0,
 	      "VLAN strip: flags 0x%" PRIx64 " tci %u len %u", back->ol_flags, back->vlan_tci,
@@ -665,13 +652,13 @@ offloads(void)
 	/* Tx L4 checksum: the back end completes it; it sends with checksum offload, we see CKSUM_NONE. */
 	for (int udp = 0; udp <= 1; udp++) {
 		m = make_l4_frame(600, udp ? IPPROTO_UDP : IPPROTO_TCP, t.seq);
-		at_vhost = ours_to_vhost(m);
+		at_vhost = frame_across(t.ours, t.vhost, m);
 		check(l4_checksum_valid(at_vhost), "Tx %s checksum offload: invalid at the back end",
 		      udp ? "UDP" : "TCP");
 		at_vhost->l2_len = sizeof(struct rte_ether_hdr);
 		at_vhost->l3_len = sizeof(struct rte_ipv4_hdr);
 		at_vhost->ol_flags = RTE_MBUF_F_TX_IPV4 | (udp ? RTE_MBUF_F_TX_UDP_CKSUM : RTE_MBUF_F_TX_TCP_CKSUM);
-		back = vhost_to_ours(at_vhost);
+		back = frame_across(t.vhost, t.ours, at_vhost);
 		check((back->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_NONE,
 		      "Rx %s checksum flags 0x%" PRIx64 ", expected L4_CKSUM_NONE (NEEDS_CSUM)",
 		      udp ? "UDP" : "TCP", back->ol_flags);
@@ -693,7 +680,7 @@ offloads(void)
 		tcp->cksum = rte_ipv4_phdr_cksum(ip, RTE_MBUF_F_TX_TCP_SEG);
 		big->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_SEG;
 		big->tso_segsz = 1400;
-		at_vhost = ours_to_vhost(big);
+		at_vhost = frame_across(t.ours, t.vhost, big);
 		check((at_vhost->ol_flags & RTE_MBUF_F_RX_LRO) && at_vhost->tso_segsz == 1400 &&
 			      at_vhost->pkt_len == 6000,
 		      "TSO: back end flags 0x%" PRIx64 " segsz %u len %u", at_vhost->ol_flags,
@@ -703,7 +690,7 @@ offloads(void)
 		at_vhost->l4_len = sizeof(struct rte_tcp_hdr);
 		at_vhost->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_SEG;
 		at_vhost->tso_segsz = 1400;
-		back = vhost_to_ours(at_vhost);
+		back = frame_across(t.vhost, t.ours, at_vhost);
 		check((back->ol_flags & RTE_MBUF_F_RX_LRO) && back->tso_segsz == 1400 &&
 			      back->pkt_len == 6000,
 		      "LRO on our Rx: flags 0x%" PRIx64 " segsz %u len %u", back->ol_flags,
