@@ -658,6 +658,68 @@ virtq_packed_drv_get_used(struct virtq_packed_drv *vq, void **cookie, uint32_t *
 }
 
 /*
+ * In-order fast path: used descriptors that each name the oldest outstanding buffer (a batch of
+ * one, what a device writing every used descriptor produces, e.g. a receive queue), taken with the
+ * ring state in locals. Stops at the first descriptor not used yet; anything else (a longer batch,
+ * a bad ID or wrap) is left for the checked path of get_used_bulk_in_order(). Returns the number
+ * of cookies stored.
+ */
+static inline uint16_t
+virtq_packed_drv_get_used_singles(struct virtq_packed_drv *vq, void **cookies, uint32_t *lens,
+                                  uint16_t max)
+{
+	const struct virtq_packed_desc *desc = vq->desc;
+	struct virtq_desc_state *state = vq->state;
+	const uint16_t size = vq->size;
+	uint16_t last = vq->last_used;
+	bool wrap = vq->used_wrap;
+	uint16_t oldest = vq->in_order_oldest;
+	uint16_t num_free = vq->num_free;
+	uint16_t inflight = virtq_packed_drv_inflight_descs(vq);
+	uint16_t n = 0;
+
+	if (vq->batch_left != 0 || vq->broken)
+		return 0;
+	while (n < max && inflight != 0) {
+		const struct virtq_packed_desc *d = &desc[last];
+		/* acquire: the flags before the id, len and buffer contents they publish */
+		uint16_t flags = virtq_le16_to_cpu(__atomic_load_n(&d->flags, __ATOMIC_ACQUIRE));
+		bool avail = (flags & VIRTQ_DESC_F_AVAIL) != 0;
+		bool used = (flags & VIRTQ_DESC_F_USED) != 0;
+		struct virtq_desc_state *st;
+
+		if (avail != wrap || avail != used)
+			break; /* not used yet, or a bad wrap the checked path counts */
+		if (virtq_le16_to_cpu(d->id) != oldest)
+			break; /* a batch, or a bad ID: the checked path */
+		st = &state[oldest];
+		if (st->cookie == NULL || st->ndescs > inflight)
+			break;
+		if (lens != NULL) {
+			uint32_t len = virtq_packed_used_len(d, st);
+
+			if (len > st->writable_len) {
+				vq->err.len_too_big++;
+				len = 0;
+			}
+			lens[n] = len;
+		}
+		cookies[n++] = st->cookie;
+		st->cookie = NULL;
+		num_free = (uint16_t)(num_free + st->ndescs);
+		inflight = (uint16_t)(inflight - st->ndescs);
+		virtq_packed_advance(&last, &wrap, st->ndescs, size);
+		oldest = (uint16_t)(oldest + 1 < size ? oldest + 1 : 0);
+	}
+	vq->last_used = last;
+	vq->used_wrap = wrap;
+	vq->in_order_oldest = oldest;
+	vq->num_free = num_free;
+	vq->outstanding = (uint16_t)(vq->outstanding - n);
+	return n;
+}
+
+/*
  * In-order bulk harvest: each used descriptor starts a batch (checked by start_batch()), whose
  * buffers are then returned with the ring state in locals.
  */
@@ -667,7 +729,7 @@ virtq_packed_drv_get_used_bulk_in_order(struct virtq_packed_drv *vq, void **cook
 {
 	struct virtq_desc_state *state = vq->state;
 	const uint16_t size = vq->size;
-	uint16_t n = 0;
+	uint16_t n = virtq_packed_drv_get_used_singles(vq, cookies, lens, max);
 
 	while (n < max) {
 		uint16_t id, last, num_free, outstanding, left, k;
