@@ -546,6 +546,20 @@ virtq_packed_used_len(const struct virtq_packed_desc *d, const struct virtq_desc
 	return virtq_le32_to_cpu(d->len);
 }
 
+/* A used descriptor's length, checked against what its buffer offered: above it, counted and 0. */
+static inline uint32_t
+virtq_packed_drv_checked_len(struct virtq_packed_drv *vq, const struct virtq_packed_desc *d,
+                             const struct virtq_desc_state *st)
+{
+	uint32_t len = virtq_packed_used_len(d, st);
+
+	if (len > st->writable_len) {
+		vq->err.len_too_big++;
+		return 0;
+	}
+	return len;
+}
+
 /* A used descriptor names an ID: it must be an outstanding buffer whose descriptors fit in what we
  * published. Otherwise we cannot know how far to skip: broken. */
 static inline int
@@ -695,15 +709,8 @@ virtq_packed_drv_get_used_singles(struct virtq_packed_drv *vq, void **cookies, u
 		st = &state[oldest];
 		if (st->cookie == NULL || st->ndescs > inflight)
 			break;
-		if (lens != NULL) {
-			uint32_t len = virtq_packed_used_len(d, st);
-
-			if (len > st->writable_len) {
-				vq->err.len_too_big++;
-				len = 0;
-			}
-			lens[n] = len;
-		}
+		if (lens != NULL)
+			lens[n] = virtq_packed_drv_checked_len(vq, d, st);
 		cookies[n++] = st->cookie;
 		st->cookie = NULL;
 		num_free = (uint16_t)(num_free + st->ndescs);
@@ -828,15 +835,8 @@ virtq_packed_drv_get_used_bulk_any_order(struct virtq_packed_drv *vq, void **coo
 			vq->broken = true;
 			break;
 		}
-		if (lens != NULL) {
-			uint32_t len = virtq_packed_used_len(d, st);
-
-			if (len > st->writable_len) {
-				vq->err.len_too_big++;
-				len = 0;
-			}
-			lens[n] = len;
-		}
+		if (lens != NULL)
+			lens[n] = virtq_packed_drv_checked_len(vq, d, st);
 		cookies[n++] = st->cookie;
 		st->cookie = NULL;
 		num_free = (uint16_t)(num_free + st->ndescs);
