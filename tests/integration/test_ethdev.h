@@ -83,20 +83,29 @@ test_pool(const char *name, unsigned int count)
 /* `port` configured with conf and `queues` Rx/Tx queue pairs of ring_size descriptors each, its Rx
  * buffers from pool. */
 static inline void
-test_port_configure(uint16_t port, const struct rte_eth_conf *conf, uint16_t queues,
-                    uint16_t ring_size, struct rte_mempool *pool)
+test_port_configure_queues(uint16_t port, const struct rte_eth_conf *conf, uint16_t nb_rx,
+                           uint16_t nb_tx, uint16_t ring_size, struct rte_mempool *pool)
 {
-	int ret = rte_eth_dev_configure(port, queues, queues, conf);
+	int ret = rte_eth_dev_configure(port, nb_rx, nb_tx, conf);
 
 	if (ret < 0)
-		fatal("configure port %u with %u queue pairs: %s", port, queues, strerror(-ret));
-	for (uint16_t q = 0; q < queues; q++) {
-		ret = rte_eth_rx_queue_setup(port, q, ring_size, rte_socket_id(), NULL, pool);
-		if (ret == 0)
+		fatal("configure port %u with %u Rx and %u Tx queues: %s", port, nb_rx, nb_tx,
+		      strerror(-ret));
+	for (uint16_t q = 0; q < RTE_MAX(nb_rx, nb_tx); q++) {
+		ret = q < nb_rx ? rte_eth_rx_queue_setup(port, q, ring_size, rte_socket_id(), NULL, pool)
+				: 0;
+		if (ret == 0 && q < nb_tx)
 			ret = rte_eth_tx_queue_setup(port, q, ring_size, rte_socket_id(), NULL);
 		if (ret < 0)
 			fatal("queue %u setup on port %u: %s", q, port, strerror(-ret));
 	}
+}
+
+static inline void
+test_port_configure(uint16_t port, const struct rte_eth_conf *conf, uint16_t queues,
+                    uint16_t ring_size, struct rte_mempool *pool)
+{
+	test_port_configure_queues(port, conf, queues, queues, ring_size, pool);
 }
 
 /* Polls the link every 10 ms until it is up (or down); not there after timeout_s is a hang. */

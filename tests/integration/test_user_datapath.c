@@ -16,6 +16,8 @@
  *   - with more than one queue pair: rte_pmd_vionet_set_queue_pairs() (VQ_PAIRS_SET through the
  *     control path) to half the pairs disables the back end's rings of the others, traffic goes
  *     on in the active ones; back to all; then the same through a port reconfigured with half;
+ *     Rx and Tx queue counts apart (all Rx and one Tx, then the reverse): only our rings are
+ *     enabled at the back end, traffic runs;
  *   - offloads through the virtio-net header: Tx VLAN insert and Rx VLAN strip (software), Tx TCP
  *     and UDP checksum (the back end completes a valid checksum), TSO (the back end sees LRO with
  *     our segment size; with mergeable buffers), Rx checksum and LRO flags from the back end's
@@ -451,6 +453,46 @@ queue_pairs_change(void)
 	check_counters(t.queues, "all pairs again");
 }
 
+/*
+ * Rx and Tx queue counts apart (testpmd --rxq=4 --txq=1, and the reverse): the device gets pairs for
+ * the larger count; the half of a pair beyond the smaller one is never set up, so the back end
+ * enables only the rings we have, and traffic runs on queue 0.
+ */
+static void
+asymmetric_queues(void)
+{
+	bool rx_on[MAX_QUEUES] = {0}, tx_on[MAX_QUEUES] = {0};
+	struct rte_eth_conf conf = {0};
+
+	conf.intr_conf.lsc = 1;
+	for (int one_tx = 1; one_tx >= 0; one_tx--) {
+		uint16_t nb_rx = one_tx ? t.queues : 1;
+		uint16_t nb_tx = one_tx ? 1 : t.queues;
+		char when[48];
+
+		snprintf(when, sizeof(when), "%u Rx / %u Tx queues", nb_rx, nb_tx);
+		stop_ours_and_check_pool(when);
+		forget_ring_states(rx_on, tx_on);
+		test_port_configure_queues(t.ours, &conf, nb_rx, nb_tx, RING_SIZE, t.ours_pool);
+		test_port_start(t.ours, WAIT_S, when);
+		/* The back end's Rx rings are our Tx queues, its Tx rings our Rx queues. */
+		vhost_ring_states(rx_on, tx_on);
+		for (uint16_t q = 0; q < t.queues; q++)
+			check(rx_on[q] == (q < nb_tx) && tx_on[q] == (q < nb_rx),
+			      "%s: back end rings of pair %u are Rx %s / Tx %s", when, q,
+			      rx_on[q] ? "on" : "off", tx_on[q] ? "on" : "off");
+		reset_counters();
+		traffic(1);
+		check_counters(1, when);
+	}
+	stop_ours_and_check_pool("after asymmetric queues");
+	configure(t.ours, t.queues, t.ours_pool, true);
+	test_port_start(t.ours, WAIT_S, "queue pairs again");
+	reset_counters();
+	traffic(t.queues);
+	check_counters(t.queues, "queue pairs again");
+}
+
 /* ---- Port information ---- */
 
 static void
@@ -807,8 +849,10 @@ main(int argc, char **argv)
 		test_port_start(t.ours, WAIT_S, when);
 	}
 	port_info();
-	if (t.queues > 1)
+	if (t.queues > 1) {
 		queue_pairs_change();
+		asymmetric_queues();
+	}
 	offloads();
 	reset_cycle();
 	backend_restart();

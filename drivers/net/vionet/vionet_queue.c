@@ -365,6 +365,19 @@ port_vq(struct rte_eth_dev *dev, uint16_t vq_index)
 	return txq != NULL ? &txq->vq : NULL;
 }
 
+/*
+ * Whether the ethdev configuration has the queue at vq_index. Rx and Tx counts may differ (testpmd
+ * --rxq=2 --txq=1): the device has pairs for the larger count, and the half of a pair the other
+ * count does not reach is neither set up nor enabled (the device sees no ring there).
+ */
+static bool
+port_vq_configured(const struct rte_eth_dev *dev, uint16_t vq_index)
+{
+	uint16_t qid = vq_index / 2;
+
+	return vq_index % 2 == 0 ? qid < dev->data->nb_rx_queues : qid < dev->data->nb_tx_queues;
+}
+
 static uint16_t
 port_vq_count(struct rte_eth_dev *dev)
 {
@@ -392,8 +405,11 @@ bring_up_queues(struct rte_eth_dev *dev)
 	for (uint16_t i = 0; i < n; i++) {
 		struct vionet_vq *vq = port_vq(dev, i);
 
+		if (!port_vq_configured(dev, i))
+			continue;
 		if (vq == NULL) {
-			VIONET_INIT_LOG(ERR, "%s: queue %u of a pair is not set up", hw->name, i);
+			VIONET_INIT_LOG(ERR, "%s: %s queue %u is configured but not set up", hw->name,
+					i % 2 == 0 ? "Rx" : "Tx", i / 2);
 			return -EINVAL;
 		}
 		ret = vionet_vq_setup_at_transport(hw, vq);
@@ -417,6 +433,8 @@ bring_up_queues(struct rte_eth_dev *dev)
 			vionet_rxq_intr_arm(dev, rxq);
 	}
 	for (uint16_t i = 0; i < n; i++) {
+		if (!port_vq_configured(dev, i))
+			continue;
 		ret = hw->ops->enable_queue(hw, i, true);
 		if (ret < 0) {
 			VIONET_INIT_LOG(ERR, "%s: cannot enable queue %u: %s", hw->name, i,
@@ -429,8 +447,8 @@ bring_up_queues(struct rte_eth_dev *dev)
 		return ret;
 	/* The Rx buffers were published before DRIVER_OK, when notifying is not allowed (3.1.1): tell
 	 * the device now that they are there. */
-	for (uint16_t i = 0; i < n; i += 2)
-		hw->ops->notify_queue(hw, i, i);
+	for (uint16_t q = 0; q < dev->data->nb_rx_queues; q++)
+		hw->ops->notify_queue(hw, (uint16_t)(2 * q), (uint16_t)(2 * q));
 	return 0;
 }
 
@@ -527,8 +545,12 @@ vionet_queues_start(struct rte_eth_dev *dev)
 		return ret;
 	}
 	/* The gates are closed (since allocation or the last stop): bursts may now use the rings. */
-	for (uint16_t i = 0; i < port_vq_count(dev); i++)
-		vionet_vq_gate_open(&port_vq(dev, i)->gate);
+	for (uint16_t i = 0; i < port_vq_count(dev); i++) {
+		struct vionet_vq *vq = port_vq(dev, i);
+
+		if (vq != NULL)
+			vionet_vq_gate_open(&vq->gate);
+	}
 	return 0;
 }
 
