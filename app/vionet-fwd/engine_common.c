@@ -60,15 +60,21 @@ int fwd_lcore_main(void *arg)
 		engine->lcore_start(lc);
 	while (!__atomic_load_n(&ctx->stop, __ATOMIC_RELAXED) && !lc->finished) {
 		for (uint16_t i = 0; i < lc->nb_streams; i++) {
+			struct fwd_stream *s = &lc->streams[i];
 			/* Like testpmd's --record-core-cycles: only polls that moved packets count. */
 			uint64_t start = record_cycles ? rte_rdtsc() : 0;
-			uint16_t moved = engine->poll(lc, &lc->streams[i]);
+			uint16_t moved = engine->poll(lc, s);
 
 			polls++;
 			if (moved != 0) {
 				busy++;
-				if (record_cycles)
-					busy_cycles += rte_rdtsc() - start;
+				fwd_counter_add(&s->busy_polls, 1);
+				if (record_cycles) {
+					uint64_t spent = rte_rdtsc() - start;
+
+					busy_cycles += spent;
+					fwd_counter_add(&s->busy_cycles, spent);
+				}
 			}
 		}
 		if (ctx->l2switch != NULL)

@@ -37,6 +37,10 @@ struct fwd_stream {
 	uint16_t rx_queue;
 	uint16_t tx_port;
 	struct fwd_counters rx;
+	/* --record-cycles, per stream: two ports polled by one lcore are measured apart, under the
+	 * same conditions at the same moment (tests/bench's interleaved comparison). */
+	uint64_t busy_polls;
+	uint64_t busy_cycles;
 };
 
 /* Per-lcore state of the generators (txonly, flowgen). */

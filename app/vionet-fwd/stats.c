@@ -192,10 +192,13 @@ void fwd_stats_json(const struct fwd_ctx *ctx, const struct fwd_snapshot *last, 
 				if (lc->streams[i].rx_port != p)
 					continue;
 				fprintf(out, "%s{\"queue\": %u, \"lcore\": %u, \"packets\": %" PRIu64
-					", \"bytes\": %" PRIu64 "}", first ? "" : ", ",
+					", \"bytes\": %" PRIu64 ", \"busy_polls\": %" PRIu64
+					", \"busy_cycles\": %" PRIu64 "}", first ? "" : ", ",
 					lc->streams[i].rx_queue, lc->lcore_id,
 					fwd_counter_read(&lc->streams[i].rx.packets),
-					fwd_counter_read(&lc->streams[i].rx.bytes));
+					fwd_counter_read(&lc->streams[i].rx.bytes),
+					fwd_counter_read(&lc->streams[i].busy_polls),
+					fwd_counter_read(&lc->streams[i].busy_cycles));
 				first = false;
 			}
 		}

@@ -66,7 +66,7 @@ set +e
 timeout 120 "$fwd" -l 0,1 --main-lcore 0 $(vionet_eal_common "${tag}_f" 256) $plugin_args \
 	--vdev "${user_dev}0,path=$dir/a.sock,queues=1" --vdev "${user_dev}1,path=$dir/b.sock,queues=1" -- \
 	--mode "$mode" --packets "$packets" --tx-retry 4294967295 --link-wait 60 --live off \
-	--json="$dir/f.json" >"$dir/f.log" 2>&1
+	--record-cycles --json="$dir/f.json" >"$dir/f.log" 2>&1
 f_rc=$?
 set -e
 g_rc=0
@@ -93,6 +93,15 @@ checks = [
 bad = [f"{what}: {got}, want {n}" for what, got in checks if got != n]
 bad += [f"{name}: {r['mbufs_in_use_at_exit']} mbufs not returned"
         for name, r in (("G", g), ("F", f), ("S", s)) if r["mbufs_in_use_at_exit"] != 0]
+# --record-cycles: the per-stream counts add up to the lcores' (the streams are measured apart)
+streams = [q for p in f["ports"] for q in p["rx_queues"]]
+for key in ("busy_polls", "busy_cycles"):
+    per_stream = sum(q[key] for q in streams)
+    per_lcore = sum(lc[key] for lc in f["lcores"])
+    if per_stream != per_lcore or per_lcore == 0:
+        bad.append(f"F {key}: streams {per_stream}, lcores {per_lcore}")
+if f["ports"][0]["rx_queues"][0]["busy_polls"] == 0:
+    bad.append("F port 0 queue 0 counted no busy poll")
 if f["totals"]["tx_dropped"] != 0:
     bad.append(f"F dropped {f['totals']['tx_dropped']}")
 if mode == "l2switch":
