@@ -493,6 +493,49 @@ asymmetric_queues(void)
 	check_counters(t.queues, "queue pairs again");
 }
 
+/*
+ * ethdev's rx_free_thresh and tx_free_thresh: taken as given (queue info reports them back), and a
+ * value the ring cannot hold refused with an error, the port still usable after.
+ */
+static void
+free_thresholds(void)
+{
+	struct rte_eth_rxconf rxconf = {.rx_free_thresh = 8};
+	struct rte_eth_txconf txconf = {.tx_free_thresh = 16};
+	struct rte_eth_rxq_info rxq;
+	struct rte_eth_txq_info txq;
+	struct rte_eth_conf conf = {0};
+	int ret;
+
+	stop_ours_and_check_pool("before thresholds");
+	conf.intr_conf.lsc = 1;
+	test_port_configure(t.ours, &conf, t.queues, RING_SIZE, t.ours_pool);
+	rxconf.rx_free_thresh = RING_SIZE;
+	check(rte_eth_rx_queue_setup(t.ours, 0, RING_SIZE, rte_socket_id(), &rxconf, t.ours_pool) ==
+		      -EINVAL,
+	      "rx_free_thresh of a whole ring accepted");
+	txconf.tx_free_thresh = RING_SIZE;
+	check(rte_eth_tx_queue_setup(t.ours, 0, RING_SIZE, rte_socket_id(), &txconf) == -EINVAL,
+	      "tx_free_thresh of a whole ring accepted");
+	rxconf.rx_free_thresh = 8;
+	txconf.tx_free_thresh = 16;
+	ret = rte_eth_rx_queue_setup(t.ours, 0, RING_SIZE, rte_socket_id(), &rxconf, t.ours_pool);
+	if (ret == 0)
+		ret = rte_eth_tx_queue_setup(t.ours, 0, RING_SIZE, rte_socket_id(), &txconf);
+	check(ret == 0, "queue 0 with thresholds 8/16: %s", strerror(-ret));
+	test_port_start(t.ours, WAIT_S, "thresholds");
+	check(rte_eth_rx_queue_info_get(t.ours, 0, &rxq) == 0 && rxq.conf.rx_free_thresh == 8 &&
+		      rte_eth_tx_queue_info_get(t.ours, 0, &txq) == 0 && txq.conf.tx_free_thresh == 16,
+	      "queue info: thresholds %u/%u, set 8/16", rxq.conf.rx_free_thresh,
+	      txq.conf.tx_free_thresh);
+	reset_counters();
+	traffic(t.queues);
+	check_counters(t.queues, "thresholds 8/16");
+	stop_ours_and_check_pool("after thresholds");
+	configure(t.ours, t.queues, t.ours_pool, true);
+	test_port_start(t.ours, WAIT_S, "default thresholds");
+}
+
 /* ---- Port information ---- */
 
 static void
@@ -527,6 +570,10 @@ port_info(void)
 	      "rxq info: %u descriptors", rxq.nb_desc);
 	check(rte_eth_tx_queue_info_get(t.ours, 0, &txq) == 0 && txq.nb_desc == RING_SIZE,
 	      "txq info: %u descriptors", txq.nb_desc);
+	/* The default thresholds: a quarter of the ring, at most a burst of 64. */
+	check(rxq.conf.rx_free_thresh == RING_SIZE / 4 && txq.conf.tx_free_thresh == RING_SIZE / 4,
+	      "queue info: rx_free_thresh %u, tx_free_thresh %u, expected %u", rxq.conf.rx_free_thresh,
+	      txq.conf.tx_free_thresh, RING_SIZE / 4);
 	check(rte_eth_rx_burst_mode_get(t.ours, 0, &mode) == 0 &&
 		      strstr(mode.info, t.packed ? "packed" : "split") != NULL,
 	      "burst mode \"%s\"", mode.info);
@@ -849,6 +896,7 @@ main(int argc, char **argv)
 		test_port_start(t.ours, WAIT_S, when);
 	}
 	port_info();
+	free_thresholds();
 	if (t.queues > 1) {
 		queue_pairs_change();
 		asymmetric_queues();

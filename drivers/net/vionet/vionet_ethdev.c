@@ -272,7 +272,8 @@ vionet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->default_txportconf.nb_queues = 1;
 	info->default_rxportconf.burst_size = VIONET_BURST_MAX;
 	info->default_txportconf.burst_size = VIONET_BURST_MAX;
-	info->default_txconf.tx_free_thresh = VIONET_BURST_MAX;
+	/* rx_free_thresh and tx_free_thresh stay 0 in the default confs: 0 asks for the queue's own
+	 * default (a quarter of the ring, at most a burst), which suits every ring size. */
 	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
 	info->dev_capa = 0;
 	return 0;
@@ -470,7 +471,7 @@ vionet_rxq_info_get(struct rte_eth_dev *dev, uint16_t queue_id, struct rte_eth_r
 	info->nb_desc = rxq->ring_size;
 	info->scattered_rx = rxq->mrg_rxbuf;
 	info->rx_buf_size = rxq->buf_len;
-	info->conf.rx_free_thresh = rxq->ring_size / 4;
+	info->conf.rx_free_thresh = rxq->refill_thresh;
 	info->conf.offloads = dev->data->dev_conf.rxmode.offloads;
 }
 

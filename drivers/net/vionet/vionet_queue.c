@@ -209,6 +209,11 @@ vionet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_de
 				data_room);
 		return -EINVAL;
 	}
+	if (conf->rx_free_thresh >= size) {
+		VIONET_INIT_LOG(ERR, "%s: Rx queue %u: rx_free_thresh %u must be below the ring size %u",
+				hw->name, queue_id, conf->rx_free_thresh, size);
+		return -EINVAL;
+	}
 	rxq = rte_zmalloc_socket("vionet_rxq", sizeof(*rxq), RTE_CACHE_LINE_SIZE, socket);
 	if (rxq == NULL)
 		return -ENOMEM;
@@ -238,7 +243,11 @@ vionet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_de
 			((dev->data->dev_conf.rxmode.offloads | conf->offloads) &
 			 (RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM |
 			  RTE_ETH_RX_OFFLOAD_TCP_LRO)) != 0;
-	rxq->refill_thresh = RTE_MIN((uint16_t)VIONET_BURST_MAX, (uint16_t)(size / 4));
+	/* Buffers go back to the device once this many slots are free (ethdev's rx_free_thresh): one
+	 * publish and notification check per refill instead of per burst. */
+	rxq->refill_thresh = conf->rx_free_thresh != 0
+				     ? conf->rx_free_thresh
+				     : RTE_MIN((uint16_t)VIONET_BURST_MAX, (uint16_t)(size / 4));
 	if (!rxq->mrg_rxbuf && rxq->buf_len - hw->net_hdr_size <
 					dev->data->mtu + (uint32_t)RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN)
 		VIONET_INIT_LOG(WARNING,
@@ -274,6 +283,11 @@ vionet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_de
 	struct vionet_txq *txq;
 	int ret;
 
+	if (conf->tx_free_thresh >= size) {
+		VIONET_INIT_LOG(ERR, "%s: Tx queue %u: tx_free_thresh %u must be below the ring size %u",
+				hw->name, queue_id, conf->tx_free_thresh, size);
+		return -EINVAL;
+	}
 	txq = rte_zmalloc_socket("vionet_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE, socket);
 	if (txq == NULL)
 		return -ENOMEM;
