@@ -247,7 +247,7 @@ vionet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_de
 	 * publish and notification check per refill instead of per burst. */
 	rxq->refill_thresh = conf->rx_free_thresh != 0
 				     ? conf->rx_free_thresh
-				     : RTE_MIN((uint16_t)VIONET_BURST_MAX, (uint16_t)(size / 4));
+				     : RTE_MIN((uint16_t)VIONET_RX_REFILL_DEFAULT, (uint16_t)(size / 4));
 	if (!rxq->mrg_rxbuf && rxq->buf_len - hw->net_hdr_size <
 					dev->data->mtu + (uint32_t)RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN)
 		VIONET_INIT_LOG(WARNING,

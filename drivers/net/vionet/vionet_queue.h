@@ -24,6 +24,12 @@
 #include "vionet_vq_gate.h"
 
 #define VIONET_BURST_MAX 64
+/*
+ * Default rx_free_thresh, at most: Rx buffers go back once this many slots are free. Small, so the
+ * device rarely finds the ring short of buffers (it drops what does not fit); large enough that the
+ * publish and its notification check are shared by a group.
+ */
+#define VIONET_RX_REFILL_DEFAULT 16
 /* Tx: descriptors of one packet at most (the chain or indirect table: header + segments). */
 #define VIONET_TX_MAX_SEGS 64
 /* Tx indirect table entries kept per descriptor slot: packets with more segments use a chain. */
