@@ -18,6 +18,10 @@ rounds and reports medians. Figures are printed, written to doc/performance.md (
 build/bench/pmd_compare.json; nothing here passes or fails on a figure. The run fails only when the
 harness itself breaks (DPDK's PMD, the reference, cannot run).
 
+Around each round a probe (cacheline_probe: one cache line passed between the two CPUs) labels the
+round with the host's placement of the CPUs, near (a shared cache) or far; a table per regime
+compares the two PMDs among rounds that ran in the same one.
+
 A second table measures both PMDs at the same moment: one vionet-fwd process on core 0 with two
 ports, ours and DPDK's, each looped through its own vhost port of one vhost-side testpmd; the lcore
 polls the two in turn and counts busy cycles per port. The host's swings, which move whole rounds
@@ -259,7 +263,26 @@ def parse_fwd(json_path):
     return {"rx_packets": totals["rx_packets"], "cycles_per_packet": totals.get("busy_cycles_per_packet")}
 
 
+def probe_ns(args):
+    """One cache-line round trip between the benchmark's CPUs 0 and 1, in ns; None without a probe."""
+    if not getattr(args, "probe", None):
+        return None
+    out = subprocess.run([args.probe, "0", "1", "200"], capture_output=True, text=True)
+    try:
+        return float(out.stdout.strip())
+    except ValueError:
+        return None
+
+
 def measure(args, workdir, tag, pmd, app, layout, in_order, queues):
+    """One run, with the placement probe before and after it."""
+    before = probe_ns(args)
+    sample = measure_run(args, workdir, tag, pmd, app, layout, in_order, queues)
+    sample["probe_ns"] = [before, probe_ns(args)]
+    return sample
+
+
+def measure_run(args, workdir, tag, pmd, app, layout, in_order, queues):
     """One run; returns {"mpps", "cycles_per_packet"} or {"error": why}."""
     run = Run(workdir, tag)
     pktgen_sock = os.path.join(workdir, f"{tag}.pktgen.sock") if args.pktgen else None
@@ -397,7 +420,9 @@ def run_pair(args, workdir, label, side_a, side_b):
         results[name].append(sample)
         shown = (f"{sample['mpps']:.3f} Mpps, {sample['cycles_per_packet']} cycles/packet"
                  if "error" not in sample else "ERROR " + sample["error"])
-        print(f"bench: {label}: round {i // 2 + 1} {name}: {shown}", flush=True)
+        probes = "/".join(f"{v:.0f}" for v in sample.get("probe_ns") or [] if v)
+        print(f"bench: {label}: round {i // 2 + 1} {name}: {shown}" + (f" (probe {probes} ns)" if probes else ""),
+              flush=True)
     out = {name: {"samples": s, "median_mpps": median_of(s, "mpps"),
                   "median_cycles_per_packet": median_of(s, "cycles_per_packet"),
                   "errors": sum(1 for x in s if "error" in x)} for name, s in results.items()}
@@ -407,6 +432,43 @@ def run_pair(args, workdir, label, side_a, side_b):
     ratios = [x["cycles_per_packet"] / y["cycles_per_packet"] for x, y in zip(a, b)
               if x.get("cycles_per_packet") and y.get("cycles_per_packet")]
     out["median_round_ratio"] = statistics.median(ratios) if ratios else None
+    return out
+
+
+def regime_threshold(rows):
+    """The probe value between the near and far placements seen in this run, or None when the
+    probes show one placement only (the far one costs about three times the near one here)."""
+    values = [v for r in rows for name in ("ours", "dpdk") for x in r[name]["samples"]
+              for v in x.get("probe_ns") or [] if v]
+    if not values or max(values) < 1.8 * min(values):
+        return None
+    return (min(values) * max(values)) ** 0.5
+
+
+def regime_of(sample, threshold):
+    """near / far when both probes of the round agree, else mixed (the host moved a CPU)."""
+    probes = sample.get("probe_ns") or []
+    if threshold is None or len(probes) != 2 or None in probes:
+        return "one"
+    near = [v < threshold for v in probes]
+    return "near" if all(near) else "far" if not any(near) else "mixed"
+
+
+def by_regime(rows):
+    """Per variant and regime: the medians of each side among the rounds that ran in it."""
+    threshold = regime_threshold(rows)
+    out = []
+    for r in rows:
+        for regime in ("near", "far", "one"):
+            sides = {name: [x for x in r[name]["samples"]
+                            if "error" not in x and regime_of(x, threshold) == regime]
+                     for name in ("ours", "dpdk")}
+            if not sides["ours"] and not sides["dpdk"]:
+                continue
+            out.append({"layout": r["layout"], "in_order": r["in_order"], "queues": r["queues"],
+                        "regime": regime, "threshold_ns": threshold,
+                        **{name: {"rounds": len(x), "median_cycles_per_packet": median_of(x, "cycles_per_packet"),
+                                  "median_mpps": median_of(x, "mpps")} for name, x in sides.items()}})
     return out
 
 
@@ -463,6 +525,24 @@ def write_markdown(path, meta, pmd_rows, fwd_rows, null_rows, inter_rows=None):
                    f"{fmt(r.get('median_round_ratio'), 2)} | "
                    f"{fmt(ratio(o['median_mpps'], d['median_mpps']), 2)} | "
                    f"{fmt(best_of(o), 1)} / {fmt(best_of(d), 1)} | {fmt(ratio(best_of(o), best_of(d)), 2)} |")
+    regimes = by_regime(pmd_rows)
+    if regimes:
+        threshold = regimes[0]["threshold_ns"]
+        out += ["", "### The same rounds by host placement", "",
+                "cacheline_probe ran before and after each round: one cache line passed between the two "
+                "CPUs. " + (f"Near: both probes under {threshold:.0f} ns (the CPUs share a cache); far: both "
+                            "above; rounds whose probes disagree (the host moved a CPU) are left out. "
+                            if threshold else "All probes showed one placement. ") +
+                "Placement is one cause of the swings, not the only one: within one placement the loop "
+                "still settles fast or slow for seconds at a time (benchmark.md).", "",
+                "| ring | in_order | queues | placement | rounds ours / DPDK | ours cycles/pkt "
+                "| DPDK cycles/pkt | ratio |", "| --- | --- | --- | --- | ---: | ---: | ---: | ---: |"]
+        for g in regimes:
+            o, d = g["ours"], g["dpdk"]
+            out.append(f"| {g['layout']} | {g['in_order']} | {g['queues']} | {g['regime']} | "
+                       f"{o['rounds']} / {d['rounds']} | {fmt(o['median_cycles_per_packet'], 1)} | "
+                       f"{fmt(d['median_cycles_per_packet'], 1)} | "
+                       f"{fmt(ratio(o['median_cycles_per_packet'], d['median_cycles_per_packet']), 2)} |")
     if inter_rows:
         out += ["", "## Same core, same moment: both PMDs in one vionet-fwd process", "",
                 "One vionet-fwd io process on the virtio side with two ports, ours and DPDK's, each looped "
@@ -543,6 +623,7 @@ def main():
     ap.add_argument("--plugin", required=True, help="librte_net_vionet.so in the build")
     ap.add_argument("--repo", required=True, help="repository root (doc/performance.md goes there)")
     ap.add_argument("--json-out", required=True, help="where the JSON results go")
+    ap.add_argument("--probe", help="cacheline_probe binary: labels each round with the host's CPU placement")
     ap.add_argument("--render-only", action="store_true",
                     help="only rewrite doc/performance.md from the JSON of an earlier run")
     args = ap.parse_args()
