@@ -475,15 +475,25 @@ asymmetric_queues(void)
 		forget_ring_states(rx_on, tx_on);
 		test_port_configure_queues(t.ours, &conf, nb_rx, nb_tx, RING_SIZE, t.ours_pool);
 		test_port_start(t.ours, WAIT_S, when);
-		/* The back end's Rx rings are our Tx queues, its Tx rings our Rx queues. */
-		vhost_ring_states(rx_on, tx_on);
+		reset_counters();
+		traffic(1);
+		check_counters(1, when);
+		/* The back end's Rx rings are our Tx queues, its Tx rings our Rx queues. Its ring
+		 * state events come from its message thread: wait for them, boundedly. */
+		for (unsigned int ms = 0;; ms += 10) {
+			bool match = true;
+
+			vhost_ring_states(rx_on, tx_on);
+			for (uint16_t q = 0; q < t.queues; q++)
+				match &= rx_on[q] == (q < nb_tx) && tx_on[q] == (q < nb_rx);
+			if (match || ms >= WAIT_S * 1000u)
+				break;
+			usleep(10000);
+		}
 		for (uint16_t q = 0; q < t.queues; q++)
 			check(rx_on[q] == (q < nb_tx) && tx_on[q] == (q < nb_rx),
 			      "%s: back end rings of pair %u are Rx %s / Tx %s", when, q,
 			      rx_on[q] ? "on" : "off", tx_on[q] ? "on" : "off");
-		reset_counters();
-		traffic(1);
-		check_counters(1, when);
 	}
 	stop_ours_and_check_pool("after asymmetric queues");
 	configure(t.ours, t.queues, t.ours_pool, true);

@@ -465,4 +465,31 @@ tx_burst_gated(struct vionet_txq *txq, struct rte_mbuf **tx_pkts, uint16_t nb_pk
 	return n;
 }
 
+/*
+ * ethdev tx_done_cleanup: what the device has used goes back to the pools now, below the lazy
+ * threshold too. free_cnt 0: everything used. Returns the packets freed.
+ */
+static __rte_always_inline int
+tx_done_cleanup_gated(struct vionet_txq *txq, uint32_t free_cnt, const bool packed)
+{
+	void *done[VIONET_BURST_MAX];
+	uint32_t total = 0;
+	uint16_t want, n;
+
+	if (unlikely(!vionet_vq_gate_enter(&txq->vq.gate)))
+		return 0;
+	do {
+		want = free_cnt == 0 ? VIONET_BURST_MAX
+				     : (uint16_t)RTE_MIN((uint32_t)VIONET_BURST_MAX, free_cnt - total);
+		n = !packed && txq->vq.split.in_order
+			    ? virtq_split_drv_reclaim_in_order(&txq->vq.split, done, want)
+			    : vq_get_used_bulk(&txq->vq, packed, done, NULL, want);
+		if (n != 0)
+			rte_pktmbuf_free_bulk((struct rte_mbuf **)done, n);
+		total += n;
+	} while (n == want && (free_cnt == 0 || total < free_cnt));
+	vionet_vq_gate_exit(&txq->vq.gate);
+	return (int)total;
+}
+
 #endif /* VIONET_RXTX_BURST_H */

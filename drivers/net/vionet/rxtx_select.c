@@ -8,6 +8,7 @@
 
 #include "vionet_ethdev.h"
 #include "vionet_log.h"
+#include "vionet_queue.h"
 #include "vionet_rxtx.h"
 
 struct rxtx_path {
@@ -98,4 +99,13 @@ vionet_tx_burst_stopped(void *tx_queue __rte_unused, struct rte_mbuf **tx_pkts _
 			uint16_t nb_pkts __rte_unused)
 {
 	return 0;
+}
+
+int
+vionet_tx_done_cleanup(void *tx_queue, uint32_t free_cnt)
+{
+	const struct vionet_txq *txq = tx_queue;
+
+	return txq->vq.packed_ring ? vionet_tx_done_cleanup_packed(tx_queue, free_cnt)
+				   : vionet_tx_done_cleanup_split(tx_queue, free_cnt);
 }

@@ -23,3 +23,9 @@ vionet_xmit_split(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts)
 {
 	return tx_burst_gated(tx_queue, tx_pkts, nb_pkts, false);
 }
+
+int
+vionet_tx_done_cleanup_split(void *tx_queue, uint32_t free_cnt)
+{
+	return tx_done_cleanup_gated(tx_queue, free_cnt, false);
+}

@@ -526,6 +526,7 @@ const struct eth_dev_ops vionet_eth_dev_ops = {
 	.rx_queue_release = vionet_rx_queue_release,
 	.tx_queue_setup = vionet_tx_queue_setup,
 	.tx_queue_release = vionet_tx_queue_release,
+	.tx_done_cleanup = vionet_tx_done_cleanup,
 	.rx_queue_intr_enable = vionet_rx_queue_intr_enable,
 	.rx_queue_intr_disable = vionet_rx_queue_intr_disable,
 };
@@ -661,6 +662,7 @@ static const struct eth_dev_ops vionet_eth_dev_secondary_ops = {
 	.txq_info_get = vionet_txq_info_get,
 	.rx_burst_mode_get = vionet_burst_mode_get,
 	.tx_burst_mode_get = vionet_burst_mode_get,
+	.tx_done_cleanup = vionet_tx_done_cleanup,
 };
 
 int

@@ -19,6 +19,10 @@ uint16_t vionet_xmit_split(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t n
 uint16_t vionet_recv_packed(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
 uint16_t vionet_recv_packed_mrg(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
 uint16_t vionet_xmit_packed(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts);
+/* ethdev tx_done_cleanup of either layout (vionet_tx_done_cleanup() picks the queue's). */
+int vionet_tx_done_cleanup_split(void *tx_queue, uint32_t free_cnt);
+int vionet_tx_done_cleanup_packed(void *tx_queue, uint32_t free_cnt);
+int vionet_tx_done_cleanup(void *tx_queue, uint32_t free_cnt);
 
 /* Installed while the port is stopped: receive and send nothing. */
 uint16_t vionet_rx_burst_stopped(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
