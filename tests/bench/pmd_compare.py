@@ -155,6 +155,21 @@ class Run:
         if os.path.exists(self.sock):
             os.unlink(self.sock)
 
+    def drive(self, args, devices, start_cmd):
+        """Waits for the virtio side(s), starts the loop on the vhost side (start_cmd), lets it run
+        for args.seconds and stops everything. Returns the seconds since the start, or None when
+        the virtio side did not come up."""
+        if not self.wait_ready(devices=devices):
+            self.finish()
+            return None
+        # The virtio side forwards as soon as its port is up; give vionet-fwd's link wait a moment.
+        time.sleep(1.0)
+        self.vhost_cmd(start_cmd)
+        start = time.monotonic()
+        time.sleep(args.seconds)
+        self.finish()
+        return time.monotonic() - start
+
     def kill_all(self):
         for p in self.procs:
             if p.poll() is None:
@@ -298,16 +313,10 @@ def measure_run(args, workdir, tag, pmd, app, layout, in_order, queues):
                                             json_path))
         if args.pktgen:
             run.start_virtio(pktgen_cmd(args, pktgen_sock, queues), role="pktgen")
-        if not run.wait_ready(devices=2 if args.pktgen else 1):
-            run.finish()
+        elapsed = run.drive(args, 2 if args.pktgen else 1,
+                            "start" if args.pktgen else f"start tx_first {args.seed_bursts}")
+        if elapsed is None:
             return {"error": "the virtio side did not come up: " + tail(run.virtio_log)}
-        # The virtio side forwards as soon as its port is up; give vionet-fwd's link wait a moment.
-        time.sleep(1.0)
-        run.vhost_cmd("start" if args.pktgen else f"start tx_first {args.seed_bursts}")
-        start = time.monotonic()
-        time.sleep(args.seconds)
-        run.finish()
-        elapsed = time.monotonic() - start
     except Exception:
         run.kill_all()
         raise
@@ -359,15 +368,9 @@ def measure_interleaved(args, workdir, tag, first, layout, in_order, queues):
             "--txd", str(args.queue_size), "--record-cycles", "--live", "off", "--link-wait", "20",
             f"--json={json_path}"]
         run.start_virtio(cmd)
-        if not run.wait_ready(devices=2):
-            run.finish()
+        elapsed = run.drive(args, 2, f"start tx_first {args.seed_bursts}")
+        if elapsed is None:
             return {"error": "the virtio side did not come up: " + tail(run.virtio_log)}
-        time.sleep(1.0)
-        run.vhost_cmd(f"start tx_first {args.seed_bursts}")
-        start = time.monotonic()
-        time.sleep(args.seconds)
-        run.finish()
-        elapsed = time.monotonic() - start
     except Exception:
         run.kill_all()
         raise

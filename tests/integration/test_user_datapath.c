@@ -453,6 +453,17 @@ queue_pairs_change(void)
 	check_counters(t.queues, "all pairs again");
 }
 
+/* Our port configured with every pair and started again; traffic on all of them, exact counters. */
+static void
+start_all_pairs_and_check(const char *when)
+{
+	configure(t.ours, t.queues, t.ours_pool, true);
+	test_port_start(t.ours, WAIT_S, when);
+	reset_counters();
+	traffic(t.queues);
+	check_counters(t.queues, when);
+}
+
 /*
  * Rx and Tx queue counts apart (testpmd --rxq=4 --txq=1, and the reverse): the device gets pairs for
  * the larger count; the half of a pair beyond the smaller one is never set up, so the back end
@@ -496,11 +507,7 @@ asymmetric_queues(void)
 			      rx_on[q] ? "on" : "off", tx_on[q] ? "on" : "off");
 	}
 	stop_ours_and_check_pool("after asymmetric queues");
-	configure(t.ours, t.queues, t.ours_pool, true);
-	test_port_start(t.ours, WAIT_S, "queue pairs again");
-	reset_counters();
-	traffic(t.queues);
-	check_counters(t.queues, "queue pairs again");
+	start_all_pairs_and_check("queue pairs again");
 }
 
 /*
@@ -812,11 +819,7 @@ reset_cycle(void)
 	stop_ours_and_check_pool("before reset");
 	ret = rte_eth_dev_reset(t.ours);
 	check(ret == 0, "reset: %s", strerror(-ret));
-	configure(t.ours, t.queues, t.ours_pool, true);
-	test_port_start(t.ours, WAIT_S, "after reset");
-	reset_counters();
-	traffic(t.queues);
-	check_counters(t.queues, "after reset");
+	start_all_pairs_and_check("after reset");
 }
 
 static void
