@@ -273,7 +273,7 @@ vionet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->default_rxportconf.burst_size = VIONET_BURST_MAX;
 	info->default_txportconf.burst_size = VIONET_BURST_MAX;
 	/* rx_free_thresh and tx_free_thresh stay 0 in the default confs: 0 asks for the queue's
-	 * own default (a quarter of the ring, at most 16 for Rx and 64 for Tx), which suits every
+	 * own default (a quarter of the ring, at most 64), which suits every
 	 * ring size. */
 	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
 	info->dev_capa = 0;
