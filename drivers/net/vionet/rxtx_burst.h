@@ -280,21 +280,35 @@ rx_burst_mrg(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts
 
 /* ---- Tx ---- */
 
-/* Return what the device has used to the mempools, in bulk. */
+/*
+ * Return what the device has used to the mempools, in bulk: at most free_cnt packets, all of them
+ * for 0. Returns the packets freed.
+ */
+static __rte_always_inline uint32_t
+tx_reclaim_upto(struct vionet_txq *txq, const bool packed, uint32_t free_cnt)
+{
+	void *done[VIONET_BURST_MAX];
+	uint32_t total = 0;
+	uint16_t want, n;
+
+	do {
+		want = free_cnt == 0 ? VIONET_BURST_MAX
+				     : (uint16_t)RTE_MIN((uint32_t)VIONET_BURST_MAX, free_cnt - total);
+		/* Split in order: the used index alone says what is done (no used entry read). */
+		n = !packed && txq->vq.split.in_order
+			    ? virtq_split_drv_reclaim_in_order(&txq->vq.split, done, want)
+			    : vq_get_used_bulk(&txq->vq, packed, done, NULL, want);
+		if (n != 0)
+			rte_pktmbuf_free_bulk((struct rte_mbuf **)done, n);
+		total += n;
+	} while (n == want && (free_cnt == 0 || total < free_cnt));
+	return total;
+}
+
 static __rte_always_inline void
 tx_reclaim(struct vionet_txq *txq, const bool packed)
 {
-	void *done[VIONET_BURST_MAX];
-	uint16_t n;
-
-	do {
-		/* Split in order: the used index alone says what is done (no used entry read). */
-		n = !packed && txq->vq.split.in_order
-			    ? virtq_split_drv_reclaim_in_order(&txq->vq.split, done, VIONET_BURST_MAX)
-			    : vq_get_used_bulk(&txq->vq, packed, done, NULL, VIONET_BURST_MAX);
-		if (n != 0)
-			rte_pktmbuf_free_bulk((struct rte_mbuf **)done, n);
-	} while (n == VIONET_BURST_MAX);
+	tx_reclaim_upto(txq, packed, 0);
 }
 
 /* The header can go in the packet's own headroom: we alone own the mbuf and it has room. */
@@ -472,24 +486,13 @@ tx_burst_gated(struct vionet_txq *txq, struct rte_mbuf **tx_pkts, uint16_t nb_pk
 static __rte_always_inline int
 tx_done_cleanup_gated(struct vionet_txq *txq, uint32_t free_cnt, const bool packed)
 {
-	void *done[VIONET_BURST_MAX];
-	uint32_t total = 0;
-	uint16_t want, n;
+	uint32_t n;
 
 	if (unlikely(!vionet_vq_gate_enter(&txq->vq.gate)))
 		return 0;
-	do {
-		want = free_cnt == 0 ? VIONET_BURST_MAX
-				     : (uint16_t)RTE_MIN((uint32_t)VIONET_BURST_MAX, free_cnt - total);
-		n = !packed && txq->vq.split.in_order
-			    ? virtq_split_drv_reclaim_in_order(&txq->vq.split, done, want)
-			    : vq_get_used_bulk(&txq->vq, packed, done, NULL, want);
-		if (n != 0)
-			rte_pktmbuf_free_bulk((struct rte_mbuf **)done, n);
-		total += n;
-	} while (n == want && (free_cnt == 0 || total < free_cnt));
+	n = tx_reclaim_upto(txq, packed, free_cnt);
 	vionet_vq_gate_exit(&txq->vq.gate);
-	return (int)total;
+	return (int)n;
 }
 
 #endif /* VIONET_RXTX_BURST_H */
