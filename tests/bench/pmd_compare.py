@@ -40,6 +40,8 @@ environment:
   VIONET_BENCH_VECTORIZED  vectorized= devarg of both PMDs (default 0: the scalar paths)
   VIONET_BENCH_INTERLEAVED 1 (default): also the interleaved table (both PMDs in one vionet-fwd
                            process on one core, measured at the same moment); 0 skips it
+  VIONET_BENCH_SEQUENTIAL  1 (default): the sequential testpmd table and the forwarder tables; 0
+                           runs the interleaved table alone (a quick before/after check of a change)
   PKTGEN                   path to a Pktgen-DPDK binary: see pktgen_note()
 """
 import argparse
@@ -509,16 +511,17 @@ def write_markdown(path, meta, pmd_rows, fwd_rows, null_rows, inter_rows=None):
            f"medians; 64-byte frames, mrg_rxbuf=0, vectorized={meta['vectorized']}, "
            f"queue size {meta['queue_size']}, "
            f"{meta['seed_bursts']} seeded bursts of 32 per queue",
-           f"- source: {meta['source']}", "",
-           "## net_vionet_user (ours) vs DPDK's net_virtio_user, testpmd io on the virtio side", "",
-           "Busy cycles per packet: testpmd `--record-core-cycles` on the virtio side (lower is "
-           "better); ratio < 1.0 means ours spends fewer cycles per packet.", "",
-           "Medians decide; the best (lowest) round of each side is shown too, because a shared machine "
-           "makes the rounds bimodal (quiet and disturbed).", "",
-           "| ring | in_order | queues | ours Mpps | DPDK Mpps | ours cycles/pkt | DPDK cycles/pkt "
-           "| cycles ours/DPDK | median of round ratios | Mpps ours/DPDK | best cycles ours / DPDK "
-           "| best ratio |",
-           "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+           f"- source: {meta['source']}"]
+    if pmd_rows:
+        out += ["", "## net_vionet_user (ours) vs DPDK's net_virtio_user, testpmd io on the virtio side", "",
+                "Busy cycles per packet: testpmd `--record-core-cycles` on the virtio side (lower is "
+                "better); ratio < 1.0 means ours spends fewer cycles per packet.", "",
+                "Medians decide; the best (lowest) round of each side is shown too, because a shared machine "
+                "makes the rounds bimodal (quiet and disturbed).", "",
+                "| ring | in_order | queues | ours Mpps | DPDK Mpps | ours cycles/pkt | DPDK cycles/pkt "
+                "| cycles ours/DPDK | median of round ratios | Mpps ours/DPDK | best cycles ours / DPDK "
+                "| best ratio |",
+                "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in pmd_rows:
         o, d = r["ours"], r["dpdk"]
         out.append(f"| {r['layout']} | {r['in_order']} | {r['queues']} | {fmt(o['median_mpps'])} | "
@@ -620,6 +623,26 @@ def cpu_model():
     return "?"
 
 
+def run_forwarder_tables(args, workdir, pmd_rows, layouts):
+    """vionet-fwd against testpmd's io engine: on one virtio-user port (ours when it forwarded in
+    the sequential table) and between two net_null ports."""
+    ours_ok = any(r["ours"]["median_mpps"] for r in pmd_rows)
+    pmd = "ours" if ours_ok else "dpdk"
+    pair = run_pair(args, workdir, "forwarder",
+                    ("testpmd", pmd, "testpmd", layouts[0], 1, 1),
+                    ("vionet-fwd", pmd, "vionet-fwd", layouts[0], 1, 1))
+    fwd_rows = {"pmd_name": "net_vionet_user" if pmd == "ours" else "DPDK's net_virtio_user",
+                "layout": layouts[0], "in_order": 1, **pair}
+    t, f = pair["testpmd"], pair["vionet-fwd"]
+    print(f"bench: forwarder: median testpmd io {fmt(t['median_cycles_per_packet'], 1)} cyc/pkt, "
+          f"vionet-fwd io {fmt(f['median_cycles_per_packet'], 1)} cyc/pkt", flush=True)
+    null_rows = run_null_pair(args, workdir)
+    t, f = null_rows["testpmd"], null_rows["vionet-fwd"]
+    print(f"bench: net_null: median testpmd io {fmt(t['median_cycles_per_packet'], 1)} cyc/pkt, "
+          f"vionet-fwd io {fmt(f['median_cycles_per_packet'], 1)} cyc/pkt", flush=True)
+    return fwd_rows, null_rows
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--fwd", required=True, help="vionet-fwd binary")
@@ -627,6 +650,7 @@ def main():
     ap.add_argument("--repo", required=True, help="repository root (doc/performance.md goes there)")
     ap.add_argument("--json-out", required=True, help="where the JSON results go")
     ap.add_argument("--probe", help="cacheline_probe binary: labels each round with the host's CPU placement")
+    ap.add_argument("--markdown-out", help="where the Markdown report goes (default: doc/performance.md)")
     ap.add_argument("--render-only", action="store_true",
                     help="only rewrite doc/performance.md from the JSON of an earlier run")
     args = ap.parse_args()
@@ -646,6 +670,9 @@ def main():
         sys.exit(f"bench: PKTGEN={args.pktgen} is not an executable")
     args.vectorized = env_int("VIONET_BENCH_VECTORIZED", 0)
     interleaved = env_int("VIONET_BENCH_INTERLEAVED", 1) != 0
+    sequential = env_int("VIONET_BENCH_SEQUENTIAL", 1) != 0
+    if not (interleaved or sequential):
+        sys.exit("bench: VIONET_BENCH_INTERLEAVED=0 and VIONET_BENCH_SEQUENTIAL=0 leave nothing to run")
     queue_counts = [int(q) for q in os.environ.get("VIONET_BENCH_QUEUES", "1,2").split(",")]
     layouts = os.environ.get("VIONET_BENCH_LAYOUTS", "split,packed").split(",")
     if shutil.which(TESTPMD) is None:
@@ -656,7 +683,7 @@ def main():
     workdir = tempfile.mkdtemp(prefix="vionet-bench.", dir="/run")
     pmd_rows, fwd_rows, null_rows, inter_rows = [], None, None, []
     try:
-        for queues in queue_counts:
+        for queues in queue_counts if sequential else []:
             for layout in layouts:
                 for in_order in (1, 0):
                     label = f"{layout} in_order={in_order} queues={queues}"
@@ -681,21 +708,8 @@ def main():
                           f"{fmt(r['ours']['median_cycles_per_packet'], 1)}, DPDK "
                           f"{fmt(r['dpdk']['median_cycles_per_packet'], 1)} cyc/pkt, median round ratio "
                           f"{fmt(r['median_round_ratio'], 2)}", flush=True)
-        # The forwarder against testpmd's io engine on one port: ours when it forwarded above.
-        ours_ok = any(r["ours"]["median_mpps"] for r in pmd_rows)
-        pmd = "ours" if ours_ok else "dpdk"
-        pair = run_pair(args, workdir, "forwarder",
-                        ("testpmd", pmd, "testpmd", layouts[0], 1, 1),
-                        ("vionet-fwd", pmd, "vionet-fwd", layouts[0], 1, 1))
-        fwd_rows = {"pmd_name": "net_vionet_user" if pmd == "ours" else "DPDK's net_virtio_user",
-                    "layout": layouts[0], "in_order": 1, **pair}
-        t, f = pair["testpmd"], pair["vionet-fwd"]
-        print(f"bench: forwarder: median testpmd io {fmt(t['median_cycles_per_packet'], 1)} cyc/pkt, "
-              f"vionet-fwd io {fmt(f['median_cycles_per_packet'], 1)} cyc/pkt", flush=True)
-        null_rows = run_null_pair(args, workdir)
-        t, f = null_rows["testpmd"], null_rows["vionet-fwd"]
-        print(f"bench: net_null: median testpmd io {fmt(t['median_cycles_per_packet'], 1)} cyc/pkt, "
-              f"vionet-fwd io {fmt(f['median_cycles_per_packet'], 1)} cyc/pkt", flush=True)
+        if sequential:
+            fwd_rows, null_rows = run_forwarder_tables(args, workdir, pmd_rows, layouts)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         # EAL leaves a runtime folder per file prefix; ours carry this process id.
@@ -714,7 +728,7 @@ def main():
     with open(args.json_out, "w") as fh:
         json.dump({"meta": meta, "pmd": pmd_rows, "forwarder": fwd_rows, "forwarder_null": null_rows,
                    "interleaved": inter_rows}, fh, indent=1)
-    md = os.path.join(args.repo, "doc", "performance.md")
+    md = args.markdown_out or os.path.join(args.repo, "doc", "performance.md")
     os.makedirs(os.path.dirname(md), exist_ok=True)
     write_markdown(md, meta, pmd_rows, fwd_rows, null_rows, inter_rows)
     print(open(md).read())
