@@ -23,7 +23,7 @@
 
 #include <virtq_split.h>
 
-#include "vionet_ethdev.h"
+#include "ethdev/ethdev.h"
 
 #define RING 64
 

@@ -33,10 +33,10 @@
 #include <rte_eal.h>
 #include <rte_malloc.h>
 
-#include "transport_vhost_user.h"
+#include "transport/vhost_user/transport_vhost_user.h"
 #include "virtq_packed.h"
 #include "virtq_split.h"
-#include "vionet_device.h"
+#include "device/device.h"
 
 #define RING_SIZE 256
 #define BUF_SIZE 2048

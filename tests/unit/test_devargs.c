@@ -4,7 +4,7 @@
 
 #include <CUnit/Basic.h>
 
-#include "vionet_devargs.h"
+#include "base/vionet_devargs.h"
 #include "test_run_suite.h"
 
 static struct vionet_devargs da;

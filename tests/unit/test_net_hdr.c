@@ -14,7 +14,7 @@
 
 #include <rte_mbuf.h>
 
-#include "vionet_net_hdr.h"
+#include "rxtx/rxtx_net_hdr.h"
 #include "test_run_suite.h"
 
 static struct rte_mbuf mbuf;

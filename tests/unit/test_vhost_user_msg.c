@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "vhost_user_msg.h"
+#include "transport/vhost_user/vhost_user_msg.h"
 #include "test_run_suite.h"
 
 static int sv[2]; /* sv[0]: our front end, sv[1]: the test's back end */

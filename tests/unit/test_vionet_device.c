@@ -9,7 +9,7 @@
 
 #include <CUnit/Basic.h>
 
-#include "vionet_device.h"
+#include "device/device.h"
 #include "test_run_suite.h"
 
 /* ---- A scripted device behind the transport ops ---- */

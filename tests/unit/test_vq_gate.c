@@ -14,7 +14,7 @@
 
 #include <CUnit/Basic.h>
 
-#include "vionet_vq_gate.h"
+#include "device/device_vq_gate.h"
 #include "test_run_suite.h"
 
 struct race {

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Device initialisation (virtio 1.x "Device Initialization"), feature negotiation, configuration space
+ * and link state, through the transport ops table only.
+ */
+#include "device/device.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <ethdev_driver.h>
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+
+#include "ethdev/ethdev.h"
+#include "base/vionet_log.h"
+
+uint64_t
+vionet_dev_wanted_features(const struct vionet_hw *hw)
+{
+	uint64_t want = VIONET_BIT(VIONET_F_VERSION_1) | VIONET_BIT(VIONET_NET_F_MAC) |
+			VIONET_BIT(VIONET_NET_F_STATUS) | VIONET_BIT(VIONET_NET_F_MTU) |
+			VIONET_BIT(VIONET_NET_F_CSUM) | VIONET_BIT(VIONET_NET_F_GUEST_CSUM) |
+			VIONET_BIT(VIONET_NET_F_HOST_TSO4) | VIONET_BIT(VIONET_NET_F_HOST_TSO6) |
+			VIONET_BIT(VIONET_NET_F_GUEST_TSO4) | VIONET_BIT(VIONET_NET_F_GUEST_TSO6) |
+			VIONET_BIT(VIONET_NET_F_CTRL_VQ) | VIONET_BIT(VIONET_NET_F_CTRL_RX) |
+			VIONET_BIT(VIONET_NET_F_CTRL_VLAN) | VIONET_BIT(VIONET_NET_F_CTRL_MAC_ADDR) |
+			VIONET_BIT(VIONET_NET_F_MQ) | VIONET_BIT(VIONET_F_EVENT_IDX) |
+			VIONET_BIT(VIONET_F_INDIRECT_DESC) | VIONET_BIT(VIONET_NET_F_SPEED_DUPLEX);
+
+	if (hw->devargs.packed_vq)
+		want |= VIONET_BIT(VIONET_F_RING_PACKED);
+	if (hw->devargs.in_order)
+		want |= VIONET_BIT(VIONET_F_IN_ORDER);
+	if (hw->devargs.mrg_rxbuf)
+		want |= VIONET_BIT(VIONET_NET_F_MRG_RXBUF);
+	return want;
+}
+
+void
+vionet_dev_reset(struct vionet_hw *hw)
+{
+	if (hw->ops->reset(hw) < 0)
+		VIONET_INIT_LOG(WARNING, "%s: device reset did not complete", hw->name);
+}
+
+static void
+add_status(struct vionet_hw *hw, uint8_t bits)
+{
+	hw->ops->set_status(hw, hw->ops->get_status(hw) | bits);
+}
+
+static void
+read_config(struct vionet_hw *hw)
+{
+	uint16_t v16;
+	uint32_t v32;
+	uint8_t duplex;
+
+	/* virtio-net "Device configuration layout": mac valid iff VIRTIO_NET_F_MAC; devargs override it. */
+	if (hw->devargs.mac_set)
+		hw->mac = hw->devargs.mac;
+	else if (vionet_has_feature(hw, VIONET_NET_F_MAC) &&
+		 hw->ops->read_dev_config(hw, VIONET_CFG_MAC, &hw->mac, RTE_ETHER_ADDR_LEN) == 0 &&
+		 rte_is_valid_assigned_ether_addr(&hw->mac))
+		;
+	else
+		rte_eth_random_addr(hw->mac.addr_bytes);
+
+	hw->max_queue_pairs = 1;
+	if (vionet_has_feature(hw, VIONET_NET_F_MQ) &&
+	    hw->ops->read_dev_config(hw, VIONET_CFG_MAX_VQ_PAIRS, &v16, sizeof(v16)) == 0 &&
+	    rte_le_to_cpu_16(v16) >= 1)
+		hw->max_queue_pairs = RTE_MIN(rte_le_to_cpu_16(v16), VIONET_QUEUE_PAIRS_MAX);
+
+	hw->max_mtu = VIONET_MAX_MTU;
+	if (vionet_has_feature(hw, VIONET_NET_F_MTU) &&
+	    hw->ops->read_dev_config(hw, VIONET_CFG_MTU, &v16, sizeof(v16)) == 0 &&
+	    rte_le_to_cpu_16(v16) >= RTE_ETHER_MIN_MTU)
+		hw->max_mtu = RTE_MIN(rte_le_to_cpu_16(v16), VIONET_MAX_MTU);
+	if (hw->mtu == 0 || hw->mtu > hw->max_mtu)
+		hw->mtu = RTE_MIN(RTE_ETHER_MTU, hw->max_mtu);
+
+	/* "speed" is in Mbps, -1 (0xffffffff) unknown; duplex 1 full, 0 half, 0xff unknown. */
+	hw->speed_mbps = hw->devargs.speed_mbps != 0 ? hw->devargs.speed_mbps : RTE_ETH_SPEED_NUM_10G;
+	hw->full_duplex = true;
+	if (hw->devargs.speed_mbps == 0 && vionet_has_feature(hw, VIONET_NET_F_SPEED_DUPLEX) &&
+	    hw->ops->read_dev_config(hw, VIONET_CFG_SPEED, &v32, sizeof(v32)) == 0 &&
+	    rte_le_to_cpu_32(v32) != 0 && rte_le_to_cpu_32(v32) != UINT32_MAX) {
+		hw->speed_mbps = rte_le_to_cpu_32(v32);
+		if (hw->ops->read_dev_config(hw, VIONET_CFG_DUPLEX, &duplex, 1) == 0 && duplex == 0)
+			hw->full_duplex = false;
+	}
+}
+
+static int
+negotiate(struct vionet_hw *hw)
+{
+	uint64_t want = vionet_dev_wanted_features(hw);
+	int ret;
+
+	/* Steps 1-3: reset, ACKNOWLEDGE (we noticed the device), DRIVER (we can drive it). */
+	vionet_dev_reset(hw);
+	add_status(hw, VIONET_STATUS_ACKNOWLEDGE);
+	add_status(hw, VIONET_STATUS_DRIVER);
+
+	/* Step 4: read the device's features, write the subset we understand. */
+	hw->device_features = hw->ops->get_features(hw);
+	hw->features = hw->device_features & want;
+	/* A legacy (pre-1.0) device: the rings and header of "Legacy Interface" sections. */
+	if (!vionet_has_feature(hw, VIONET_F_VERSION_1))
+		VIONET_INIT_LOG(INFO, "%s: legacy device (no VIRTIO_F_VERSION_1, features 0x%" PRIx64 ")",
+				hw->name, hw->device_features);
+	/* Dependencies (virtio-net "Feature bit requirements"; ring layouts of 1.x need VERSION_1). */
+	if (!vionet_has_feature(hw, VIONET_F_VERSION_1))
+		hw->features &= ~(VIONET_BIT(VIONET_F_RING_PACKED) | VIONET_BIT(VIONET_F_IN_ORDER));
+	if (!vionet_has_feature(hw, VIONET_NET_F_CTRL_VQ))
+		hw->features &= ~(VIONET_BIT(VIONET_NET_F_CTRL_RX) | VIONET_BIT(VIONET_NET_F_CTRL_VLAN) |
+				  VIONET_BIT(VIONET_NET_F_MQ) | VIONET_BIT(VIONET_NET_F_CTRL_MAC_ADDR));
+	if (!vionet_has_feature(hw, VIONET_NET_F_CSUM))
+		hw->features &= ~(VIONET_BIT(VIONET_NET_F_HOST_TSO4) | VIONET_BIT(VIONET_NET_F_HOST_TSO6));
+	if (!vionet_has_feature(hw, VIONET_NET_F_GUEST_CSUM))
+		hw->features &= ~(VIONET_BIT(VIONET_NET_F_GUEST_TSO4) | VIONET_BIT(VIONET_NET_F_GUEST_TSO6));
+	ret = hw->ops->set_features(hw, hw->features);
+	if (ret < 0) {
+		VIONET_INIT_LOG(ERR, "%s: cannot write features 0x%" PRIx64 ": %s", hw->name, hw->features,
+				strerror(-ret));
+		return ret;
+	}
+
+	/* Steps 5-6: FEATURES_OK, then re-read it: the device clears it when it refuses the subset.
+	 * Legacy devices have no FEATURES_OK ("Legacy Interface: Device Initialization"). */
+	if (vionet_has_feature(hw, VIONET_F_VERSION_1)) {
+		add_status(hw, VIONET_STATUS_FEATURES_OK);
+		if ((hw->ops->get_status(hw) & VIONET_STATUS_FEATURES_OK) == 0) {
+			VIONET_INIT_LOG(ERR, "%s: device refused features 0x%" PRIx64, hw->name,
+					hw->features);
+			return -EIO;
+		}
+	}
+	/* virtio-net "Device Operation": num_buffers is there with VERSION_1 or MRG_RXBUF. */
+	hw->net_hdr_size = vionet_has_feature(hw, VIONET_F_VERSION_1) ||
+					   vionet_has_feature(hw, VIONET_NET_F_MRG_RXBUF)
+				   ? 12
+				   : 10;
+	return 0;
+}
+
+int
+vionet_dev_renegotiate(struct vionet_hw *hw)
+{
+	int ret = negotiate(hw);
+
+	if (ret < 0) {
+		add_status(hw, VIONET_STATUS_FAILED);
+		return ret;
+	}
+	return 0;
+}
+
+int
+vionet_dev_init(struct vionet_hw *hw)
+{
+	int ret;
+
+	rte_spinlock_init(&hw->ctrl_lock);
+	pthread_mutex_init(&hw->lifecycle_lock, NULL);
+	ret = vionet_dev_renegotiate(hw);
+	if (ret < 0)
+		return ret;
+	read_config(hw);
+	if (hw->devargs.queue_pairs > hw->max_queue_pairs) {
+		VIONET_INIT_LOG(ERR, "%s: devarg queues=%u exceeds the device's %u queue pairs", hw->name,
+				hw->devargs.queue_pairs, hw->max_queue_pairs);
+		add_status(hw, VIONET_STATUS_FAILED);
+		return -EINVAL;
+	}
+	hw->active_queue_pairs = hw->max_queue_pairs;
+	hw->link_up = vionet_dev_read_link(hw, hw->ops);
+	VIONET_INIT_LOG(INFO,
+			"%s: transport %s, features 0x%" PRIx64 " (device 0x%" PRIx64
+			"), %u queue pairs, mtu %u, mac " RTE_ETHER_ADDR_PRT_FMT ", link %s",
+			hw->name, hw->ops->name, hw->features, hw->device_features, hw->max_queue_pairs,
+			hw->mtu, RTE_ETHER_ADDR_BYTES(&hw->mac), hw->link_up ? "up" : "down");
+	return 0;
+}
+
+int
+vionet_dev_driver_ok(struct vionet_hw *hw)
+{
+	/* Step 8: queues are set up; from here the device may use them. */
+	add_status(hw, VIONET_STATUS_DRIVER_OK);
+	if (hw->ops->get_status(hw) & (VIONET_STATUS_FAILED | VIONET_STATUS_DEVICE_NEEDS_RESET)) {
+		VIONET_INIT_LOG(ERR, "%s: device status 0x%x after DRIVER_OK", hw->name,
+				hw->ops->get_status(hw));
+		return -EIO;
+	}
+	return 0;
+}
+
+bool
+vionet_dev_read_link(struct vionet_hw *hw, const struct vionet_transport_ops *ops)
+{
+	uint16_t status;
+
+	if (ops->link_up != NULL)
+		return ops->link_up(hw) > 0;
+	/* virtio-net "status" is valid iff VIRTIO_NET_F_STATUS; without it the link is up. */
+	if (!vionet_has_feature(hw, VIONET_NET_F_STATUS))
+		return true;
+	if (ops->read_dev_config(hw, VIONET_CFG_STATUS, &status, sizeof(status)) < 0)
+		return false;
+	return (rte_le_to_cpu_16(status) & VIONET_NET_S_LINK_UP) != 0;
+}
+
+void
+vionet_dev_link_changed(struct vionet_hw *hw)
+{
+	bool up = vionet_dev_read_link(hw, hw->ops);
+
+	if (up == hw->link_up)
+		return;
+	hw->link_up = up;
+	/*
+	 * A device that comes back without DRIVER_OK (vhost-user back end restarted) knows nothing of our
+	 * rings: a started port negotiates and sets its queues up again (vionet_ethdev_recover). A link
+	 * that only flapped (PCI config status) keeps its rings.
+	 */
+	if (up && hw->eth_dev != NULL)
+		vionet_ethdev_recover(hw->eth_dev);
+	/* Said once the port can carry traffic again. */
+	VIONET_LOG(INFO, "%s: link %s", hw->name, up ? "up" : "down");
+	if (hw->eth_dev == NULL)
+		return;
+	vionet_link_update(hw->eth_dev, 0);
+	if (hw->eth_dev->data->dev_conf.intr_conf.lsc)
+		rte_eth_dev_callback_process(hw->eth_dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+}

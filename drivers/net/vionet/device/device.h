@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The device layer: one virtio-net device, whatever transport reaches it. Feature negotiation, the
+ * status state machine, queues, control queue, link state. Transports keep their own state behind
+ * 'transport_priv' and call back into this layer only through the functions declared here.
+ *
+ * How a probe (vdev or PCI) uses this layer:
+ *   1. allocate the ethdev port with vionet_ethdev_allocate_*() (vionet_ethdev.h): its private data is
+ *      the struct vionet_hw; fill hw->devargs, hw->use_va, hw->numa_node;
+ *   2. create the transport (it sets hw->ops and hw->transport_priv);
+ *   3. vionet_dev_init(hw): reset, ACKNOWLEDGE, DRIVER, feature negotiation, FEATURES_OK, config space;
+ *   4. vionet_ethdev_finish_probe(hw): ethdev ops, MAC table, LSC, rte_eth_dev_probing_finish().
+ * Queues are set up and DRIVER_OK is written at dev_start (vionet_dev_start_queues + vionet_dev_ready).
+ */
+#ifndef VIONET_DEVICE_H
+#define VIONET_DEVICE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ethdev_driver.h>
+#include <rte_dev.h>
+#include <rte_ether.h>
+#include <rte_spinlock.h>
+
+#include "base/vionet_devargs.h"
+#include "transport/transport_ops.h"
+
+struct rte_eth_dev;
+struct vionet_ctrlq;
+
+/* Feature bits (virtio 1.x "Reserved Feature Bits" and "Network Device: Feature bits"). */
+#define VIONET_NET_F_CSUM 0
+#define VIONET_NET_F_GUEST_CSUM 1
+#define VIONET_NET_F_MTU 3
+#define VIONET_NET_F_MAC 5
+#define VIONET_NET_F_GUEST_TSO4 7
+#define VIONET_NET_F_GUEST_TSO6 8
+#define VIONET_NET_F_HOST_TSO4 11
+#define VIONET_NET_F_HOST_TSO6 12
+#define VIONET_NET_F_MRG_RXBUF 15
+#define VIONET_NET_F_STATUS 16
+#define VIONET_NET_F_CTRL_VQ 17
+#define VIONET_NET_F_CTRL_RX 18
+#define VIONET_NET_F_CTRL_VLAN 19
+#define VIONET_NET_F_MQ 22
+#define VIONET_NET_F_CTRL_MAC_ADDR 23
+#define VIONET_F_INDIRECT_DESC 28
+#define VIONET_F_EVENT_IDX 29
+#define VIONET_F_VERSION_1 32
+#define VIONET_F_RING_PACKED 34
+#define VIONET_F_IN_ORDER 35
+#define VIONET_NET_F_RSS 60
+#define VIONET_NET_F_SPEED_DUPLEX 63
+
+#define VIONET_BIT(b) (UINT64_C(1) << (b))
+
+/* Device status bits (virtio 1.x "Device Status Field"). */
+#define VIONET_STATUS_ACKNOWLEDGE 1
+#define VIONET_STATUS_DRIVER 2
+#define VIONET_STATUS_DRIVER_OK 4
+#define VIONET_STATUS_FEATURES_OK 8
+#define VIONET_STATUS_DEVICE_NEEDS_RESET 64
+#define VIONET_STATUS_FAILED 128
+
+/* struct virtio_net_config field offsets (virtio 1.x "Network Device: Device configuration layout"). */
+#define VIONET_CFG_MAC 0
+#define VIONET_CFG_STATUS 6
+#define VIONET_CFG_MAX_VQ_PAIRS 8
+#define VIONET_CFG_MTU 10
+#define VIONET_CFG_SPEED 12
+#define VIONET_CFG_DUPLEX 16
+#define VIONET_NET_S_LINK_UP 1
+
+/* Ethernet frame limits: MTU plus Ethernet header, VLAN tag and CRC. */
+#define VIONET_FRAME_OVERHEAD (RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN + RTE_ETHER_CRC_LEN)
+#define VIONET_MAX_MTU 9698 /* 9728-byte frames: what testpmd and vhost handle comfortably */
+#define VIONET_MAC_TABLE_SIZE 64
+#define VIONET_VLAN_IDS 4096
+
+/*
+ * What each process has of a device, in its rte_eth_dev's process_private (rte_eth_dev is per
+ * process; its data, and the vionet_hw in it, are shared with secondary processes). A secondary that
+ * loaded this driver with -d has its code, hence the ops table, at another address than the primary,
+ * and its own handles on the device (a VFIO device fd behind a legacy I/O port).
+ */
+struct vionet_proc {
+	const struct vionet_transport_ops *ops; /* this process's copy of the transport's table */
+	void *transport_local;			/* the transport's per-process state, or NULL */
+};
+
+/*
+ * The device instance: the ethdev port's private data, in shared memory. Pointers in it are valid in
+ * every process (shared memory, or BARs mapped at the same address everywhere) except 'ops' and
+ * 'eth_dev', which are the primary's: code that may run in a secondary (the fast paths, the
+ * secondary's eth_dev_ops) goes through vionet_proc_of() instead.
+ */
+struct vionet_hw {
+	const struct vionet_transport_ops *ops; /* the primary's; see vionet_proc_of() */
+	void *transport_priv;	     /* the transport's own state (shared memory) */
+	struct rte_eth_dev *eth_dev; /* NULL until the ethdev port exists; the primary's */
+	uint16_t port_id;	     /* finds this process's rte_eth_dev, hence its vionet_proc */
+	char name[RTE_DEV_NAME_MAX_LEN];
+	struct vionet_devargs devargs;
+
+	uint64_t device_features; /* offered by the device */
+	uint64_t features;	  /* negotiated (FEATURES_OK accepted) */
+	uint16_t max_queue_pairs; /* from config space when VIRTIO_NET_F_MQ, else 1 */
+
+	/* Set by the probe before vionet_dev_init: how descriptors address our memory. */
+	bool use_va;   /* true: process virtual addresses (vhost-user); false: IOVA (PCI) */
+	int numa_node; /* where queue memory goes (SOCKET_ID_ANY when unknown) */
+
+	/* From config space (or devargs when the device does not say), read by vionet_dev_init. */
+	struct rte_ether_addr mac;
+	uint16_t mtu;	     /* current MTU */
+	uint16_t max_mtu;    /* VIRTIO_NET_F_MTU's value, else VIONET_MAX_MTU */
+	uint32_t speed_mbps; /* RTE_ETH_SPEED_NUM_UNKNOWN when unknown */
+	bool full_duplex;
+	uint16_t net_hdr_size; /* struct virtio_net_hdr(_mrg_rxbuf): 12 with VERSION_1 or MRG_RXBUF */
+	/* Ring size limits for dev_infos_get, read once at probe: a secondary must not select queues. */
+	uint16_t queue_size_max;
+	uint16_t queue_size_default;
+
+	/* Queue pairs the device currently serves (VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, else all). */
+	uint16_t active_queue_pairs;
+	bool started;
+	/* Serialises start/stop/close with the queue re-creation a back end reconnect triggers. */
+	pthread_mutex_t lifecycle_lock;
+	unsigned int rxtx_path;	  /* row of the burst function table chosen at start (rxtx_select.c) */
+	bool needs_renegotiation; /* the device was reset (port stop): negotiate again at start */
+	volatile bool link_up; /* last state reported to ethdev; written from the transport thread too */
+
+	/* Control path: the real control virtqueue when the device serves one, else ops->ctrl_command. */
+	struct vionet_ctrlq *ctrlq;
+	rte_spinlock_t ctrl_lock; /* one command in flight (virtio-net "Control Virtqueue") */
+	/* What the receive filters were last set to (recorded even where the device cannot filter). */
+	bool promisc;
+	bool allmulti;
+	uint64_t vlan_filter[VIONET_VLAN_IDS / 64];
+};
+
+/* This process's part of the device (struct vionet_proc): a few loads, cheap enough for a kick. */
+static inline struct vionet_proc *
+vionet_proc_of(const struct vionet_hw *hw)
+{
+	return rte_eth_devices[hw->port_id].process_private;
+}
+
+static inline bool
+vionet_has_feature(const struct vionet_hw *hw, unsigned int bit)
+{
+	return (hw->features & VIONET_BIT(bit)) != 0;
+}
+
+/*
+ * Called by a transport, from any thread (an interrupt or socket thread), when the link may have
+ * changed: vhost-user back end gone or back, PCI config-change interrupt. The device layer re-reads the
+ * link state and raises RTE_ETH_EVENT_INTR_LSC when it changed.
+ */
+void vionet_dev_link_changed(struct vionet_hw *hw);
+
+/*
+ * Brings a device from reset to FEATURES_OK (virtio 1.x "Device Initialization", steps 1-6) and reads
+ * its configuration: MAC, MTU, max queue pairs, speed/duplex. The features we want come from
+ * vionet_dev_wanted_features() (devargs decide packed/in-order/mergeable). On failure writes FAILED
+ * and returns a negative errno.
+ */
+int vionet_dev_init(struct vionet_hw *hw);
+
+/* The feature set this driver accepts for its devargs (before intersecting with the device's). */
+uint64_t vionet_dev_wanted_features(const struct vionet_hw *hw);
+
+/* Re-runs reset and negotiation (after a reset or a back end reconnect); queues must be set up again. */
+int vionet_dev_renegotiate(struct vionet_hw *hw);
+
+/* Writes DRIVER_OK (step 8): queues are set up; the device may now use them. */
+int vionet_dev_driver_ok(struct vionet_hw *hw);
+
+/* Resets the device (status 0): the device forgets every queue. */
+void vionet_dev_reset(struct vionet_hw *hw);
+
+/*
+ * Reads the link state: the transport's view when it has one, else config status, else up. 'ops' is
+ * the calling process's table: hw->ops in the primary, vionet_proc_of(hw)->ops in a secondary.
+ */
+bool vionet_dev_read_link(struct vionet_hw *hw, const struct vionet_transport_ops *ops);
+
+/*
+ * Control commands (vionet_ctrl.c). Each returns 0 when the device acknowledged (VIRTIO_NET_OK), -EIO
+ * when it refused, -ENOTSUP when the feature that carries the command was not negotiated, -EAGAIN
+ * when the device is not running (port stopped; receive modes are then recorded and return 0).
+ */
+int vionet_ctrl_init(struct vionet_hw *hw);  /* sets up the control virtqueue when there is one */
+void vionet_ctrl_release(struct vionet_hw *hw);
+/* After DRIVER_OK: the control queue may carry commands; receive modes set while stopped are sent. */
+void vionet_ctrl_device_ready(struct vionet_hw *hw);
+int vionet_ctrl_set_promisc(struct vionet_hw *hw, bool on);
+int vionet_ctrl_set_allmulti(struct vionet_hw *hw, bool on);
+int vionet_ctrl_set_queue_pairs(struct vionet_hw *hw, uint16_t pairs);
+int vionet_ctrl_set_mac(struct vionet_hw *hw, const struct rte_ether_addr *mac);
+int vionet_ctrl_set_mac_table(struct vionet_hw *hw, const struct rte_ether_addr *uc, uint32_t n_uc,
+			      const struct rte_ether_addr *mc, uint32_t n_mc);
+int vionet_ctrl_vlan(struct vionet_hw *hw, uint16_t vlan_id, bool add);
+
+#endif /* VIONET_DEVICE_H */

@@ -1,0 +1,699 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * eth_dev_ops of both vionet drivers: configuration, start/stop, link, receive filters through the
+ * control path, MTU, VLAN, stats and queue information. Transport-agnostic: only the device layer and
+ * the queue layer are called from here.
+ */
+#include "ethdev/ethdev.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include "ethdev/rte_pmd_vionet.h"
+#include "base/vionet_log.h"
+#include "queue/queue.h"
+#include "queue/queue_rx_intr.h"
+#include "rxtx/rxtx.h"
+
+#define VIONET_DRIVER_VERSION "0.1.0"
+
+static int
+vionet_dev_configure(struct rte_eth_dev *dev)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+	const struct rte_eth_conf *conf = &dev->data->dev_conf;
+	uint16_t pairs = RTE_MAX(dev->data->nb_rx_queues, dev->data->nb_tx_queues);
+
+	if (pairs > hw->max_queue_pairs) {
+		VIONET_INIT_LOG(ERR, "%s: %u queues requested, the device has %u queue pairs", hw->name,
+				pairs, hw->max_queue_pairs);
+		return -EINVAL;
+	}
+	/* No RSS capability is claimed: the device offers no VIRTIO_NET_F_RSS we would drive. */
+	if (conf->rxmode.mq_mode != RTE_ETH_MQ_RX_NONE) {
+		VIONET_INIT_LOG(ERR, "%s: Rx multi-queue mode %d not supported (no RSS)", hw->name,
+				conf->rxmode.mq_mode);
+		return -ENOTSUP;
+	}
+	if (conf->txmode.mq_mode != RTE_ETH_MQ_TX_NONE) {
+		VIONET_INIT_LOG(ERR, "%s: Tx multi-queue mode %d not supported", hw->name,
+				conf->txmode.mq_mode);
+		return -ENOTSUP;
+	}
+	if (dev->data->mtu > hw->max_mtu) {
+		VIONET_INIT_LOG(ERR, "%s: MTU %u above the device's %u", hw->name, dev->data->mtu,
+				hw->max_mtu);
+		return -EINVAL;
+	}
+	hw->mtu = dev->data->mtu;
+	return 0;
+}
+
+/* The device runs: receive modes set while it was not, and the pairs the port uses. */
+static int
+after_driver_ok(struct rte_eth_dev *dev)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+	uint16_t pairs = RTE_MAX(dev->data->nb_rx_queues, dev->data->nb_tx_queues);
+	int ret;
+
+	vionet_ctrl_device_ready(hw);
+	/* With MQ the device starts with one pair active (virtio-net "Automatic receive steering"). */
+	if (hw->max_queue_pairs > 1) {
+		ret = vionet_ctrl_set_queue_pairs(hw, pairs);
+		if (ret < 0) {
+			VIONET_INIT_LOG(ERR, "%s: cannot activate %u queue pairs: %s", hw->name, pairs,
+					strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int
+start_locked(struct rte_eth_dev *dev)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+	int ret;
+
+	ret = vionet_rx_intr_start(dev);
+	if (ret < 0)
+		return ret;
+	ret = vionet_queues_start(dev);
+	if (ret == 0) {
+		ret = after_driver_ok(dev);
+		if (ret < 0)
+			vionet_queues_stop(dev);
+	}
+	if (ret < 0) {
+		vionet_rx_intr_stop(dev);
+		return ret;
+	}
+	vionet_rxtx_select(dev);
+	hw->started = true;
+	/* With LSC ethdev reads the stored status: store it now and on every change. */
+	vionet_link_update(dev, 0);
+	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++)
+		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
+	for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++)
+		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
+	return 0;
+}
+
+void
+vionet_ethdev_recover(struct rte_eth_dev *dev)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+
+	pthread_mutex_lock(&hw->lifecycle_lock);
+	if (hw->started && (hw->ops->get_status(hw) & VIONET_STATUS_DRIVER_OK) == 0) {
+		VIONET_LOG(INFO, "%s: device lost its state: setting the queues up again", hw->name);
+		if (vionet_queues_restart(dev) < 0 || after_driver_ok(dev) < 0)
+			VIONET_LOG(ERR, "%s: cannot set the queues up again", hw->name);
+	}
+	pthread_mutex_unlock(&hw->lifecycle_lock);
+}
+
+static int
+vionet_dev_start(struct rte_eth_dev *dev)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+	int ret;
+
+	pthread_mutex_lock(&hw->lifecycle_lock);
+	ret = start_locked(dev);
+	pthread_mutex_unlock(&hw->lifecycle_lock);
+	return ret;
+}
+
+static int
+stop_locked(struct rte_eth_dev *dev)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+
+	if (!hw->started)
+		return 0;
+	hw->started = false;
+	dev->data->dev_started = 0;
+	vionet_queues_stop(dev);
+	vionet_rx_intr_stop(dev);
+	vionet_link_update(dev, 0);
+	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++)
+		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
+	for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++)
+		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
+	return 0;
+}
+
+static int
+vionet_dev_stop(struct rte_eth_dev *dev)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+	int ret;
+
+	pthread_mutex_lock(&hw->lifecycle_lock);
+	ret = stop_locked(dev);
+	pthread_mutex_unlock(&hw->lifecycle_lock);
+	return ret;
+}
+
+static int
+vionet_dev_close(struct rte_eth_dev *dev)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+
+	vionet_dev_stop(dev);
+	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++)
+		vionet_rx_queue_release(dev, i);
+	for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++)
+		vionet_tx_queue_release(dev, i);
+	vionet_ctrl_release(hw);
+	vionet_dev_reset(hw);
+	/* The transport frees the Rx interrupt handle (vhost-user) or the PCI bus owns it. */
+	dev->intr_handle = NULL;
+	/* Not under the lifecycle lock: close joins the transport thread, which may wait for it. */
+	hw->ops->close(hw);
+	vionet_ethdev_proc_free(dev);
+	hw->eth_dev = NULL;
+	pthread_mutex_destroy(&hw->lifecycle_lock);
+	return 0;
+}
+
+/* ethdev "reset": back to the state after probe; the application configures the port again. */
+static int
+vionet_dev_reset_op(struct rte_eth_dev *dev)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+	int ret;
+
+	vionet_dev_stop(dev);
+	vionet_ctrl_release(hw);
+	ret = vionet_dev_renegotiate(hw);
+	if (ret < 0)
+		return ret;
+	return vionet_ctrl_init(hw);
+}
+
+/* Stores the port's link for ethdev: up when the device says so and the port is started. */
+static int
+store_link(struct rte_eth_dev *dev, bool device_link_up)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+	struct rte_eth_link link = {
+		.link_speed = hw->speed_mbps,
+		.link_duplex = hw->full_duplex ? RTE_ETH_LINK_FULL_DUPLEX : RTE_ETH_LINK_HALF_DUPLEX,
+		.link_autoneg = RTE_ETH_LINK_FIXED,
+	};
+
+	link.link_status = hw->started && device_link_up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
+	if (link.link_status == RTE_ETH_LINK_DOWN)
+		link.link_speed = RTE_ETH_SPEED_NUM_NONE;
+	return rte_eth_linkstatus_set(dev, &link);
+}
+
+int
+vionet_link_update(struct rte_eth_dev *dev, int wait_to_complete __rte_unused)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+
+	hw->link_up = vionet_dev_read_link(hw, hw->ops);
+	return store_link(dev, hw->link_up);
+}
+
+static int
+vionet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+	uint16_t max_ring = hw->queue_size_max;
+	uint16_t default_ring = hw->queue_size_default;
+
+	info->max_rx_queues = hw->max_queue_pairs;
+	info->max_tx_queues = hw->max_queue_pairs;
+	info->max_mac_addrs = VIONET_MAC_TABLE_SIZE;
+	/* One Rx buffer holds the virtio-net header and at least a minimal frame. */
+	info->min_rx_bufsize = RTE_ETHER_MIN_LEN + hw->net_hdr_size;
+	info->min_mtu = RTE_ETHER_MIN_MTU;
+	info->max_mtu = hw->max_mtu;
+	info->max_rx_pktlen = (uint32_t)hw->max_mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN;
+	info->max_lro_pkt_size = UINT16_MAX;
+
+	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_VLAN_STRIP | RTE_ETH_RX_OFFLOAD_VLAN_FILTER;
+	if (vionet_has_feature(hw, VIONET_NET_F_MRG_RXBUF))
+		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_SCATTER;
+	if (vionet_has_feature(hw, VIONET_NET_F_GUEST_CSUM))
+		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
+	if (vionet_has_feature(hw, VIONET_NET_F_GUEST_TSO4) ||
+	    vionet_has_feature(hw, VIONET_NET_F_GUEST_TSO6))
+		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_LRO;
+
+	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_VLAN_INSERT | RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	if (vionet_has_feature(hw, VIONET_NET_F_CSUM))
+		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
+	if (vionet_has_feature(hw, VIONET_NET_F_HOST_TSO4) ||
+	    vionet_has_feature(hw, VIONET_NET_F_HOST_TSO6))
+		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
+	info->flow_type_rss_offloads = 0;
+	info->reta_size = 0;
+	info->hash_key_size = 0;
+
+	info->rx_desc_lim = (struct rte_eth_desc_lim){
+		.nb_max = max_ring,
+		.nb_min = VIONET_QUEUE_SIZE_MIN,
+		.nb_align = 1,
+	};
+	info->tx_desc_lim = info->rx_desc_lim;
+	info->default_rxportconf.ring_size = default_ring;
+	info->default_txportconf.ring_size = default_ring;
+	info->default_rxportconf.nb_queues = 1;
+	info->default_txportconf.nb_queues = 1;
+	info->default_rxportconf.burst_size = VIONET_BURST_MAX;
+	info->default_txportconf.burst_size = VIONET_BURST_MAX;
+	/* rx_free_thresh and tx_free_thresh stay 0 in the default confs: 0 asks for the queue's
+	 * own default (a quarter of the ring, at most 64), which suits every
+	 * ring size. */
+	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
+	info->dev_capa = 0;
+	return 0;
+}
+
+static int
+vionet_fw_version_get(struct rte_eth_dev *dev, char *fw_version, size_t fw_size)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+	int len;
+
+	/* No firmware: the driver version, the transport and the negotiated feature bits. */
+	len = snprintf(fw_version, fw_size, "vionet %s %s features 0x%" PRIx64,
+		       VIONET_DRIVER_VERSION, vionet_proc_of(hw)->ops->name, hw->features);
+	if (len < 0)
+		return -EINVAL;
+	return (size_t)len + 1 > fw_size ? len + 1 : 0;
+}
+
+static int
+vionet_promiscuous_enable(struct rte_eth_dev *dev)
+{
+	return vionet_ctrl_set_promisc(vionet_hw_of(dev), true);
+}
+
+static int
+vionet_promiscuous_disable(struct rte_eth_dev *dev)
+{
+	return vionet_ctrl_set_promisc(vionet_hw_of(dev), false);
+}
+
+static int
+vionet_allmulticast_enable(struct rte_eth_dev *dev)
+{
+	return vionet_ctrl_set_allmulti(vionet_hw_of(dev), true);
+}
+
+static int
+vionet_allmulticast_disable(struct rte_eth_dev *dev)
+{
+	return vionet_ctrl_set_allmulti(vionet_hw_of(dev), false);
+}
+
+/*
+ * The device's MAC filter is one table of unicast and multicast addresses (VIRTIO_NET_CTRL_MAC_TABLE_SET),
+ * so every change sends the whole table: the port's addresses with 'skip' left out and 'add' put at
+ * 'add_index'.
+ */
+static int
+send_mac_table(struct rte_eth_dev *dev, uint32_t skip, const struct rte_ether_addr *add,
+	       uint32_t add_index)
+{
+	struct rte_ether_addr uc[VIONET_MAC_TABLE_SIZE], mc[VIONET_MAC_TABLE_SIZE];
+	uint32_t n_uc = 0, n_mc = 0;
+
+	for (uint32_t i = 1; i < VIONET_MAC_TABLE_SIZE; i++) {
+		const struct rte_ether_addr *a = &dev->data->mac_addrs[i];
+
+		if (i == skip)
+			continue;
+		if (add != NULL && i == add_index)
+			a = add;
+		if (rte_is_zero_ether_addr(a))
+			continue;
+		if (rte_is_multicast_ether_addr(a))
+			mc[n_mc++] = *a;
+		else
+			uc[n_uc++] = *a;
+	}
+	return vionet_ctrl_set_mac_table(vionet_hw_of(dev), uc, n_uc, mc, n_mc);
+}
+
+static int
+vionet_mac_addr_add(struct rte_eth_dev *dev, struct rte_ether_addr *mac, uint32_t index,
+		    uint32_t vmdq __rte_unused)
+{
+	if (index == 0 || index >= VIONET_MAC_TABLE_SIZE)
+		return -EINVAL;
+	return send_mac_table(dev, UINT32_MAX, mac, index);
+}
+
+static void
+vionet_mac_addr_remove(struct rte_eth_dev *dev, uint32_t index)
+{
+	if (index == 0 || index >= VIONET_MAC_TABLE_SIZE)
+		return;
+	send_mac_table(dev, index, NULL, 0);
+}
+
+static int
+vionet_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+	int ret = vionet_ctrl_set_mac(hw, mac);
+
+	/* A device that cannot be told keeps its filter; the port still sends from the new address. */
+	if (ret == 0 || ret == -ENOTSUP) {
+		hw->mac = *mac;
+		return 0;
+	}
+	return ret;
+}
+
+static int
+vionet_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+
+	if (mtu < RTE_ETHER_MIN_MTU || mtu > hw->max_mtu) {
+		VIONET_LOG(ERR, "%s: MTU %u outside %u..%u", hw->name, mtu, RTE_ETHER_MIN_MTU,
+			   hw->max_mtu);
+		return -EINVAL;
+	}
+	/* Without mergeable buffers one Rx buffer must hold a whole frame. */
+	if (!vionet_has_feature(hw, VIONET_NET_F_MRG_RXBUF) && !vionet_rx_buffers_fit(dev, mtu)) {
+		VIONET_LOG(ERR, "%s: MTU %u does not fit one Rx buffer and mrg_rxbuf is off", hw->name,
+			   mtu);
+		return -EINVAL;
+	}
+	hw->mtu = mtu;
+	return 0;
+}
+
+static int
+vionet_vlan_filter_set(struct rte_eth_dev *dev, uint16_t vlan_id, int on)
+{
+	return vionet_ctrl_vlan(vionet_hw_of(dev), vlan_id, on != 0);
+}
+
+/* VLAN strip is done in software on Rx (as virtio users expect); the queues read the flag at start. */
+static int
+vionet_vlan_offload_set(struct rte_eth_dev *dev, int mask)
+{
+	const struct rte_eth_rxmode *rxmode = &dev->data->dev_conf.rxmode;
+
+	if (mask & RTE_ETH_VLAN_STRIP_MASK) {
+		bool strip = (rxmode->offloads & RTE_ETH_RX_OFFLOAD_VLAN_STRIP) != 0;
+
+		for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++) {
+			struct vionet_rxq *rxq = dev->data->rx_queues[i];
+
+			if (rxq != NULL)
+				rxq->vlan_strip = strip;
+		}
+	}
+	return 0;
+}
+
+static int
+vionet_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
+{
+	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++) {
+		const struct vionet_rxq *rxq = dev->data->rx_queues[i];
+
+		if (rxq == NULL)
+			continue;
+		stats->ipackets += rxq->stats.packets;
+		stats->ibytes += rxq->stats.bytes;
+		stats->ierrors += rxq->stats.errors;
+		stats->rx_nombuf += rxq->stats.mbuf_alloc_failed;
+		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			stats->q_ipackets[i] = rxq->stats.packets;
+			stats->q_ibytes[i] = rxq->stats.bytes;
+			stats->q_errors[i] = rxq->stats.errors;
+		}
+	}
+	for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++) {
+		const struct vionet_txq *txq = dev->data->tx_queues[i];
+
+		if (txq == NULL)
+			continue;
+		stats->opackets += txq->stats.packets;
+		stats->obytes += txq->stats.bytes;
+		stats->oerrors += txq->stats.errors;
+		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			stats->q_opackets[i] = txq->stats.packets;
+			stats->q_obytes[i] = txq->stats.bytes;
+		}
+	}
+	return 0;
+}
+
+static int
+vionet_stats_reset(struct rte_eth_dev *dev)
+{
+	return vionet_xstats_reset(dev);
+}
+
+static void
+vionet_rxq_info_get(struct rte_eth_dev *dev, uint16_t queue_id, struct rte_eth_rxq_info *info)
+{
+	const struct vionet_rxq *rxq = dev->data->rx_queues[queue_id];
+
+	info->mp = rxq->mp;
+	info->nb_desc = rxq->ring_size;
+	info->scattered_rx = rxq->mrg_rxbuf;
+	info->rx_buf_size = rxq->buf_len;
+	info->conf.rx_free_thresh = rxq->refill_thresh;
+	info->conf.offloads = dev->data->dev_conf.rxmode.offloads;
+}
+
+static void
+vionet_txq_info_get(struct rte_eth_dev *dev, uint16_t queue_id, struct rte_eth_txq_info *info)
+{
+	const struct vionet_txq *txq = dev->data->tx_queues[queue_id];
+
+	info->nb_desc = txq->ring_size;
+	info->conf.tx_free_thresh = txq->free_thresh;
+	info->conf.offloads = dev->data->dev_conf.txmode.offloads;
+}
+
+static int
+vionet_burst_mode_get(struct rte_eth_dev *dev, uint16_t queue_id __rte_unused,
+		      struct rte_eth_burst_mode *mode)
+{
+	snprintf(mode->info, sizeof(mode->info), "%s", vionet_rxtx_describe(dev));
+	return 0;
+}
+
+const struct eth_dev_ops vionet_eth_dev_ops = {
+	.dev_configure = vionet_dev_configure,
+	.dev_start = vionet_dev_start,
+	.dev_stop = vionet_dev_stop,
+	.dev_close = vionet_dev_close,
+	.dev_reset = vionet_dev_reset_op,
+	.link_update = vionet_link_update,
+	.promiscuous_enable = vionet_promiscuous_enable,
+	.promiscuous_disable = vionet_promiscuous_disable,
+	.allmulticast_enable = vionet_allmulticast_enable,
+	.allmulticast_disable = vionet_allmulticast_disable,
+	.mac_addr_add = vionet_mac_addr_add,
+	.mac_addr_remove = vionet_mac_addr_remove,
+	.mac_addr_set = vionet_mac_addr_set,
+	.mtu_set = vionet_mtu_set,
+	.stats_get = vionet_stats_get,
+	.stats_reset = vionet_stats_reset,
+	.xstats_get = vionet_xstats_get,
+	.xstats_get_names = vionet_xstats_get_names,
+	.xstats_reset = vionet_xstats_reset,
+	.dev_infos_get = vionet_dev_infos_get,
+	.fw_version_get = vionet_fw_version_get,
+	.rxq_info_get = vionet_rxq_info_get,
+	.txq_info_get = vionet_txq_info_get,
+	.rx_burst_mode_get = vionet_burst_mode_get,
+	.tx_burst_mode_get = vionet_burst_mode_get,
+	.vlan_filter_set = vionet_vlan_filter_set,
+	.vlan_offload_set = vionet_vlan_offload_set,
+	.rx_queue_setup = vionet_rx_queue_setup,
+	.rx_queue_release = vionet_rx_queue_release,
+	.tx_queue_setup = vionet_tx_queue_setup,
+	.tx_queue_release = vionet_tx_queue_release,
+	.tx_done_cleanup = vionet_tx_done_cleanup,
+	.rx_queue_intr_enable = vionet_rx_queue_intr_enable,
+	.rx_queue_intr_disable = vionet_rx_queue_intr_disable,
+};
+
+struct vionet_hw *
+vionet_ethdev_hw_prepare(struct rte_eth_dev *eth_dev, const char *name,
+			 const struct vionet_devargs *devargs, bool use_va, int numa_node)
+{
+	struct vionet_hw *hw = vionet_hw_of(eth_dev);
+
+	snprintf(hw->name, sizeof(hw->name), "%s", name);
+	hw->devargs = *devargs;
+	hw->use_va = use_va;
+	hw->numa_node = numa_node;
+	hw->eth_dev = eth_dev;
+	hw->port_id = eth_dev->data->port_id;
+	return hw;
+}
+
+struct vionet_proc *
+vionet_ethdev_proc_attach(struct rte_eth_dev *eth_dev)
+{
+	struct vionet_proc *proc = eth_dev->process_private;
+
+	if (proc != NULL)
+		return proc;
+	proc = rte_zmalloc_socket("vionet_proc", sizeof(*proc), RTE_CACHE_LINE_SIZE,
+				  eth_dev->device != NULL ? eth_dev->device->numa_node : SOCKET_ID_ANY);
+	if (proc == NULL) {
+		VIONET_INIT_LOG(ERR, "%s: no memory for the per-process part of port %u",
+				eth_dev->data->name, eth_dev->data->port_id);
+		return NULL;
+	}
+	eth_dev->process_private = proc;
+	return proc;
+}
+
+void
+vionet_ethdev_proc_free(struct rte_eth_dev *eth_dev)
+{
+	rte_free(eth_dev->process_private);
+	eth_dev->process_private = NULL;
+}
+
+int
+vionet_ethdev_init(struct rte_eth_dev *eth_dev)
+{
+	struct vionet_hw *hw = vionet_hw_of(eth_dev);
+	/* The PCI probe made it already (its transport keeps per-process state); the vdev's is made here. */
+	bool own_proc = eth_dev->process_private == NULL;
+	struct vionet_proc *proc = vionet_ethdev_proc_attach(eth_dev);
+	int ret;
+
+	if (proc == NULL)
+		return -ENOMEM;
+	proc->ops = hw->ops;
+	ret = vionet_dev_init(hw);
+	if (ret < 0)
+		goto fail;
+	ret = vionet_ctrl_init(hw);
+	if (ret < 0)
+		goto fail;
+	eth_dev->data->mac_addrs = rte_zmalloc_socket(hw->name,
+						      VIONET_MAC_TABLE_SIZE * RTE_ETHER_ADDR_LEN, 0,
+						      hw->numa_node);
+	if (eth_dev->data->mac_addrs == NULL) {
+		VIONET_INIT_LOG(ERR, "%s: cannot allocate the MAC address table", hw->name);
+		vionet_ctrl_release(hw);
+		ret = -ENOMEM;
+		goto fail;
+	}
+	hw->queue_size_max = vionet_queue_max_size(hw);
+	hw->queue_size_default = vionet_queue_default_size(hw);
+	rte_ether_addr_copy(&hw->mac, &eth_dev->data->mac_addrs[0]);
+	eth_dev->data->mtu = hw->mtu;
+	eth_dev->dev_ops = &vionet_eth_dev_ops;
+	eth_dev->rx_queue_count = vionet_rx_queue_count;
+	eth_dev->rx_pkt_burst = vionet_rx_burst_stopped;
+	eth_dev->tx_pkt_burst = vionet_tx_burst_stopped;
+	/* LSC: transports call vionet_dev_link_changed(); AUTOFILL_QUEUE_XSTATS off: ours are richer. */
+	eth_dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC;
+	hw->eth_dev = eth_dev;
+	rte_eth_dev_probing_finish(eth_dev);
+	return 0;
+fail:
+	if (own_proc)
+		vionet_ethdev_proc_free(eth_dev);
+	return ret;
+}
+
+/* ---- A secondary process: bursts on the primary's queues, reads, nothing that configures ---- */
+
+/*
+ * Reads the device's link through this process's transport ops and stores it in the shared port
+ * data, as the primary would. hw->link_up is left alone: it is the primary's memory of what it last
+ * reported, which decides whether its config-change interrupt raises an LSC event.
+ */
+static int
+vionet_secondary_link_update(struct rte_eth_dev *dev, int wait_to_complete __rte_unused)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+
+	return store_link(dev, vionet_dev_read_link(hw, vionet_proc_of(hw)->ops));
+}
+
+/* Undoes this process's attach only (its BAR and I/O port mappings): the device keeps running. */
+static int
+vionet_secondary_close(struct rte_eth_dev *dev)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+	struct vionet_proc *proc = dev->process_private;
+
+	if (proc != NULL && proc->ops != NULL && proc->ops->detach != NULL)
+		proc->ops->detach(hw);
+	vionet_ethdev_proc_free(dev);
+	return 0;
+}
+
+/*
+ * What a secondary may call. Everything that configures the port or the device (configure, start,
+ * stop, queue set-up, receive filters, MTU, resets, Rx interrupts) is absent, so ethdev answers
+ * -ENOTSUP: the primary owns the device and its queues.
+ */
+static const struct eth_dev_ops vionet_eth_dev_secondary_ops = {
+	.dev_close = vionet_secondary_close,
+	.link_update = vionet_secondary_link_update,
+	.stats_get = vionet_stats_get,
+	.xstats_get = vionet_xstats_get,
+	.xstats_get_names = vionet_xstats_get_names,
+	.dev_infos_get = vionet_dev_infos_get,
+	.fw_version_get = vionet_fw_version_get,
+	.rxq_info_get = vionet_rxq_info_get,
+	.txq_info_get = vionet_txq_info_get,
+	.rx_burst_mode_get = vionet_burst_mode_get,
+	.tx_burst_mode_get = vionet_burst_mode_get,
+	.tx_done_cleanup = vionet_tx_done_cleanup,
+};
+
+int
+vionet_ethdev_attach_secondary(struct rte_eth_dev *eth_dev)
+{
+	eth_dev->dev_ops = &vionet_eth_dev_secondary_ops;
+	eth_dev->rx_queue_count = vionet_rx_queue_count;
+	vionet_rxtx_attach(eth_dev);
+	rte_eth_dev_probing_finish(eth_dev);
+	return 0;
+}
+
+int
+rte_pmd_vionet_set_queue_pairs(uint16_t port_id, uint16_t pairs)
+{
+	struct rte_eth_dev *dev;
+	struct vionet_hw *hw;
+	int ret;
+
+	if (!rte_eth_dev_is_valid_port(port_id))
+		return -ENODEV;
+	dev = &rte_eth_devices[port_id];
+	if (dev->dev_ops == &vionet_eth_dev_secondary_ops)
+		return -E_RTE_SECONDARY; /* a control command: the primary's */
+	if (dev->dev_ops != &vionet_eth_dev_ops)
+		return -ENODEV;
+	hw = vionet_hw_of(dev);
+	if (pairs == 0 || pairs > RTE_MAX(dev->data->nb_rx_queues, dev->data->nb_tx_queues))
+		return -EINVAL;
+	pthread_mutex_lock(&hw->lifecycle_lock);
+	ret = hw->started ? vionet_ctrl_set_queue_pairs(hw, pairs) : -EAGAIN;
+	pthread_mutex_unlock(&hw->lifecycle_lock);
+	return ret;
+}

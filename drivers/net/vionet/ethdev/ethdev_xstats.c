@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Extended statistics with stable names: per queue "rx_q<N>_<counter>" / "tx_q<N>_<counter>".
+ * The names and their order are part of the interface: append, never rename or reorder.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ethdev/ethdev.h"
+#include "queue/queue.h"
+
+struct xstat_def {
+	const char *name;
+	size_t offset; /* in struct vionet_queue_stats; SIZE_MAX: the ring's rejected used entries */
+};
+
+#define XSTAT(field) {#field, offsetof(struct vionet_queue_stats, field)}
+#define XSTAT_SIZE(name, bucket) {name, offsetof(struct vionet_queue_stats, size[bucket])}
+
+static const struct xstat_def queue_xstats[] = {
+	XSTAT(packets),
+	XSTAT(bytes),
+	XSTAT(errors),
+	XSTAT_SIZE("size_under_64_packets", VIONET_SIZE_UNDER_64),
+	XSTAT_SIZE("size_64_packets", VIONET_SIZE_64),
+	XSTAT_SIZE("size_65_to_127_packets", VIONET_SIZE_65_127),
+	XSTAT_SIZE("size_128_to_255_packets", VIONET_SIZE_128_255),
+	XSTAT_SIZE("size_256_to_511_packets", VIONET_SIZE_256_511),
+	XSTAT_SIZE("size_512_to_1023_packets", VIONET_SIZE_512_1023),
+	XSTAT_SIZE("size_1024_to_1518_packets", VIONET_SIZE_1024_1518),
+	XSTAT_SIZE("size_1519_to_max_packets", VIONET_SIZE_OVER_1518),
+	XSTAT(notifications_sent),
+	XSTAT(notifications_suppressed),
+	{"invalid_used_rejected", SIZE_MAX},
+	XSTAT(mbuf_alloc_failed),
+	XSTAT(multi_seg),
+	XSTAT(intr_self_signalled),
+};
+
+#define N_QUEUE_XSTATS RTE_DIM(queue_xstats)
+
+static unsigned int
+xstats_count(const struct rte_eth_dev *dev)
+{
+	return (unsigned int)(dev->data->nb_rx_queues + dev->data->nb_tx_queues) * N_QUEUE_XSTATS;
+}
+
+int
+vionet_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
+			unsigned int size)
+{
+	unsigned int count = xstats_count(dev), k = 0;
+
+	if (names == NULL || size < count)
+		return (int)count;
+	for (uint16_t q = 0; q < dev->data->nb_rx_queues; q++)
+		for (unsigned int i = 0; i < N_QUEUE_XSTATS; i++)
+			snprintf(names[k++].name, RTE_ETH_XSTATS_NAME_SIZE, "rx_q%u_%s", q,
+				 queue_xstats[i].name);
+	for (uint16_t q = 0; q < dev->data->nb_tx_queues; q++)
+		for (unsigned int i = 0; i < N_QUEUE_XSTATS; i++)
+			snprintf(names[k++].name, RTE_ETH_XSTATS_NAME_SIZE, "tx_q%u_%s", q,
+				 queue_xstats[i].name);
+	return (int)count;
+}
+
+static void
+fill_queue(struct rte_eth_xstat *xstats, unsigned int *k, const struct vionet_queue_stats *s,
+	   const struct vionet_vq *vq)
+{
+	for (unsigned int i = 0; i < N_QUEUE_XSTATS; i++) {
+		uint64_t v = 0;
+
+		if (s != NULL && queue_xstats[i].offset == SIZE_MAX)
+			v = vionet_vq_invalid_used(vq);
+		else if (s != NULL)
+			v = *(const uint64_t *)((const char *)s + queue_xstats[i].offset);
+		xstats[*k].id = *k;
+		xstats[*k].value = v;
+		(*k)++;
+	}
+}
+
+int
+vionet_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats, unsigned int n)
+{
+	unsigned int count = xstats_count(dev), k = 0;
+
+	if (xstats == NULL || n < count)
+		return (int)count;
+	for (uint16_t q = 0; q < dev->data->nb_rx_queues; q++) {
+		const struct vionet_rxq *rxq = dev->data->rx_queues[q];
+
+		fill_queue(xstats, &k, rxq != NULL ? &rxq->stats : NULL, rxq != NULL ? &rxq->vq : NULL);
+	}
+	for (uint16_t q = 0; q < dev->data->nb_tx_queues; q++) {
+		const struct vionet_txq *txq = dev->data->tx_queues[q];
+
+		fill_queue(xstats, &k, txq != NULL ? &txq->stats : NULL, txq != NULL ? &txq->vq : NULL);
+	}
+	return (int)count;
+}
+
+int
+vionet_xstats_reset(struct rte_eth_dev *dev)
+{
+	for (uint16_t q = 0; q < dev->data->nb_rx_queues; q++) {
+		struct vionet_rxq *rxq = dev->data->rx_queues[q];
+
+		if (rxq != NULL) {
+			memset(&rxq->stats, 0, sizeof(rxq->stats));
+			vionet_vq_invalid_used_reset(&rxq->vq);
+		}
+	}
+	for (uint16_t q = 0; q < dev->data->nb_tx_queues; q++) {
+		struct vionet_txq *txq = dev->data->tx_queues[q];
+
+		if (txq != NULL) {
+			memset(&txq->stats, 0, sizeof(txq->stats));
+			vionet_vq_invalid_used_reset(&txq->vq);
+		}
+	}
+	return 0;
+}

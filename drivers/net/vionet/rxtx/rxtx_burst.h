@@ -1,0 +1,498 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The scalar burst bodies, written once for both ring layouts. Each takes a compile-time 'packed'
+ * flag: rxtx_split.c and rxtx_packed.c instantiate them, and the compiler keeps only the ring steps
+ * (lib/virtq) of that layout. Per burst: one harvest, bulk mbuf alloc/free, descriptors in groups,
+ * one publish, at most one notification.
+ */
+#ifndef VIONET_RXTX_BURST_H
+#define VIONET_RXTX_BURST_H
+
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_net.h>
+#include <rte_prefetch.h>
+
+#include <virtq_pmd_ext.h>
+
+#include "base/vionet_compat.h"
+#include "rxtx/rxtx_net_hdr.h"
+#include "queue/queue.h"
+
+/* ---- Ring steps of either layout (thin dispatch on a constant) ---- */
+
+static __rte_always_inline uint16_t
+vq_free_count(const struct vionet_vq *vq, const bool packed)
+{
+	return packed ? virtq_packed_drv_free_count(&vq->packed) : virtq_split_drv_free_count(&vq->split);
+}
+
+static __rte_always_inline uint16_t
+vq_get_used_bulk(struct vionet_vq *vq, const bool packed, void **cookies, uint32_t *lens,
+		 uint16_t max)
+{
+	return packed ? virtq_packed_drv_get_used_bulk(&vq->packed, cookies, lens, max)
+		      : virtq_split_drv_get_used_bulk(&vq->split, cookies, lens, max);
+}
+
+static __rte_always_inline uint16_t
+vq_add_bulk(struct vionet_vq *vq, const bool packed, const uint64_t *addrs, const uint32_t *lens,
+	    uint16_t flags, void *const *cookies, uint16_t n)
+{
+	return packed ? virtq_packed_drv_add_bulk(&vq->packed, addrs, lens, flags, cookies, n)
+		      : virtq_split_drv_add_bulk(&vq->split, addrs, lens, flags, cookies, n);
+}
+
+static __rte_always_inline uint16_t
+vq_next_id(const struct vionet_vq *vq, const bool packed)
+{
+	return packed ? virtq_packed_drv_next_id(&vq->packed) : virtq_split_drv_next_id(&vq->split);
+}
+
+static __rte_always_inline int
+vq_add_chain(struct vionet_vq *vq, const bool packed, const struct virtq_sg *sg, uint16_t n,
+	     void *cookie)
+{
+	return packed ? virtq_packed_drv_add_chain(&vq->packed, sg, n, 0, cookie)
+		      : virtq_split_drv_add_chain(&vq->split, sg, n, 0, cookie);
+}
+
+static __rte_always_inline int
+vq_add_indirect(struct vionet_vq *vq, const bool packed, const struct virtq_sg *sg, uint16_t n,
+		struct vionet_tx_slot *slot, uint64_t slot_dev_addr, void *cookie)
+{
+	uint64_t table_addr = slot_dev_addr + offsetof(struct vionet_tx_slot, indirect);
+
+	return packed ? virtq_packed_drv_add_indirect(&vq->packed, sg, n, 0, slot->indirect.packed,
+						      table_addr, cookie)
+		      : virtq_split_drv_add_indirect(&vq->split, sg, n, 0, slot->indirect.split,
+						     table_addr, cookie);
+}
+
+/* One publish for the burst, then at most one kick if the device asked for it. */
+static __rte_always_inline void
+vq_publish_and_kick(struct vionet_vq *vq, const bool packed, struct vionet_queue_stats *stats)
+{
+	bool kick;
+
+	if (packed) {
+		virtq_packed_drv_publish(&vq->packed);
+		kick = virtq_packed_drv_needs_notify(&vq->packed);
+	} else {
+		virtq_split_drv_publish(&vq->split);
+		kick = virtq_split_drv_needs_notify(&vq->split);
+	}
+	vionet_vq_kick(vq, kick, stats);
+}
+
+/* ---- Rx ---- */
+
+static __rte_always_inline struct vionet_net_hdr *
+rx_hdr_of(struct rte_mbuf *m, uint16_t hdr_size)
+{
+	return (struct vionet_net_hdr *)((char *)m->buf_addr + RTE_PKTMBUF_HEADROOM - hdr_size);
+}
+
+/*
+ * The 8 bytes at rearm_data (data_off, refcnt, nb_segs, port) of a fresh one-segment Rx mbuf, stored
+ * with one write per packet. Built by arithmetic, not through a struct on the stack: four 16-bit
+ * stores read back as one 64-bit load would stall store forwarding once per burst.
+ */
+static __rte_always_inline uint64_t
+rx_rearm_template(uint16_t port_id)
+{
+	RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, data_off) !=
+			 offsetof(struct rte_mbuf, rearm_data));
+	RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, refcnt) != offsetof(struct rte_mbuf, rearm_data) + 2);
+	RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, nb_segs) != offsetof(struct rte_mbuf, rearm_data) + 4);
+	RTE_BUILD_BUG_ON(offsetof(struct rte_mbuf, port) != offsetof(struct rte_mbuf, rearm_data) + 6);
+	/* The first field in memory is the low half on a little-endian CPU, the high one otherwise. */
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	return (uint64_t)RTE_PKTMBUF_HEADROOM | (uint64_t)1 << 16 | (uint64_t)1 << 32 |
+	       (uint64_t)port_id << 48;
+#else
+	return (uint64_t)RTE_PKTMBUF_HEADROOM << 48 | (uint64_t)1 << 32 | (uint64_t)1 << 16 |
+	       (uint64_t)port_id;
+#endif
+}
+
+/*
+ * Burst-time refill of a queue without mergeable buffers: raw mbufs from the pool (rte_mempool
+ * contract for pktmbufs: refcnt 1, nb_segs 1, next NULL), so no per-mbuf reset here: rx_burst()
+ * sets the first-cache-line fields when it hands a buffer out. One chunk per burst: a burst takes
+ * at most VIONET_BURST_MAX buffers, so this keeps up. One publish, at most one kick.
+ */
+static __rte_always_inline void
+rx_refill_raw(struct vionet_rxq *rxq, const bool packed)
+{
+	void *mbufs[VIONET_BURST_MAX];
+	uint64_t addrs[VIONET_BURST_MAX];
+	uint32_t lens[VIONET_BURST_MAX];
+	const uint16_t offset = (uint16_t)(RTE_PKTMBUF_HEADROOM - rxq->hdr_size);
+	const uint32_t buf_len = rxq->buf_len;
+	const bool use_va = rxq->use_va;
+	uint16_t n = RTE_MIN(vq_free_count(&rxq->vq, packed), (uint16_t)VIONET_BURST_MAX);
+	uint16_t added;
+
+	if (unlikely(rte_mempool_get_bulk(rxq->mp, mbufs, n) != 0)) {
+		rxq->stats.mbuf_alloc_failed += n;
+		return;
+	}
+	/* The buffer starts hdr_size before data_off: header in headroom, frame at data_off. */
+	for (uint16_t i = 0; i < n; i++) {
+		addrs[i] = vionet_mbuf_buf_addr(mbufs[i], use_va) + offset;
+		lens[i] = buf_len;
+	}
+	added = vq_add_bulk(&rxq->vq, packed, addrs, lens, VIRTQ_DESC_F_WRITE, mbufs, n);
+	if (unlikely(added < n))
+		rte_mempool_put_bulk(rxq->mp, &mbufs[added], n - added);
+	if (added != 0)
+		vq_publish_and_kick(&rxq->vq, packed, &rxq->stats);
+}
+
+/* mbuf headers prefetched ahead of the Rx loop: enough to cover an L2 hit per packet. */
+#define RX_PREFETCH_AHEAD 4
+
+/* Each buffer is one packet: the header, then the frame (no VIRTIO_NET_F_MRG_RXBUF). The buffers
+ * may come raw from the pool (rx_refill_raw()): every field a fresh mbuf has is set here. */
+static __rte_always_inline uint16_t
+rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, const bool packed)
+{
+	void *cookies[VIONET_BURST_MAX];
+	uint32_t lens[VIONET_BURST_MAX];
+	/* Queue settings in locals: the mbuf stores below could otherwise force reloads. */
+	const uint16_t hdr_size = rxq->hdr_size;
+	const uint64_t rearm = rx_rearm_template(rxq->port_id);
+	const bool offloads = rxq->offloads;
+	const bool vlan_strip = rxq->vlan_strip;
+	uint16_t n, nb_rx = 0;
+
+	n = vq_get_used_bulk(&rxq->vq, packed, cookies, lens, RTE_MIN(nb_pkts, VIONET_BURST_MAX));
+	/* The mbufs went to the device a ring ago: their first lines may have left L1. */
+	for (uint16_t i = 0; i < RTE_MIN(n, (uint16_t)RX_PREFETCH_AHEAD); i++)
+		rte_prefetch0(cookies[i]);
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = cookies[i];
+		uint16_t len;
+
+		if (i + RX_PREFETCH_AHEAD < n)
+			rte_prefetch0(cookies[i + RX_PREFETCH_AHEAD]);
+
+		memcpy(&m->rearm_data, &rearm, sizeof(rearm));
+		/* an mbuf of a pinned external buffer pool keeps its EXTERNAL flag (rte_pktmbuf_reset) */
+		m->ol_flags &= RTE_MBUF_F_EXTERNAL;
+		if (unlikely(lens[i] <= hdr_size)) {
+			/* Empty or rejected (length above what we posted: lib/virtq returns 0). */
+			rxq->stats.errors++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		len = (uint16_t)(lens[i] - hdr_size);
+		m->packet_type = 0;
+		m->vlan_tci = 0;
+		m->vlan_tci_outer = 0;
+		m->data_len = len;
+		m->pkt_len = len;
+		if (offloads)
+			vionet_net_hdr_to_mbuf(rx_hdr_of(m, hdr_size), m);
+		if (unlikely(vlan_strip))
+			rte_vlan_strip(m);
+		vionet_stats_count(&rxq->stats, m->pkt_len);
+		rx_pkts[nb_rx++] = m;
+	}
+	if (vq_free_count(&rxq->vq, packed) >= rxq->refill_thresh)
+		rx_refill_raw(rxq, packed);
+	return nb_rx;
+}
+
+/*
+ * VIRTIO_NET_F_MRG_RXBUF: a packet spans num_buffers buffers; only the first carries the header
+ * (virtio-net "Processing of Incoming Packets"). A packet may end in a later burst: its head waits in
+ * rxq->mrg_head. A num_buffers of 0 or above the ring size cannot be right: the packet is dropped.
+ */
+static __rte_always_inline uint16_t
+rx_burst_mrg(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, const bool packed)
+{
+	void *cookies[VIONET_BURST_MAX];
+	uint32_t lens[VIONET_BURST_MAX];
+	uint16_t hdr_size = rxq->hdr_size;
+	uint16_t n, nb_rx = 0;
+
+	n = vq_get_used_bulk(&rxq->vq, packed, cookies, lens, RTE_MIN(nb_pkts, VIONET_BURST_MAX));
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = cookies[i];
+		uint32_t len = lens[i];
+
+		if (rxq->mrg_left == 0) {
+			const struct vionet_net_hdr *hdr = rx_hdr_of(m, hdr_size);
+			uint16_t nbufs;
+
+			nbufs = len > hdr_size ? rte_le_to_cpu_16(hdr->num_buffers) : 0;
+			if (unlikely(nbufs == 0 || nbufs > rxq->ring_size)) {
+				rxq->stats.errors++;
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			m->data_len = (uint16_t)(len - hdr_size);
+			m->pkt_len = m->data_len;
+			m->port = rxq->port_id;
+			if (rxq->offloads)
+				vionet_net_hdr_to_mbuf(hdr, m);
+			if (nbufs == 1) {
+				if (rxq->vlan_strip)
+					rte_vlan_strip(m);
+				vionet_stats_count(&rxq->stats, m->pkt_len);
+				rx_pkts[nb_rx++] = m;
+				continue;
+			}
+			rxq->mrg_head = m;
+			rxq->mrg_tail = m;
+			rxq->mrg_left = (uint16_t)(nbufs - 1);
+			continue;
+		}
+		/* A continuation buffer: data from its start, where we posted it (hdr_size before
+		 * the headroom's end). */
+		m->data_off = (uint16_t)(RTE_PKTMBUF_HEADROOM - hdr_size);
+		m->data_len = (uint16_t)len;
+		rxq->mrg_tail->next = m;
+		rxq->mrg_tail = m;
+		rxq->mrg_head->nb_segs++;
+		rxq->mrg_head->pkt_len += len;
+		if (--rxq->mrg_left == 0) {
+			struct rte_mbuf *head = rxq->mrg_head;
+
+			rxq->mrg_head = NULL;
+			rxq->stats.multi_seg++;
+			if (rxq->vlan_strip)
+				rte_vlan_strip(head);
+			vionet_stats_count(&rxq->stats, head->pkt_len);
+			rx_pkts[nb_rx++] = head;
+		}
+	}
+	if (vq_free_count(&rxq->vq, packed) >= rxq->refill_thresh)
+		vionet_rxq_refill(rxq, true);
+	return nb_rx;
+}
+
+/* ---- Tx ---- */
+
+/*
+ * Return what the device has used to the mempools, in bulk: at most free_cnt packets, all of them
+ * for 0. Returns the packets freed.
+ */
+static __rte_always_inline uint32_t
+tx_reclaim_upto(struct vionet_txq *txq, const bool packed, uint32_t free_cnt)
+{
+	void *done[VIONET_BURST_MAX];
+	uint32_t total = 0;
+	uint16_t want, n;
+
+	do {
+		want = free_cnt == 0 ? VIONET_BURST_MAX
+				     : (uint16_t)RTE_MIN((uint32_t)VIONET_BURST_MAX, free_cnt - total);
+		/* Split in order: the used index alone says what is done (no used entry read). */
+		n = !packed && txq->vq.split.in_order
+			    ? virtq_split_drv_reclaim_in_order(&txq->vq.split, done, want)
+			    : vq_get_used_bulk(&txq->vq, packed, done, NULL, want);
+		if (n != 0)
+			rte_pktmbuf_free_bulk((struct rte_mbuf **)done, n);
+		total += n;
+	} while (n == want && (free_cnt == 0 || total < free_cnt));
+	return total;
+}
+
+static __rte_always_inline void
+tx_reclaim(struct vionet_txq *txq, const bool packed)
+{
+	tx_reclaim_upto(txq, packed, 0);
+}
+
+/* The header can go in the packet's own headroom: we alone own the mbuf and it has room. */
+static __rte_always_inline bool
+tx_can_push(const struct rte_mbuf *m, uint16_t hdr_size)
+{
+	return RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1 &&
+	       rte_pktmbuf_headroom(m) >= hdr_size;
+}
+
+/*
+ * A packet that needs more than one descriptor: its header in its headroom or in the slot of the
+ * buffer id it takes, then its segments; through the slot's indirect table when negotiated and
+ * short enough, else as a chain. Returns 0 or a negative errno from lib/virtq.
+ */
+static __rte_always_inline int
+tx_add_chained(struct vionet_txq *txq, struct rte_mbuf *m, bool push, const bool packed)
+{
+	struct virtq_sg sg[VIONET_TX_MAX_SEGS];
+	uint16_t id = vq_next_id(&txq->vq, packed);
+	struct vionet_tx_slot *slot = &txq->slots[id];
+	uint64_t slot_addr = txq->slots_dev_addr + (uint64_t)id * sizeof(*slot);
+	uint16_t n = 0;
+	struct rte_mbuf *seg = m;
+
+	if (push) {
+		struct vionet_net_hdr *hdr =
+			(struct vionet_net_hdr *)(rte_pktmbuf_mtod(m, char *) - txq->hdr_size);
+
+		vionet_net_hdr_from_mbuf(hdr, m, txq->hdr_size);
+		sg[n].addr = vionet_mbuf_buf_addr(m, txq->use_va) + m->data_off - txq->hdr_size;
+		sg[n].len = (uint32_t)m->data_len + txq->hdr_size;
+		n++;
+		seg = m->next;
+	} else {
+		vionet_net_hdr_from_mbuf(&slot->hdr, m, txq->hdr_size);
+		sg[n].addr = slot_addr + offsetof(struct vionet_tx_slot, hdr);
+		sg[n].len = txq->hdr_size;
+		n++;
+	}
+	for (; seg != NULL; seg = seg->next) {
+		sg[n].addr = vionet_mbuf_buf_addr(seg, txq->use_va) + seg->data_off;
+		sg[n].len = seg->data_len;
+		n++;
+	}
+	if (txq->indirect && n <= VIONET_TX_INDIRECT_MAX)
+		return vq_add_indirect(&txq->vq, packed, sg, n, slot, slot_addr, m);
+	return vq_add_chain(&txq->vq, packed, sg, n, m);
+}
+
+static __rte_always_inline uint16_t
+tx_burst(struct vionet_txq *txq, struct rte_mbuf **tx_pkts, uint16_t nb_pkts, const bool packed)
+{
+	uint64_t addrs[VIONET_BURST_MAX];
+	uint32_t lens[VIONET_BURST_MAX];
+	void *cookies[VIONET_BURST_MAX];
+	uint16_t hdr_size = txq->hdr_size;
+	uint16_t n_bulk = 0, sent;
+	uint16_t free_descs;
+	bool reclaimed = false;
+
+	nb_pkts = RTE_MIN(nb_pkts, VIONET_BURST_MAX);
+	/* Completed buffers are reclaimed lazily (ethdev's tx_free_thresh): below the threshold, or
+	 * short for this burst. Each reclaim reads what the device's core last wrote (used.idx or
+	 * used descriptors): once per ring's worth instead of once per burst. */
+	free_descs = vq_free_count(&txq->vq, packed);
+	if (free_descs < txq->free_thresh || free_descs < nb_pkts) {
+		tx_reclaim(txq, packed);
+		free_descs = vq_free_count(&txq->vq, packed);
+		reclaimed = true;
+	}
+	for (sent = 0; sent < nb_pkts; sent++) {
+		struct rte_mbuf *m = tx_pkts[sent];
+		bool push;
+		uint16_t need;
+
+		/* VLAN insert in software (ethdev TX_OFFLOAD_VLAN_INSERT): the tag goes in the frame. */
+		if (unlikely(m->ol_flags & RTE_MBUF_F_TX_VLAN)) {
+			if (rte_vlan_insert(&m) != 0) {
+				txq->stats.errors++;
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			tx_pkts[sent] = m;
+		}
+		push = tx_can_push(m, hdr_size);
+		need = push ? m->nb_segs
+			    : (txq->indirect && m->nb_segs < VIONET_TX_INDIRECT_MAX ? 1 : m->nb_segs + 1);
+		if (unlikely(m->nb_segs >= VIONET_TX_MAX_SEGS)) {
+			txq->stats.errors++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (unlikely(need > free_descs)) {
+			/* A long chain can need more than the lazy reclaim left: reclaim now, once,
+			 * with what this burst grouped so far posted first (ring order). */
+			if (reclaimed)
+				break;
+			if (n_bulk != 0) {
+				vq_add_bulk(&txq->vq, packed, addrs, lens, 0, cookies, n_bulk);
+				n_bulk = 0;
+			}
+			tx_reclaim(txq, packed);
+			free_descs = vq_free_count(&txq->vq, packed);
+			reclaimed = true;
+			if (need > free_descs)
+				break;
+		}
+		free_descs = (uint16_t)(free_descs - need);
+
+		if (likely(push && m->nb_segs == 1)) {
+			vionet_stats_count(&txq->stats, m->pkt_len);
+			/* The common case: header in headroom, one descriptor, posted in groups. */
+			vionet_net_hdr_from_mbuf(
+				(struct vionet_net_hdr *)(rte_pktmbuf_mtod(m, char *) - hdr_size), m,
+				hdr_size);
+			addrs[n_bulk] = vionet_mbuf_buf_addr(m, txq->use_va) + m->data_off - hdr_size;
+			lens[n_bulk] = (uint32_t)m->data_len + hdr_size;
+			cookies[n_bulk] = m;
+			n_bulk++;
+			continue;
+		}
+		/* Keep ring order: what is grouped so far goes first. */
+		if (n_bulk != 0) {
+			vq_add_bulk(&txq->vq, packed, addrs, lens, 0, cookies, n_bulk);
+			n_bulk = 0;
+		}
+		if (unlikely(tx_add_chained(txq, m, push, packed) != 0)) {
+			txq->stats.errors++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		txq->stats.multi_seg++;
+		vionet_stats_count(&txq->stats, m->pkt_len);
+	}
+	if (n_bulk != 0)
+		vq_add_bulk(&txq->vq, packed, addrs, lens, 0, cookies, n_bulk);
+	if (sent != 0)
+		vq_publish_and_kick(&txq->vq, packed, &txq->stats);
+	return sent;
+}
+
+/* ---- Entry points: the gate keeps a burst off a ring the control path is re-creating ---- */
+
+static __rte_always_inline uint16_t
+rx_burst_gated(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts,
+	       const bool packed, const bool mrg)
+{
+	uint16_t n;
+
+	if (unlikely(!vionet_vq_gate_enter(&rxq->vq.gate)))
+		return 0;
+	n = mrg ? rx_burst_mrg(rxq, rx_pkts, nb_pkts, packed) : rx_burst(rxq, rx_pkts, nb_pkts, packed);
+	vionet_vq_gate_exit(&rxq->vq.gate);
+	return n;
+}
+
+static __rte_always_inline uint16_t
+tx_burst_gated(struct vionet_txq *txq, struct rte_mbuf **tx_pkts, uint16_t nb_pkts,
+	       const bool packed)
+{
+	uint16_t n;
+
+	if (unlikely(!vionet_vq_gate_enter(&txq->vq.gate)))
+		return 0;
+	n = tx_burst(txq, tx_pkts, nb_pkts, packed);
+	vionet_vq_gate_exit(&txq->vq.gate);
+	return n;
+}
+
+/*
+ * ethdev tx_done_cleanup: what the device has used goes back to the pools now, below the lazy
+ * threshold too. free_cnt 0: everything used. Returns the packets freed.
+ */
+static __rte_always_inline int
+tx_done_cleanup_gated(struct vionet_txq *txq, uint32_t free_cnt, const bool packed)
+{
+	uint32_t n;
+
+	if (unlikely(!vionet_vq_gate_enter(&txq->vq.gate)))
+		return 0;
+	n = tx_reclaim_upto(txq, packed, free_cnt);
+	vionet_vq_gate_exit(&txq->vq.gate);
+	return (int)n;
+}
+
+#endif /* VIONET_RXTX_BURST_H */

@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The legacy virtio-pci transport (virtio 1.x 4.1.4.8 "Legacy Interfaces: A Note on PCI Device Layout"):
+ * one register block in I/O BAR 0, reached through rte_pci_ioport_* (pread/pwrite on the VFIO device
+ * under vfio-pci). Used for legacy-only devices and, with devarg legacy=1, for transitional ones.
+ *
+ * The device layer speaks virtio 1.x. On a little-endian CPU a legacy device's rings and header are
+ * those of 1.x, but for two things this transport takes care of:
+ * - the 12-byte net header: 1.x always has num_buffers, legacy only with VIRTIO_NET_F_MRG_RXBUF, so
+ *   the transport always accepts MRG_RXBUF (the device then also uses 12 bytes; with receive buffers
+ *   larger than a frame it never spreads one over several);
+ * - the ring layout: legacy takes one page frame number for the whole queue, laid out as in 2.7.2
+ *   "Legacy Interfaces: A Note on Virtqueue Layout" (used ring on the next 4096-byte boundary), at the
+ *   device's own queue size; setup_queue checks that the device layer laid the ring out that way.
+ * It reports VERSION_1 as offered so the device layer's negotiation proceeds, and never writes it.
+ */
+#include "transport/pci/transport_pci.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+
+#include "base/vionet_log.h"
+
+/* Legacy register block (4.1.4.8), offsets in BAR 0. */
+#define LEGACY_HOST_FEATURES 0x00  /* 32 bits, read-only */
+#define LEGACY_GUEST_FEATURES 0x04 /* 32 bits */
+#define LEGACY_QUEUE_PFN 0x08	   /* 32 bits: queue address >> 12 */
+#define LEGACY_QUEUE_SIZE 0x0c	   /* 16 bits, read-only */
+#define LEGACY_QUEUE_SELECT 0x0e
+#define LEGACY_QUEUE_NOTIFY 0x10
+#define LEGACY_STATUS 0x12 /* 8 bits */
+#define LEGACY_ISR 0x13	   /* 8 bits, read-to-clear */
+/* Present only while MSI-X is enabled; the device configuration follows them. */
+#define LEGACY_CONFIG_VECTOR 0x14
+#define LEGACY_QUEUE_VECTOR 0x16
+#define LEGACY_DEVICE_CONFIG_MSIX 0x18
+#define LEGACY_DEVICE_CONFIG_NO_MSIX 0x14
+
+#define LEGACY_QUEUE_ADDR_SHIFT 12
+#define LEGACY_VRING_ALIGN 4096
+/* Bytes of the legacy virtio-net config (mac 6, status 2, max_virtqueue_pairs 2, mtu 2). */
+#define LEGACY_DEVICE_CONFIG_LEN 12
+
+/* Feature bits of legacy PCI devices we handle here (6 and 5.1.3 "Feature bits"). */
+#define VIONET_F_ANY_LAYOUT 27
+
+/* This process's I/O port: under VFIO a pread/pwrite on its own device fd. */
+static inline struct rte_pci_ioport *
+io(struct vionet_hw *hw)
+{
+	return &vionet_pci_local_of(hw)->io;
+}
+
+static uint8_t
+io_read8(struct vionet_hw *hw, off_t off)
+{
+	uint8_t v;
+
+	rte_pci_ioport_read(io(hw), &v, 1, off);
+	return v;
+}
+
+static uint16_t
+io_read16(struct vionet_hw *hw, off_t off)
+{
+	uint16_t v;
+
+	rte_pci_ioport_read(io(hw), &v, 2, off);
+	return rte_le_to_cpu_16(v);
+}
+
+static uint32_t
+io_read32(struct vionet_hw *hw, off_t off)
+{
+	uint32_t v;
+
+	rte_pci_ioport_read(io(hw), &v, 4, off);
+	return rte_le_to_cpu_32(v);
+}
+
+static void
+io_write8(struct vionet_hw *hw, off_t off, uint8_t v)
+{
+	rte_pci_ioport_write(io(hw), &v, 1, off);
+}
+
+static void
+io_write16(struct vionet_hw *hw, off_t off, uint16_t v)
+{
+	v = rte_cpu_to_le_16(v);
+	rte_pci_ioport_write(io(hw), &v, 2, off);
+}
+
+static void
+io_write32(struct vionet_hw *hw, off_t off, uint32_t v)
+{
+	v = rte_cpu_to_le_32(v);
+	rte_pci_ioport_write(io(hw), &v, 4, off);
+}
+
+/* Where the device configuration starts right now: it moves when MSI-X is switched on (4.1.4.8). */
+static off_t
+device_config_base(struct vionet_hw *hw)
+{
+	return vionet_pci_msix_enabled(hw) ? LEGACY_DEVICE_CONFIG_MSIX : LEGACY_DEVICE_CONFIG_NO_MSIX;
+}
+
+static int
+legacy_read_dev_config(struct vionet_hw *hw, size_t offset, void *dst, size_t len)
+{
+	uint8_t *out = dst;
+	off_t base = device_config_base(hw);
+
+	if (offset + len > LEGACY_DEVICE_CONFIG_LEN) {
+		VIONET_INIT_LOG(ERR, "%s: legacy device config read [%zu, +%zu) outside its %d bytes",
+				hw->name, offset, len, LEGACY_DEVICE_CONFIG_LEN);
+		return -EINVAL;
+	}
+	/* Legacy config is guest-endian, so little-endian here as the 1.x caller expects; read bytewise. */
+	for (size_t i = 0; i < len; i++)
+		out[i] = io_read8(hw, base + offset + i);
+	return 0;
+}
+
+static int
+legacy_write_dev_config(struct vionet_hw *hw, size_t offset, const void *src, size_t len)
+{
+	const uint8_t *in = src;
+	off_t base = device_config_base(hw);
+
+	if (offset + len > LEGACY_DEVICE_CONFIG_LEN) {
+		VIONET_INIT_LOG(ERR, "%s: legacy device config write [%zu, +%zu) outside its %d bytes",
+				hw->name, offset, len, LEGACY_DEVICE_CONFIG_LEN);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < len; i++)
+		io_write8(hw, base + offset + i, in[i]);
+	return 0;
+}
+
+static uint64_t
+legacy_get_features(struct vionet_hw *hw)
+{
+	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+
+	pci->device_features = io_read32(hw, LEGACY_HOST_FEATURES);
+	return pci->device_features | VIONET_BIT(VIONET_F_VERSION_1);
+}
+
+static int
+legacy_set_features(struct vionet_hw *hw, uint64_t features)
+{
+	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+	uint64_t legacy = features & ~VIONET_BIT(VIONET_F_VERSION_1);
+
+	if (legacy > UINT32_MAX || (legacy & ~pci->device_features) != 0) {
+		VIONET_INIT_LOG(ERR, "%s: features 0x%" PRIx64 " not offered by the legacy device (0x%" PRIx64
+				")", hw->name, legacy & ~pci->device_features, pci->device_features);
+		return -EINVAL;
+	}
+	if ((pci->device_features & VIONET_BIT(VIONET_NET_F_MRG_RXBUF)) == 0) {
+		VIONET_INIT_LOG(ERR, "%s: legacy device without VIRTIO_NET_F_MRG_RXBUF: its 10-byte net header"
+				" is not supported", hw->name);
+		return -ENOTSUP;
+	}
+	legacy |= VIONET_BIT(VIONET_NET_F_MRG_RXBUF);
+	legacy |= pci->device_features & VIONET_BIT(VIONET_F_ANY_LAYOUT);
+	io_write32(hw, LEGACY_GUEST_FEATURES, (uint32_t)legacy);
+	return 0;
+}
+
+/*
+ * Legacy devices have no FEATURES_OK handshake (3.1.2 "Legacy Interface: Device Initialization"):
+ * they take the features as written. The bit is not written to the device but kept in our view of
+ * the status, so the 1.x negotiation reads it back as accepted.
+ */
+static uint8_t
+legacy_get_status(struct vionet_hw *hw)
+{
+	uint8_t status = io_read8(hw, LEGACY_STATUS);
+
+	if (vionet_pci_of(hw)->legacy_regs.features_ok)
+		status |= VIONET_STATUS_FEATURES_OK;
+	return status;
+}
+
+static void
+legacy_set_status(struct vionet_hw *hw, uint8_t status)
+{
+	vionet_pci_of(hw)->legacy_regs.features_ok = (status & VIONET_STATUS_FEATURES_OK) != 0;
+	io_write8(hw, LEGACY_STATUS, status & ~VIONET_STATUS_FEATURES_OK);
+}
+
+static int
+legacy_set_config_vector(struct vionet_hw *hw, uint16_t vector);
+
+static int
+legacy_reset(struct vionet_hw *hw)
+{
+	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+
+	/* A legacy reset is synchronous: writing 0 resets the device (4.1.4.8). */
+	pci->legacy_regs.features_ok = false;
+	io_write8(hw, LEGACY_STATUS, 0);
+	if (io_read8(hw, LEGACY_STATUS) != 0) {
+		VIONET_INIT_LOG(ERR, "%s: legacy device status not 0 after reset", hw->name);
+		return -EIO;
+	}
+	if (pci->config_vector != VIONET_PCI_MSI_NO_VECTOR)
+		return legacy_set_config_vector(hw, pci->config_vector);
+	return 0;
+}
+
+static uint16_t
+legacy_get_queue_max_size(struct vionet_hw *hw, uint16_t queue_index)
+{
+	if (queue_index >= VIONET_PCI_QUEUES_MAX)
+		return 0;
+	io_write16(hw, LEGACY_QUEUE_SELECT, queue_index);
+	return io_read16(hw, LEGACY_QUEUE_SIZE);
+}
+
+static int
+write_queue_vector(struct vionet_hw *hw, uint16_t queue_index, uint16_t vector)
+{
+	uint16_t got;
+
+	io_write16(hw, LEGACY_QUEUE_SELECT, queue_index);
+	io_write16(hw, LEGACY_QUEUE_VECTOR, vector);
+	got = io_read16(hw, LEGACY_QUEUE_VECTOR);
+	if (got != vector) {
+		VIONET_INIT_LOG(ERR, "%s: device refused MSI-X vector %u for queue %u (reads %u)",
+				hw->name, vector, queue_index, got);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int
+legacy_setup_queue(struct vionet_hw *hw, const struct vionet_vq_ring_addrs *ring)
+{
+	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+	uint16_t q = ring->queue_index, size;
+	uint64_t avail_end, used_at;
+
+	if (ring->packed) {
+		VIONET_INIT_LOG(ERR, "%s: packed rings need a virtio 1.x device, not the legacy interface",
+				hw->name);
+		return -ENOTSUP;
+	}
+	size = legacy_get_queue_max_size(hw, q);
+	if (size == 0 || ring->size != size) {
+		VIONET_INIT_LOG(ERR, "%s: legacy queue %u has %u descriptors, fixed by the device; asked %u",
+				hw->name, q, size, ring->size);
+		return -EINVAL;
+	}
+	/* 2.7.2 legacy layout: descriptors, then the available ring, then the used ring on the next
+	 * 4096-byte boundary; one page frame number addresses all three. */
+	avail_end = ring->driver_area_addr + 6 + 2 * (uint64_t)size;
+	used_at = RTE_ALIGN_CEIL(avail_end, LEGACY_VRING_ALIGN);
+	if (ring->desc_addr % LEGACY_VRING_ALIGN != 0 || ring->driver_area_addr != ring->desc_addr + 16 * (uint64_t)size ||
+	    ring->device_area_addr != used_at ||
+	    (ring->desc_addr >> LEGACY_QUEUE_ADDR_SHIFT) > UINT32_MAX) {
+		VIONET_INIT_LOG(ERR, "%s: queue %u ring (desc 0x%" PRIx64 ", avail 0x%" PRIx64 ", used 0x%" PRIx64
+				") is not in the legacy 4096-aligned layout", hw->name, q, ring->desc_addr,
+				ring->driver_area_addr, ring->device_area_addr);
+		return -EINVAL;
+	}
+	if (vionet_pci_msix_enabled(hw)) {
+		int ret = write_queue_vector(hw, q, pci->queue_vector[q]);
+
+		if (ret < 0 && pci->queue_vector[q] != VIONET_PCI_MSI_NO_VECTOR)
+			return ret;
+	}
+	io_write16(hw, LEGACY_QUEUE_SELECT, q);
+	io_write32(hw, LEGACY_QUEUE_PFN, (uint32_t)(ring->desc_addr >> LEGACY_QUEUE_ADDR_SHIFT));
+	return 0;
+}
+
+/* A legacy queue is live once its PFN is written; writing 0 stops it (4.1.4.8). */
+static int
+legacy_enable_queue(struct vionet_hw *hw, uint16_t queue_index, bool enable)
+{
+	if (queue_index >= VIONET_PCI_QUEUES_MAX)
+		return -EINVAL;
+	if (!enable) {
+		io_write16(hw, LEGACY_QUEUE_SELECT, queue_index);
+		io_write32(hw, LEGACY_QUEUE_PFN, 0);
+	}
+	return 0;
+}
+
+static void
+legacy_release_queue(struct vionet_hw *hw, uint16_t queue_index)
+{
+	legacy_enable_queue(hw, queue_index, false);
+}
+
+static void
+legacy_notify_queue(struct vionet_hw *hw, uint16_t queue_index, uint32_t notification_data __rte_unused)
+{
+	/* The port write is a system call (VFIO) or an out instruction (UIO): both are ordered after
+	 * the ring stores that precede it on x86. */
+	io_write16(hw, LEGACY_QUEUE_NOTIFY, queue_index);
+}
+
+static int
+legacy_set_config_vector(struct vionet_hw *hw, uint16_t vector)
+{
+	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+	uint16_t got;
+
+	if (!vionet_pci_msix_enabled(hw)) {
+		VIONET_INIT_LOG(ERR, "%s: MSI-X is off: no legacy vector registers", hw->name);
+		return -ENOTSUP;
+	}
+	io_write16(hw, LEGACY_CONFIG_VECTOR, vector);
+	got = io_read16(hw, LEGACY_CONFIG_VECTOR);
+	if (got != vector) {
+		VIONET_INIT_LOG(ERR, "%s: device refused MSI-X vector %u for config changes (reads %u)",
+				hw->name, vector, got);
+		return -EIO;
+	}
+	pci->config_vector = vector;
+	return 0;
+}
+
+static int
+legacy_set_queue_vector(struct vionet_hw *hw, uint16_t queue_index, uint16_t vector)
+{
+	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+
+	if (queue_index >= VIONET_PCI_QUEUES_MAX)
+		return -EINVAL;
+	pci->queue_vector[queue_index] = vector;
+	if (!vionet_pci_msix_enabled(hw))
+		return vector == VIONET_PCI_MSI_NO_VECTOR ? 0 : -ENOTSUP;
+	return write_queue_vector(hw, queue_index, vector);
+}
+
+static uint8_t
+legacy_read_isr(struct vionet_hw *hw)
+{
+	return io_read8(hw, LEGACY_ISR);
+}
+
+static void
+legacy_close(struct vionet_hw *hw)
+{
+	vionet_pci_transport_free(hw);
+}
+
+static const struct vionet_transport_ops legacy_ops = {
+	.name = "pci-legacy",
+	.read_dev_config = legacy_read_dev_config,
+	.write_dev_config = legacy_write_dev_config,
+	.get_features = legacy_get_features,
+	.set_features = legacy_set_features,
+	.get_status = legacy_get_status,
+	.set_status = legacy_set_status,
+	.reset = legacy_reset,
+	.get_queue_max_size = legacy_get_queue_max_size,
+	.setup_queue = legacy_setup_queue,
+	.enable_queue = legacy_enable_queue,
+	.release_queue = legacy_release_queue,
+	.notify_queue = legacy_notify_queue,
+	.set_config_vector = legacy_set_config_vector,
+	.set_queue_vector = legacy_set_queue_vector,
+	.read_isr = legacy_read_isr,
+	.rx_intr_setup = vionet_pci_rx_intr_setup,
+	.rx_intr_release = vionet_pci_rx_intr_release,
+	.close = legacy_close,
+	.detach = vionet_pci_detach,
+};
+
+int
+vionet_pci_legacy_create(struct vionet_hw *hw, struct rte_pci_device *pci_dev)
+{
+	struct vionet_pci_transport *pci;
+	int ret;
+
+	pci = vionet_pci_transport_alloc(hw, pci_dev, true);
+	if (pci == NULL)
+		return -ENOMEM;
+	ret = vionet_pci_local_open(hw, pci_dev, true);
+	if (ret < 0) {
+		vionet_pci_transport_free(hw);
+		return ret;
+	}
+	vionet_pci_read_msix_cap(hw);
+	hw->ops = &legacy_ops;
+	vionet_proc_of(hw)->ops = &legacy_ops;
+	VIONET_INIT_LOG(INFO, "%s: legacy virtio PCI through I/O BAR 0, %u MSI-X vectors", hw->name,
+			pci->msix_vectors);
+	return 0;
+}
+
+int
+vionet_pci_legacy_attach(struct vionet_hw *hw, struct rte_pci_device *pci_dev)
+{
+	int ret = vionet_pci_local_open(hw, pci_dev, true);
+
+	if (ret < 0)
+		return ret;
+	vionet_proc_of(hw)->ops = &legacy_ops;
+	return 0;
+}

@@ -1,0 +1,596 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The vhost-user transport's ops: features, status, queues and notifications mapped onto vhost-user
+ * requests (QEMU docs/interop/vhost-user.rst). The socket and its control thread are in
+ * transport_vhost_user_conn.c, config space and control commands in transport_vhost_user_ctrl.c.
+ */
+#include "transport/vhost_user/transport_vhost_user.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_eal_memconfig.h>
+#include <rte_malloc.h>
+
+#include "transport/vhost_user/transport_vhost_user_priv.h"
+#include "base/vionet_compat.h"
+#include "device/device.h"
+#include "base/vionet_log.h"
+
+#define BIT64(b) (UINT64_C(1) << (b))
+
+/* vhost feature bits that are not virtio-net's: protocol negotiation, dirty logging, IOTLB. */
+#define VU_VHOST_ONLY_FEATURES                                                                   \
+	(BIT64(VHOST_USER_F_PROTOCOL_FEATURES) | BIT64(26) /* VHOST_F_LOG_ALL */ |                \
+	 BIT64(33) /* VIRTIO_F_ACCESS_PLATFORM: would need IOTLB messages */)
+/* Served by the transport: the back end never sees the control virtqueue. */
+#define VU_CTRL_FEATURES                                                                         \
+	(BIT64(VIRTIO_NET_F_CTRL_VQ) | BIT64(VIRTIO_NET_F_CTRL_RX) | BIT64(VIRTIO_NET_F_CTRL_VLAN) | \
+	 BIT64(VIRTIO_NET_F_CTRL_MAC_ADDR))
+/* Served by the synthesized config space. */
+#define VU_CONFIG_FEATURES                                                                       \
+	(BIT64(VIRTIO_NET_F_MAC) | BIT64(VIRTIO_NET_F_STATUS) | BIT64(VIRTIO_NET_F_SPEED_DUPLEX))
+
+static bool
+connected(const struct vu_priv *p)
+{
+	return __atomic_load_n(&p->connected, __ATOMIC_ACQUIRE);
+}
+
+static uint64_t
+transport_features(const struct vu_priv *p)
+{
+	uint64_t f = VU_CTRL_FEATURES;
+
+	/* VIRTIO_NET_F_MTU advises an MTU; without the back end's config space we have none to give. */
+	if (!p->config_from_backend)
+		f |= VU_CONFIG_FEATURES;
+	return f;
+}
+
+static uint64_t
+vu_get_features(struct vionet_hw *hw)
+{
+	struct vu_priv *p = vu_priv(hw);
+	uint64_t f;
+
+	pthread_mutex_lock(&p->lock);
+	f = p->backend_features & ~VU_VHOST_ONLY_FEATURES;
+	if (!p->config_from_backend)
+		f &= ~BIT64(VIRTIO_NET_F_MTU);
+	f |= transport_features(p);
+	pthread_mutex_unlock(&p->lock);
+	return f;
+}
+
+static int
+vu_set_features(struct vionet_hw *hw, uint64_t features)
+{
+	struct vu_priv *p = vu_priv(hw);
+	uint64_t to_backend;
+	int ret;
+
+	pthread_mutex_lock(&p->lock);
+	if (!connected(p)) {
+		ret = -ENOTCONN;
+		goto out;
+	}
+	/* Only what the back end offered, and nothing of what the transport serves itself. */
+	to_backend = features & p->backend_features & ~VU_CTRL_FEATURES & ~VU_VHOST_ONLY_FEATURES;
+	/* Keeping PROTOCOL_FEATURES makes rings start disabled until SET_VRING_ENABLE ("Ring states"). */
+	to_backend |= p->backend_features & BIT64(VHOST_USER_F_PROTOCOL_FEATURES);
+	ret = vhost_user_set_u64(&p->conn, VHOST_USER_SET_FEATURES, to_backend);
+	if (ret < 0) {
+		vu_conn_failed(p, "SET_FEATURES", ret);
+		goto out;
+	}
+	p->acked_features = to_backend;
+out:
+	pthread_mutex_unlock(&p->lock);
+	return ret;
+}
+
+static bool
+status_negotiated(const struct vu_priv *p)
+{
+	return p->protocol_features & BIT64(VHOST_USER_PROTOCOL_F_STATUS);
+}
+
+static uint8_t
+vu_get_status(struct vionet_hw *hw)
+{
+	struct vu_priv *p = vu_priv(hw);
+	uint64_t status;
+	uint8_t ret;
+
+	pthread_mutex_lock(&p->lock);
+	ret = p->status;
+	/* The back end clears FEATURES_OK when it refuses the features (virtio 1.x 3.1.1 step 6). */
+	if (connected(p) && status_negotiated(p)) {
+		int err = vhost_user_get_u64(&p->conn, VHOST_USER_GET_STATUS, &status);
+
+		if (err == 0)
+			ret = (uint8_t)status;
+		else
+			vu_conn_failed(p, "GET_STATUS", err);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return ret;
+}
+
+static void
+vu_set_status(struct vionet_hw *hw, uint8_t status)
+{
+	struct vu_priv *p = vu_priv(hw);
+
+	pthread_mutex_lock(&p->lock);
+	p->status = status;
+	/* With STATUS the back end waits for DRIVER_OK before it starts (vhost-user "SET_STATUS"). */
+	if (connected(p) && status_negotiated(p)) {
+		int err = vhost_user_set_u64(&p->conn, VHOST_USER_SET_STATUS, status);
+
+		if (err < 0)
+			vu_conn_failed(p, "SET_STATUS", err);
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Stops a ring: GET_VRING_BASE is the vhost-user "stop" ("Ring states"). */
+static void
+stop_queue_locked(struct vu_priv *p, uint16_t q)
+{
+	struct vu_queue *vq = &p->queues[q];
+	uint32_t base;
+	int ret;
+
+	if (!vq->set_up)
+		return;
+	vq->set_up = false;
+	vq->enabled = false;
+	if (!connected(p))
+		return;
+	ret = vhost_user_get_vring_base(&p->conn, q, &base);
+	if (ret < 0)
+		vu_conn_failed(p, "GET_VRING_BASE", ret);
+	else
+		VIONET_USER_LOG(DEBUG, "%s: queue %u stopped at index 0x%x", p->hw->name, q, base);
+}
+
+static int
+vu_reset(struct vionet_hw *hw)
+{
+	struct vu_priv *p = vu_priv(hw);
+	uint16_t q;
+
+	pthread_mutex_lock(&p->lock);
+	for (q = 0; q < VU_QUEUES_MAX; q++)
+		stop_queue_locked(p, q);
+	if (connected(p) && status_negotiated(p)) {
+		int err = vhost_user_set_u64(&p->conn, VHOST_USER_SET_STATUS, 0);
+
+		if (err < 0)
+			vu_conn_failed(p, "SET_STATUS(reset)", err);
+	}
+	p->status = 0;
+	p->acked_features = 0;
+	pthread_mutex_unlock(&p->lock);
+	/* A back end that is gone is as reset as it gets: reset never fails here. */
+	return 0;
+}
+
+/* The control queue: queue index 2 * max_virtqueue_pairs ("Device Types / Network Device"). */
+static bool
+is_ctrl_queue(const struct vu_priv *p, uint16_t q)
+{
+	return q == p->nb_queues;
+}
+
+static uint16_t
+vu_get_queue_max_size(struct vionet_hw *hw, uint16_t queue_index)
+{
+	struct vu_priv *p = vu_priv(hw);
+
+	/* vhost-user has no per-queue limit but the virtio one. */
+	return queue_index <= p->nb_queues ? VIONET_QUEUE_SIZE_MAX : 0;
+}
+
+/*
+ * Where a split ring resumes: the used index the (previous) device left in the used ring, so buffers
+ * it never used are processed again (0 for a fresh ring). Packed rings restart from the beginning.
+ */
+static uint32_t
+ring_base(const struct vionet_vq_ring_addrs *ring)
+{
+	if (ring->packed)
+		return UINT32_C(1) << VHOST_USER_PACKED_WRAP_BIT; /* index 0, wrap counter 1 (2.8.1) */
+	if (ring->device_area_va == NULL)
+		return 0;
+	/* struct virtq_used { le16 flags; le16 idx; ... } (2.7.8): no device writes while stopped. */
+	return rte_le_to_cpu_16(((const volatile uint16_t *)ring->device_area_va)[1]);
+}
+
+static int
+vu_setup_queue(struct vionet_hw *hw, const struct vionet_vq_ring_addrs *ring)
+{
+	struct vu_priv *p = vu_priv(hw);
+	uint16_t q = ring->queue_index;
+	struct vu_queue *vq;
+	const char *step;
+	int ret;
+
+	if (is_ctrl_queue(p, q))
+		return 0; /* answered by ctrl_command, never shown to the back end */
+	if (q >= p->nb_queues) {
+		VIONET_USER_LOG(ERR, "%s: queue %u does not exist (%u Rx/Tx queues)", hw->name, q,
+				p->nb_queues);
+		return -EINVAL;
+	}
+	vq = &p->queues[q];
+	/* Memory hotplug lock before ours: the memory table is built from EAL's segment lists. */
+	rte_mcfg_mem_read_lock();
+	pthread_mutex_lock(&p->lock);
+	if (!connected(p)) {
+		ret = -ENOTCONN;
+		goto out;
+	}
+	ret = vu_mem_table_send_locked(p, NULL, 0);
+	if (ret < 0)
+		goto out;
+	if (vq->set_up)
+		stop_queue_locked(p, q);
+	step = "SET_VRING_NUM";
+	ret = vhost_user_set_vring_state(&p->conn, VHOST_USER_SET_VRING_NUM, q, ring->size);
+	if (ret == 0) {
+		step = "SET_VRING_BASE";
+		ret = vhost_user_set_vring_state(&p->conn, VHOST_USER_SET_VRING_BASE, q,
+						 ring_base(ring));
+	}
+	if (ret == 0) {
+		step = "SET_VRING_ADDR";
+		ret = vhost_user_set_vring_addr(&p->conn, q, ring->desc_addr, ring->driver_area_addr,
+						ring->device_area_addr);
+	}
+	if (ret == 0) {
+		step = "SET_VRING_KICK";
+		ret = vhost_user_set_vring_fd(&p->conn, VHOST_USER_SET_VRING_KICK, q, vq->kick_fd);
+	}
+	if (ret == 0) {
+		step = "SET_VRING_CALL";
+		ret = vhost_user_set_vring_fd(&p->conn, VHOST_USER_SET_VRING_CALL, q,
+					      vq->call_off ? -1 : vq->call_fd);
+	}
+	if (ret < 0) {
+		vu_conn_failed(p, step, ret);
+		goto out;
+	}
+	vq->set_up = true;
+	/* Without PROTOCOL_FEATURES a ring is enabled as soon as it is kicked ("Ring states"). */
+	vq->enabled = !(p->acked_features & BIT64(VHOST_USER_F_PROTOCOL_FEATURES));
+out:
+	pthread_mutex_unlock(&p->lock);
+	rte_mcfg_mem_read_unlock();
+	return ret;
+}
+
+int
+vu_enable_queue_locked(struct vu_priv *p, uint16_t q, bool enable)
+{
+	struct vu_queue *vq = &p->queues[q];
+	int ret;
+
+	if (!connected(p))
+		return -ENOTCONN;
+	if (!vq->set_up) {
+		VIONET_USER_LOG(ERR, "%s: queue %u: enable before setup", p->hw->name, q);
+		return -EINVAL;
+	}
+	if (!(p->acked_features & BIT64(VHOST_USER_F_PROTOCOL_FEATURES))) {
+		if (enable)
+			return 0;
+		VIONET_USER_LOG(ERR, "%s: queue %u: the back end cannot disable a ring without "
+				"protocol features", p->hw->name, q);
+		return -ENOTSUP;
+	}
+	ret = vhost_user_set_vring_state(&p->conn, VHOST_USER_SET_VRING_ENABLE, q, enable ? 1 : 0);
+	if (ret < 0) {
+		vu_conn_failed(p, "SET_VRING_ENABLE", ret);
+		return ret;
+	}
+	vq->enabled = enable;
+	return 0;
+}
+
+static int
+vu_enable_queue(struct vionet_hw *hw, uint16_t queue_index, bool enable)
+{
+	struct vu_priv *p = vu_priv(hw);
+	int ret;
+
+	if (is_ctrl_queue(p, queue_index))
+		return 0;
+	if (queue_index >= p->nb_queues)
+		return -EINVAL;
+	pthread_mutex_lock(&p->lock);
+	ret = vu_enable_queue_locked(p, queue_index, enable);
+	pthread_mutex_unlock(&p->lock);
+	return ret;
+}
+
+static void
+vu_release_queue(struct vionet_hw *hw, uint16_t queue_index)
+{
+	struct vu_priv *p = vu_priv(hw);
+
+	if (queue_index >= p->nb_queues)
+		return;
+	pthread_mutex_lock(&p->lock);
+	stop_queue_locked(p, queue_index);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/*
+ * The fast-path kick: one eventfd write. The fd lives from create to close, so no lock is needed;
+ * a kick while the back end is away only raises the counter nobody reads. A full counter
+ * (EAGAIN) means the back end has an unread kick pending already, which is all a kick says.
+ */
+static void
+vu_notify_queue(struct vionet_hw *hw, uint16_t queue_index, uint32_t notification_data)
+{
+	struct vu_priv *p = hw->transport_priv;
+	uint64_t one = 1;
+	ssize_t n;
+
+	RTE_SET_USED(notification_data); /* VIRTIO_F_NOTIFICATION_DATA is not offered over vhost-user */
+	n = write(p->queues[queue_index].kick_fd, &one, sizeof(one));
+	RTE_SET_USED(n);
+}
+
+static int
+vu_set_config_vector(struct vionet_hw *hw, uint16_t vector)
+{
+	RTE_SET_USED(hw);
+	RTE_SET_USED(vector);
+	return 0; /* link changes come from the socket (vionet_dev_link_changed), not a vector */
+}
+
+static int
+vu_set_queue_vector(struct vionet_hw *hw, uint16_t queue_index, uint16_t vector)
+{
+	struct vu_priv *p = vu_priv(hw);
+	struct vu_queue *vq;
+	int ret = 0;
+
+	if (queue_index >= p->nb_queues)
+		return is_ctrl_queue(p, queue_index) ? 0 : -EINVAL;
+	vq = &p->queues[queue_index];
+	pthread_mutex_lock(&p->lock);
+	vq->call_off = vector == VU_NO_VECTOR;
+	if (vq->set_up && connected(p)) {
+		ret = vhost_user_set_vring_fd(&p->conn, VHOST_USER_SET_VRING_CALL, queue_index,
+					      vq->call_off ? -1 : vq->call_fd);
+		if (ret < 0)
+			vu_conn_failed(p, "SET_VRING_CALL", ret);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return ret;
+}
+
+/*
+ * Rx interrupts are the Rx queues' call fds, which the back end writes when the driver's ring flags
+ * allow it (SET_VRING_CALL gave them at setup_queue). They live from create to close and survive
+ * reconnects, so one handle serves every start; only its vector list is rebuilt.
+ */
+static int
+vu_rx_intr_setup(struct vionet_hw *hw, uint16_t nb_rx_queues, struct rte_intr_handle **handle)
+{
+	struct vu_priv *p = vu_priv(hw);
+	int fds[VU_QUEUES_MAX / 2];
+	int ret;
+
+	if (nb_rx_queues == 0 || 2 * nb_rx_queues > p->nb_queues) {
+		VIONET_USER_LOG(ERR, "%s: Rx interrupts for %u queues, the device has %u pairs",
+				hw->name, nb_rx_queues, p->nb_queues / 2);
+		return -EINVAL;
+	}
+	if (p->rx_intr == NULL) {
+		p->rx_intr = vionet_intr_vdev_handle_alloc();
+		if (p->rx_intr == NULL) {
+			VIONET_USER_LOG(ERR, "%s: cannot allocate the Rx interrupt handle: %s", hw->name,
+					rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
+	}
+	for (uint16_t q = 0; q < nb_rx_queues; q++)
+		fds[q] = p->queues[2 * q].call_fd;
+	ret = vionet_intr_vdev_handle_set_efds(p->rx_intr, fds, nb_rx_queues);
+	if (ret == 0)
+		ret = vionet_intr_map_rx_queues(p->rx_intr, nb_rx_queues, nb_rx_queues);
+	if (ret < 0) {
+		VIONET_USER_LOG(ERR, "%s: cannot fill the Rx interrupt handle: %s", hw->name,
+				strerror(-ret));
+		rte_intr_vec_list_free(p->rx_intr);
+		return ret;
+	}
+	*handle = p->rx_intr;
+	return 0;
+}
+
+static void
+vu_rx_intr_release(struct vionet_hw *hw)
+{
+	struct vu_priv *p = vu_priv(hw);
+
+	if (p == NULL || p->rx_intr == NULL)
+		return;
+	/* Not rte_intr_efd_disable: the call fds stay ours until close. */
+	rte_intr_free_epoll_fd(p->rx_intr);
+	rte_intr_vec_list_free(p->rx_intr);
+	rte_intr_nb_efd_set(p->rx_intr, 0);
+}
+
+static uint8_t
+vu_read_isr(struct vionet_hw *hw)
+{
+	RTE_SET_USED(hw);
+	return 0; /* no ISR over vhost-user: each queue has its own call fd */
+}
+
+static int
+vu_read_dev_config(struct vionet_hw *hw, size_t offset, void *dst, size_t len)
+{
+	return vu_config_read(vu_priv(hw), offset, dst, len);
+}
+
+static int
+vu_write_dev_config(struct vionet_hw *hw, size_t offset, const void *src, size_t len)
+{
+	return vu_config_write(vu_priv(hw), offset, src, len);
+}
+
+static int
+vu_ctrl(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data, size_t len)
+{
+	return vu_ctrl_command(vu_priv(hw), class, cmd, data, len);
+}
+
+static int
+vu_link_up(struct vionet_hw *hw)
+{
+	return connected(vu_priv(hw)) ? 1 : 0;
+}
+
+static void
+free_priv(struct vu_priv *p)
+{
+	uint16_t q;
+
+	for (q = 0; q < VU_QUEUES_MAX; q++) {
+		if (p->queues[q].kick_fd >= 0)
+			close(p->queues[q].kick_fd);
+		if (p->queues[q].call_fd >= 0)
+			close(p->queues[q].call_fd);
+	}
+	if (p->stop_fd >= 0)
+		close(p->stop_fd);
+	pthread_mutex_destroy(&p->lock);
+	rte_free(p);
+}
+
+static void
+vu_close(struct vionet_hw *hw)
+{
+	struct vu_priv *p = vu_priv(hw);
+
+	if (p == NULL)
+		return;
+	vu_conn_stop_thread(p);
+	vu_mem_events_unregister(p);
+	vu_reset(hw);
+	vu_conn_close(p);
+	vu_rx_intr_release(hw);
+	rte_intr_instance_free(p->rx_intr);
+	free_priv(p);
+	hw->transport_priv = NULL;
+}
+
+const struct vionet_transport_ops vionet_vhost_user_ops = {
+	.name = "vhost-user",
+	.read_dev_config = vu_read_dev_config,
+	.write_dev_config = vu_write_dev_config,
+	.get_features = vu_get_features,
+	.set_features = vu_set_features,
+	.get_status = vu_get_status,
+	.set_status = vu_set_status,
+	.reset = vu_reset,
+	.get_queue_max_size = vu_get_queue_max_size,
+	.setup_queue = vu_setup_queue,
+	.enable_queue = vu_enable_queue,
+	.release_queue = vu_release_queue,
+	.notify_queue = vu_notify_queue,
+	.set_config_vector = vu_set_config_vector,
+	.set_queue_vector = vu_set_queue_vector,
+	.read_isr = vu_read_isr,
+	.rx_intr_setup = vu_rx_intr_setup,
+	.rx_intr_release = vu_rx_intr_release,
+	.ctrl_command = vu_ctrl,
+	.link_up = vu_link_up,
+	.close = vu_close,
+};
+
+static struct vu_priv *
+alloc_priv(struct vionet_hw *hw)
+{
+	struct vu_priv *p = rte_zmalloc("vionet_vhost_user", sizeof(*p), RTE_CACHE_LINE_SIZE);
+	uint16_t q;
+
+	if (p == NULL)
+		return NULL;
+	p->hw = hw;
+	p->conn.fd = -1;
+	p->listen_fd = -1;
+	p->nb_queues = (uint16_t)(2 * hw->devargs.queue_pairs);
+	for (q = 0; q < VU_QUEUES_MAX; q++) {
+		p->queues[q].kick_fd = -1;
+		p->queues[q].call_fd = -1;
+	}
+	pthread_mutex_init(&p->lock, NULL);
+	p->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (p->stop_fd < 0)
+		goto fail;
+	/* Non-blocking: neither side may stall on a full counter (see vu_notify_queue). */
+	for (q = 0; q < p->nb_queues; q++) {
+		p->queues[q].kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		p->queues[q].call_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (p->queues[q].kick_fd < 0 || p->queues[q].call_fd < 0)
+			goto fail;
+	}
+	return p;
+fail:
+	VIONET_USER_LOG(ERR, "%s: cannot create eventfds: %s", hw->name, strerror(errno));
+	free_priv(p);
+	return NULL;
+}
+
+int
+vionet_vhost_user_create(struct vionet_hw *hw)
+{
+	struct vu_priv *p;
+	int ret;
+
+	if (hw->devargs.path[0] == '\0') {
+		VIONET_USER_LOG(ERR, "%s: devarg path is required: the vhost-user socket", hw->name);
+		return -EINVAL;
+	}
+	p = alloc_priv(hw);
+	if (p == NULL)
+		return -ENOMEM;
+	hw->transport_priv = p;
+	vu_config_init(p);
+	ret = vu_conn_first(p);
+	if (ret == 0)
+		ret = vu_mem_events_register(p);
+	if (ret == 0)
+		ret = vu_conn_start_thread(p);
+	if (ret < 0) {
+		vu_mem_events_unregister(p);
+		vu_conn_close(p);
+		free_priv(p);
+		hw->transport_priv = NULL;
+		return ret;
+	}
+	hw->ops = &vionet_vhost_user_ops;
+	return 0;
+}
+
+int
+vionet_vhost_user_queue_call_fd(struct vionet_hw *hw, uint16_t queue_index)
+{
+	struct vu_priv *p = vu_priv(hw);
+
+	if (p == NULL || queue_index >= p->nb_queues)
+		return -EINVAL;
+	return p->queues[queue_index].call_fd;
+}

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * State of one vhost-user transport instance, shared by its three files:
+ * transport_vhost_user.c (the ops), transport_vhost_user_conn.c (socket, protocol handshake,
+ * control thread, reconnect, memory table) and transport_vhost_user_ctrl.c (config space and
+ * control commands).
+ */
+#ifndef TRANSPORT_VHOST_USER_PRIV_H
+#define TRANSPORT_VHOST_USER_PRIV_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <linux/virtio_net.h>
+#include <rte_memory.h>
+
+#include "transport/vhost_user/vhost_user_msg.h"
+#include "device/device.h"
+
+/* Rx/Tx queues of all pairs plus the control queue index. */
+#define VU_QUEUES_MAX (2 * VIONET_QUEUE_PAIRS_MAX + 1)
+/* Unicast and multicast entries recorded from VIRTIO_NET_CTRL_MAC_TABLE_SET, each. */
+#define VU_MAC_TABLE_MAX 64
+/* virtio "no vector" (VIRTIO_MSI_NO_VECTOR): set_queue_vector with it turns the call fd off. */
+#define VU_NO_VECTOR 0xffff
+
+struct vu_queue {
+	int kick_fd;	  /* eventfd we write to notify the back end; lives from create to close */
+	int call_fd;	  /* eventfd the back end writes (interrupts); lives from create to close */
+	bool call_off;	  /* set_queue_vector(NO_VECTOR): SET_VRING_CALL without an fd */
+	bool set_up;	  /* the back end has this ring (since setup_queue, on this connection) */
+	bool enabled;	  /* SET_VRING_ENABLE 1 sent (or implied without PROTOCOL_FEATURES) */
+};
+
+/* What control commands set: recorded, since a vhost-user back end has no filters. */
+struct vu_ctrl_state {
+	bool promisc, allmulti, alluni, nomulti, nouni, nobcast;
+	uint16_t active_pairs;
+	uint32_t uc_count, mc_count;
+	uint8_t uc_macs[VU_MAC_TABLE_MAX][6];
+	uint8_t mc_macs[VU_MAC_TABLE_MAX][6];
+	uint64_t vlan_bitmap[4096 / 64];
+};
+
+struct vu_priv {
+	struct vionet_hw *hw;
+	/*
+	 * Serialises requests on the socket (one request and its reply at a time) and guards the state
+	 * below against the control thread. Lock order: memory hotplug lock (rte_mcfg_mem_read_lock,
+	 * or held by EAL around memory event callbacks) before this one.
+	 */
+	pthread_mutex_t lock;
+	struct vhost_user_conn conn; /* conn.fd < 0 while no back end is connected */
+	bool connected;		     /* read without the lock by link_up (atomic accesses) */
+	int listen_fd;		     /* server mode */
+	int stop_fd;		     /* eventfd: tells the control thread to end */
+	pthread_t thread;
+	bool thread_started;
+	bool mem_cb_registered;
+	char mem_cb_name[64];
+	uint32_t connections; /* how many times a back end connected, for logs */
+
+	/* Per connection, from the handshake. */
+	uint64_t backend_features;
+	uint64_t protocol_features; /* negotiated */
+	uint16_t backend_queue_pairs;
+	bool config_from_backend; /* GET_CONFIG works: read the back end's config space */
+
+	/* Per connection, set by the device layer. */
+	uint64_t acked_features; /* last SET_FEATURES, vhost-user bits included */
+	uint8_t status;
+	bool mem_table_sent;
+
+	uint16_t nb_queues; /* 2 * queue pairs: the Rx/Tx queues that have fds */
+	struct vu_queue queues[VU_QUEUES_MAX];
+
+	struct virtio_net_config config; /* synthesized config space, little-endian fields */
+	struct vu_ctrl_state ctrl;
+	/* Rx queue interrupts: the Rx queues' call fds as efds; allocated at the first port start that
+	 * asks for them, freed at close (ethdev keeps the pointer in between). */
+	struct rte_intr_handle *rx_intr;
+};
+
+static inline struct vu_priv *
+vu_priv(struct vionet_hw *hw)
+{
+	return hw->transport_priv;
+}
+
+/* transport_vhost_user_conn.c */
+int vu_conn_first(struct vu_priv *p);	      /* connect or accept once, then the handshake */
+int vu_conn_start_thread(struct vu_priv *p);  /* the control thread: link watch and reconnect */
+void vu_conn_stop_thread(struct vu_priv *p);
+void vu_conn_close(struct vu_priv *p);	      /* closes the sockets (thread stopped first) */
+/* Marks the connection broken after a failed request, so the control thread handles it. */
+void vu_conn_failed(struct vu_priv *p, const char *what, int err);
+/* Sends SET_MEM_TABLE once per connection; the caller holds the hotplug lock then p->lock. */
+int vu_mem_table_send_locked(struct vu_priv *p, const void *exclude_va, size_t exclude_len);
+int vu_mem_events_register(struct vu_priv *p);
+void vu_mem_events_unregister(struct vu_priv *p);
+
+/* transport_vhost_user.c: SET_VRING_ENABLE for a ring set up on this connection. */
+int vu_enable_queue_locked(struct vu_priv *p, uint16_t q, bool enable);
+
+/* transport_vhost_user_ctrl.c */
+void vu_config_init(struct vu_priv *p);
+int vu_config_read(struct vu_priv *p, size_t offset, void *dst, size_t len);
+int vu_config_write(struct vu_priv *p, size_t offset, const void *src, size_t len);
+int vu_ctrl_command(struct vu_priv *p, uint8_t class, uint8_t cmd, const void *data, size_t len);
+
+#endif /* TRANSPORT_VHOST_USER_PRIV_H */

@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "transport/vhost_user/vhost_user_msg.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define HDR_SIZE sizeof(struct vhost_user_hdr)
+
+int
+vhost_user_msg_send(int sock, const struct vhost_user_msg *msg, const int *fds, size_t nfds)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * VHOST_USER_MEM_REGIONS_MAX)];
+		struct cmsghdr align;
+	} control;
+	const char *bytes = (const char *)msg;
+	size_t total = HDR_SIZE + msg->hdr.size;
+	size_t sent = 0;
+
+	if (nfds > VHOST_USER_MEM_REGIONS_MAX || msg->hdr.size > sizeof(msg->payload))
+		return -EINVAL;
+	while (sent < total) {
+		struct iovec iov = {.iov_base = (void *)(uintptr_t)(bytes + sent),
+				    .iov_len = total - sent};
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+		ssize_t n;
+
+		/* The descriptors travel with the first byte only; a partial write sends the rest bare. */
+		if (sent == 0 && nfds > 0) {
+			struct cmsghdr *cmsg;
+
+			memset(&control, 0, sizeof(control));
+			mh.msg_control = control.buf;
+			mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+			cmsg = CMSG_FIRSTHDR(&mh);
+			cmsg->cmsg_level = SOL_SOCKET;
+			cmsg->cmsg_type = SCM_RIGHTS;
+			cmsg->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+			memcpy(CMSG_DATA(cmsg), fds, sizeof(int) * nfds);
+		}
+		/* MSG_NOSIGNAL: a back end that died gives EPIPE here rather than killing us with SIGPIPE. */
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EPIPE || errno == ECONNRESET)
+				return -ECONNRESET;
+			return -errno;
+		}
+		sent += (size_t)n;
+	}
+	return 0;
+}
+
+static void
+close_passed_fds(struct msghdr *mh)
+{
+	struct cmsghdr *cmsg;
+
+	for (cmsg = CMSG_FIRSTHDR(mh); cmsg != NULL; cmsg = CMSG_NXTHDR(mh, cmsg)) {
+		size_t n, i;
+
+		if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cmsg) + i * sizeof(int), sizeof(int));
+			close(fd);
+		}
+	}
+}
+
+/* Reads exactly 'len' bytes; ancillary descriptors that come along are closed. */
+static int
+recv_exact(int sock, void *dst, size_t len)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * VHOST_USER_MEM_REGIONS_MAX)];
+		struct cmsghdr align;
+	} control;
+	size_t got = 0;
+
+	while (got < len) {
+		struct iovec iov = {.iov_base = (char *)dst + got, .iov_len = len - got};
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = control.buf,
+				    .msg_controllen = sizeof(control.buf)};
+		ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return -ETIMEDOUT; /* SO_RCVTIMEO expired: the back end does not answer */
+			if (errno == ECONNRESET)
+				return -ECONNRESET;
+			return -errno;
+		}
+		close_passed_fds(&mh);
+		if (n == 0)
+			return -ECONNRESET;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+int
+vhost_user_msg_recv(int sock, struct vhost_user_msg *msg)
+{
+	int ret = recv_exact(sock, &msg->hdr, HDR_SIZE);
+
+	if (ret < 0)
+		return ret;
+	if ((msg->hdr.flags & VHOST_USER_VERSION_MASK) != VHOST_USER_VERSION ||
+	    msg->hdr.size > sizeof(msg->payload))
+		return -EPROTO;
+	if (msg->hdr.size == 0)
+		return 0;
+	return recv_exact(sock, &msg->payload, msg->hdr.size);
+}
+
+static void
+msg_init(struct vhost_user_msg *msg, enum vhost_user_request req, uint32_t payload_size)
+{
+	memset(msg, 0, HDR_SIZE + payload_size);
+	msg->hdr.request = (uint32_t)req;
+	msg->hdr.flags = VHOST_USER_VERSION;
+	msg->hdr.size = payload_size;
+}
+
+/* A reply must answer the request we sent, carry the reply flag and the payload size we expect. */
+static int
+recv_reply(struct vhost_user_conn *c, enum vhost_user_request req, struct vhost_user_msg *reply,
+	   uint32_t min_size)
+{
+	int ret = vhost_user_msg_recv(c->fd, reply);
+
+	if (ret < 0)
+		return ret;
+	if (reply->hdr.request != (uint32_t)req || !(reply->hdr.flags & VHOST_USER_FLAG_REPLY) ||
+	    reply->hdr.size < min_size)
+		return -EPROTO;
+	return 0;
+}
+
+/*
+ * Sends a request that has no reply of its own. With REPLY_ACK we ask for an acknowledgement, so a
+ * failure in the back end shows here and the request is known to be applied when we return
+ * ("REPLY_ACK": a u64 of zero is success).
+ */
+static int
+send_set(struct vhost_user_conn *c, struct vhost_user_msg *msg, const int *fds, size_t nfds)
+{
+	enum vhost_user_request req = (enum vhost_user_request)msg->hdr.request;
+	struct vhost_user_msg reply;
+	int ret;
+
+	if (c->reply_ack)
+		msg->hdr.flags |= VHOST_USER_FLAG_NEED_REPLY;
+	ret = vhost_user_msg_send(c->fd, msg, fds, nfds);
+	if (ret < 0 || !c->reply_ack)
+		return ret;
+	ret = recv_reply(c, req, &reply, sizeof(reply.payload.u64));
+	if (ret < 0)
+		return ret;
+	return reply.payload.u64 == 0 ? 0 : -EIO;
+}
+
+/* Sends a request that the back end always answers, and receives that answer into 'reply'. */
+static int
+send_get(struct vhost_user_conn *c, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+	 uint32_t min_size)
+{
+	enum vhost_user_request req = (enum vhost_user_request)msg->hdr.request;
+	int ret = vhost_user_msg_send(c->fd, msg, NULL, 0);
+
+	if (ret < 0)
+		return ret;
+	return recv_reply(c, req, reply, min_size);
+}
+
+int
+vhost_user_set_owner(struct vhost_user_conn *c)
+{
+	struct vhost_user_msg msg;
+
+	msg_init(&msg, VHOST_USER_SET_OWNER, 0);
+	return send_set(c, &msg, NULL, 0);
+}
+
+int
+vhost_user_get_u64(struct vhost_user_conn *c, enum vhost_user_request req, uint64_t *value)
+{
+	struct vhost_user_msg msg, reply;
+	int ret;
+
+	msg_init(&msg, req, 0);
+	ret = send_get(c, &msg, &reply, sizeof(reply.payload.u64));
+	if (ret == 0)
+		*value = reply.payload.u64;
+	return ret;
+}
+
+int
+vhost_user_set_u64(struct vhost_user_conn *c, enum vhost_user_request req, uint64_t value)
+{
+	struct vhost_user_msg msg;
+
+	msg_init(&msg, req, sizeof(msg.payload.u64));
+	msg.payload.u64 = value;
+	return send_set(c, &msg, NULL, 0);
+}
+
+int
+vhost_user_set_mem_table(struct vhost_user_conn *c, const struct vhost_user_mem_region *regions,
+			 const int *fds, size_t nregions)
+{
+	struct vhost_user_msg msg;
+
+	if (nregions == 0 || nregions > VHOST_USER_MEM_REGIONS_MAX)
+		return -E2BIG;
+	/* The payload is the count, the padding and exactly 'nregions' entries. */
+	msg_init(&msg, VHOST_USER_SET_MEM_TABLE,
+		 (uint32_t)(offsetof(struct vhost_user_mem_table, regions) +
+			    nregions * sizeof(regions[0])));
+	msg.payload.memory.nregions = (uint32_t)nregions;
+	memcpy(msg.payload.memory.regions, regions, nregions * sizeof(regions[0]));
+	return send_set(c, &msg, fds, nregions);
+}
+
+int
+vhost_user_set_vring_state(struct vhost_user_conn *c, enum vhost_user_request req, uint32_t index,
+			   uint32_t num)
+{
+	struct vhost_user_msg msg;
+
+	msg_init(&msg, req, sizeof(msg.payload.state));
+	msg.payload.state.index = index;
+	msg.payload.state.num = num;
+	return send_set(c, &msg, NULL, 0);
+}
+
+int
+vhost_user_get_vring_base(struct vhost_user_conn *c, uint32_t index, uint32_t *num)
+{
+	struct vhost_user_msg msg, reply;
+	int ret;
+
+	msg_init(&msg, VHOST_USER_GET_VRING_BASE, sizeof(msg.payload.state));
+	msg.payload.state.index = index;
+	ret = send_get(c, &msg, &reply, sizeof(reply.payload.state));
+	if (ret < 0)
+		return ret;
+	if (reply.payload.state.index != index)
+		return -EPROTO;
+	*num = reply.payload.state.num;
+	return 0;
+}
+
+int
+vhost_user_set_vring_addr(struct vhost_user_conn *c, uint32_t index, uint64_t desc,
+			  uint64_t driver_area, uint64_t device_area)
+{
+	struct vhost_user_msg msg;
+
+	msg_init(&msg, VHOST_USER_SET_VRING_ADDR, sizeof(msg.payload.addr));
+	msg.payload.addr.index = index;
+	msg.payload.addr.desc_user_addr = desc;
+	/* Split: used ring / available ring. Packed: device / driver event suppression areas. */
+	msg.payload.addr.used_user_addr = device_area;
+	msg.payload.addr.avail_user_addr = driver_area;
+	return send_set(c, &msg, NULL, 0);
+}
+
+int
+vhost_user_set_vring_fd(struct vhost_user_conn *c, enum vhost_user_request req, uint32_t index,
+			int fd)
+{
+	struct vhost_user_msg msg;
+
+	if (index > VHOST_USER_VRING_IDX_MASK)
+		return -EINVAL;
+	msg_init(&msg, req, sizeof(msg.payload.u64));
+	msg.payload.u64 = index;
+	if (fd < 0) {
+		msg.payload.u64 |= VHOST_USER_VRING_NOFD;
+		return send_set(c, &msg, NULL, 0);
+	}
+	return send_set(c, &msg, &fd, 1);
+}
+
+int
+vhost_user_get_config(struct vhost_user_conn *c, uint32_t offset, void *dst, uint32_t len)
+{
+	struct vhost_user_msg msg, reply;
+	uint32_t size = (uint32_t)offsetof(struct vhost_user_config, region) + len;
+	int ret;
+
+	if (len > VHOST_USER_CONFIG_SPACE_MAX)
+		return -EINVAL;
+	/* The request carries the header and 'len' bytes of room; the reply fills them. */
+	msg_init(&msg, VHOST_USER_GET_CONFIG, size);
+	msg.payload.config.offset = offset;
+	msg.payload.config.size = len;
+	ret = send_get(c, &msg, &reply, size);
+	if (ret < 0)
+		return ret;
+	if (reply.payload.config.size != len)
+		return -EPROTO;
+	memcpy(dst, reply.payload.config.region, len);
+	return 0;
+}
+
+int
+vhost_user_set_config(struct vhost_user_conn *c, uint32_t offset, const void *src, uint32_t len)
+{
+	struct vhost_user_msg msg;
+
+	if (len > VHOST_USER_CONFIG_SPACE_MAX)
+		return -EINVAL;
+	msg_init(&msg, VHOST_USER_SET_CONFIG, (uint32_t)offsetof(struct vhost_user_config, region) + len);
+	msg.payload.config.offset = offset;
+	msg.payload.config.size = len;
+	memcpy(msg.payload.config.region, src, len);
+	return send_set(c, &msg, NULL, 0);
+}
