@@ -76,7 +76,7 @@ static uint64_t
 d_get_features(struct vionet_hw *hw)
 {
 	RTE_SET_USED(hw);
-	return VIONET_BIT(VIONET_F_VERSION_1);
+	return VIRTQ_FEATURE(VIONET_F_VERSION_1);
 }
 
 static int
@@ -127,27 +127,25 @@ d_setup_queue(struct vionet_hw *hw, const struct vionet_vq_ring_addrs *r)
 }
 
 static int
-d_enable_queue(struct vionet_hw *hw, uint16_t q, bool on)
+d_enable_queue(struct vionet_hw *hw, uint16_t q)
 {
 	RTE_SET_USED(hw);
 	RTE_SET_USED(q);
-	RTE_SET_USED(on);
 	return 0;
 }
 
 static void
-d_release_queue(struct vionet_hw *hw, uint16_t q)
+d_stop_queue(struct vionet_hw *hw, uint16_t q)
 {
 	RTE_SET_USED(hw);
 	RTE_SET_USED(q);
 }
 
 static void
-d_notify(struct vionet_hw *hw, uint16_t q, uint32_t data)
+d_notify(struct vionet_hw *hw, uint16_t q)
 {
 	RTE_SET_USED(hw);
 	RTE_SET_USED(q);
-	RTE_SET_USED(data);
 	dev.kicks++;
 }
 
@@ -187,7 +185,7 @@ static const struct vionet_transport_ops scripted_ops = {
 	.get_queue_max_size = d_queue_max,
 	.setup_queue = d_setup_queue,
 	.enable_queue = d_enable_queue,
-	.release_queue = d_release_queue,
+	.stop_queue = d_stop_queue,
 	.notify_queue = d_notify,
 	.ctrl_command = d_ctrl,
 	.link_up = d_link_up,

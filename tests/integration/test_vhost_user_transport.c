@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/virtio_net.h>
+#include "base/vionet_spec.h"
 #include <rte_eal.h>
 #include <rte_malloc.h>
 
@@ -272,7 +272,7 @@ tq_kick(struct vionet_hw *hw, struct test_queue *q)
 		notify = virtq_split_drv_needs_notify(&q->drv.split);
 	}
 	if (notify)
-		hw->ops->notify_queue(hw, q->index, 0);
+		hw->ops->notify_queue(hw, q->index);
 }
 
 static int
@@ -319,7 +319,7 @@ tq_setup(struct vionet_hw *hw, struct test_queue *q, uint16_t index, bool packed
 	CHECK(q->bufs != NULL, "buffers");
 	ret = hw->ops->setup_queue(hw, &r);
 	CHECK(ret == 0, "setup_queue %u: %d", index, ret);
-	ret = hw->ops->enable_queue(hw, index, true);
+	ret = hw->ops->enable_queue(hw, index);
 	CHECK(ret == 0, "enable_queue %u: %d", index, ret);
 }
 
@@ -344,11 +344,11 @@ device_init(struct vionet_hw *hw, bool packed, uint16_t pairs)
 	offered = hw->ops->get_features(hw);
 	CHECK(offered & F(32), "VERSION_1 offered (0x%" PRIx64 ")", offered);
 	CHECK(!(offered & F(30)), "vhost-user's PROTOCOL_FEATURES bit shown to the device layer");
-	CHECK((offered & (F(VIRTIO_NET_F_MAC) | F(VIRTIO_NET_F_STATUS) | F(VIRTIO_NET_F_CTRL_VQ))) ==
-		      (F(VIRTIO_NET_F_MAC) | F(VIRTIO_NET_F_STATUS) | F(VIRTIO_NET_F_CTRL_VQ)),
+	CHECK((offered & (F(VIONET_NET_F_MAC) | F(VIONET_NET_F_STATUS) | F(VIONET_NET_F_CTRL_VQ))) ==
+		      (F(VIONET_NET_F_MAC) | F(VIONET_NET_F_STATUS) | F(VIONET_NET_F_CTRL_VQ)),
 	      "MAC, STATUS, CTRL_VQ not offered (0x%" PRIx64 ")", offered);
-	wanted = F(32) | F(VIRTIO_NET_F_MAC) | F(VIRTIO_NET_F_STATUS) | F(VIRTIO_NET_F_CTRL_VQ) |
-		 F(VIRTIO_NET_F_MRG_RXBUF) | (pairs > 1 ? F(VIRTIO_NET_F_MQ) : 0) |
+	wanted = F(32) | F(VIONET_NET_F_MAC) | F(VIONET_NET_F_STATUS) | F(VIONET_NET_F_CTRL_VQ) |
+		 F(VIONET_NET_F_MRG_RXBUF) | (pairs > 1 ? F(VIONET_NET_F_MQ) : 0) |
 		 (packed ? F(34) : 0);
 	features = offered & wanted;
 	CHECK(hw->ops->set_features(hw, features) == 0, "set_features");
@@ -358,7 +358,7 @@ device_init(struct vionet_hw *hw, bool packed, uint16_t pairs)
 	CHECK(status & VIONET_STATUS_FEATURES_OK, "FEATURES_OK not kept (0x%x)", status);
 	/* The back end reports what it got: ours without the transport-served bits, plus bit 30. */
 	snprintf(line, sizeof(line), "negotiated Virtio features: 0x%" PRIx64,
-		 (features & ~(F(VIRTIO_NET_F_MAC) | F(VIRTIO_NET_F_STATUS) | F(VIRTIO_NET_F_CTRL_VQ))) |
+		 (features & ~(F(VIONET_NET_F_MAC) | F(VIONET_NET_F_STATUS) | F(VIONET_NET_F_CTRL_VQ))) |
 			 F(30));
 	printf("expecting back end log: %s\n", line);
 	return features;
@@ -508,14 +508,14 @@ check_call_fds(struct vionet_hw *hw, struct test_queue *qs, uint16_t pairs)
 static void
 check_config(struct vionet_hw *hw, uint16_t pairs, bool link_up)
 {
-	struct virtio_net_config cfg;
+	struct vionet_net_config cfg;
 
-	CHECK(hw->ops->read_dev_config(hw, 0, &cfg, offsetof(struct virtio_net_config, duplex) + 1) ==
+	CHECK(hw->ops->read_dev_config(hw, 0, &cfg, offsetof(struct vionet_net_config, duplex) + 1) ==
 		      0,
 	      "read_dev_config");
 	CHECK(memcmp(cfg.mac, "\x02\x11\x22\x33\x44\x55", 6) == 0, "config mac is not the devarg");
 	CHECK(cfg.max_virtqueue_pairs == pairs, "max_virtqueue_pairs %u", cfg.max_virtqueue_pairs);
-	CHECK(!!(cfg.status & VIRTIO_NET_S_LINK_UP) == link_up, "config link status %u", cfg.status);
+	CHECK(!!(cfg.status & VIONET_NET_S_LINK_UP) == link_up, "config link status %u", cfg.status);
 	CHECK(cfg.speed == 25000, "config speed %u", cfg.speed);
 }
 
@@ -524,16 +524,16 @@ check_mq(struct vionet_hw *hw)
 {
 	uint16_t one = 1, two = 2, five = 5;
 
-	CHECK(hw->ops->ctrl_command(hw, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, &one,
-				    sizeof(one)) == VIRTIO_NET_OK,
+	CHECK(hw->ops->ctrl_command(hw, VIONET_CTRL_MQ, VIONET_CTRL_MQ_VQ_PAIRS_SET, &one,
+				    sizeof(one)) == VIONET_CTRL_OK,
 	      "VQ_PAIRS_SET 1");
 	wait_log("vring2 is disabled", 1);
 	wait_log("vring3 is disabled", 1);
-	CHECK(hw->ops->ctrl_command(hw, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, &five,
-				    sizeof(five)) == VIRTIO_NET_ERR,
+	CHECK(hw->ops->ctrl_command(hw, VIONET_CTRL_MQ, VIONET_CTRL_MQ_VQ_PAIRS_SET, &five,
+				    sizeof(five)) == VIONET_CTRL_ERR,
 	      "VQ_PAIRS_SET beyond the pairs accepted");
-	CHECK(hw->ops->ctrl_command(hw, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, &two,
-				    sizeof(two)) == VIRTIO_NET_OK,
+	CHECK(hw->ops->ctrl_command(hw, VIONET_CTRL_MQ, VIONET_CTRL_MQ_VQ_PAIRS_SET, &two,
+				    sizeof(two)) == VIONET_CTRL_OK,
 	      "VQ_PAIRS_SET 2");
 	wait_log("vring2 is enabled", 2);
 	wait_log("vring3 is enabled", 2);
@@ -548,19 +548,19 @@ check_recorded_commands(struct vionet_hw *hw)
 	uint8_t table[4 + 6 + 4] = {1, 0, 0, 0, 2, 0, 0, 0, 0, 9, 0, 0, 0, 0};
 	uint8_t bad_table[4] = {1, 0, 0, 0};
 
-	CHECK(hw->ops->ctrl_command(hw, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_PROMISC, &on, 1) ==
-		      VIRTIO_NET_OK,
+	CHECK(hw->ops->ctrl_command(hw, VIONET_CTRL_RX, VIONET_CTRL_RX_PROMISC, &on, 1) ==
+		      VIONET_CTRL_OK,
 	      "promisc");
-	CHECK(hw->ops->ctrl_command(hw, VIRTIO_NET_CTRL_VLAN, VIRTIO_NET_CTRL_VLAN_ADD, &vid, 2) ==
-		      VIRTIO_NET_OK,
+	CHECK(hw->ops->ctrl_command(hw, VIONET_CTRL_VLAN, VIONET_CTRL_VLAN_ADD, &vid, 2) ==
+		      VIONET_CTRL_OK,
 	      "vlan add");
-	CHECK(hw->ops->ctrl_command(hw, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_TABLE_SET, table,
-				    sizeof(table)) == VIRTIO_NET_OK,
+	CHECK(hw->ops->ctrl_command(hw, VIONET_CTRL_MAC, VIONET_CTRL_MAC_TABLE_SET, table,
+				    sizeof(table)) == VIONET_CTRL_OK,
 	      "mac table");
-	CHECK(hw->ops->ctrl_command(hw, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_TABLE_SET, bad_table,
-				    sizeof(bad_table)) == VIRTIO_NET_ERR,
+	CHECK(hw->ops->ctrl_command(hw, VIONET_CTRL_MAC, VIONET_CTRL_MAC_TABLE_SET, bad_table,
+				    sizeof(bad_table)) == VIONET_CTRL_ERR,
 	      "truncated mac table accepted");
-	CHECK(hw->ops->ctrl_command(hw, VIRTIO_NET_CTRL_GUEST_OFFLOADS, 0, NULL, 0) == VIRTIO_NET_ERR,
+	CHECK(hw->ops->ctrl_command(hw, VIONET_CTRL_GUEST_OFFLOADS, 0, NULL, 0) == VIONET_CTRL_ERR,
 	      "unknown class accepted");
 }
 
@@ -716,8 +716,8 @@ close:
 		char line[128];
 
 		snprintf(line, sizeof(line), "negotiated Virtio features: 0x%" PRIx64,
-			 (features & ~(F(VIRTIO_NET_F_MAC) | F(VIRTIO_NET_F_STATUS) |
-				       F(VIRTIO_NET_F_CTRL_VQ))) | F(30));
+			 (features & ~(F(VIONET_NET_F_MAC) | F(VIONET_NET_F_STATUS) |
+				       F(VIONET_NET_F_CTRL_VQ))) | F(30));
 		CHECK(log_count(line) >= 2, "the back end did not report our features: %s", line);
 	}
 	rte_eal_cleanup();

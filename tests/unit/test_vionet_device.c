@@ -125,7 +125,7 @@ static const struct vionet_transport_ops fake_ops = {
 
 static struct vionet_hw hw;
 
-#define B(x) VIONET_BIT(x)
+#define B(x) VIRTQ_FEATURE(x)
 #define ALL_OFFERED                                                                              \
 	(B(VIONET_F_VERSION_1) | B(VIONET_NET_F_MAC) | B(VIONET_NET_F_STATUS) |                   \
 	 B(VIONET_NET_F_MRG_RXBUF) | B(VIONET_NET_F_CTRL_VQ) | B(VIONET_NET_F_CTRL_RX) |          \
@@ -310,7 +310,7 @@ test_control_commands(void)
 	setup_device(ALL_OFFERED, 4);
 	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
 
-	/* VIRTIO_NET_CTRL_RX (0), PROMISC (0): one byte, 1 = on */
+	/* VIONET_CTRL_RX (0), PROMISC (0): one byte, 1 = on */
 	CU_ASSERT_EQUAL(vionet_ctrl_set_promisc(&hw, true), 0);
 	CU_ASSERT_EQUAL(fake.ctrl_class, 0);
 	CU_ASSERT_EQUAL(fake.ctrl_cmd, 0);
@@ -322,7 +322,7 @@ test_control_commands(void)
 	CU_ASSERT_EQUAL(fake.ctrl_cmd, 1);
 	CU_ASSERT_EQUAL(fake.ctrl_data[0], 0);
 
-	/* VIRTIO_NET_CTRL_MQ (4), VQ_PAIRS_SET (0): le16 */
+	/* VIONET_CTRL_MQ (4), VQ_PAIRS_SET (0): le16 */
 	CU_ASSERT_EQUAL(vionet_ctrl_set_queue_pairs(&hw, 3), 0);
 	CU_ASSERT_EQUAL(fake.ctrl_class, 4);
 	CU_ASSERT_EQUAL(fake.ctrl_cmd, 0);
@@ -332,7 +332,7 @@ test_control_commands(void)
 	CU_ASSERT_EQUAL(vionet_ctrl_set_queue_pairs(&hw, 0), -EINVAL);
 	CU_ASSERT_EQUAL(vionet_ctrl_set_queue_pairs(&hw, 5), -EINVAL);
 
-	/* VIRTIO_NET_CTRL_MAC (1), TABLE_SET (0): le32 n + macs, unicast then multicast */
+	/* VIONET_CTRL_MAC (1), TABLE_SET (0): le32 n + macs, unicast then multicast */
 	CU_ASSERT_EQUAL(vionet_ctrl_set_mac_table(&hw, uc, 2, mc, 1), 0);
 	CU_ASSERT_EQUAL(fake.ctrl_class, 1);
 	CU_ASSERT_EQUAL(fake.ctrl_cmd, 0);
@@ -349,7 +349,7 @@ test_control_commands(void)
 	CU_ASSERT_EQUAL(fake.ctrl_cmd, 1);
 	CU_ASSERT_EQUAL(fake.ctrl_len, 6);
 
-	/* VIRTIO_NET_CTRL_VLAN (2), ADD (0) / DEL (1): le16 id; recorded */
+	/* VIONET_CTRL_VLAN (2), ADD (0) / DEL (1): le16 id; recorded */
 	CU_ASSERT_EQUAL(vionet_ctrl_vlan(&hw, 100, true), 0);
 	CU_ASSERT_EQUAL(fake.ctrl_class, 2);
 	CU_ASSERT_EQUAL(fake.ctrl_cmd, 0);
@@ -372,7 +372,7 @@ test_control_commands(void)
 	memcpy(&v16, fake.ctrl_data, 2);
 	CU_ASSERT_EQUAL(rte_le_to_cpu_16(v16), 300);
 
-	/* The device says VIRTIO_NET_ERR: -EIO, state unchanged. */
+	/* The device says VIONET_CTRL_ERR: -EIO, state unchanged. */
 	fake.ctrl_answer = 1;
 	CU_ASSERT_EQUAL(vionet_ctrl_set_promisc(&hw, false), -EIO);
 	CU_ASSERT_TRUE(hw.promisc);

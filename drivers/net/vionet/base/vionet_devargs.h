@@ -13,6 +13,8 @@
 
 #include <rte_ether.h>
 
+#include "base/vionet_spec.h"
+
 /* Which driver's arguments: the sets differ (a PCI device has no socket path). */
 enum vionet_devargs_kind {
 	VIONET_DEVARGS_PCI,
@@ -20,7 +22,6 @@ enum vionet_devargs_kind {
 };
 
 #define VIONET_QUEUE_SIZE_MIN 16
-#define VIONET_QUEUE_SIZE_MAX 32768 /* virtio 1.x: Queue Size is at most 32768 */
 #define VIONET_QUEUE_SIZE_DEFAULT 256
 /* Queue pairs: virtio-net's max_virtqueue_pairs is 1..0x8000; ethdev caps queues per port. */
 #define VIONET_QUEUE_PAIRS_MAX 128
@@ -37,7 +38,7 @@ struct vionet_devargs {
 	uint16_t queue_size; /* descriptors per virtqueue; 0 = device default */
 	bool packed_vq;      /* offer VIRTIO_F_RING_PACKED */
 	bool in_order;       /* offer VIRTIO_F_IN_ORDER */
-	bool mrg_rxbuf;      /* offer VIRTIO_NET_F_MRG_RXBUF */
+	bool mrg_rxbuf;      /* offer VIONET_NET_F_MRG_RXBUF */
 	bool vectorized;     /* allow vector fast paths when the CPU and features permit */
 	bool mac_set;
 	struct rte_ether_addr mac; /* MAC to use when the device has none to give */

@@ -18,22 +18,22 @@
 uint64_t
 vionet_dev_wanted_features(const struct vionet_hw *hw)
 {
-	uint64_t want = VIONET_BIT(VIONET_F_VERSION_1) | VIONET_BIT(VIONET_NET_F_MAC) |
-			VIONET_BIT(VIONET_NET_F_STATUS) | VIONET_BIT(VIONET_NET_F_MTU) |
-			VIONET_BIT(VIONET_NET_F_CSUM) | VIONET_BIT(VIONET_NET_F_GUEST_CSUM) |
-			VIONET_BIT(VIONET_NET_F_HOST_TSO4) | VIONET_BIT(VIONET_NET_F_HOST_TSO6) |
-			VIONET_BIT(VIONET_NET_F_GUEST_TSO4) | VIONET_BIT(VIONET_NET_F_GUEST_TSO6) |
-			VIONET_BIT(VIONET_NET_F_CTRL_VQ) | VIONET_BIT(VIONET_NET_F_CTRL_RX) |
-			VIONET_BIT(VIONET_NET_F_CTRL_VLAN) | VIONET_BIT(VIONET_NET_F_CTRL_MAC_ADDR) |
-			VIONET_BIT(VIONET_NET_F_MQ) | VIONET_BIT(VIONET_F_EVENT_IDX) |
-			VIONET_BIT(VIONET_F_INDIRECT_DESC) | VIONET_BIT(VIONET_NET_F_SPEED_DUPLEX);
+	uint64_t want = VIRTQ_FEATURE(VIONET_F_VERSION_1) | VIRTQ_FEATURE(VIONET_NET_F_MAC) |
+			VIRTQ_FEATURE(VIONET_NET_F_STATUS) | VIRTQ_FEATURE(VIONET_NET_F_MTU) |
+			VIRTQ_FEATURE(VIONET_NET_F_CSUM) | VIRTQ_FEATURE(VIONET_NET_F_GUEST_CSUM) |
+			VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO6) |
+			VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO6) |
+			VIRTQ_FEATURE(VIONET_NET_F_CTRL_VQ) | VIRTQ_FEATURE(VIONET_NET_F_CTRL_RX) |
+			VIRTQ_FEATURE(VIONET_NET_F_CTRL_VLAN) | VIRTQ_FEATURE(VIONET_NET_F_CTRL_MAC_ADDR) |
+			VIRTQ_FEATURE(VIONET_NET_F_MQ) | VIRTQ_FEATURE(VIONET_F_EVENT_IDX) |
+			VIRTQ_FEATURE(VIONET_F_INDIRECT_DESC) | VIRTQ_FEATURE(VIONET_NET_F_SPEED_DUPLEX);
 
 	if (hw->devargs.packed_vq)
-		want |= VIONET_BIT(VIONET_F_RING_PACKED);
+		want |= VIRTQ_FEATURE(VIONET_F_RING_PACKED);
 	if (hw->devargs.in_order)
-		want |= VIONET_BIT(VIONET_F_IN_ORDER);
+		want |= VIRTQ_FEATURE(VIONET_F_IN_ORDER);
 	if (hw->devargs.mrg_rxbuf)
-		want |= VIONET_BIT(VIONET_NET_F_MRG_RXBUF);
+		want |= VIRTQ_FEATURE(VIONET_NET_F_MRG_RXBUF);
 	return want;
 }
 
@@ -57,7 +57,7 @@ read_config(struct vionet_hw *hw)
 	uint32_t v32;
 	uint8_t duplex;
 
-	/* virtio-net "Device configuration layout": mac valid iff VIRTIO_NET_F_MAC; devargs override it. */
+	/* virtio-net "Device configuration layout": mac valid iff VIONET_NET_F_MAC; devargs override it. */
 	if (hw->devargs.mac_set)
 		hw->mac = hw->devargs.mac;
 	else if (vionet_has_feature(hw, VIONET_NET_F_MAC) &&
@@ -113,14 +113,14 @@ negotiate(struct vionet_hw *hw)
 				hw->name, hw->device_features);
 	/* Dependencies (virtio-net "Feature bit requirements"; ring layouts of 1.x need VERSION_1). */
 	if (!vionet_has_feature(hw, VIONET_F_VERSION_1))
-		hw->features &= ~(VIONET_BIT(VIONET_F_RING_PACKED) | VIONET_BIT(VIONET_F_IN_ORDER));
+		hw->features &= ~(VIRTQ_FEATURE(VIONET_F_RING_PACKED) | VIRTQ_FEATURE(VIONET_F_IN_ORDER));
 	if (!vionet_has_feature(hw, VIONET_NET_F_CTRL_VQ))
-		hw->features &= ~(VIONET_BIT(VIONET_NET_F_CTRL_RX) | VIONET_BIT(VIONET_NET_F_CTRL_VLAN) |
-				  VIONET_BIT(VIONET_NET_F_MQ) | VIONET_BIT(VIONET_NET_F_CTRL_MAC_ADDR));
+		hw->features &= ~(VIRTQ_FEATURE(VIONET_NET_F_CTRL_RX) | VIRTQ_FEATURE(VIONET_NET_F_CTRL_VLAN) |
+				  VIRTQ_FEATURE(VIONET_NET_F_MQ) | VIRTQ_FEATURE(VIONET_NET_F_CTRL_MAC_ADDR));
 	if (!vionet_has_feature(hw, VIONET_NET_F_CSUM))
-		hw->features &= ~(VIONET_BIT(VIONET_NET_F_HOST_TSO4) | VIONET_BIT(VIONET_NET_F_HOST_TSO6));
+		hw->features &= ~(VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO6));
 	if (!vionet_has_feature(hw, VIONET_NET_F_GUEST_CSUM))
-		hw->features &= ~(VIONET_BIT(VIONET_NET_F_GUEST_TSO4) | VIONET_BIT(VIONET_NET_F_GUEST_TSO6));
+		hw->features &= ~(VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO6));
 	ret = hw->ops->set_features(hw, hw->features);
 	if (ret < 0) {
 		VIONET_INIT_LOG(ERR, "%s: cannot write features 0x%" PRIx64 ": %s", hw->name, hw->features,
@@ -205,7 +205,7 @@ vionet_dev_read_link(struct vionet_hw *hw, const struct vionet_transport_ops *op
 
 	if (ops->link_up != NULL)
 		return ops->link_up(hw) > 0;
-	/* virtio-net "status" is valid iff VIRTIO_NET_F_STATUS; without it the link is up. */
+	/* virtio-net "status" is valid iff VIONET_NET_F_STATUS; without it the link is up. */
 	if (!vionet_has_feature(hw, VIONET_NET_F_STATUS))
 		return true;
 	if (ops->read_dev_config(hw, VIONET_CFG_STATUS, &status, sizeof(status)) < 0)

@@ -25,53 +25,11 @@
 #include <rte_spinlock.h>
 
 #include "base/vionet_devargs.h"
+#include "base/vionet_spec.h"
 #include "transport/transport_ops.h"
 
 struct rte_eth_dev;
 struct vionet_ctrlq;
-
-/* Feature bits (virtio 1.x "Reserved Feature Bits" and "Network Device: Feature bits"). */
-#define VIONET_NET_F_CSUM 0
-#define VIONET_NET_F_GUEST_CSUM 1
-#define VIONET_NET_F_MTU 3
-#define VIONET_NET_F_MAC 5
-#define VIONET_NET_F_GUEST_TSO4 7
-#define VIONET_NET_F_GUEST_TSO6 8
-#define VIONET_NET_F_HOST_TSO4 11
-#define VIONET_NET_F_HOST_TSO6 12
-#define VIONET_NET_F_MRG_RXBUF 15
-#define VIONET_NET_F_STATUS 16
-#define VIONET_NET_F_CTRL_VQ 17
-#define VIONET_NET_F_CTRL_RX 18
-#define VIONET_NET_F_CTRL_VLAN 19
-#define VIONET_NET_F_MQ 22
-#define VIONET_NET_F_CTRL_MAC_ADDR 23
-#define VIONET_F_INDIRECT_DESC 28
-#define VIONET_F_EVENT_IDX 29
-#define VIONET_F_VERSION_1 32
-#define VIONET_F_RING_PACKED 34
-#define VIONET_F_IN_ORDER 35
-#define VIONET_NET_F_RSS 60
-#define VIONET_NET_F_SPEED_DUPLEX 63
-
-#define VIONET_BIT(b) (UINT64_C(1) << (b))
-
-/* Device status bits (virtio 1.x "Device Status Field"). */
-#define VIONET_STATUS_ACKNOWLEDGE 1
-#define VIONET_STATUS_DRIVER 2
-#define VIONET_STATUS_DRIVER_OK 4
-#define VIONET_STATUS_FEATURES_OK 8
-#define VIONET_STATUS_DEVICE_NEEDS_RESET 64
-#define VIONET_STATUS_FAILED 128
-
-/* struct virtio_net_config field offsets (virtio 1.x "Network Device: Device configuration layout"). */
-#define VIONET_CFG_MAC 0
-#define VIONET_CFG_STATUS 6
-#define VIONET_CFG_MAX_VQ_PAIRS 8
-#define VIONET_CFG_MTU 10
-#define VIONET_CFG_SPEED 12
-#define VIONET_CFG_DUPLEX 16
-#define VIONET_NET_S_LINK_UP 1
 
 /* Ethernet frame limits: MTU plus Ethernet header, VLAN tag and CRC. */
 #define VIONET_FRAME_OVERHEAD (RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN + RTE_ETHER_CRC_LEN)
@@ -106,7 +64,7 @@ struct vionet_hw {
 
 	uint64_t device_features; /* offered by the device */
 	uint64_t features;	  /* negotiated (FEATURES_OK accepted) */
-	uint16_t max_queue_pairs; /* from config space when VIRTIO_NET_F_MQ, else 1 */
+	uint16_t max_queue_pairs; /* from config space when VIONET_NET_F_MQ, else 1 */
 
 	/* Set by the probe before vionet_dev_init: how descriptors address our memory. */
 	bool use_va;   /* true: process virtual addresses (vhost-user); false: IOVA (PCI) */
@@ -115,7 +73,7 @@ struct vionet_hw {
 	/* From config space (or devargs when the device does not say), read by vionet_dev_init. */
 	struct rte_ether_addr mac;
 	uint16_t mtu;	     /* current MTU */
-	uint16_t max_mtu;    /* VIRTIO_NET_F_MTU's value, else VIONET_MAX_MTU */
+	uint16_t max_mtu;    /* VIONET_NET_F_MTU's value, else VIONET_MAX_MTU */
 	uint32_t speed_mbps; /* RTE_ETH_SPEED_NUM_UNKNOWN when unknown */
 	bool full_duplex;
 	uint16_t net_hdr_size; /* struct virtio_net_hdr(_mrg_rxbuf): 12 with VERSION_1 or MRG_RXBUF */
@@ -123,7 +81,7 @@ struct vionet_hw {
 	uint16_t queue_size_max;
 	uint16_t queue_size_default;
 
-	/* Queue pairs the device currently serves (VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, else all). */
+	/* Queue pairs the device currently serves (VIONET_CTRL_MQ_VQ_PAIRS_SET, else all). */
 	uint16_t active_queue_pairs;
 	bool started;
 	/* Serialises start/stop/close with the queue re-creation a back end reconnect triggers. */
@@ -151,7 +109,7 @@ vionet_proc_of(const struct vionet_hw *hw)
 static inline bool
 vionet_has_feature(const struct vionet_hw *hw, unsigned int bit)
 {
-	return (hw->features & VIONET_BIT(bit)) != 0;
+	return (hw->features & VIRTQ_FEATURE(bit)) != 0;
 }
 
 /*
@@ -188,7 +146,7 @@ void vionet_dev_reset(struct vionet_hw *hw);
 bool vionet_dev_read_link(struct vionet_hw *hw, const struct vionet_transport_ops *ops);
 
 /*
- * Control commands (vionet_ctrl.c). Each returns 0 when the device acknowledged (VIRTIO_NET_OK), -EIO
+ * Control commands (vionet_ctrl.c). Each returns 0 when the device acknowledged (VIONET_CTRL_OK), -EIO
  * when it refused, -ENOTSUP when the feature that carries the command was not negotiated, -EAGAIN
  * when the device is not running (port stopped; receive modes are then recorded and return 0).
  */

@@ -21,18 +21,6 @@
 #include "queue/queue.h"
 
 /* Classes and commands ("Control Virtqueue": 5.1.6.5). */
-#define VIRTIO_NET_CTRL_RX 0
-#define VIRTIO_NET_CTRL_RX_PROMISC 0
-#define VIRTIO_NET_CTRL_RX_ALLMULTI 1
-#define VIRTIO_NET_CTRL_MAC 1
-#define VIRTIO_NET_CTRL_MAC_TABLE_SET 0
-#define VIRTIO_NET_CTRL_MAC_ADDR_SET 1
-#define VIRTIO_NET_CTRL_VLAN 2
-#define VIRTIO_NET_CTRL_VLAN_ADD 0
-#define VIRTIO_NET_CTRL_VLAN_DEL 1
-#define VIRTIO_NET_CTRL_MQ 4
-#define VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET 0
-#define VIRTIO_NET_OK 0
 
 /* A control command: header, data and ack in one device-visible buffer (virtio-net 5.1.6.5). */
 #define CTRLQ_DATA_MAX 1024
@@ -102,7 +90,7 @@ vionet_ctrlq_start(struct vionet_hw *hw)
 		return 0;
 	ret = vionet_vq_setup_at_transport(hw, &cq->vq);
 	if (ret == 0)
-		ret = hw->ops->enable_queue(hw, cq->vq.vq_index, true);
+		ret = hw->ops->enable_queue(hw, cq->vq.vq_index);
 	if (ret < 0)
 		VIONET_INIT_LOG(ERR, "%s: control queue set-up failed: %s", hw->name, strerror(-ret));
 	return ret;
@@ -117,8 +105,7 @@ vionet_ctrlq_stop(struct vionet_hw *hw, bool device_has_queue)
 		return;
 	cq->live = false;
 	if (device_has_queue) {
-		hw->ops->enable_queue(hw, cq->vq.vq_index, false);
-		hw->ops->release_queue(hw, cq->vq.vq_index);
+		hw->ops->stop_queue(hw, cq->vq.vq_index);
 	}
 	while (vionet_vq_detach_unused(&cq->vq) != NULL)
 		;
@@ -160,7 +147,7 @@ ctrlq_command(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data
 	if (ret < 0)
 		return ret;
 	if (kick)
-		hw->ops->notify_queue(hw, vq->vq_index, vq->vq_index);
+		hw->ops->notify_queue(hw, vq->vq_index);
 	for (unsigned int waited_us = 0;; waited_us += 10) {
 		ret = vq->packed_ring ? virtq_packed_drv_get_used(&vq->packed, &cookie, &used_len)
 				      : virtq_split_drv_get_used(&vq->split, &cookie, &used_len);
@@ -193,7 +180,7 @@ send_command(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data,
 		ret = -ENOTSUP;
 	rte_spinlock_unlock(&hw->ctrl_lock);
 
-	if (ret > VIRTIO_NET_OK) {
+	if (ret > VIONET_CTRL_OK) {
 		VIONET_LOG(ERR, "%s: device refused control command class %u cmd %u", hw->name, class,
 			   cmd);
 		return -EIO;
@@ -237,16 +224,16 @@ set_rx_mode(struct vionet_hw *hw, uint8_t cmd, bool on)
 {
 	uint8_t value = on ? 1 : 0;
 
-	/* VIRTIO_NET_F_CTRL_RX carries the receive-mode class. */
+	/* VIONET_NET_F_CTRL_RX carries the receive-mode class. */
 	if (!ctrl_has(hw, VIONET_NET_F_CTRL_RX))
 		return -ENOTSUP;
-	return send_command(hw, VIRTIO_NET_CTRL_RX, cmd, &value, sizeof(value));
+	return send_command(hw, VIONET_CTRL_RX, cmd, &value, sizeof(value));
 }
 
 int
 vionet_ctrl_set_promisc(struct vionet_hw *hw, bool on)
 {
-	int ret = set_rx_mode(hw, VIRTIO_NET_CTRL_RX_PROMISC, on);
+	int ret = set_rx_mode(hw, VIONET_CTRL_RX_PROMISC, on);
 
 	if (ret == 0 || ret == -EAGAIN)
 		hw->promisc = on;
@@ -256,7 +243,7 @@ vionet_ctrl_set_promisc(struct vionet_hw *hw, bool on)
 int
 vionet_ctrl_set_allmulti(struct vionet_hw *hw, bool on)
 {
-	int ret = set_rx_mode(hw, VIRTIO_NET_CTRL_RX_ALLMULTI, on);
+	int ret = set_rx_mode(hw, VIONET_CTRL_RX_ALLMULTI, on);
 
 	if (ret == 0 || ret == -EAGAIN)
 		hw->allmulti = on;
@@ -276,7 +263,7 @@ vionet_ctrl_set_queue_pairs(struct vionet_hw *hw, uint16_t pairs)
 		/* Without MQ the device serves exactly one pair. */
 		return pairs == 1 ? 0 : -ENOTSUP;
 	}
-	ret = send_command(hw, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, &value,
+	ret = send_command(hw, VIONET_CTRL_MQ, VIONET_CTRL_MQ_VQ_PAIRS_SET, &value,
 			   sizeof(value));
 	if (ret == 0)
 		hw->active_queue_pairs = pairs;
@@ -287,7 +274,7 @@ int
 vionet_ctrl_set_mac(struct vionet_hw *hw, const struct rte_ether_addr *mac)
 {
 	if (ctrl_has(hw, VIONET_NET_F_CTRL_MAC_ADDR))
-		return send_command(hw, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_ADDR_SET, mac,
+		return send_command(hw, VIONET_CTRL_MAC, VIONET_CTRL_MAC_ADDR_SET, mac,
 				    RTE_ETHER_ADDR_LEN);
 	/* Legacy way ("Setting MAC Address Filtering"): write config space when there is no command. */
 	if (vionet_has_feature(hw, VIONET_NET_F_MAC) &&
@@ -319,16 +306,16 @@ vionet_ctrl_set_mac_table(struct vionet_hw *hw, const struct rte_ether_addr *uc,
 	off += sizeof(entries);
 	memcpy(buf + off, mc, (size_t)n_mc * RTE_ETHER_ADDR_LEN);
 	off += (size_t)n_mc * RTE_ETHER_ADDR_LEN;
-	return send_command(hw, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_TABLE_SET, buf, off);
+	return send_command(hw, VIONET_CTRL_MAC, VIONET_CTRL_MAC_TABLE_SET, buf, off);
 }
 
 static int
 send_vlan(struct vionet_hw *hw, uint16_t vlan_id, bool add)
 {
-	/* VIRTIO_NET_CTRL_VLAN_ADD / _DEL carry one le16 VLAN id (5.1.6.5.3). */
+	/* VIONET_CTRL_VLAN_ADD / _DEL carry one le16 VLAN id (5.1.6.5.3). */
 	uint16_t value = rte_cpu_to_le_16(vlan_id);
 
-	return send_command(hw, VIRTIO_NET_CTRL_VLAN, add ? VIRTIO_NET_CTRL_VLAN_ADD : VIRTIO_NET_CTRL_VLAN_DEL,
+	return send_command(hw, VIONET_CTRL_VLAN, add ? VIONET_CTRL_VLAN_ADD : VIONET_CTRL_VLAN_DEL,
 			    &value, sizeof(value));
 }
 

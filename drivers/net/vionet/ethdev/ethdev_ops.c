@@ -33,7 +33,7 @@ vionet_dev_configure(struct rte_eth_dev *dev)
 				pairs, hw->max_queue_pairs);
 		return -EINVAL;
 	}
-	/* No RSS capability is claimed: the device offers no VIRTIO_NET_F_RSS we would drive. */
+	/* No RSS capability is claimed: the device offers no VIONET_NET_F_RSS we would drive. */
 	if (conf->rxmode.mq_mode != RTE_ETH_MQ_RX_NONE) {
 		VIONET_INIT_LOG(ERR, "%s: Rx multi-queue mode %d not supported (no RSS)", hw->name,
 				conf->rxmode.mq_mode);
@@ -319,7 +319,7 @@ vionet_allmulticast_disable(struct rte_eth_dev *dev)
 }
 
 /*
- * The device's MAC filter is one table of unicast and multicast addresses (VIRTIO_NET_CTRL_MAC_TABLE_SET),
+ * The device's MAC filter is one table of unicast and multicast addresses (VIONET_CTRL_MAC_TABLE_SET),
  * so every change sends the whole table: the port's addresses with 'skip' left out and 'add' put at
  * 'add_index'.
  */

@@ -11,7 +11,7 @@
 
 /*
  * Changes how many of the port's configured queue pairs the device serves, while the port runs
- * (virtio-net VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET through the control path): the device stops using the
+ * (virtio-net VIONET_CTRL_MQ_VQ_PAIRS_SET through the control path): the device stops using the
  * rings of the pairs above 'pairs' and uses them again when they are back in range.
  * Returns 0, -ENODEV (not a vionet port), -EINVAL (pairs 0 or above the configured pairs),
  * -EAGAIN (port stopped), -ENOTSUP (no multi-queue), -EIO (the device refused), -E_RTE_SECONDARY

@@ -237,9 +237,9 @@ vionet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_de
 	 * a cache line the device just wrote, and an io forwarder would otherwise pay that miss per
 	 * packet for flags it ignores.
 	 */
-	rxq->offloads = (hw->features & (VIONET_BIT(VIONET_NET_F_GUEST_CSUM) |
-					 VIONET_BIT(VIONET_NET_F_GUEST_TSO4) |
-					 VIONET_BIT(VIONET_NET_F_GUEST_TSO6))) != 0 &&
+	rxq->offloads = (hw->features & (VIRTQ_FEATURE(VIONET_NET_F_GUEST_CSUM) |
+					 VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO4) |
+					 VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO6))) != 0 &&
 			((dev->data->dev_conf.rxmode.offloads | conf->offloads) &
 			 (RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM |
 			  RTE_ETH_RX_OFFLOAD_TCP_LRO)) != 0;
@@ -449,7 +449,7 @@ bring_up_queues(struct rte_eth_dev *dev)
 	for (uint16_t i = 0; i < n; i++) {
 		if (!port_vq_configured(dev, i))
 			continue;
-		ret = hw->ops->enable_queue(hw, i, true);
+		ret = hw->ops->enable_queue(hw, i);
 		if (ret < 0) {
 			VIONET_INIT_LOG(ERR, "%s: cannot enable queue %u: %s", hw->name, i,
 					strerror(-ret));
@@ -462,7 +462,7 @@ bring_up_queues(struct rte_eth_dev *dev)
 	/* The Rx buffers were published before DRIVER_OK, when notifying is not allowed (3.1.1): tell
 	 * the device now that they are there. */
 	for (uint16_t q = 0; q < dev->data->nb_rx_queues; q++)
-		hw->ops->notify_queue(hw, (uint16_t)(2 * q), (uint16_t)(2 * q));
+		hw->ops->notify_queue(hw, (uint16_t)(2 * q));
 	return 0;
 }
 
@@ -479,8 +479,7 @@ take_down_queues(struct rte_eth_dev *dev, bool device_has_queues)
 	for (uint16_t i = 0; i < n && device_has_queues; i++) {
 		if (port_vq(dev, i) == NULL)
 			continue;
-		hw->ops->enable_queue(hw, i, false);
-		hw->ops->release_queue(hw, i);
+		hw->ops->stop_queue(hw, i);
 	}
 	vionet_ctrlq_stop(hw, device_has_queues);
 	if (device_has_queues)

@@ -168,7 +168,7 @@ static inline void
 vionet_vq_kick(struct vionet_vq *vq, bool needed, struct vionet_queue_stats *s)
 {
 	if (needed) {
-		vionet_proc_of(vq->hw)->ops->notify_queue(vq->hw, vq->vq_index, vq->vq_index);
+		vionet_proc_of(vq->hw)->ops->notify_queue(vq->hw, vq->vq_index);
 		s->notifications_sent++;
 	} else {
 		s->notifications_suppressed++;

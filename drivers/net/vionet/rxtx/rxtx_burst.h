@@ -157,7 +157,7 @@ rx_refill_raw(struct vionet_rxq *rxq, const bool packed)
 /* mbuf headers prefetched ahead of the Rx loop: enough to cover an L2 hit per packet. */
 #define RX_PREFETCH_AHEAD 4
 
-/* Each buffer is one packet: the header, then the frame (no VIRTIO_NET_F_MRG_RXBUF). The buffers
+/* Each buffer is one packet: the header, then the frame (no VIONET_NET_F_MRG_RXBUF). The buffers
  * may come raw from the pool (rx_refill_raw()): every field a fresh mbuf has is set here. */
 static __rte_always_inline uint16_t
 rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, const bool packed)
@@ -210,7 +210,7 @@ rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, co
 }
 
 /*
- * VIRTIO_NET_F_MRG_RXBUF: a packet spans num_buffers buffers; only the first carries the header
+ * VIONET_NET_F_MRG_RXBUF: a packet spans num_buffers buffers; only the first carries the header
  * (virtio-net "Processing of Incoming Packets"). A packet may end in a later burst: its head waits in
  * rxq->mrg_head. A num_buffers of 0 or above the ring size cannot be right: the packet is dropped.
  */

@@ -17,27 +17,7 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
-/*
- * With VERSION_1 or MRG_RXBUF the header has num_buffers: 12 bytes; a legacy device without mergeable
- * buffers uses the first 10 ("Legacy Interface: Device Operation").
- */
-struct vionet_net_hdr {
-	uint8_t flags;
-	uint8_t gso_type;
-	rte_le16_t hdr_len;
-	rte_le16_t gso_size;
-	rte_le16_t csum_start;
-	rte_le16_t csum_offset;
-	rte_le16_t num_buffers; /* mergeable Rx: buffers this packet spans; Tx: 0 */
-} __rte_packed;
-
-#define VIONET_NET_HDR_F_NEEDS_CSUM 1
-#define VIONET_NET_HDR_F_DATA_VALID 2
-#define VIONET_NET_HDR_GSO_NONE 0
-#define VIONET_NET_HDR_GSO_TCPV4 1
-#define VIONET_NET_HDR_GSO_UDP 3
-#define VIONET_NET_HDR_GSO_TCPV6 4
-#define VIONET_NET_HDR_GSO_ECN 0x80
+#include "base/vionet_spec.h"
 
 /*
  * Rx: header -> mbuf flags. DATA_VALID: the device checked the checksum. NEEDS_CSUM: the packet was

@@ -54,16 +54,18 @@ struct vionet_transport_ops {
 	uint16_t (*get_queue_max_size)(struct vionet_hw *hw, uint16_t queue_index);
 	/* Tells the device a queue's size and ring addresses; the queue is not yet enabled. */
 	int (*setup_queue)(struct vionet_hw *hw, const struct vionet_vq_ring_addrs *ring);
-	/* Enables or disables a queue already set up (PCI queue_enable / vhost-user SET_VRING_ENABLE). */
-	int (*enable_queue)(struct vionet_hw *hw, uint16_t queue_index, bool enable);
-	/* Forgets a queue (PCI: queue reset or device reset; vhost-user: GET_VRING_BASE stops it). */
-	void (*release_queue)(struct vionet_hw *hw, uint16_t queue_index);
-
+	/* Enables a queue already set up (PCI queue_enable, vhost-user SET_VRING_ENABLE 1). */
+	int (*enable_queue)(struct vionet_hw *hw, uint16_t queue_index);
 	/*
-	 * Kicks the device for a queue: at most once per burst on the fast path. 'notification_data' is
-	 * used when VIRTIO_F_NOTIFICATION_DATA was negotiated (virtio 1.x "Driver Notifications").
+	 * The device stops using a queue and forgets it: vhost-user disables the ring and takes its
+	 * base (GET_VRING_BASE); legacy PCI writes a PFN of 0. Modern PCI cannot stop one queue without
+	 * VIRTIO_F_RING_RESET ("The driver MUST NOT write a 0 to queue_enable", 4.1.4.3.2): the device
+	 * reset that follows every stop does it.
 	 */
-	void (*notify_queue)(struct vionet_hw *hw, uint16_t queue_index, uint32_t notification_data);
+	void (*stop_queue)(struct vionet_hw *hw, uint16_t queue_index);
+
+	/* Kicks the device for a queue (2.9 Driver Notifications): at most once per burst. */
+	void (*notify_queue)(struct vionet_hw *hw, uint16_t queue_index);
 
 	/*
 	 * Interrupts. A transport without vectors returns -ENOTSUP. 'intr_handle' is where the ethdev
@@ -90,7 +92,7 @@ struct vionet_transport_ops {
 	/*
 	 * Control queue commands answered by the transport itself (vhost-user back ends do not serve the
 	 * control virtqueue). NULL when the device has a real control virtqueue (PCI). 'class' and 'cmd' as
-	 * in virtio-net "Control Virtqueue"; returns VIRTIO_NET_OK/ERR or a negative errno.
+	 * in virtio-net "Control Virtqueue"; returns VIONET_CTRL_OK/ERR or a negative errno.
 	 */
 	int (*ctrl_command)(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data,
 			    size_t len);

@@ -59,9 +59,9 @@ vionet_pci_transport_alloc(struct vionet_hw *hw, struct rte_pci_device *pci_dev,
 		return NULL;
 	}
 	pci->legacy = legacy;
-	pci->config_vector = VIONET_PCI_MSI_NO_VECTOR;
+	pci->config_vector = VIONET_MSI_NO_VECTOR;
 	for (unsigned int q = 0; q < VIONET_PCI_QUEUES_MAX; q++)
-		pci->queue_vector[q] = VIONET_PCI_MSI_NO_VECTOR;
+		pci->queue_vector[q] = VIONET_MSI_NO_VECTOR;
 	hw->transport_priv = pci;
 	return pci;
 }
@@ -308,8 +308,8 @@ vionet_pci_rx_intr_release(struct vionet_hw *hw)
 		return;
 	pci->rx_intr_active = false;
 	for (uint16_t q = 0; q < VIONET_PCI_QUEUES_MAX; q += 2)
-		if (pci->queue_vector[q] != VIONET_PCI_MSI_NO_VECTOR)
-			hw->ops->set_queue_vector(hw, q, VIONET_PCI_MSI_NO_VECTOR);
+		if (pci->queue_vector[q] != VIONET_MSI_NO_VECTOR)
+			hw->ops->set_queue_vector(hw, q, VIONET_MSI_NO_VECTOR);
 	/* Back to the config vector alone: LSC keeps working on a stopped port. */
 	rte_intr_disable(h);
 	rte_intr_efd_disable(h);

@@ -24,18 +24,6 @@
 #include "base/vionet_devargs.h"
 #include "device/device.h"
 
-/* "The device MUST return vector mapped to VIRTIO_MSI_NO_VECTOR (0xffff)" when it has none to give. */
-#define VIONET_PCI_MSI_NO_VECTOR 0xffff
-
-/* ISR status bits (4.1.4.5 "ISR status capability"): bit 0 queue interrupt, bit 1 config change. */
-#define VIONET_PCI_ISR_QUEUE 0x1
-#define VIONET_PCI_ISR_CONFIG 0x2
-
-/* Feature bits only the transport deals with (6 "Reserved Feature Bits"). */
-#define VIONET_F_ACCESS_PLATFORM 33
-#define VIONET_F_NOTIFICATION_DATA 38
-#define VIONET_F_RING_RESET 40
-
 #define VIONET_PCI_QUEUES_MAX (2 * VIONET_QUEUE_PAIRS_MAX + 1)
 
 /* Where the modern register windows are mapped (4.1.4 "Virtio Structure PCI Capabilities"). */

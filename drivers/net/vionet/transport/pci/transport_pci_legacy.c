@@ -6,7 +6,7 @@
  *
  * The device layer speaks virtio 1.x. On a little-endian CPU a legacy device's rings and header are
  * those of 1.x, but for two things this transport takes care of:
- * - the 12-byte net header: 1.x always has num_buffers, legacy only with VIRTIO_NET_F_MRG_RXBUF, so
+ * - the 12-byte net header: 1.x always has num_buffers, legacy only with VIONET_NET_F_MRG_RXBUF, so
  *   the transport always accepts MRG_RXBUF (the device then also uses 12 bytes; with receive buffers
  *   larger than a frame it never spreads one over several);
  * - the ring layout: legacy takes one page frame number for the whole queue, laid out as in 2.7.2
@@ -25,27 +25,12 @@
 #include "base/vionet_log.h"
 
 /* Legacy register block (4.1.4.8), offsets in BAR 0. */
-#define LEGACY_HOST_FEATURES 0x00  /* 32 bits, read-only */
-#define LEGACY_GUEST_FEATURES 0x04 /* 32 bits */
-#define LEGACY_QUEUE_PFN 0x08	   /* 32 bits: queue address >> 12 */
-#define LEGACY_QUEUE_SIZE 0x0c	   /* 16 bits, read-only */
-#define LEGACY_QUEUE_SELECT 0x0e
-#define LEGACY_QUEUE_NOTIFY 0x10
-#define LEGACY_STATUS 0x12 /* 8 bits */
-#define LEGACY_ISR 0x13	   /* 8 bits, read-to-clear */
 /* Present only while MSI-X is enabled; the device configuration follows them. */
-#define LEGACY_CONFIG_VECTOR 0x14
-#define LEGACY_QUEUE_VECTOR 0x16
-#define LEGACY_DEVICE_CONFIG_MSIX 0x18
-#define LEGACY_DEVICE_CONFIG_NO_MSIX 0x14
 
-#define LEGACY_QUEUE_ADDR_SHIFT 12
-#define LEGACY_VRING_ALIGN 4096
 /* Bytes of the legacy virtio-net config (mac 6, status 2, max_virtqueue_pairs 2, mtu 2). */
 #define LEGACY_DEVICE_CONFIG_LEN 12
 
 /* Feature bits of legacy PCI devices we handle here (6 and 5.1.3 "Feature bits"). */
-#define VIONET_F_ANY_LAYOUT 27
 
 /* This process's I/O port: under VFIO a pread/pwrite on its own device fd. */
 static inline struct rte_pci_ioport *
@@ -105,7 +90,7 @@ io_write32(struct vionet_hw *hw, off_t off, uint32_t v)
 static off_t
 device_config_base(struct vionet_hw *hw)
 {
-	return vionet_pci_msix_enabled(hw) ? LEGACY_DEVICE_CONFIG_MSIX : LEGACY_DEVICE_CONFIG_NO_MSIX;
+	return vionet_pci_msix_enabled(hw) ? VIONET_PCI_LEGACY_DEVICE_CONFIG_MSIX : VIONET_PCI_LEGACY_DEVICE_CONFIG_NO_MSIX;
 }
 
 static int
@@ -146,29 +131,29 @@ legacy_get_features(struct vionet_hw *hw)
 {
 	struct vionet_pci_transport *pci = vionet_pci_of(hw);
 
-	pci->device_features = io_read32(hw, LEGACY_HOST_FEATURES);
-	return pci->device_features | VIONET_BIT(VIONET_F_VERSION_1);
+	pci->device_features = io_read32(hw, VIONET_PCI_LEGACY_HOST_FEATURES);
+	return pci->device_features | VIRTQ_FEATURE(VIONET_F_VERSION_1);
 }
 
 static int
 legacy_set_features(struct vionet_hw *hw, uint64_t features)
 {
 	struct vionet_pci_transport *pci = vionet_pci_of(hw);
-	uint64_t legacy = features & ~VIONET_BIT(VIONET_F_VERSION_1);
+	uint64_t legacy = features & ~VIRTQ_FEATURE(VIONET_F_VERSION_1);
 
 	if (legacy > UINT32_MAX || (legacy & ~pci->device_features) != 0) {
 		VIONET_INIT_LOG(ERR, "%s: features 0x%" PRIx64 " not offered by the legacy device (0x%" PRIx64
 				")", hw->name, legacy & ~pci->device_features, pci->device_features);
 		return -EINVAL;
 	}
-	if ((pci->device_features & VIONET_BIT(VIONET_NET_F_MRG_RXBUF)) == 0) {
-		VIONET_INIT_LOG(ERR, "%s: legacy device without VIRTIO_NET_F_MRG_RXBUF: its 10-byte net header"
+	if ((pci->device_features & VIRTQ_FEATURE(VIONET_NET_F_MRG_RXBUF)) == 0) {
+		VIONET_INIT_LOG(ERR, "%s: legacy device without VIONET_NET_F_MRG_RXBUF: its 10-byte net header"
 				" is not supported", hw->name);
 		return -ENOTSUP;
 	}
-	legacy |= VIONET_BIT(VIONET_NET_F_MRG_RXBUF);
-	legacy |= pci->device_features & VIONET_BIT(VIONET_F_ANY_LAYOUT);
-	io_write32(hw, LEGACY_GUEST_FEATURES, (uint32_t)legacy);
+	legacy |= VIRTQ_FEATURE(VIONET_NET_F_MRG_RXBUF);
+	legacy |= pci->device_features & VIRTQ_FEATURE(VIONET_F_ANY_LAYOUT);
+	io_write32(hw, VIONET_PCI_LEGACY_GUEST_FEATURES, (uint32_t)legacy);
 	return 0;
 }
 
@@ -180,7 +165,7 @@ legacy_set_features(struct vionet_hw *hw, uint64_t features)
 static uint8_t
 legacy_get_status(struct vionet_hw *hw)
 {
-	uint8_t status = io_read8(hw, LEGACY_STATUS);
+	uint8_t status = io_read8(hw, VIONET_PCI_LEGACY_STATUS);
 
 	if (vionet_pci_of(hw)->legacy_regs.features_ok)
 		status |= VIONET_STATUS_FEATURES_OK;
@@ -191,7 +176,7 @@ static void
 legacy_set_status(struct vionet_hw *hw, uint8_t status)
 {
 	vionet_pci_of(hw)->legacy_regs.features_ok = (status & VIONET_STATUS_FEATURES_OK) != 0;
-	io_write8(hw, LEGACY_STATUS, status & ~VIONET_STATUS_FEATURES_OK);
+	io_write8(hw, VIONET_PCI_LEGACY_STATUS, status & ~VIONET_STATUS_FEATURES_OK);
 }
 
 static int
@@ -204,12 +189,12 @@ legacy_reset(struct vionet_hw *hw)
 
 	/* A legacy reset is synchronous: writing 0 resets the device (4.1.4.8). */
 	pci->legacy_regs.features_ok = false;
-	io_write8(hw, LEGACY_STATUS, 0);
-	if (io_read8(hw, LEGACY_STATUS) != 0) {
+	io_write8(hw, VIONET_PCI_LEGACY_STATUS, 0);
+	if (io_read8(hw, VIONET_PCI_LEGACY_STATUS) != 0) {
 		VIONET_INIT_LOG(ERR, "%s: legacy device status not 0 after reset", hw->name);
 		return -EIO;
 	}
-	if (pci->config_vector != VIONET_PCI_MSI_NO_VECTOR)
+	if (pci->config_vector != VIONET_MSI_NO_VECTOR)
 		return legacy_set_config_vector(hw, pci->config_vector);
 	return 0;
 }
@@ -219,8 +204,8 @@ legacy_get_queue_max_size(struct vionet_hw *hw, uint16_t queue_index)
 {
 	if (queue_index >= VIONET_PCI_QUEUES_MAX)
 		return 0;
-	io_write16(hw, LEGACY_QUEUE_SELECT, queue_index);
-	return io_read16(hw, LEGACY_QUEUE_SIZE);
+	io_write16(hw, VIONET_PCI_LEGACY_QUEUE_SELECT, queue_index);
+	return io_read16(hw, VIONET_PCI_LEGACY_QUEUE_SIZE);
 }
 
 static int
@@ -228,9 +213,9 @@ write_queue_vector(struct vionet_hw *hw, uint16_t queue_index, uint16_t vector)
 {
 	uint16_t got;
 
-	io_write16(hw, LEGACY_QUEUE_SELECT, queue_index);
-	io_write16(hw, LEGACY_QUEUE_VECTOR, vector);
-	got = io_read16(hw, LEGACY_QUEUE_VECTOR);
+	io_write16(hw, VIONET_PCI_LEGACY_QUEUE_SELECT, queue_index);
+	io_write16(hw, VIONET_PCI_LEGACY_QUEUE_VECTOR, vector);
+	got = io_read16(hw, VIONET_PCI_LEGACY_QUEUE_VECTOR);
 	if (got != vector) {
 		VIONET_INIT_LOG(ERR, "%s: device refused MSI-X vector %u for queue %u (reads %u)",
 				hw->name, vector, queue_index, got);
@@ -260,10 +245,10 @@ legacy_setup_queue(struct vionet_hw *hw, const struct vionet_vq_ring_addrs *ring
 	/* 2.7.2 legacy layout: descriptors, then the available ring, then the used ring on the next
 	 * 4096-byte boundary; one page frame number addresses all three. */
 	avail_end = ring->driver_area_addr + 6 + 2 * (uint64_t)size;
-	used_at = RTE_ALIGN_CEIL(avail_end, LEGACY_VRING_ALIGN);
-	if (ring->desc_addr % LEGACY_VRING_ALIGN != 0 || ring->driver_area_addr != ring->desc_addr + 16 * (uint64_t)size ||
+	used_at = RTE_ALIGN_CEIL(avail_end, VIONET_PCI_LEGACY_VRING_ALIGN);
+	if (ring->desc_addr % VIONET_PCI_LEGACY_VRING_ALIGN != 0 || ring->driver_area_addr != ring->desc_addr + 16 * (uint64_t)size ||
 	    ring->device_area_addr != used_at ||
-	    (ring->desc_addr >> LEGACY_QUEUE_ADDR_SHIFT) > UINT32_MAX) {
+	    (ring->desc_addr >> VIONET_PCI_LEGACY_QUEUE_ADDR_SHIFT) > UINT32_MAX) {
 		VIONET_INIT_LOG(ERR, "%s: queue %u ring (desc 0x%" PRIx64 ", avail 0x%" PRIx64 ", used 0x%" PRIx64
 				") is not in the legacy 4096-aligned layout", hw->name, q, ring->desc_addr,
 				ring->driver_area_addr, ring->device_area_addr);
@@ -272,39 +257,37 @@ legacy_setup_queue(struct vionet_hw *hw, const struct vionet_vq_ring_addrs *ring
 	if (vionet_pci_msix_enabled(hw)) {
 		int ret = write_queue_vector(hw, q, pci->queue_vector[q]);
 
-		if (ret < 0 && pci->queue_vector[q] != VIONET_PCI_MSI_NO_VECTOR)
+		if (ret < 0 && pci->queue_vector[q] != VIONET_MSI_NO_VECTOR)
 			return ret;
 	}
-	io_write16(hw, LEGACY_QUEUE_SELECT, q);
-	io_write32(hw, LEGACY_QUEUE_PFN, (uint32_t)(ring->desc_addr >> LEGACY_QUEUE_ADDR_SHIFT));
+	io_write16(hw, VIONET_PCI_LEGACY_QUEUE_SELECT, q);
+	io_write32(hw, VIONET_PCI_LEGACY_QUEUE_PFN, (uint32_t)(ring->desc_addr >> VIONET_PCI_LEGACY_QUEUE_ADDR_SHIFT));
 	return 0;
 }
 
-/* A legacy queue is live once its PFN is written; writing 0 stops it (4.1.4.8). */
+/* A legacy queue is live once its PFN is written (4.1.4.8): nothing more to enable. */
 static int
-legacy_enable_queue(struct vionet_hw *hw, uint16_t queue_index, bool enable)
+legacy_enable_queue(struct vionet_hw *hw __rte_unused, uint16_t queue_index)
+{
+	return queue_index < VIONET_PCI_QUEUES_MAX ? 0 : -EINVAL;
+}
+
+/* Writing a PFN of 0 stops the queue (4.1.4.8). */
+static void
+legacy_stop_queue(struct vionet_hw *hw, uint16_t queue_index)
 {
 	if (queue_index >= VIONET_PCI_QUEUES_MAX)
-		return -EINVAL;
-	if (!enable) {
-		io_write16(hw, LEGACY_QUEUE_SELECT, queue_index);
-		io_write32(hw, LEGACY_QUEUE_PFN, 0);
-	}
-	return 0;
+		return;
+	io_write16(hw, VIONET_PCI_LEGACY_QUEUE_SELECT, queue_index);
+	io_write32(hw, VIONET_PCI_LEGACY_QUEUE_PFN, 0);
 }
 
 static void
-legacy_release_queue(struct vionet_hw *hw, uint16_t queue_index)
-{
-	legacy_enable_queue(hw, queue_index, false);
-}
-
-static void
-legacy_notify_queue(struct vionet_hw *hw, uint16_t queue_index, uint32_t notification_data __rte_unused)
+legacy_notify_queue(struct vionet_hw *hw, uint16_t queue_index)
 {
 	/* The port write is a system call (VFIO) or an out instruction (UIO): both are ordered after
 	 * the ring stores that precede it on x86. */
-	io_write16(hw, LEGACY_QUEUE_NOTIFY, queue_index);
+	io_write16(hw, VIONET_PCI_LEGACY_QUEUE_NOTIFY, queue_index);
 }
 
 static int
@@ -317,8 +300,8 @@ legacy_set_config_vector(struct vionet_hw *hw, uint16_t vector)
 		VIONET_INIT_LOG(ERR, "%s: MSI-X is off: no legacy vector registers", hw->name);
 		return -ENOTSUP;
 	}
-	io_write16(hw, LEGACY_CONFIG_VECTOR, vector);
-	got = io_read16(hw, LEGACY_CONFIG_VECTOR);
+	io_write16(hw, VIONET_PCI_LEGACY_CONFIG_VECTOR, vector);
+	got = io_read16(hw, VIONET_PCI_LEGACY_CONFIG_VECTOR);
 	if (got != vector) {
 		VIONET_INIT_LOG(ERR, "%s: device refused MSI-X vector %u for config changes (reads %u)",
 				hw->name, vector, got);
@@ -337,14 +320,14 @@ legacy_set_queue_vector(struct vionet_hw *hw, uint16_t queue_index, uint16_t vec
 		return -EINVAL;
 	pci->queue_vector[queue_index] = vector;
 	if (!vionet_pci_msix_enabled(hw))
-		return vector == VIONET_PCI_MSI_NO_VECTOR ? 0 : -ENOTSUP;
+		return vector == VIONET_MSI_NO_VECTOR ? 0 : -ENOTSUP;
 	return write_queue_vector(hw, queue_index, vector);
 }
 
 static uint8_t
 legacy_read_isr(struct vionet_hw *hw)
 {
-	return io_read8(hw, LEGACY_ISR);
+	return io_read8(hw, VIONET_PCI_LEGACY_ISR);
 }
 
 static void
@@ -365,7 +348,7 @@ static const struct vionet_transport_ops legacy_ops = {
 	.get_queue_max_size = legacy_get_queue_max_size,
 	.setup_queue = legacy_setup_queue,
 	.enable_queue = legacy_enable_queue,
-	.release_queue = legacy_release_queue,
+	.stop_queue = legacy_stop_queue,
 	.notify_queue = legacy_notify_queue,
 	.set_config_vector = legacy_set_config_vector,
 	.set_queue_vector = legacy_set_queue_vector,

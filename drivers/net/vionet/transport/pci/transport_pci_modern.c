@@ -17,40 +17,6 @@
 
 /* struct virtio_pci_cap (4.1.4): the vendor-specific capability that points into a BAR. */
 #define PCI_CAP_ID_VNDR 0x09
-#define VIRTIO_CAP_CFG_TYPE 3
-#define VIRTIO_CAP_BAR 4
-#define VIRTIO_CAP_OFFSET 8
-#define VIRTIO_CAP_LENGTH 12
-#define VIRTIO_CAP_LEN_MIN 16
-#define VIRTIO_NOTIFY_CAP_MULTIPLIER 16 /* struct virtio_pci_notify_cap, after the common part */
-#define VIRTIO_NOTIFY_CAP_LEN_MIN 20
-
-/* cfg_type values (4.1.4 "Virtio Structure PCI Capabilities"). */
-#define VIRTIO_PCI_CAP_COMMON_CFG 1
-#define VIRTIO_PCI_CAP_NOTIFY_CFG 2
-#define VIRTIO_PCI_CAP_ISR_CFG 3
-#define VIRTIO_PCI_CAP_DEVICE_CFG 4
-
-/* struct virtio_pci_common_cfg field offsets (4.1.4.3 "Common configuration structure layout"). */
-#define COMMON_DEVICE_FEATURE_SELECT 0x00
-#define COMMON_DEVICE_FEATURE 0x04
-#define COMMON_DRIVER_FEATURE_SELECT 0x08
-#define COMMON_DRIVER_FEATURE 0x0c
-#define COMMON_CONFIG_MSIX_VECTOR 0x10
-#define COMMON_NUM_QUEUES 0x12
-#define COMMON_DEVICE_STATUS 0x14
-#define COMMON_CONFIG_GENERATION 0x15
-#define COMMON_QUEUE_SELECT 0x16
-#define COMMON_QUEUE_SIZE 0x18
-#define COMMON_QUEUE_MSIX_VECTOR 0x1a
-#define COMMON_QUEUE_ENABLE 0x1c
-#define COMMON_QUEUE_NOTIFY_OFF 0x1e
-#define COMMON_QUEUE_DESC 0x20
-#define COMMON_QUEUE_DRIVER 0x28
-#define COMMON_QUEUE_DEVICE 0x30
-#define COMMON_QUEUE_RESET 0x3a
-#define COMMON_LEN_MIN 0x38	 /* up to queue_device: what a 1.0 device has */
-#define COMMON_LEN_RING_RESET 0x3c /* with queue_notify_data and queue_reset (1.2) */
 
 /* How long a reset may take: generous, the device is emulated under TCG on a busy host. */
 #define RESET_TIMEOUT_MS 3000
@@ -117,7 +83,7 @@ common_write64(struct vionet_hw *hw, size_t off, uint64_t v)
 static uint16_t
 num_queues(struct vionet_hw *hw)
 {
-	return RTE_MIN(common_read16(hw, COMMON_NUM_QUEUES), VIONET_PCI_QUEUES_MAX);
+	return RTE_MIN(common_read16(hw, VIONET_PCI_COMMON_NUM_QUEUES), VIONET_PCI_QUEUES_MAX);
 }
 
 static int
@@ -135,10 +101,10 @@ modern_read_dev_config(struct vionet_hw *hw, size_t offset, void *dst, size_t le
 	/* A multi-byte field read is consistent only if config_generation did not change meanwhile
 	 * (4.1.4.3.1 and 2.5.1 "Driver Requirements: Device Configuration Space"). */
 	do {
-		before = common_read8(hw, COMMON_CONFIG_GENERATION);
+		before = common_read8(hw, VIONET_PCI_COMMON_CONFIG_GENERATION);
 		for (size_t i = 0; i < len; i++)
 			out[i] = rte_read8(regs->device + offset + i);
-		after = common_read8(hw, COMMON_CONFIG_GENERATION);
+		after = common_read8(hw, VIONET_PCI_COMMON_CONFIG_GENERATION);
 	} while (before != after);
 	return 0;
 }
@@ -166,8 +132,8 @@ modern_get_features(struct vionet_hw *hw)
 	uint64_t features = 0;
 
 	for (uint32_t word = 0; word < 2; word++) {
-		common_write32(hw, COMMON_DEVICE_FEATURE_SELECT, word);
-		features |= (uint64_t)common_read32(hw, COMMON_DEVICE_FEATURE) << (32 * word);
+		common_write32(hw, VIONET_PCI_COMMON_DEVICE_FEATURE_SELECT, word);
+		features |= (uint64_t)common_read32(hw, VIONET_PCI_COMMON_DEVICE_FEATURE) << (32 * word);
 	}
 	vionet_pci_of(hw)->device_features = features;
 	return features;
@@ -184,16 +150,16 @@ modern_set_features(struct vionet_hw *hw, uint64_t features)
 	 * IOVAs that VFIO programmed into that IOMMU, which is exactly what the bit promises, so the
 	 * transport accepts it whatever the device layer chose.
 	 */
-	if (pci->device_features & VIONET_BIT(VIONET_F_ACCESS_PLATFORM))
-		features |= VIONET_BIT(VIONET_F_ACCESS_PLATFORM);
+	if (pci->device_features & VIRTQ_FEATURE(VIONET_F_ACCESS_PLATFORM))
+		features |= VIRTQ_FEATURE(VIONET_F_ACCESS_PLATFORM);
 	if (features & ~pci->device_features) {
 		VIONET_INIT_LOG(ERR, "%s: features 0x%" PRIx64 " not offered by the device (0x%" PRIx64 ")",
 				hw->name, features & ~pci->device_features, pci->device_features);
 		return -EINVAL;
 	}
 	for (uint32_t word = 0; word < 2; word++) {
-		common_write32(hw, COMMON_DRIVER_FEATURE_SELECT, word);
-		common_write32(hw, COMMON_DRIVER_FEATURE, (uint32_t)(features >> (32 * word)));
+		common_write32(hw, VIONET_PCI_COMMON_DRIVER_FEATURE_SELECT, word);
+		common_write32(hw, VIONET_PCI_COMMON_DRIVER_FEATURE, (uint32_t)(features >> (32 * word)));
 	}
 	return 0;
 }
@@ -201,13 +167,13 @@ modern_set_features(struct vionet_hw *hw, uint64_t features)
 static uint8_t
 modern_get_status(struct vionet_hw *hw)
 {
-	return common_read8(hw, COMMON_DEVICE_STATUS);
+	return common_read8(hw, VIONET_PCI_COMMON_DEVICE_STATUS);
 }
 
 static void
 modern_set_status(struct vionet_hw *hw, uint8_t status)
 {
-	common_write8(hw, COMMON_DEVICE_STATUS, status);
+	common_write8(hw, VIONET_PCI_COMMON_DEVICE_STATUS, status);
 }
 
 static int
@@ -216,19 +182,19 @@ modern_reset(struct vionet_hw *hw)
 	struct vionet_pci_transport *pci = vionet_pci_of(hw);
 
 	/* 4.1.4.3.2: after writing 0 the driver MUST wait for a read of device_status to return 0. */
-	common_write8(hw, COMMON_DEVICE_STATUS, 0);
-	for (unsigned int ms = 0; common_read8(hw, COMMON_DEVICE_STATUS) != 0; ms++) {
+	common_write8(hw, VIONET_PCI_COMMON_DEVICE_STATUS, 0);
+	for (unsigned int ms = 0; common_read8(hw, VIONET_PCI_COMMON_DEVICE_STATUS) != 0; ms++) {
 		if (ms >= RESET_TIMEOUT_MS) {
 			VIONET_INIT_LOG(ERR, "%s: device status still 0x%x %u ms after reset", hw->name,
-					common_read8(hw, COMMON_DEVICE_STATUS), ms);
+					common_read8(hw, VIONET_PCI_COMMON_DEVICE_STATUS), ms);
 			return -ETIMEDOUT;
 		}
 		rte_delay_ms(1);
 	}
 	memset(pci->modern.notify_addr, 0, sizeof(pci->modern.notify_addr));
 	/* Reset forgets the config vector; the LSC interrupt needs it back. */
-	if (pci->config_vector != VIONET_PCI_MSI_NO_VECTOR)
-		common_write16(hw, COMMON_CONFIG_MSIX_VECTOR, pci->config_vector);
+	if (pci->config_vector != VIONET_MSI_NO_VECTOR)
+		common_write16(hw, VIONET_PCI_COMMON_CONFIG_MSIX_VECTOR, pci->config_vector);
 	return 0;
 }
 
@@ -237,8 +203,8 @@ modern_get_queue_max_size(struct vionet_hw *hw, uint16_t queue_index)
 {
 	if (queue_index >= num_queues(hw))
 		return 0;
-	common_write16(hw, COMMON_QUEUE_SELECT, queue_index);
-	return common_read16(hw, COMMON_QUEUE_SIZE);
+	common_write16(hw, VIONET_PCI_COMMON_QUEUE_SELECT, queue_index);
+	return common_read16(hw, VIONET_PCI_COMMON_QUEUE_SIZE);
 }
 
 /* Writes a vector and reads it back: "the device ... returns VIRTIO_MSI_NO_VECTOR" when it could
@@ -264,7 +230,7 @@ modern_setup_queue(struct vionet_hw *hw, const struct vionet_vq_ring_addrs *ring
 	struct vionet_pci_transport *pci = vionet_pci_of(hw);
 	struct vionet_pci_modern_regs *regs = &pci->modern;
 	uint16_t q = ring->queue_index, max, notify_off;
-	size_t doorbell_bytes = vionet_has_feature(hw, VIONET_F_NOTIFICATION_DATA) ? 4 : 2;
+	const size_t doorbell_bytes = sizeof(uint16_t);
 	uint64_t at;
 	int ret;
 
@@ -273,8 +239,8 @@ modern_setup_queue(struct vionet_hw *hw, const struct vionet_vq_ring_addrs *ring
 				num_queues(hw));
 		return -EINVAL;
 	}
-	common_write16(hw, COMMON_QUEUE_SELECT, q);
-	max = common_read16(hw, COMMON_QUEUE_SIZE);
+	common_write16(hw, VIONET_PCI_COMMON_QUEUE_SELECT, q);
+	max = common_read16(hw, VIONET_PCI_COMMON_QUEUE_SIZE);
 	/* 2.7 "Queue Size ... a power of 2" for split rings; any size up to the maximum for packed. */
 	if (ring->size == 0 || ring->size > max ||
 	    (!ring->packed && (ring->size & (ring->size - 1)) != 0)) {
@@ -282,24 +248,24 @@ modern_setup_queue(struct vionet_hw *hw, const struct vionet_vq_ring_addrs *ring
 				ring->size, max);
 		return -EINVAL;
 	}
-	if (common_read16(hw, COMMON_QUEUE_ENABLE) != 0) {
+	if (common_read16(hw, VIONET_PCI_COMMON_QUEUE_ENABLE) != 0) {
 		VIONET_INIT_LOG(ERR, "%s: queue %u is already enabled; reset the device first", hw->name,
 				q);
 		return -EBUSY;
 	}
-	common_write16(hw, COMMON_QUEUE_SIZE, ring->size);
-	common_write64(hw, COMMON_QUEUE_DESC, ring->desc_addr);
-	common_write64(hw, COMMON_QUEUE_DRIVER, ring->driver_area_addr);
-	common_write64(hw, COMMON_QUEUE_DEVICE, ring->device_area_addr);
-	if (pci->queue_vector[q] != VIONET_PCI_MSI_NO_VECTOR) {
-		ret = write_vector(hw, COMMON_QUEUE_MSIX_VECTOR, pci->queue_vector[q], "a queue");
+	common_write16(hw, VIONET_PCI_COMMON_QUEUE_SIZE, ring->size);
+	common_write64(hw, VIONET_PCI_COMMON_QUEUE_DESC, ring->desc_addr);
+	common_write64(hw, VIONET_PCI_COMMON_QUEUE_DRIVER, ring->driver_area_addr);
+	common_write64(hw, VIONET_PCI_COMMON_QUEUE_DEVICE, ring->device_area_addr);
+	if (pci->queue_vector[q] != VIONET_MSI_NO_VECTOR) {
+		ret = write_vector(hw, VIONET_PCI_COMMON_QUEUE_MSIX_VECTOR, pci->queue_vector[q], "a queue");
 		if (ret < 0)
 			return ret;
 	} else {
-		common_write16(hw, COMMON_QUEUE_MSIX_VECTOR, VIONET_PCI_MSI_NO_VECTOR);
+		common_write16(hw, VIONET_PCI_COMMON_QUEUE_MSIX_VECTOR, VIONET_MSI_NO_VECTOR);
 	}
 	/* 4.1.4.4: the doorbell is at cap.offset + queue_notify_off * notify_off_multiplier. */
-	notify_off = common_read16(hw, COMMON_QUEUE_NOTIFY_OFF);
+	notify_off = common_read16(hw, VIONET_PCI_COMMON_QUEUE_NOTIFY_OFF);
 	at = (uint64_t)notify_off * regs->notify_off_multiplier;
 	if (at + doorbell_bytes > regs->notify_len) {
 		VIONET_INIT_LOG(ERR, "%s: queue %u notify offset %" PRIu64 " outside the %u-byte window",
@@ -312,76 +278,44 @@ modern_setup_queue(struct vionet_hw *hw, const struct vionet_vq_ring_addrs *ring
 	return 0;
 }
 
-/* Waits for queue_reset to read back 1: the queue reset completed (4.1.4.3.2, VIRTIO_F_RING_RESET). */
 static int
-reset_queue(struct vionet_hw *hw, uint16_t q)
-{
-	common_write16(hw, COMMON_QUEUE_SELECT, q);
-	common_write16(hw, COMMON_QUEUE_RESET, 1);
-	for (unsigned int ms = 0; common_read16(hw, COMMON_QUEUE_RESET) != 1; ms++) {
-		if (ms >= RESET_TIMEOUT_MS) {
-			VIONET_INIT_LOG(ERR, "%s: queue %u reset did not complete", hw->name, q);
-			return -ETIMEDOUT;
-		}
-		rte_delay_ms(1);
-	}
-	return 0;
-}
-
-static int
-modern_enable_queue(struct vionet_hw *hw, uint16_t queue_index, bool enable)
+modern_enable_queue(struct vionet_hw *hw, uint16_t queue_index)
 {
 	if (queue_index >= num_queues(hw) || vionet_pci_of(hw)->modern.notify_addr[queue_index] == NULL) {
 		VIONET_INIT_LOG(ERR, "%s: queue %u is not set up", hw->name, queue_index);
 		return -EINVAL;
 	}
-	if (enable) {
-		common_write16(hw, COMMON_QUEUE_SELECT, queue_index);
-		common_write16(hw, COMMON_QUEUE_ENABLE, 1);
-		return 0;
-	}
-	/*
-	 * "The driver MUST NOT write a 0 to queue_enable" (4.1.4.3.2): only a queue reset stops one
-	 * queue. Without VIRTIO_F_RING_RESET the device reset that follows a port stop does it.
-	 */
-	if (!vionet_has_feature(hw, VIONET_F_RING_RESET))
-		return -ENOTSUP;
-	return reset_queue(hw, queue_index);
+	common_write16(hw, VIONET_PCI_COMMON_QUEUE_SELECT, queue_index);
+	common_write16(hw, VIONET_PCI_COMMON_QUEUE_ENABLE, 1);
+	return 0;
 }
 
+/* The queue lives until the device reset that follows every stop (transport_ops.h, stop_queue). */
 static void
-modern_release_queue(struct vionet_hw *hw, uint16_t queue_index)
+modern_stop_queue(struct vionet_hw *hw, uint16_t queue_index)
 {
 	struct vionet_pci_modern_regs *regs = &vionet_pci_of(hw)->modern;
 
-	if (queue_index >= VIONET_PCI_QUEUES_MAX || regs->notify_addr[queue_index] == NULL)
-		return;
-	/* Without RING_RESET the queue lives until the next device reset, which the device layer does. */
-	if (vionet_has_feature(hw, VIONET_F_RING_RESET))
-		reset_queue(hw, queue_index);
-	regs->notify_addr[queue_index] = NULL;
+	if (queue_index < VIONET_PCI_QUEUES_MAX)
+		regs->notify_addr[queue_index] = NULL;
 }
 
 static void
-modern_notify_queue(struct vionet_hw *hw, uint16_t queue_index, uint32_t notification_data)
+modern_notify_queue(struct vionet_hw *hw, uint16_t queue_index)
 {
 	uint16_t *doorbell = vionet_pci_of(hw)->modern.notify_addr[queue_index];
 
-	/* rte_write16/32 put an I/O write barrier first: the ring updates reach the device before the
-	 * doorbell does. With NOTIFICATION_DATA the doorbell takes the 32-bit data (4.1.5.2). A
-	 * secondary's bursts come here too: the doorbell is a BAR address, the same in every process
-	 * (transport_pci.h). */
-	if (vionet_has_feature(hw, VIONET_F_NOTIFICATION_DATA))
-		rte_write32(rte_cpu_to_le_32(notification_data), doorbell);
-	else
-		rte_write16(rte_cpu_to_le_16(queue_index), doorbell);
+	/* rte_write16 puts an I/O write barrier first: the ring updates reach the device before the
+	 * doorbell does (4.1.5.2 Available Buffer Notifications: the queue index). A secondary's bursts
+	 * come here too: the doorbell is a BAR address, the same in every process (transport_pci.h). */
+	rte_write16(rte_cpu_to_le_16(queue_index), doorbell);
 }
 
 static int
 modern_set_config_vector(struct vionet_hw *hw, uint16_t vector)
 {
 	struct vionet_pci_transport *pci = vionet_pci_of(hw);
-	int ret = write_vector(hw, COMMON_CONFIG_MSIX_VECTOR, vector, "config changes");
+	int ret = write_vector(hw, VIONET_PCI_COMMON_CONFIG_MSIX_VECTOR, vector, "config changes");
 
 	if (ret == 0)
 		pci->config_vector = vector;
@@ -398,8 +332,8 @@ modern_set_queue_vector(struct vionet_hw *hw, uint16_t queue_index, uint16_t vec
 	pci->queue_vector[queue_index] = vector;
 	if (pci->modern.notify_addr[queue_index] == NULL)
 		return 0; /* applied at setup_queue */
-	common_write16(hw, COMMON_QUEUE_SELECT, queue_index);
-	return write_vector(hw, COMMON_QUEUE_MSIX_VECTOR, vector, "a queue");
+	common_write16(hw, VIONET_PCI_COMMON_QUEUE_SELECT, queue_index);
+	return write_vector(hw, VIONET_PCI_COMMON_QUEUE_MSIX_VECTOR, vector, "a queue");
 }
 
 static uint8_t
@@ -427,7 +361,7 @@ static const struct vionet_transport_ops modern_ops = {
 	.get_queue_max_size = modern_get_queue_max_size,
 	.setup_queue = modern_setup_queue,
 	.enable_queue = modern_enable_queue,
-	.release_queue = modern_release_queue,
+	.stop_queue = modern_stop_queue,
 	.notify_queue = modern_notify_queue,
 	.set_config_vector = modern_set_config_vector,
 	.set_queue_vector = modern_set_queue_vector,
@@ -442,26 +376,26 @@ static const struct vionet_transport_ops modern_ops = {
 static int
 read_virtio_cap(struct rte_pci_device *pci_dev, uint8_t pos, struct virtio_cap *cap, bool *is_virtio)
 {
-	uint8_t raw[VIRTIO_NOTIFY_CAP_LEN_MIN];
+	uint8_t raw[VIONET_PCI_NOTIFY_CAP_LEN_MIN];
 
 	if (rte_pci_read_config(pci_dev, raw, 3, pos) != 3)
 		return -1;
-	*is_virtio = raw[0] == PCI_CAP_ID_VNDR && raw[2] >= VIRTIO_CAP_LEN_MIN;
+	*is_virtio = raw[0] == PCI_CAP_ID_VNDR && raw[2] >= VIONET_PCI_CAP_LEN_MIN;
 	if (!*is_virtio)
 		return raw[1];
-	if (rte_pci_read_config(pci_dev, raw, VIRTIO_CAP_LEN_MIN, pos) != VIRTIO_CAP_LEN_MIN)
+	if (rte_pci_read_config(pci_dev, raw, VIONET_PCI_CAP_LEN_MIN, pos) != VIONET_PCI_CAP_LEN_MIN)
 		return -1;
-	cap->cfg_type = raw[VIRTIO_CAP_CFG_TYPE];
-	cap->bar = raw[VIRTIO_CAP_BAR];
-	memcpy(&cap->offset, raw + VIRTIO_CAP_OFFSET, 4);
-	memcpy(&cap->length, raw + VIRTIO_CAP_LENGTH, 4);
+	cap->cfg_type = raw[VIONET_PCI_CAP_CFG_TYPE];
+	cap->bar = raw[VIONET_PCI_CAP_BAR];
+	memcpy(&cap->offset, raw + VIONET_PCI_CAP_OFFSET, 4);
+	memcpy(&cap->length, raw + VIONET_PCI_CAP_LENGTH, 4);
 	cap->offset = rte_le_to_cpu_32(cap->offset);
 	cap->length = rte_le_to_cpu_32(cap->length);
 	cap->notify_off_multiplier = 0;
-	if (cap->cfg_type == VIRTIO_PCI_CAP_NOTIFY_CFG) {
-		if (raw[2] < VIRTIO_NOTIFY_CAP_LEN_MIN ||
+	if (cap->cfg_type == VIONET_PCI_CAP_NOTIFY_CFG) {
+		if (raw[2] < VIONET_PCI_NOTIFY_CAP_LEN_MIN ||
 		    rte_pci_read_config(pci_dev, &cap->notify_off_multiplier, 4,
-					pos + VIRTIO_NOTIFY_CAP_MULTIPLIER) != 4)
+					pos + VIONET_PCI_NOTIFY_CAP_MULTIPLIER) != 4)
 			return -1;
 		cap->notify_off_multiplier = rte_le_to_cpu_32(cap->notify_off_multiplier);
 	}
@@ -514,13 +448,13 @@ find_windows(struct vionet_hw *hw, struct rte_pci_device *pci_dev, struct vionet
 		if (!is_virtio)
 			continue;
 		switch (cap.cfg_type) {
-		case VIRTIO_PCI_CAP_COMMON_CFG:
+		case VIONET_PCI_CAP_COMMON_CFG:
 			if (regs->common == NULL) {
 				regs->common = cap_address(hw, pci_dev, &cap);
 				common_len = cap.length;
 			}
 			break;
-		case VIRTIO_PCI_CAP_NOTIFY_CFG:
+		case VIONET_PCI_CAP_NOTIFY_CFG:
 			if (!have_notify) {
 				regs->notify_base = cap_address(hw, pci_dev, &cap);
 				regs->notify_len = cap.length;
@@ -528,11 +462,11 @@ find_windows(struct vionet_hw *hw, struct rte_pci_device *pci_dev, struct vionet
 				have_notify = regs->notify_base != NULL;
 			}
 			break;
-		case VIRTIO_PCI_CAP_ISR_CFG:
+		case VIONET_PCI_CAP_ISR_CFG:
 			if (regs->isr == NULL)
 				regs->isr = cap_address(hw, pci_dev, &cap);
 			break;
-		case VIRTIO_PCI_CAP_DEVICE_CFG:
+		case VIONET_PCI_CAP_DEVICE_CFG:
 			if (regs->device == NULL) {
 				regs->device = cap_address(hw, pci_dev, &cap);
 				regs->device_len = cap.length;
@@ -544,7 +478,7 @@ find_windows(struct vionet_hw *hw, struct rte_pci_device *pci_dev, struct vionet
 	}
 	if (regs->common == NULL && !have_notify && regs->isr == NULL)
 		return -ENODEV;
-	if (regs->common == NULL || common_len < COMMON_LEN_MIN || !have_notify || regs->isr == NULL) {
+	if (regs->common == NULL || common_len < VIONET_PCI_COMMON_LEN_MIN || !have_notify || regs->isr == NULL) {
 		VIONET_INIT_LOG(ERR, "%s: incomplete virtio 1.x capabilities (common %s, %u bytes; notify %s;"
 				" isr %s)", hw->name, regs->common ? "yes" : "no", common_len,
 				have_notify ? "yes" : "no", regs->isr ? "yes" : "no");

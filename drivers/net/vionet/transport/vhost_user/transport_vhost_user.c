@@ -20,19 +20,18 @@
 #include "device/device.h"
 #include "base/vionet_log.h"
 
-#define BIT64(b) (UINT64_C(1) << (b))
-
 /* vhost feature bits that are not virtio-net's: protocol negotiation, dirty logging, IOTLB. */
 #define VU_VHOST_ONLY_FEATURES                                                                   \
-	(BIT64(VHOST_USER_F_PROTOCOL_FEATURES) | BIT64(26) /* VHOST_F_LOG_ALL */ |                \
-	 BIT64(33) /* VIRTIO_F_ACCESS_PLATFORM: would need IOTLB messages */)
+	(VIRTQ_FEATURE(VHOST_USER_F_PROTOCOL_FEATURES) | VIRTQ_FEATURE(VHOST_F_LOG_ALL) |        \
+	 VIRTQ_FEATURE(VIONET_F_ACCESS_PLATFORM) /* would need IOTLB messages */)
 /* Served by the transport: the back end never sees the control virtqueue. */
 #define VU_CTRL_FEATURES                                                                         \
-	(BIT64(VIRTIO_NET_F_CTRL_VQ) | BIT64(VIRTIO_NET_F_CTRL_RX) | BIT64(VIRTIO_NET_F_CTRL_VLAN) | \
-	 BIT64(VIRTIO_NET_F_CTRL_MAC_ADDR))
+	(VIRTQ_FEATURE(VIONET_NET_F_CTRL_VQ) | VIRTQ_FEATURE(VIONET_NET_F_CTRL_RX) |              \
+	 VIRTQ_FEATURE(VIONET_NET_F_CTRL_VLAN) | VIRTQ_FEATURE(VIONET_NET_F_CTRL_MAC_ADDR))
 /* Served by the synthesized config space. */
 #define VU_CONFIG_FEATURES                                                                       \
-	(BIT64(VIRTIO_NET_F_MAC) | BIT64(VIRTIO_NET_F_STATUS) | BIT64(VIRTIO_NET_F_SPEED_DUPLEX))
+	(VIRTQ_FEATURE(VIONET_NET_F_MAC) | VIRTQ_FEATURE(VIONET_NET_F_STATUS) |                   \
+	 VIRTQ_FEATURE(VIONET_NET_F_SPEED_DUPLEX))
 
 static bool
 connected(const struct vu_priv *p)
@@ -45,7 +44,7 @@ transport_features(const struct vu_priv *p)
 {
 	uint64_t f = VU_CTRL_FEATURES;
 
-	/* VIRTIO_NET_F_MTU advises an MTU; without the back end's config space we have none to give. */
+	/* VIONET_NET_F_MTU advises an MTU; without the back end's config space we have none to give. */
 	if (!p->config_from_backend)
 		f |= VU_CONFIG_FEATURES;
 	return f;
@@ -60,7 +59,7 @@ vu_get_features(struct vionet_hw *hw)
 	pthread_mutex_lock(&p->lock);
 	f = p->backend_features & ~VU_VHOST_ONLY_FEATURES;
 	if (!p->config_from_backend)
-		f &= ~BIT64(VIRTIO_NET_F_MTU);
+		f &= ~VIRTQ_FEATURE(VIONET_NET_F_MTU);
 	f |= transport_features(p);
 	pthread_mutex_unlock(&p->lock);
 	return f;
@@ -81,7 +80,7 @@ vu_set_features(struct vionet_hw *hw, uint64_t features)
 	/* Only what the back end offered, and nothing of what the transport serves itself. */
 	to_backend = features & p->backend_features & ~VU_CTRL_FEATURES & ~VU_VHOST_ONLY_FEATURES;
 	/* Keeping PROTOCOL_FEATURES makes rings start disabled until SET_VRING_ENABLE ("Ring states"). */
-	to_backend |= p->backend_features & BIT64(VHOST_USER_F_PROTOCOL_FEATURES);
+	to_backend |= p->backend_features & VIRTQ_FEATURE(VHOST_USER_F_PROTOCOL_FEATURES);
 	ret = vhost_user_set_u64(&p->conn, VHOST_USER_SET_FEATURES, to_backend);
 	if (ret < 0) {
 		vu_conn_failed(p, "SET_FEATURES", ret);
@@ -96,7 +95,7 @@ out:
 static bool
 status_negotiated(const struct vu_priv *p)
 {
-	return p->protocol_features & BIT64(VHOST_USER_PROTOCOL_F_STATUS);
+	return p->protocol_features & VIRTQ_FEATURE(VHOST_USER_PROTOCOL_F_STATUS);
 }
 
 static uint8_t
@@ -268,7 +267,7 @@ vu_setup_queue(struct vionet_hw *hw, const struct vionet_vq_ring_addrs *ring)
 	}
 	vq->set_up = true;
 	/* Without PROTOCOL_FEATURES a ring is enabled as soon as it is kicked ("Ring states"). */
-	vq->enabled = !(p->acked_features & BIT64(VHOST_USER_F_PROTOCOL_FEATURES));
+	vq->enabled = !(p->acked_features & VIRTQ_FEATURE(VHOST_USER_F_PROTOCOL_FEATURES));
 out:
 	pthread_mutex_unlock(&p->lock);
 	rte_mcfg_mem_read_unlock();
@@ -287,7 +286,7 @@ vu_enable_queue_locked(struct vu_priv *p, uint16_t q, bool enable)
 		VIONET_USER_LOG(ERR, "%s: queue %u: enable before setup", p->hw->name, q);
 		return -EINVAL;
 	}
-	if (!(p->acked_features & BIT64(VHOST_USER_F_PROTOCOL_FEATURES))) {
+	if (!(p->acked_features & VIRTQ_FEATURE(VHOST_USER_F_PROTOCOL_FEATURES))) {
 		if (enable)
 			return 0;
 		VIONET_USER_LOG(ERR, "%s: queue %u: the back end cannot disable a ring without "
@@ -304,7 +303,7 @@ vu_enable_queue_locked(struct vu_priv *p, uint16_t q, bool enable)
 }
 
 static int
-vu_enable_queue(struct vionet_hw *hw, uint16_t queue_index, bool enable)
+vu_enable_queue(struct vionet_hw *hw, uint16_t queue_index)
 {
 	struct vu_priv *p = vu_priv(hw);
 	int ret;
@@ -314,19 +313,22 @@ vu_enable_queue(struct vionet_hw *hw, uint16_t queue_index, bool enable)
 	if (queue_index >= p->nb_queues)
 		return -EINVAL;
 	pthread_mutex_lock(&p->lock);
-	ret = vu_enable_queue_locked(p, queue_index, enable);
+	ret = vu_enable_queue_locked(p, queue_index, true);
 	pthread_mutex_unlock(&p->lock);
 	return ret;
 }
 
 static void
-vu_release_queue(struct vionet_hw *hw, uint16_t queue_index)
+vu_stop_queue(struct vionet_hw *hw, uint16_t queue_index)
 {
 	struct vu_priv *p = vu_priv(hw);
 
-	if (queue_index >= p->nb_queues)
+	if (is_ctrl_queue(p, queue_index) || queue_index >= p->nb_queues)
 		return;
 	pthread_mutex_lock(&p->lock);
+	/* Disabled first, so the back end stops before it hands the ring's state over. */
+	if (p->queues[queue_index].enabled)
+		vu_enable_queue_locked(p, queue_index, false);
 	stop_queue_locked(p, queue_index);
 	pthread_mutex_unlock(&p->lock);
 }
@@ -337,13 +339,12 @@ vu_release_queue(struct vionet_hw *hw, uint16_t queue_index)
  * (EAGAIN) means the back end has an unread kick pending already, which is all a kick says.
  */
 static void
-vu_notify_queue(struct vionet_hw *hw, uint16_t queue_index, uint32_t notification_data)
+vu_notify_queue(struct vionet_hw *hw, uint16_t queue_index)
 {
 	struct vu_priv *p = hw->transport_priv;
 	uint64_t one = 1;
 	ssize_t n;
 
-	RTE_SET_USED(notification_data); /* VIRTIO_F_NOTIFICATION_DATA is not offered over vhost-user */
 	n = write(p->queues[queue_index].kick_fd, &one, sizeof(one));
 	RTE_SET_USED(n);
 }
@@ -367,7 +368,7 @@ vu_set_queue_vector(struct vionet_hw *hw, uint16_t queue_index, uint16_t vector)
 		return is_ctrl_queue(p, queue_index) ? 0 : -EINVAL;
 	vq = &p->queues[queue_index];
 	pthread_mutex_lock(&p->lock);
-	vq->call_off = vector == VU_NO_VECTOR;
+	vq->call_off = vector == VIONET_MSI_NO_VECTOR;
 	if (vq->set_up && connected(p)) {
 		ret = vhost_user_set_vring_fd(&p->conn, VHOST_USER_SET_VRING_CALL, queue_index,
 					      vq->call_off ? -1 : vq->call_fd);
@@ -508,7 +509,7 @@ const struct vionet_transport_ops vionet_vhost_user_ops = {
 	.get_queue_max_size = vu_get_queue_max_size,
 	.setup_queue = vu_setup_queue,
 	.enable_queue = vu_enable_queue,
-	.release_queue = vu_release_queue,
+	.stop_queue = vu_stop_queue,
 	.notify_queue = vu_notify_queue,
 	.set_config_vector = vu_set_config_vector,
 	.set_queue_vector = vu_set_queue_vector,

@@ -209,7 +209,7 @@ handshake_locked(struct vu_priv *p, bool log_errors)
 		return -EINVAL;
 	}
 	if (p->protocol_features & (UINT64_C(1) << VHOST_USER_PROTOCOL_F_CONFIG)) {
-		uint8_t probe[offsetof(struct virtio_net_config, mtu)];
+		uint8_t probe[offsetof(struct vionet_net_config, mtu)];
 
 		/* A back end may offer CONFIG for other device types only; then we synthesize. */
 		p->config_from_backend = vhost_user_get_config(c, 0, probe, sizeof(probe)) == 0;

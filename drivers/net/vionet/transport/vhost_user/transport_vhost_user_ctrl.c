@@ -19,13 +19,12 @@
 
 /* Reported when the devarg speed is not given (doc/guide.md). */
 #define VU_DEFAULT_SPEED_MBPS 10000
-#define VU_DUPLEX_FULL 1
 
 void
 vu_config_init(struct vu_priv *p)
 {
 	const struct vionet_devargs *da = &p->hw->devargs;
-	struct virtio_net_config *cfg = &p->config;
+	struct vionet_net_config *cfg = &p->config;
 	struct rte_ether_addr mac;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -38,7 +37,7 @@ vu_config_init(struct vu_priv *p)
 	cfg->max_virtqueue_pairs = rte_cpu_to_le_16(da->queue_pairs);
 	cfg->mtu = rte_cpu_to_le_16(RTE_ETHER_MTU);
 	cfg->speed = rte_cpu_to_le_32(da->speed_mbps != 0 ? da->speed_mbps : VU_DEFAULT_SPEED_MBPS);
-	cfg->duplex = VU_DUPLEX_FULL;
+	cfg->duplex = VIONET_NET_DUPLEX_FULL;
 	p->ctrl.active_pairs = 1; /* 5.1.6.5.5: only the first pair is in use after reset */
 }
 
@@ -68,7 +67,7 @@ vu_config_read(struct vu_priv *p, size_t offset, void *dst, size_t len)
 	} else {
 		/* The link is up exactly while a back end is connected. */
 		p->config.status = rte_cpu_to_le_16(
-			__atomic_load_n(&p->connected, __ATOMIC_ACQUIRE) ? VIRTIO_NET_S_LINK_UP : 0);
+			__atomic_load_n(&p->connected, __ATOMIC_ACQUIRE) ? VIONET_NET_S_LINK_UP : 0);
 		memcpy(dst, (const uint8_t *)&p->config + offset, len);
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -126,14 +125,14 @@ ctrl_mq(struct vu_priv *p, uint8_t cmd, const void *data, size_t len)
 	uint16_t pairs;
 	int ret;
 
-	if (cmd != VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET || len != sizeof(pairs))
-		return VIRTIO_NET_ERR; /* RSS and hash reporting: not offered over vhost-user */
+	if (cmd != VIONET_CTRL_MQ_VQ_PAIRS_SET || len != sizeof(pairs))
+		return VIONET_CTRL_ERR; /* RSS and hash reporting: not offered over vhost-user */
 	memcpy(&pairs, data, sizeof(pairs));
 	pairs = rte_le_to_cpu_16(pairs);
-	if (pairs < VIRTIO_NET_CTRL_MQ_VQ_PAIRS_MIN || pairs > p->nb_queues / 2) {
+	if (pairs < VIONET_CTRL_MQ_VQ_PAIRS_MIN || pairs > p->nb_queues / 2) {
 		VIONET_USER_LOG(ERR, "%s: VQ_PAIRS_SET %u: the device has 1 to %u pairs", p->hw->name,
 				pairs, p->nb_queues / 2);
-		return VIRTIO_NET_ERR;
+		return VIONET_CTRL_ERR;
 	}
 	pthread_mutex_lock(&p->lock);
 	if (!__atomic_load_n(&p->connected, __ATOMIC_ACQUIRE))
@@ -142,9 +141,9 @@ ctrl_mq(struct vu_priv *p, uint8_t cmd, const void *data, size_t len)
 		ret = set_active_pairs_locked(p, pairs);
 	pthread_mutex_unlock(&p->lock);
 	if (ret < 0)
-		return ret == -ENOTCONN ? ret : VIRTIO_NET_ERR;
+		return ret == -ENOTCONN ? ret : VIONET_CTRL_ERR;
 	VIONET_USER_LOG(INFO, "%s: %u queue pairs active", p->hw->name, pairs);
-	return VIRTIO_NET_OK;
+	return VIONET_CTRL_OK;
 }
 
 static int
@@ -156,16 +155,16 @@ ctrl_rx(struct vu_priv *p, uint8_t cmd, const void *data, size_t len)
 	uint8_t on;
 
 	switch (cmd) {
-	case VIRTIO_NET_CTRL_RX_PROMISC: mode = &s->promisc; name = "promiscuous"; break;
-	case VIRTIO_NET_CTRL_RX_ALLMULTI: mode = &s->allmulti; name = "all-multicast"; break;
-	case VIRTIO_NET_CTRL_RX_ALLUNI: mode = &s->alluni; name = "all-unicast"; break;
-	case VIRTIO_NET_CTRL_RX_NOMULTI: mode = &s->nomulti; name = "no-multicast"; break;
-	case VIRTIO_NET_CTRL_RX_NOUNI: mode = &s->nouni; name = "no-unicast"; break;
-	case VIRTIO_NET_CTRL_RX_NOBCAST: mode = &s->nobcast; name = "no-broadcast"; break;
-	default: return VIRTIO_NET_ERR;
+	case VIONET_CTRL_RX_PROMISC: mode = &s->promisc; name = "promiscuous"; break;
+	case VIONET_CTRL_RX_ALLMULTI: mode = &s->allmulti; name = "all-multicast"; break;
+	case VIONET_CTRL_RX_ALLUNI: mode = &s->alluni; name = "all-unicast"; break;
+	case VIONET_CTRL_RX_NOMULTI: mode = &s->nomulti; name = "no-multicast"; break;
+	case VIONET_CTRL_RX_NOUNI: mode = &s->nouni; name = "no-unicast"; break;
+	case VIONET_CTRL_RX_NOBCAST: mode = &s->nobcast; name = "no-broadcast"; break;
+	default: return VIONET_CTRL_ERR;
 	}
 	if (len != sizeof(on))
-		return VIRTIO_NET_ERR;
+		return VIONET_CTRL_ERR;
 	memcpy(&on, data, sizeof(on));
 	pthread_mutex_lock(&p->lock);
 	if (*mode != (on != 0))
@@ -173,11 +172,11 @@ ctrl_rx(struct vu_priv *p, uint8_t cmd, const void *data, size_t len)
 				p->hw->name, name, on ? "on" : "off");
 	*mode = on != 0;
 	pthread_mutex_unlock(&p->lock);
-	return VIRTIO_NET_OK;
+	return VIONET_CTRL_OK;
 }
 
 /*
- * One table of VIRTIO_NET_CTRL_MAC_TABLE_SET: le32 entries, then 6 bytes per entry (5.1.6.5.4).
+ * One table of VIONET_CTRL_MAC_TABLE_SET: le32 entries, then 6 bytes per entry (5.1.6.5.4).
  * Returns the bytes it took, or 0 when the table does not fit 'len' or our record.
  */
 static size_t
@@ -203,24 +202,24 @@ ctrl_mac(struct vu_priv *p, uint8_t cmd, const void *data, size_t len)
 	struct vu_ctrl_state next;
 	size_t uc_len, mc_len;
 
-	if (cmd == VIRTIO_NET_CTRL_MAC_ADDR_SET) {
+	if (cmd == VIONET_CTRL_MAC_ADDR_SET) {
 		if (len != RTE_ETHER_ADDR_LEN)
-			return VIRTIO_NET_ERR;
+			return VIONET_CTRL_ERR;
 		/* The device's address changes, and so does what config space reports. */
 		pthread_mutex_lock(&p->lock);
 		memcpy(p->config.mac, data, RTE_ETHER_ADDR_LEN);
 		pthread_mutex_unlock(&p->lock);
-		return VIRTIO_NET_OK;
+		return VIONET_CTRL_OK;
 	}
-	if (cmd != VIRTIO_NET_CTRL_MAC_TABLE_SET)
-		return VIRTIO_NET_ERR;
+	if (cmd != VIONET_CTRL_MAC_TABLE_SET)
+		return VIONET_CTRL_ERR;
 	uc_len = parse_mac_table(data, len, &next.uc_count, next.uc_macs);
 	if (uc_len == 0)
-		return VIRTIO_NET_ERR;
+		return VIONET_CTRL_ERR;
 	mc_len = parse_mac_table((const uint8_t *)data + uc_len, len - uc_len, &next.mc_count,
 				 next.mc_macs);
 	if (mc_len == 0 || uc_len + mc_len != len)
-		return VIRTIO_NET_ERR;
+		return VIONET_CTRL_ERR;
 	pthread_mutex_lock(&p->lock);
 	s->uc_count = next.uc_count;
 	s->mc_count = next.mc_count;
@@ -229,7 +228,7 @@ ctrl_mac(struct vu_priv *p, uint8_t cmd, const void *data, size_t len)
 	pthread_mutex_unlock(&p->lock);
 	VIONET_USER_LOG(DEBUG, "%s: MAC table: %u unicast, %u multicast (recorded, not filtered)",
 			p->hw->name, next.uc_count, next.mc_count);
-	return VIRTIO_NET_OK;
+	return VIONET_CTRL_OK;
 }
 
 static int
@@ -237,22 +236,22 @@ ctrl_vlan(struct vu_priv *p, uint8_t cmd, const void *data, size_t len)
 {
 	uint16_t vid;
 
-	if ((cmd != VIRTIO_NET_CTRL_VLAN_ADD && cmd != VIRTIO_NET_CTRL_VLAN_DEL) ||
+	if ((cmd != VIONET_CTRL_VLAN_ADD && cmd != VIONET_CTRL_VLAN_DEL) ||
 	    len != sizeof(vid))
-		return VIRTIO_NET_ERR;
+		return VIONET_CTRL_ERR;
 	memcpy(&vid, data, sizeof(vid));
 	vid = rte_le_to_cpu_16(vid);
 	if (vid >= 4096)
-		return VIRTIO_NET_ERR;
+		return VIONET_CTRL_ERR;
 	pthread_mutex_lock(&p->lock);
-	if (cmd == VIRTIO_NET_CTRL_VLAN_ADD)
+	if (cmd == VIONET_CTRL_VLAN_ADD)
 		p->ctrl.vlan_bitmap[vid / 64] |= UINT64_C(1) << (vid % 64);
 	else
 		p->ctrl.vlan_bitmap[vid / 64] &= ~(UINT64_C(1) << (vid % 64));
 	pthread_mutex_unlock(&p->lock);
 	VIONET_USER_LOG(DEBUG, "%s: VLAN %u %s (recorded, not filtered)", p->hw->name, vid,
-			cmd == VIRTIO_NET_CTRL_VLAN_ADD ? "added" : "removed");
-	return VIRTIO_NET_OK;
+			cmd == VIONET_CTRL_VLAN_ADD ? "added" : "removed");
+	return VIONET_CTRL_OK;
 }
 
 int
@@ -261,19 +260,19 @@ vu_ctrl_command(struct vu_priv *p, uint8_t class, uint8_t cmd, const void *data,
 	if (data == NULL && len != 0)
 		return -EINVAL;
 	switch (class) {
-	case VIRTIO_NET_CTRL_RX:
+	case VIONET_CTRL_RX:
 		return ctrl_rx(p, cmd, data, len);
-	case VIRTIO_NET_CTRL_MAC:
+	case VIONET_CTRL_MAC:
 		return ctrl_mac(p, cmd, data, len);
-	case VIRTIO_NET_CTRL_VLAN:
+	case VIONET_CTRL_VLAN:
 		return ctrl_vlan(p, cmd, data, len);
-	case VIRTIO_NET_CTRL_ANNOUNCE:
+	case VIONET_CTRL_ANNOUNCE:
 		/* Nothing is announced by us (no VIRTIO_NET_S_ANNOUNCE): an ack changes nothing. */
-		return cmd == VIRTIO_NET_CTRL_ANNOUNCE_ACK ? VIRTIO_NET_OK : VIRTIO_NET_ERR;
-	case VIRTIO_NET_CTRL_MQ:
+		return cmd == VIONET_CTRL_ANNOUNCE_ACK ? VIONET_CTRL_OK : VIONET_CTRL_ERR;
+	case VIONET_CTRL_MQ:
 		return ctrl_mq(p, cmd, data, len);
 	default:
 		/* GUEST_OFFLOADS, NOTF_COAL...: their features are not offered here. */
-		return VIRTIO_NET_ERR;
+		return VIONET_CTRL_ERR;
 	}
 }

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <linux/virtio_net.h>
+#include "base/vionet_spec.h"
 #include <rte_memory.h>
 
 #include "transport/vhost_user/vhost_user_msg.h"
@@ -20,10 +20,9 @@
 
 /* Rx/Tx queues of all pairs plus the control queue index. */
 #define VU_QUEUES_MAX (2 * VIONET_QUEUE_PAIRS_MAX + 1)
-/* Unicast and multicast entries recorded from VIRTIO_NET_CTRL_MAC_TABLE_SET, each. */
+/* Unicast and multicast entries recorded from VIONET_CTRL_MAC_TABLE_SET, each. */
 #define VU_MAC_TABLE_MAX 64
 /* virtio "no vector" (VIRTIO_MSI_NO_VECTOR): set_queue_vector with it turns the call fd off. */
-#define VU_NO_VECTOR 0xffff
 
 struct vu_queue {
 	int kick_fd;	  /* eventfd we write to notify the back end; lives from create to close */
@@ -75,7 +74,7 @@ struct vu_priv {
 	uint16_t nb_queues; /* 2 * queue pairs: the Rx/Tx queues that have fds */
 	struct vu_queue queues[VU_QUEUES_MAX];
 
-	struct virtio_net_config config; /* synthesized config space, little-endian fields */
+	struct vionet_net_config config; /* synthesized config space, little-endian fields */
 	struct vu_ctrl_state ctrl;
 	/* Rx queue interrupts: the Rx queues' call fds as efds; allocated at the first port start that
 	 * asks for them, freed at close (ethdev keeps the pointer in between). */

@@ -38,6 +38,8 @@ enum vhost_user_request {
 
 /* The feature bit that gates protocol feature negotiation ("Communication"): not a virtio feature. */
 #define VHOST_USER_F_PROTOCOL_FEATURES 30
+/* vhost dirty page logging (live migration), a vhost feature bit: never accepted by us. */
+#define VHOST_F_LOG_ALL 26
 
 /* Protocol feature bits ("Protocol features"); only those we negotiate. */
 #define VHOST_USER_PROTOCOL_F_MQ 0
