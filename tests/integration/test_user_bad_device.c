@@ -54,7 +54,7 @@ static struct {
 } dev;
 
 static int
-d_read_config(struct vionet_hw *hw, size_t off, void *dst, size_t len)
+d_read_config(struct vionet_transport *hw, size_t off, void *dst, size_t len)
 {
 	RTE_SET_USED(hw);
 	RTE_SET_USED(off);
@@ -63,7 +63,7 @@ d_read_config(struct vionet_hw *hw, size_t off, void *dst, size_t len)
 }
 
 static int
-d_write_config(struct vionet_hw *hw, size_t off, const void *src, size_t len)
+d_write_config(struct vionet_transport *hw, size_t off, const void *src, size_t len)
 {
 	RTE_SET_USED(hw);
 	RTE_SET_USED(off);
@@ -73,14 +73,14 @@ d_write_config(struct vionet_hw *hw, size_t off, const void *src, size_t len)
 }
 
 static uint64_t
-d_get_features(struct vionet_hw *hw)
+d_get_features(struct vionet_transport *hw)
 {
 	RTE_SET_USED(hw);
 	return VIRTQ_FEATURE(VIONET_F_VERSION_1);
 }
 
 static int
-d_set_features(struct vionet_hw *hw, uint64_t f)
+d_set_features(struct vionet_transport *hw, uint64_t f)
 {
 	RTE_SET_USED(hw);
 	RTE_SET_USED(f);
@@ -88,21 +88,21 @@ d_set_features(struct vionet_hw *hw, uint64_t f)
 }
 
 static uint8_t
-d_get_status(struct vionet_hw *hw)
+d_get_status(struct vionet_transport *hw)
 {
 	RTE_SET_USED(hw);
 	return dev.status;
 }
 
 static void
-d_set_status(struct vionet_hw *hw, uint8_t s)
+d_set_status(struct vionet_transport *hw, uint8_t s)
 {
 	RTE_SET_USED(hw);
 	dev.status = s;
 }
 
 static int
-d_reset(struct vionet_hw *hw)
+d_reset(struct vionet_transport *hw)
 {
 	RTE_SET_USED(hw);
 	dev.status = 0;
@@ -110,14 +110,14 @@ d_reset(struct vionet_hw *hw)
 }
 
 static uint16_t
-d_queue_max(struct vionet_hw *hw, uint16_t q)
+d_queue_max(struct vionet_transport *hw, uint16_t q)
 {
 	RTE_SET_USED(hw);
 	return q < 2 ? RING : 0;
 }
 
 static int
-d_setup_queue(struct vionet_hw *hw, const struct vionet_vq_ring_addrs *r)
+d_setup_queue(struct vionet_transport *hw, const struct vionet_vq_ring_addrs *r)
 {
 	RTE_SET_USED(hw);
 	if (r->queue_index >= 2)
@@ -127,7 +127,7 @@ d_setup_queue(struct vionet_hw *hw, const struct vionet_vq_ring_addrs *r)
 }
 
 static int
-d_enable_queue(struct vionet_hw *hw, uint16_t q)
+d_enable_queue(struct vionet_transport *hw, uint16_t q)
 {
 	RTE_SET_USED(hw);
 	RTE_SET_USED(q);
@@ -135,14 +135,14 @@ d_enable_queue(struct vionet_hw *hw, uint16_t q)
 }
 
 static void
-d_stop_queue(struct vionet_hw *hw, uint16_t q)
+d_stop_queue(struct vionet_transport *hw, uint16_t q)
 {
 	RTE_SET_USED(hw);
 	RTE_SET_USED(q);
 }
 
 static void
-d_notify(struct vionet_hw *hw, uint16_t q)
+d_notify(struct vionet_transport *hw, uint16_t q)
 {
 	RTE_SET_USED(hw);
 	RTE_SET_USED(q);
@@ -150,7 +150,7 @@ d_notify(struct vionet_hw *hw, uint16_t q)
 }
 
 static int
-d_ctrl(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data, size_t len)
+d_ctrl(struct vionet_transport *hw, uint8_t class, uint8_t cmd, const void *data, size_t len)
 {
 	RTE_SET_USED(hw);
 	RTE_SET_USED(class);
@@ -161,14 +161,14 @@ d_ctrl(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data, size_
 }
 
 static int
-d_link_up(struct vionet_hw *hw)
+d_link_up(struct vionet_transport *hw)
 {
 	RTE_SET_USED(hw);
 	return 1;
 }
 
 static void
-d_close(struct vionet_hw *hw)
+d_close(struct vionet_transport *hw)
 {
 	RTE_SET_USED(hw);
 }
@@ -266,7 +266,7 @@ main(int argc, char **argv)
 	devargs.queue_pairs = 1;
 	devargs.queue_size = RING;
 	hw = vionet_ethdev_hw_prepare(eth_dev, "scripted0", &devargs, true, SOCKET_ID_ANY);
-	hw->ops = &scripted_ops;
+	hw->tp.ops = &scripted_ops;
 	ret = vionet_ethdev_init(eth_dev);
 	if (ret < 0) {
 		fprintf(stderr, "device init: %s\n", strerror(-ret));

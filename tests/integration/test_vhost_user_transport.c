@@ -36,7 +36,7 @@
 #include "transport/vhost_user/transport_vhost_user.h"
 #include "virtq_packed.h"
 #include "virtq_split.h"
-#include "device/device.h"
+#include "transport/transport_ops.h"
 
 #define RING_SIZE 256
 #define BUF_SIZE 2048
@@ -83,9 +83,9 @@ fail(int line, const char *cond, const char *fmt, ...)
 	exit(1);
 }
 
-/* The device layer's callback: the transport calls it from its control thread. */
-void
-vionet_dev_link_changed(struct vionet_hw *hw)
+/* The device layer's upcall, registered as the device layer would: from the control thread. */
+static void
+test_link_changed(struct vionet_transport *hw)
 {
 	__atomic_store_n(&last_link_state, hw->ops->link_up(hw), __ATOMIC_RELEASE);
 	__atomic_fetch_add(&link_events, 1, __ATOMIC_ACQ_REL);
@@ -260,7 +260,7 @@ tq_add(struct test_queue *q, uint8_t *buf, uint32_t len, bool device_writes)
 }
 
 static void
-tq_kick(struct vionet_hw *hw, struct test_queue *q)
+tq_kick(struct vionet_transport *hw, struct test_queue *q)
 {
 	bool notify;
 
@@ -283,7 +283,7 @@ tq_get(struct test_queue *q, void **cookie, uint32_t *len)
 }
 
 static void
-tq_setup(struct vionet_hw *hw, struct test_queue *q, uint16_t index, bool packed, uint64_t features)
+tq_setup(struct vionet_transport *hw, struct test_queue *q, uint16_t index, bool packed, uint64_t features)
 {
 	struct vionet_vq_ring_addrs r = {.queue_index = index, .size = RING_SIZE, .packed = packed};
 	int ret;
@@ -333,7 +333,7 @@ tq_free(struct test_queue *q)
 
 /* The device layer's init and start, through the ops only (virtio 1.x 3.1.1). */
 static uint64_t
-device_init(struct vionet_hw *hw, bool packed, uint16_t pairs)
+device_init(struct vionet_transport *hw, bool packed, uint16_t pairs)
 {
 	uint64_t offered, wanted, features;
 	uint8_t status;
@@ -365,7 +365,7 @@ device_init(struct vionet_hw *hw, bool packed, uint16_t pairs)
 }
 
 static void
-device_start(struct vionet_hw *hw, struct test_queue *qs, uint16_t pairs, bool packed,
+device_start(struct vionet_transport *hw, struct test_queue *qs, uint16_t pairs, bool packed,
 	     uint64_t features)
 {
 	uint16_t i;
@@ -377,7 +377,7 @@ device_start(struct vionet_hw *hw, struct test_queue *qs, uint16_t pairs, bool p
 }
 
 static void
-device_stop(struct vionet_hw *hw, struct test_queue *qs, uint16_t pairs)
+device_stop(struct vionet_transport *hw, struct test_queue *qs, uint16_t pairs)
 {
 	uint16_t i;
 
@@ -403,7 +403,7 @@ fill_frame(uint8_t *frame, uint32_t len, uint16_t queue, uint32_t seq)
  * checks each comes back (testpmd io-forwards its port to itself) with the same length and bytes.
  */
 static void
-traffic(struct vionet_hw *hw, struct test_queue *qs, uint16_t pairs, uint8_t *extra_tx_mem)
+traffic(struct vionet_transport *hw, struct test_queue *qs, uint16_t pairs, uint8_t *extra_tx_mem)
 {
 	uint16_t q;
 
@@ -471,7 +471,7 @@ traffic(struct vionet_hw *hw, struct test_queue *qs, uint16_t pairs, uint8_t *ex
 
 /* Reads (and so clears) a queue's call eventfd: whether the back end signalled it since last time. */
 static bool
-call_fd_signalled(struct vionet_hw *hw, uint16_t queue_index)
+call_fd_signalled(struct vionet_transport *hw, uint16_t queue_index)
 {
 	int fd = vionet_vhost_user_queue_call_fd(hw, queue_index);
 	uint64_t count = 0;
@@ -485,7 +485,7 @@ call_fd_signalled(struct vionet_hw *hw, uint16_t queue_index)
  * it: lib/virtq leaves VRING_AVAIL_F_NO_INTERRUPT clear); with no vector it has no fd to signal.
  */
 static void
-check_call_fds(struct vionet_hw *hw, struct test_queue *qs, uint16_t pairs)
+check_call_fds(struct vionet_transport *hw, struct test_queue *qs, uint16_t pairs)
 {
 	uint16_t q;
 
@@ -506,7 +506,7 @@ check_call_fds(struct vionet_hw *hw, struct test_queue *qs, uint16_t pairs)
 }
 
 static void
-check_config(struct vionet_hw *hw, uint16_t pairs, bool link_up)
+check_config(struct vionet_transport *hw, uint16_t pairs, bool link_up)
 {
 	struct vionet_net_config cfg;
 
@@ -520,7 +520,7 @@ check_config(struct vionet_hw *hw, uint16_t pairs, bool link_up)
 }
 
 static void
-check_mq(struct vionet_hw *hw)
+check_mq(struct vionet_transport *hw)
 {
 	uint16_t one = 1, two = 2, five = 5;
 
@@ -541,7 +541,7 @@ check_mq(struct vionet_hw *hw)
 }
 
 static void
-check_recorded_commands(struct vionet_hw *hw)
+check_recorded_commands(struct vionet_transport *hw)
 {
 	uint8_t on = 1;
 	uint16_t vid = 100;
@@ -565,7 +565,7 @@ check_recorded_commands(struct vionet_hw *hw)
 }
 
 static int
-run_e2big(struct vionet_hw *hw)
+run_e2big(struct vionet_transport *hw)
 {
 	struct test_queue q;
 	struct vionet_vq_ring_addrs r = {.queue_index = 0, .size = RING_SIZE};
@@ -588,7 +588,7 @@ run_e2big(struct vionet_hw *hw)
 int
 main(int argc, char **argv)
 {
-	static struct vionet_hw hw;
+	static struct vionet_transport hw;
 	struct test_queue qs[4];
 	char prefix[64];
 	bool packed, server, e2big;
@@ -635,6 +635,7 @@ main(int argc, char **argv)
 	hw.devargs.mac_set = true;
 	memcpy(hw.devargs.mac.addr_bytes, "\x02\x11\x22\x33\x44\x55", 6);
 	hw.devargs.speed_mbps = 25000;
+	hw.link_changed = test_link_changed;
 
 	if (!server) {
 		start_backend();
@@ -704,7 +705,7 @@ main(int argc, char **argv)
 
 close:
 	hw.ops->close(&hw);
-	CHECK(hw.transport_priv == NULL, "transport_priv left after close");
+	CHECK(hw.priv == NULL, "transport state left after close");
 	CHECK(open_fds() == fds_before, "fds: %u before create, %u after close", fds_before,
 	      open_fds());
 	rte_malloc_get_socket_stats(0, &after);

@@ -32,7 +32,7 @@ static struct fake {
 } fake;
 
 static int
-f_read_config(struct vionet_hw *hw, size_t off, void *dst, size_t len)
+f_read_config(struct vionet_transport *hw, size_t off, void *dst, size_t len)
 {
 	(void)hw;
 	if (off + len > sizeof(fake.config))
@@ -42,7 +42,7 @@ f_read_config(struct vionet_hw *hw, size_t off, void *dst, size_t len)
 }
 
 static int
-f_write_config(struct vionet_hw *hw, size_t off, const void *src, size_t len)
+f_write_config(struct vionet_transport *hw, size_t off, const void *src, size_t len)
 {
 	(void)hw;
 	if (off + len > sizeof(fake.config))
@@ -52,14 +52,14 @@ f_write_config(struct vionet_hw *hw, size_t off, const void *src, size_t len)
 }
 
 static uint64_t
-f_get_features(struct vionet_hw *hw)
+f_get_features(struct vionet_transport *hw)
 {
 	(void)hw;
 	return fake.offered;
 }
 
 static int
-f_set_features(struct vionet_hw *hw, uint64_t f)
+f_set_features(struct vionet_transport *hw, uint64_t f)
 {
 	(void)hw;
 	fake.written_features = f;
@@ -67,14 +67,14 @@ f_set_features(struct vionet_hw *hw, uint64_t f)
 }
 
 static uint8_t
-f_get_status(struct vionet_hw *hw)
+f_get_status(struct vionet_transport *hw)
 {
 	(void)hw;
 	return fake.status;
 }
 
 static void
-f_set_status(struct vionet_hw *hw, uint8_t s)
+f_set_status(struct vionet_transport *hw, uint8_t s)
 {
 	(void)hw;
 	if (fake.refuse_features_ok)
@@ -85,21 +85,21 @@ f_set_status(struct vionet_hw *hw, uint8_t s)
 }
 
 static int
-f_reset(struct vionet_hw *hw)
+f_reset(struct vionet_transport *hw)
 {
 	f_set_status(hw, 0);
 	return 0;
 }
 
 static int
-f_link_up(struct vionet_hw *hw)
+f_link_up(struct vionet_transport *hw)
 {
 	(void)hw;
 	return fake.link;
 }
 
 static int
-f_ctrl(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data, size_t len)
+f_ctrl(struct vionet_transport *hw, uint8_t class, uint8_t cmd, const void *data, size_t len)
 {
 	(void)hw;
 	fake.ctrl_class = class;
@@ -134,6 +134,22 @@ static struct vionet_hw hw;
 	 B(VIONET_F_EVENT_IDX) | B(VIONET_NET_F_MTU) | B(VIONET_NET_F_SPEED_DUPLEX) |             \
 	 UINT64_C(1) << 40 /* a bit we do not know */)
 
+/* What the device layer reported upward (struct vionet_dev_events). */
+static struct {
+	unsigned int link_events;
+	bool last_up;
+} reported;
+
+static void
+on_link_changed(struct vionet_hw *h, bool up)
+{
+	CU_ASSERT_PTR_EQUAL(h, &hw);
+	reported.link_events++;
+	reported.last_up = up;
+}
+
+static const struct vionet_dev_events test_events = {.link_changed = on_link_changed};
+
 static void
 setup_device(uint64_t offered, uint16_t max_pairs)
 {
@@ -153,11 +169,13 @@ setup_device(uint64_t offered, uint16_t max_pairs)
 	fake.config[VIONET_CFG_DUPLEX] = 1;
 
 	memset(&hw, 0, sizeof(hw));
-	hw.ops = &fake_ops;
-	strcpy(hw.name, "fake0");
-	hw.devargs.queue_pairs = 1;
-	hw.devargs.in_order = true;
-	hw.devargs.mrg_rxbuf = true;
+	memset(&reported, 0, sizeof(reported));
+	vionet_dev_prepare(&hw, "fake0", &(struct vionet_devargs){0}, 0, true, SOCKET_ID_ANY,
+			   &test_events);
+	hw.tp.ops = &fake_ops;
+	hw.tp.devargs.queue_pairs = 1;
+	hw.tp.devargs.in_order = true;
+	hw.tp.devargs.mrg_rxbuf = true;
 }
 
 static void
@@ -171,14 +189,14 @@ test_init_sequence_and_features(void)
 	CU_ASSERT_EQUAL(fake.status_log[2], VIONET_STATUS_ACKNOWLEDGE | VIONET_STATUS_DRIVER);
 	CU_ASSERT_EQUAL(fake.status_log[3], VIONET_STATUS_ACKNOWLEDGE | VIONET_STATUS_DRIVER |
 						    VIONET_STATUS_FEATURES_OK);
-	CU_ASSERT_EQUAL(fake.written_features, hw.features);
+	CU_ASSERT_EQUAL(fake.written_features, hw.tp.features);
 	/* devargs: no packed ring; in-order and mergeable wanted; unknown bits never accepted. */
 	CU_ASSERT_FALSE(vionet_has_feature(&hw, VIONET_F_RING_PACKED));
 	CU_ASSERT_TRUE(vionet_has_feature(&hw, VIONET_F_IN_ORDER));
 	CU_ASSERT_TRUE(vionet_has_feature(&hw, VIONET_NET_F_MRG_RXBUF));
 	CU_ASSERT_TRUE(vionet_has_feature(&hw, VIONET_NET_F_HOST_TSO4));
-	CU_ASSERT_EQUAL(hw.features & (UINT64_C(1) << 40), 0);
-	CU_ASSERT_EQUAL(hw.features & ~fake.offered, 0);
+	CU_ASSERT_EQUAL(hw.tp.features & (UINT64_C(1) << 40), 0);
+	CU_ASSERT_EQUAL(hw.tp.features & ~fake.offered, 0);
 	CU_ASSERT_EQUAL(hw.net_hdr_size, 12);
 }
 
@@ -186,9 +204,9 @@ static void
 test_devargs_choose_layout(void)
 {
 	setup_device(ALL_OFFERED, 1);
-	hw.devargs.packed_vq = true;
-	hw.devargs.in_order = false;
-	hw.devargs.mrg_rxbuf = false;
+	hw.tp.devargs.packed_vq = true;
+	hw.tp.devargs.in_order = false;
+	hw.tp.devargs.mrg_rxbuf = false;
 	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
 	CU_ASSERT_TRUE(vionet_has_feature(&hw, VIONET_F_RING_PACKED));
 	CU_ASSERT_FALSE(vionet_has_feature(&hw, VIONET_F_IN_ORDER));
@@ -219,7 +237,7 @@ test_refusals_write_failed(void)
 	CU_ASSERT_TRUE(fake.status & VIONET_STATUS_FAILED);
 
 	setup_device(ALL_OFFERED, 2);
-	hw.devargs.queue_pairs = 3; /* more than the device's max_virtqueue_pairs */
+	hw.tp.devargs.queue_pairs = 3; /* more than the device's max_virtqueue_pairs */
 	CU_ASSERT_EQUAL(vionet_dev_init(&hw), -EINVAL);
 	CU_ASSERT_TRUE(fake.status & VIONET_STATUS_FAILED);
 }
@@ -229,7 +247,7 @@ test_legacy_device(void)
 {
 	/* No VERSION_1: no FEATURES_OK step, no 1.x ring features, 10-byte header without MRG_RXBUF. */
 	setup_device(B(VIONET_NET_F_MAC) | B(VIONET_F_RING_PACKED) | B(VIONET_F_IN_ORDER), 1);
-	hw.devargs.packed_vq = true;
+	hw.tp.devargs.packed_vq = true;
 	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
 	CU_ASSERT_EQUAL(fake.status & VIONET_STATUS_FEATURES_OK, 0);
 	CU_ASSERT_FALSE(vionet_has_feature(&hw, VIONET_F_RING_PACKED));
@@ -257,9 +275,9 @@ test_config_space(void)
 	CU_ASSERT_TRUE(hw.full_duplex);
 
 	setup_device(ALL_OFFERED, 4);
-	hw.devargs.mac_set = true;
-	memcpy(hw.devargs.mac.addr_bytes, devarg_mac, 6);
-	hw.devargs.speed_mbps = 1000;
+	hw.tp.devargs.mac_set = true;
+	memcpy(hw.tp.devargs.mac.addr_bytes, devarg_mac, 6);
+	hw.tp.devargs.speed_mbps = 1000;
 	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
 	CU_ASSERT_EQUAL(memcmp(hw.mac.addr_bytes, devarg_mac, 6), 0);
 	CU_ASSERT_EQUAL(hw.speed_mbps, 1000);
@@ -271,18 +289,25 @@ test_config_space(void)
 	CU_ASSERT_TRUE(rte_is_local_admin_ether_addr(&hw.mac));
 }
 
+/* The transport's upcall goes up as one event per change, with the new state; no event without one. */
 static void
 test_link_state(void)
 {
 	setup_device(ALL_OFFERED, 1);
 	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
 	CU_ASSERT_TRUE(hw.link_up);
+	vionet_transport_link_changed(&hw.tp);
+	CU_ASSERT_EQUAL(reported.link_events, 0);
 	fake.link = 0;
-	vionet_dev_link_changed(&hw);
+	vionet_transport_link_changed(&hw.tp);
 	CU_ASSERT_FALSE(hw.link_up);
+	CU_ASSERT_EQUAL(reported.link_events, 1);
+	CU_ASSERT_FALSE(reported.last_up);
 	fake.link = 1;
-	vionet_dev_link_changed(&hw);
+	vionet_transport_link_changed(&hw.tp);
 	CU_ASSERT_TRUE(hw.link_up);
+	CU_ASSERT_EQUAL(reported.link_events, 2);
+	CU_ASSERT_TRUE(reported.last_up);
 }
 
 static void

@@ -12,7 +12,6 @@
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
 
-#include "ethdev/ethdev.h"
 #include "base/vionet_log.h"
 
 uint64_t
@@ -28,11 +27,11 @@ vionet_dev_wanted_features(const struct vionet_hw *hw)
 			VIRTQ_FEATURE(VIONET_NET_F_MQ) | VIRTQ_FEATURE(VIONET_F_EVENT_IDX) |
 			VIRTQ_FEATURE(VIONET_F_INDIRECT_DESC) | VIRTQ_FEATURE(VIONET_NET_F_SPEED_DUPLEX);
 
-	if (hw->devargs.packed_vq)
+	if (hw->tp.devargs.packed_vq)
 		want |= VIRTQ_FEATURE(VIONET_F_RING_PACKED);
-	if (hw->devargs.in_order)
+	if (hw->tp.devargs.in_order)
 		want |= VIRTQ_FEATURE(VIONET_F_IN_ORDER);
-	if (hw->devargs.mrg_rxbuf)
+	if (hw->tp.devargs.mrg_rxbuf)
 		want |= VIRTQ_FEATURE(VIONET_NET_F_MRG_RXBUF);
 	return want;
 }
@@ -40,14 +39,14 @@ vionet_dev_wanted_features(const struct vionet_hw *hw)
 void
 vionet_dev_reset(struct vionet_hw *hw)
 {
-	if (hw->ops->reset(hw) < 0)
-		VIONET_INIT_LOG(WARNING, "%s: device reset did not complete", hw->name);
+	if (hw->tp.ops->reset(&hw->tp) < 0)
+		VIONET_INIT_LOG(WARNING, "%s: device reset did not complete", hw->tp.name);
 }
 
 static void
 add_status(struct vionet_hw *hw, uint8_t bits)
 {
-	hw->ops->set_status(hw, hw->ops->get_status(hw) | bits);
+	hw->tp.ops->set_status(&hw->tp, hw->tp.ops->get_status(&hw->tp) | bits);
 }
 
 static void
@@ -58,10 +57,10 @@ read_config(struct vionet_hw *hw)
 	uint8_t duplex;
 
 	/* virtio-net "Device configuration layout": mac valid iff VIONET_NET_F_MAC; devargs override it. */
-	if (hw->devargs.mac_set)
-		hw->mac = hw->devargs.mac;
+	if (hw->tp.devargs.mac_set)
+		hw->mac = hw->tp.devargs.mac;
 	else if (vionet_has_feature(hw, VIONET_NET_F_MAC) &&
-		 hw->ops->read_dev_config(hw, VIONET_CFG_MAC, &hw->mac, RTE_ETHER_ADDR_LEN) == 0 &&
+		 hw->tp.ops->read_dev_config(&hw->tp, VIONET_CFG_MAC, &hw->mac, RTE_ETHER_ADDR_LEN) == 0 &&
 		 rte_is_valid_assigned_ether_addr(&hw->mac))
 		;
 	else
@@ -69,26 +68,26 @@ read_config(struct vionet_hw *hw)
 
 	hw->max_queue_pairs = 1;
 	if (vionet_has_feature(hw, VIONET_NET_F_MQ) &&
-	    hw->ops->read_dev_config(hw, VIONET_CFG_MAX_VQ_PAIRS, &v16, sizeof(v16)) == 0 &&
+	    hw->tp.ops->read_dev_config(&hw->tp, VIONET_CFG_MAX_VQ_PAIRS, &v16, sizeof(v16)) == 0 &&
 	    rte_le_to_cpu_16(v16) >= 1)
 		hw->max_queue_pairs = RTE_MIN(rte_le_to_cpu_16(v16), VIONET_QUEUE_PAIRS_MAX);
 
 	hw->max_mtu = VIONET_MAX_MTU;
 	if (vionet_has_feature(hw, VIONET_NET_F_MTU) &&
-	    hw->ops->read_dev_config(hw, VIONET_CFG_MTU, &v16, sizeof(v16)) == 0 &&
+	    hw->tp.ops->read_dev_config(&hw->tp, VIONET_CFG_MTU, &v16, sizeof(v16)) == 0 &&
 	    rte_le_to_cpu_16(v16) >= RTE_ETHER_MIN_MTU)
 		hw->max_mtu = RTE_MIN(rte_le_to_cpu_16(v16), VIONET_MAX_MTU);
 	if (hw->mtu == 0 || hw->mtu > hw->max_mtu)
 		hw->mtu = RTE_MIN(RTE_ETHER_MTU, hw->max_mtu);
 
 	/* "speed" is in Mbps, -1 (0xffffffff) unknown; duplex 1 full, 0 half, 0xff unknown. */
-	hw->speed_mbps = hw->devargs.speed_mbps != 0 ? hw->devargs.speed_mbps : RTE_ETH_SPEED_NUM_10G;
+	hw->speed_mbps = hw->tp.devargs.speed_mbps != 0 ? hw->tp.devargs.speed_mbps : RTE_ETH_SPEED_NUM_10G;
 	hw->full_duplex = true;
-	if (hw->devargs.speed_mbps == 0 && vionet_has_feature(hw, VIONET_NET_F_SPEED_DUPLEX) &&
-	    hw->ops->read_dev_config(hw, VIONET_CFG_SPEED, &v32, sizeof(v32)) == 0 &&
+	if (hw->tp.devargs.speed_mbps == 0 && vionet_has_feature(hw, VIONET_NET_F_SPEED_DUPLEX) &&
+	    hw->tp.ops->read_dev_config(&hw->tp, VIONET_CFG_SPEED, &v32, sizeof(v32)) == 0 &&
 	    rte_le_to_cpu_32(v32) != 0 && rte_le_to_cpu_32(v32) != UINT32_MAX) {
 		hw->speed_mbps = rte_le_to_cpu_32(v32);
-		if (hw->ops->read_dev_config(hw, VIONET_CFG_DUPLEX, &duplex, 1) == 0 && duplex == 0)
+		if (hw->tp.ops->read_dev_config(&hw->tp, VIONET_CFG_DUPLEX, &duplex, 1) == 0 && duplex == 0)
 			hw->full_duplex = false;
 	}
 }
@@ -105,25 +104,25 @@ negotiate(struct vionet_hw *hw)
 	add_status(hw, VIONET_STATUS_DRIVER);
 
 	/* Step 4: read the device's features, write the subset we understand. */
-	hw->device_features = hw->ops->get_features(hw);
-	hw->features = hw->device_features & want;
+	hw->device_features = hw->tp.ops->get_features(&hw->tp);
+	hw->tp.features = hw->device_features & want;
 	/* A legacy (pre-1.0) device: the rings and header of "Legacy Interface" sections. */
 	if (!vionet_has_feature(hw, VIONET_F_VERSION_1))
 		VIONET_INIT_LOG(INFO, "%s: legacy device (no VIRTIO_F_VERSION_1, features 0x%" PRIx64 ")",
-				hw->name, hw->device_features);
+				hw->tp.name, hw->device_features);
 	/* Dependencies (virtio-net "Feature bit requirements"; ring layouts of 1.x need VERSION_1). */
 	if (!vionet_has_feature(hw, VIONET_F_VERSION_1))
-		hw->features &= ~(VIRTQ_FEATURE(VIONET_F_RING_PACKED) | VIRTQ_FEATURE(VIONET_F_IN_ORDER));
+		hw->tp.features &= ~(VIRTQ_FEATURE(VIONET_F_RING_PACKED) | VIRTQ_FEATURE(VIONET_F_IN_ORDER));
 	if (!vionet_has_feature(hw, VIONET_NET_F_CTRL_VQ))
-		hw->features &= ~(VIRTQ_FEATURE(VIONET_NET_F_CTRL_RX) | VIRTQ_FEATURE(VIONET_NET_F_CTRL_VLAN) |
+		hw->tp.features &= ~(VIRTQ_FEATURE(VIONET_NET_F_CTRL_RX) | VIRTQ_FEATURE(VIONET_NET_F_CTRL_VLAN) |
 				  VIRTQ_FEATURE(VIONET_NET_F_MQ) | VIRTQ_FEATURE(VIONET_NET_F_CTRL_MAC_ADDR));
 	if (!vionet_has_feature(hw, VIONET_NET_F_CSUM))
-		hw->features &= ~(VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO6));
+		hw->tp.features &= ~(VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO6));
 	if (!vionet_has_feature(hw, VIONET_NET_F_GUEST_CSUM))
-		hw->features &= ~(VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO6));
-	ret = hw->ops->set_features(hw, hw->features);
+		hw->tp.features &= ~(VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO6));
+	ret = hw->tp.ops->set_features(&hw->tp, hw->tp.features);
 	if (ret < 0) {
-		VIONET_INIT_LOG(ERR, "%s: cannot write features 0x%" PRIx64 ": %s", hw->name, hw->features,
+		VIONET_INIT_LOG(ERR, "%s: cannot write features 0x%" PRIx64 ": %s", hw->tp.name, hw->tp.features,
 				strerror(-ret));
 		return ret;
 	}
@@ -132,9 +131,9 @@ negotiate(struct vionet_hw *hw)
 	 * Legacy devices have no FEATURES_OK ("Legacy Interface: Device Initialization"). */
 	if (vionet_has_feature(hw, VIONET_F_VERSION_1)) {
 		add_status(hw, VIONET_STATUS_FEATURES_OK);
-		if ((hw->ops->get_status(hw) & VIONET_STATUS_FEATURES_OK) == 0) {
-			VIONET_INIT_LOG(ERR, "%s: device refused features 0x%" PRIx64, hw->name,
-					hw->features);
+		if ((hw->tp.ops->get_status(&hw->tp) & VIONET_STATUS_FEATURES_OK) == 0) {
+			VIONET_INIT_LOG(ERR, "%s: device refused features 0x%" PRIx64, hw->tp.name,
+					hw->tp.features);
 			return -EIO;
 		}
 	}
@@ -163,24 +162,22 @@ vionet_dev_init(struct vionet_hw *hw)
 {
 	int ret;
 
-	rte_spinlock_init(&hw->ctrl_lock);
-	pthread_mutex_init(&hw->lifecycle_lock, NULL);
 	ret = vionet_dev_renegotiate(hw);
 	if (ret < 0)
 		return ret;
 	read_config(hw);
-	if (hw->devargs.queue_pairs > hw->max_queue_pairs) {
-		VIONET_INIT_LOG(ERR, "%s: devarg queues=%u exceeds the device's %u queue pairs", hw->name,
-				hw->devargs.queue_pairs, hw->max_queue_pairs);
+	if (hw->tp.devargs.queue_pairs > hw->max_queue_pairs) {
+		VIONET_INIT_LOG(ERR, "%s: devarg queues=%u exceeds the device's %u queue pairs", hw->tp.name,
+				hw->tp.devargs.queue_pairs, hw->max_queue_pairs);
 		add_status(hw, VIONET_STATUS_FAILED);
 		return -EINVAL;
 	}
 	hw->active_queue_pairs = hw->max_queue_pairs;
-	hw->link_up = vionet_dev_read_link(hw, hw->ops);
+	hw->link_up = vionet_dev_read_link(hw, hw->tp.ops);
 	VIONET_INIT_LOG(INFO,
 			"%s: transport %s, features 0x%" PRIx64 " (device 0x%" PRIx64
 			"), %u queue pairs, mtu %u, mac " RTE_ETHER_ADDR_PRT_FMT ", link %s",
-			hw->name, hw->ops->name, hw->features, hw->device_features, hw->max_queue_pairs,
+			hw->tp.name, hw->tp.ops->name, hw->tp.features, hw->device_features, hw->max_queue_pairs,
 			hw->mtu, RTE_ETHER_ADDR_BYTES(&hw->mac), hw->link_up ? "up" : "down");
 	return 0;
 }
@@ -190,9 +187,9 @@ vionet_dev_driver_ok(struct vionet_hw *hw)
 {
 	/* Step 8: queues are set up; from here the device may use them. */
 	add_status(hw, VIONET_STATUS_DRIVER_OK);
-	if (hw->ops->get_status(hw) & (VIONET_STATUS_FAILED | VIONET_STATUS_DEVICE_NEEDS_RESET)) {
-		VIONET_INIT_LOG(ERR, "%s: device status 0x%x after DRIVER_OK", hw->name,
-				hw->ops->get_status(hw));
+	if (hw->tp.ops->get_status(&hw->tp) & (VIONET_STATUS_FAILED | VIONET_STATUS_DEVICE_NEEDS_RESET)) {
+		VIONET_INIT_LOG(ERR, "%s: device status 0x%x after DRIVER_OK", hw->tp.name,
+				hw->tp.ops->get_status(&hw->tp));
 		return -EIO;
 	}
 	return 0;
@@ -204,35 +201,41 @@ vionet_dev_read_link(struct vionet_hw *hw, const struct vionet_transport_ops *op
 	uint16_t status;
 
 	if (ops->link_up != NULL)
-		return ops->link_up(hw) > 0;
+		return ops->link_up(&hw->tp) > 0;
 	/* virtio-net "status" is valid iff VIONET_NET_F_STATUS; without it the link is up. */
 	if (!vionet_has_feature(hw, VIONET_NET_F_STATUS))
 		return true;
-	if (ops->read_dev_config(hw, VIONET_CFG_STATUS, &status, sizeof(status)) < 0)
+	if (ops->read_dev_config(&hw->tp, VIONET_CFG_STATUS, &status, sizeof(status)) < 0)
 		return false;
 	return (rte_le_to_cpu_16(status) & VIONET_NET_S_LINK_UP) != 0;
 }
 
-void
-vionet_dev_link_changed(struct vionet_hw *hw)
+/* The transport's upcall (struct vionet_transport.link_changed): re-read, report a change upward. */
+static void
+transport_link_changed(struct vionet_transport *t)
 {
-	bool up = vionet_dev_read_link(hw, hw->ops);
+	struct vionet_hw *hw = container_of(t, struct vionet_hw, tp);
+	bool up = vionet_dev_read_link(hw, hw->tp.ops);
 
 	if (up == hw->link_up)
 		return;
 	hw->link_up = up;
-	/*
-	 * A device that comes back without DRIVER_OK (vhost-user back end restarted) knows nothing of our
-	 * rings: a started port negotiates and sets its queues up again (vionet_ethdev_recover). A link
-	 * that only flapped (PCI config status) keeps its rings.
-	 */
-	if (up && hw->eth_dev != NULL)
-		vionet_ethdev_recover(hw->eth_dev);
-	/* Said once the port can carry traffic again. */
-	VIONET_LOG(INFO, "%s: link %s", hw->name, up ? "up" : "down");
-	if (hw->eth_dev == NULL)
-		return;
-	vionet_link_update(hw->eth_dev, 0);
-	if (hw->eth_dev->data->dev_conf.intr_conf.lsc)
-		rte_eth_dev_callback_process(hw->eth_dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+	if (hw->events.link_changed != NULL)
+		hw->events.link_changed(hw, up);
+	else
+		VIONET_LOG(INFO, "%s: link %s", hw->tp.name, up ? "up" : "down");
+}
+
+void
+vionet_dev_prepare(struct vionet_hw *hw, const char *name, const struct vionet_devargs *devargs,
+		   uint16_t port_id, bool use_va, int numa_node, const struct vionet_dev_events *events)
+{
+	snprintf(hw->tp.name, sizeof(hw->tp.name), "%s", name);
+	hw->tp.devargs = *devargs;
+	hw->tp.port_id = port_id;
+	hw->tp.use_va = use_va;
+	hw->tp.numa_node = numa_node;
+	hw->tp.link_changed = transport_link_changed;
+	hw->events = *events;
+	pthread_mutex_init(&hw->ctrl_lock, NULL);
 }

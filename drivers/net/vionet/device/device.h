@@ -6,8 +6,8 @@
  *
  * How a probe (vdev or PCI) uses this layer:
  *   1. allocate the ethdev port with vionet_ethdev_allocate_*() (vionet_ethdev.h): its private data is
- *      the struct vionet_hw; fill hw->devargs, hw->use_va, hw->numa_node;
- *   2. create the transport (it sets hw->ops and hw->transport_priv);
+ *      the struct vionet_hw; fill hw->tp.devargs, hw->tp.use_va, hw->tp.numa_node;
+ *   2. create the transport (it sets hw->tp.ops and hw->tp.priv);
  *   3. vionet_dev_init(hw): reset, ACKNOWLEDGE, DRIVER, feature negotiation, FEATURES_OK, config space;
  *   4. vionet_ethdev_finish_probe(hw): ethdev ops, MAC table, LSC, rte_eth_dev_probing_finish().
  * Queues are set up and DRIVER_OK is written at dev_start (vionet_dev_start_queues + vionet_dev_ready).
@@ -30,6 +30,16 @@
 
 struct rte_eth_dev;
 struct vionet_ctrlq;
+struct vionet_hw;
+
+/*
+ * The device layer's reports to the layer above, which registers them (a lower layer never calls a
+ * higher one). Called on the transport's thread (vhost-user socket thread, PCI interrupt thread).
+ */
+struct vionet_dev_events {
+	/* The link went up or down. A device that came back without DRIVER_OK lost its queues. */
+	void (*link_changed)(struct vionet_hw *hw, bool up);
+};
 
 /* Ethernet frame limits: MTU plus Ethernet header, VLAN tag and CRC. */
 #define VIONET_FRAME_OVERHEAD (RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN + RTE_ETHER_CRC_LEN)
@@ -38,37 +48,18 @@ struct vionet_ctrlq;
 #define VIONET_VLAN_IDS 4096
 
 /*
- * What each process has of a device, in its rte_eth_dev's process_private (rte_eth_dev is per
- * process; its data, and the vionet_hw in it, are shared with secondary processes). A secondary that
- * loaded this driver with -d has its code, hence the ops table, at another address than the primary,
- * and its own handles on the device (a VFIO device fd behind a legacy I/O port).
- */
-struct vionet_proc {
-	const struct vionet_transport_ops *ops; /* this process's copy of the transport's table */
-	void *transport_local;			/* the transport's per-process state, or NULL */
-};
-
-/*
- * The device instance: the ethdev port's private data, in shared memory. Pointers in it are valid in
- * every process (shared memory, or BARs mapped at the same address everywhere) except 'ops' and
- * 'eth_dev', which are the primary's: code that may run in a secondary (the fast paths, the
- * secondary's eth_dev_ops) goes through vionet_proc_of() instead.
+ * The device instance: the ethdev port's private data, in shared memory. 'eth_dev' is the primary's;
+ * code that may run in a secondary goes through vionet_transport_proc_of(&hw->tp).
  */
 struct vionet_hw {
-	const struct vionet_transport_ops *ops; /* the primary's; see vionet_proc_of() */
-	void *transport_priv;	     /* the transport's own state (shared memory) */
+	/* What the transport sees: ops, its state, name, devargs, features, addressing, upcall. */
+	struct vionet_transport tp;
+	/* What the device layer reports to the layer above, registered by it (vionet_dev_prepare). */
+	struct vionet_dev_events events;
 	struct rte_eth_dev *eth_dev; /* NULL until the ethdev port exists; the primary's */
-	uint16_t port_id;	     /* finds this process's rte_eth_dev, hence its vionet_proc */
-	char name[RTE_DEV_NAME_MAX_LEN];
-	struct vionet_devargs devargs;
 
 	uint64_t device_features; /* offered by the device */
-	uint64_t features;	  /* negotiated (FEATURES_OK accepted) */
 	uint16_t max_queue_pairs; /* from config space when VIONET_NET_F_MQ, else 1 */
-
-	/* Set by the probe before vionet_dev_init: how descriptors address our memory. */
-	bool use_va;   /* true: process virtual addresses (vhost-user); false: IOVA (PCI) */
-	int numa_node; /* where queue memory goes (SOCKET_ID_ANY when unknown) */
 
 	/* From config space (or devargs when the device does not say), read by vionet_dev_init. */
 	struct rte_ether_addr mac;
@@ -92,32 +83,28 @@ struct vionet_hw {
 
 	/* Control path: the real control virtqueue when the device serves one, else ops->ctrl_command. */
 	struct vionet_ctrlq *ctrlq;
-	rte_spinlock_t ctrl_lock; /* one command in flight (virtio-net "Control Virtqueue") */
+	/* One command in flight (5.1.6.5); a sleeping lock: a command waits for the device. */
+	pthread_mutex_t ctrl_lock;
 	/* What the receive filters were last set to (recorded even where the device cannot filter). */
 	bool promisc;
 	bool allmulti;
 	uint64_t vlan_filter[VIONET_VLAN_IDS / 64];
 };
 
-/* This process's part of the device (struct vionet_proc): a few loads, cheap enough for a kick. */
-static inline struct vionet_proc *
-vionet_proc_of(const struct vionet_hw *hw)
-{
-	return rte_eth_devices[hw->port_id].process_private;
-}
-
 static inline bool
 vionet_has_feature(const struct vionet_hw *hw, unsigned int bit)
 {
-	return (hw->features & VIRTQ_FEATURE(bit)) != 0;
+	return vionet_transport_has_feature(&hw->tp, bit);
 }
 
 /*
- * Called by a transport, from any thread (an interrupt or socket thread), when the link may have
- * changed: vhost-user back end gone or back, PCI config-change interrupt. The device layer re-reads the
- * link state and raises RTE_ETH_EVENT_INTR_LSC when it changed.
+ * Fills a freshly allocated device before its transport is created: what the transport reads, the
+ * transport's upcall (the link may have changed: the device layer re-reads it and, on a change,
+ * calls events->link_changed), and the control path's lock.
  */
-void vionet_dev_link_changed(struct vionet_hw *hw);
+void vionet_dev_prepare(struct vionet_hw *hw, const char *name, const struct vionet_devargs *devargs,
+			uint16_t port_id, bool use_va, int numa_node,
+			const struct vionet_dev_events *events);
 
 /*
  * Brings a device from reset to FEATURES_OK (virtio 1.x "Device Initialization", steps 1-6) and reads
@@ -141,7 +128,7 @@ void vionet_dev_reset(struct vionet_hw *hw);
 
 /*
  * Reads the link state: the transport's view when it has one, else config status, else up. 'ops' is
- * the calling process's table: hw->ops in the primary, vionet_proc_of(hw)->ops in a secondary.
+ * the calling process's table: hw->tp.ops in the primary, vionet_transport_proc_of(&hw->tp)->ops in a secondary.
  */
 bool vionet_dev_read_link(struct vionet_hw *hw, const struct vionet_transport_ops *ops);
 

@@ -46,36 +46,36 @@ static int
 ctrlq_alloc(struct vionet_hw *hw)
 {
 	uint16_t index = (uint16_t)(2 * hw->max_queue_pairs);
-	uint16_t size = RTE_MIN(hw->ops->get_queue_max_size(hw, index), (uint16_t)CTRLQ_SIZE_MAX);
+	uint16_t size = RTE_MIN(hw->tp.ops->get_queue_max_size(&hw->tp, index), (uint16_t)CTRLQ_SIZE_MAX);
 	char name[RTE_MEMZONE_NAMESIZE];
 	struct vionet_ctrlq *cq;
 	int ret;
 
 	if (size == 0) {
-		VIONET_INIT_LOG(ERR, "%s: control queue %u does not exist", hw->name, index);
+		VIONET_INIT_LOG(ERR, "%s: control queue %u does not exist", hw->tp.name, index);
 		return -ENODEV;
 	}
 	if (!vionet_has_feature(hw, VIONET_F_RING_PACKED))
 		size = (uint16_t)rte_align32prevpow2(size);
-	cq = rte_zmalloc_socket("vionet_ctrlq", sizeof(*cq), RTE_CACHE_LINE_SIZE, hw->numa_node);
+	cq = rte_zmalloc_socket("vionet_ctrlq", sizeof(*cq), RTE_CACHE_LINE_SIZE, hw->tp.numa_node);
 	if (cq == NULL)
 		return -ENOMEM;
-	ret = vionet_vq_alloc(&cq->vq, hw, index, size, hw->numa_node);
+	ret = vionet_vq_alloc(&cq->vq, hw, index, size, hw->tp.numa_node);
 	if (ret < 0) {
 		rte_free(cq);
 		return ret;
 	}
 	snprintf(name, sizeof(name), "vionet_p%u_ctrlbuf", hw->eth_dev->data->port_id);
-	cq->buf_mz = rte_memzone_reserve(name, sizeof(*cq->buf), hw->numa_node,
+	cq->buf_mz = rte_memzone_reserve(name, sizeof(*cq->buf), hw->tp.numa_node,
 					 RTE_MEMZONE_IOVA_CONTIG);
 	if (cq->buf_mz == NULL) {
-		VIONET_INIT_LOG(ERR, "%s: cannot reserve the control buffer", hw->name);
+		VIONET_INIT_LOG(ERR, "%s: cannot reserve the control buffer", hw->tp.name);
 		vionet_vq_free(&cq->vq);
 		rte_free(cq);
 		return -ENOMEM;
 	}
 	cq->buf = cq->buf_mz->addr;
-	cq->buf_dev_addr = hw->use_va ? (uint64_t)(uintptr_t)cq->buf : cq->buf_mz->iova;
+	cq->buf_dev_addr = hw->tp.use_va ? (uint64_t)(uintptr_t)cq->buf : cq->buf_mz->iova;
 	hw->ctrlq = cq;
 	return 0;
 }
@@ -90,9 +90,9 @@ vionet_ctrlq_start(struct vionet_hw *hw)
 		return 0;
 	ret = vionet_vq_setup_at_transport(hw, &cq->vq);
 	if (ret == 0)
-		ret = hw->ops->enable_queue(hw, cq->vq.vq_index);
+		ret = hw->tp.ops->enable_queue(&hw->tp, cq->vq.vq_index);
 	if (ret < 0)
-		VIONET_INIT_LOG(ERR, "%s: control queue set-up failed: %s", hw->name, strerror(-ret));
+		VIONET_INIT_LOG(ERR, "%s: control queue set-up failed: %s", hw->tp.name, strerror(-ret));
 	return ret;
 }
 
@@ -105,7 +105,7 @@ vionet_ctrlq_stop(struct vionet_hw *hw, bool device_has_queue)
 		return;
 	cq->live = false;
 	if (device_has_queue) {
-		hw->ops->stop_queue(hw, cq->vq.vq_index);
+		hw->tp.ops->stop_queue(&hw->tp, cq->vq.vq_index);
 	}
 	while (vionet_vq_detach_unused(&cq->vq) != NULL)
 		;
@@ -147,14 +147,14 @@ ctrlq_command(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data
 	if (ret < 0)
 		return ret;
 	if (kick)
-		hw->ops->notify_queue(hw, vq->vq_index);
+		hw->tp.ops->notify_queue(&hw->tp, vq->vq_index);
 	for (unsigned int waited_us = 0;; waited_us += 10) {
 		ret = vq->packed_ring ? virtq_packed_drv_get_used(&vq->packed, &cookie, &used_len)
 				      : virtq_split_drv_get_used(&vq->split, &cookie, &used_len);
 		if (ret == 0 || ret == -EMSGSIZE)
 			break;
 		if (ret != -EAGAIN || waited_us >= CTRLQ_WAIT_US) {
-			VIONET_LOG(ERR, "%s: control queue: no answer to class %u cmd %u (%d)", hw->name,
+			VIONET_LOG(ERR, "%s: control queue: no answer to class %u cmd %u (%d)", hw->tp.name,
 				   class, cmd, ret);
 			return ret == -EAGAIN ? -ETIMEDOUT : -EIO;
 		}
@@ -169,24 +169,24 @@ send_command(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data,
 {
 	int ret;
 
-	rte_spinlock_lock(&hw->ctrl_lock);
-	if (hw->ops->ctrl_command != NULL)
-		ret = hw->ops->ctrl_command(hw, class, cmd, data, len);
+	pthread_mutex_lock(&hw->ctrl_lock);
+	if (hw->tp.ops->ctrl_command != NULL)
+		ret = hw->tp.ops->ctrl_command(&hw->tp, class, cmd, data, len);
 	else if (hw->ctrlq != NULL && hw->ctrlq->live)
 		ret = ctrlq_command(hw, class, cmd, data, len);
 	else if (hw->ctrlq != NULL)
 		ret = -EAGAIN;
 	else
 		ret = -ENOTSUP;
-	rte_spinlock_unlock(&hw->ctrl_lock);
+	pthread_mutex_unlock(&hw->ctrl_lock);
 
 	if (ret > VIONET_CTRL_OK) {
-		VIONET_LOG(ERR, "%s: device refused control command class %u cmd %u", hw->name, class,
+		VIONET_LOG(ERR, "%s: device refused control command class %u cmd %u", hw->tp.name, class,
 			   cmd);
 		return -EIO;
 	}
 	if (ret < 0 && ret != -ENOTSUP && ret != -EAGAIN)
-		VIONET_LOG(ERR, "%s: control command class %u cmd %u failed: %s", hw->name, class, cmd,
+		VIONET_LOG(ERR, "%s: control command class %u cmd %u failed: %s", hw->tp.name, class, cmd,
 			   strerror(-ret));
 	return ret;
 }
@@ -194,7 +194,7 @@ send_command(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data,
 int
 vionet_ctrl_init(struct vionet_hw *hw)
 {
-	if (hw->ops->ctrl_command != NULL || !vionet_has_feature(hw, VIONET_NET_F_CTRL_VQ))
+	if (hw->tp.ops->ctrl_command != NULL || !vionet_has_feature(hw, VIONET_NET_F_CTRL_VQ))
 		return 0;
 	return ctrlq_alloc(hw);
 }
@@ -216,7 +216,7 @@ vionet_ctrl_release(struct vionet_hw *hw)
 static bool
 ctrl_has(const struct vionet_hw *hw, unsigned int feature)
 {
-	return hw->ops->ctrl_command != NULL || vionet_has_feature(hw, feature);
+	return hw->tp.ops->ctrl_command != NULL || vionet_has_feature(hw, feature);
 }
 
 static int
@@ -278,7 +278,7 @@ vionet_ctrl_set_mac(struct vionet_hw *hw, const struct rte_ether_addr *mac)
 				    RTE_ETHER_ADDR_LEN);
 	/* Legacy way ("Setting MAC Address Filtering"): write config space when there is no command. */
 	if (vionet_has_feature(hw, VIONET_NET_F_MAC) &&
-	    hw->ops->write_dev_config(hw, VIONET_CFG_MAC, mac, RTE_ETHER_ADDR_LEN) == 0)
+	    hw->tp.ops->write_dev_config(&hw->tp, VIONET_CFG_MAC, mac, RTE_ETHER_ADDR_LEN) == 0)
 		return 0;
 	return -ENOTSUP;
 }

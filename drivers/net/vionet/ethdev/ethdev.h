@@ -30,10 +30,10 @@ struct vionet_hw *vionet_ethdev_hw_prepare(struct rte_eth_dev *eth_dev, const ch
 					   int numa_node);
 
 /*
- * This process's part of the port (struct vionet_proc in eth_dev->process_private): made on first
+ * This process's part of the port (struct vionet_transport_proc in eth_dev->process_private): made on first
  * call, NULL when out of memory. Freed by dev_close, or by the probe that made it when it fails.
  */
-struct vionet_proc *vionet_ethdev_proc_attach(struct rte_eth_dev *eth_dev);
+struct vionet_transport_proc *vionet_ethdev_proc_attach(struct rte_eth_dev *eth_dev);
 void vionet_ethdev_proc_free(struct rte_eth_dev *eth_dev);
 
 /*

@@ -29,23 +29,23 @@ vionet_dev_configure(struct rte_eth_dev *dev)
 	uint16_t pairs = RTE_MAX(dev->data->nb_rx_queues, dev->data->nb_tx_queues);
 
 	if (pairs > hw->max_queue_pairs) {
-		VIONET_INIT_LOG(ERR, "%s: %u queues requested, the device has %u queue pairs", hw->name,
+		VIONET_INIT_LOG(ERR, "%s: %u queues requested, the device has %u queue pairs", hw->tp.name,
 				pairs, hw->max_queue_pairs);
 		return -EINVAL;
 	}
 	/* No RSS capability is claimed: the device offers no VIONET_NET_F_RSS we would drive. */
 	if (conf->rxmode.mq_mode != RTE_ETH_MQ_RX_NONE) {
-		VIONET_INIT_LOG(ERR, "%s: Rx multi-queue mode %d not supported (no RSS)", hw->name,
+		VIONET_INIT_LOG(ERR, "%s: Rx multi-queue mode %d not supported (no RSS)", hw->tp.name,
 				conf->rxmode.mq_mode);
 		return -ENOTSUP;
 	}
 	if (conf->txmode.mq_mode != RTE_ETH_MQ_TX_NONE) {
-		VIONET_INIT_LOG(ERR, "%s: Tx multi-queue mode %d not supported", hw->name,
+		VIONET_INIT_LOG(ERR, "%s: Tx multi-queue mode %d not supported", hw->tp.name,
 				conf->txmode.mq_mode);
 		return -ENOTSUP;
 	}
 	if (dev->data->mtu > hw->max_mtu) {
-		VIONET_INIT_LOG(ERR, "%s: MTU %u above the device's %u", hw->name, dev->data->mtu,
+		VIONET_INIT_LOG(ERR, "%s: MTU %u above the device's %u", hw->tp.name, dev->data->mtu,
 				hw->max_mtu);
 		return -EINVAL;
 	}
@@ -66,7 +66,7 @@ after_driver_ok(struct rte_eth_dev *dev)
 	if (hw->max_queue_pairs > 1) {
 		ret = vionet_ctrl_set_queue_pairs(hw, pairs);
 		if (ret < 0) {
-			VIONET_INIT_LOG(ERR, "%s: cannot activate %u queue pairs: %s", hw->name, pairs,
+			VIONET_INIT_LOG(ERR, "%s: cannot activate %u queue pairs: %s", hw->tp.name, pairs,
 					strerror(-ret));
 			return ret;
 		}
@@ -110,10 +110,10 @@ vionet_ethdev_recover(struct rte_eth_dev *dev)
 	struct vionet_hw *hw = vionet_hw_of(dev);
 
 	pthread_mutex_lock(&hw->lifecycle_lock);
-	if (hw->started && (hw->ops->get_status(hw) & VIONET_STATUS_DRIVER_OK) == 0) {
-		VIONET_LOG(INFO, "%s: device lost its state: setting the queues up again", hw->name);
+	if (hw->started && (hw->tp.ops->get_status(&hw->tp) & VIONET_STATUS_DRIVER_OK) == 0) {
+		VIONET_LOG(INFO, "%s: device lost its state: setting the queues up again", hw->tp.name);
 		if (vionet_queues_restart(dev) < 0 || after_driver_ok(dev) < 0)
-			VIONET_LOG(ERR, "%s: cannot set the queues up again", hw->name);
+			VIONET_LOG(ERR, "%s: cannot set the queues up again", hw->tp.name);
 	}
 	pthread_mutex_unlock(&hw->lifecycle_lock);
 }
@@ -176,10 +176,11 @@ vionet_dev_close(struct rte_eth_dev *dev)
 	/* The transport frees the Rx interrupt handle (vhost-user) or the PCI bus owns it. */
 	dev->intr_handle = NULL;
 	/* Not under the lifecycle lock: close joins the transport thread, which may wait for it. */
-	hw->ops->close(hw);
+	hw->tp.ops->close(&hw->tp);
 	vionet_ethdev_proc_free(dev);
 	hw->eth_dev = NULL;
 	pthread_mutex_destroy(&hw->lifecycle_lock);
+	pthread_mutex_destroy(&hw->ctrl_lock);
 	return 0;
 }
 
@@ -220,7 +221,7 @@ vionet_link_update(struct rte_eth_dev *dev, int wait_to_complete __rte_unused)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 
-	hw->link_up = vionet_dev_read_link(hw, hw->ops);
+	hw->link_up = vionet_dev_read_link(hw, hw->tp.ops);
 	return store_link(dev, hw->link_up);
 }
 
@@ -288,7 +289,7 @@ vionet_fw_version_get(struct rte_eth_dev *dev, char *fw_version, size_t fw_size)
 
 	/* No firmware: the driver version, the transport and the negotiated feature bits. */
 	len = snprintf(fw_version, fw_size, "vionet %s %s features 0x%" PRIx64,
-		       VIONET_DRIVER_VERSION, vionet_proc_of(hw)->ops->name, hw->features);
+		       VIONET_DRIVER_VERSION, vionet_transport_proc_of(&hw->tp)->ops->name, hw->tp.features);
 	if (len < 0)
 		return -EINVAL;
 	return (size_t)len + 1 > fw_size ? len + 1 : 0;
@@ -384,13 +385,13 @@ vionet_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 	struct vionet_hw *hw = vionet_hw_of(dev);
 
 	if (mtu < RTE_ETHER_MIN_MTU || mtu > hw->max_mtu) {
-		VIONET_LOG(ERR, "%s: MTU %u outside %u..%u", hw->name, mtu, RTE_ETHER_MIN_MTU,
+		VIONET_LOG(ERR, "%s: MTU %u outside %u..%u", hw->tp.name, mtu, RTE_ETHER_MIN_MTU,
 			   hw->max_mtu);
 		return -EINVAL;
 	}
 	/* Without mergeable buffers one Rx buffer must hold a whole frame. */
 	if (!vionet_has_feature(hw, VIONET_NET_F_MRG_RXBUF) && !vionet_rx_buffers_fit(dev, mtu)) {
-		VIONET_LOG(ERR, "%s: MTU %u does not fit one Rx buffer and mrg_rxbuf is off", hw->name,
+		VIONET_LOG(ERR, "%s: MTU %u does not fit one Rx buffer and mrg_rxbuf is off", hw->tp.name,
 			   mtu);
 		return -EINVAL;
 	}
@@ -531,25 +532,48 @@ const struct eth_dev_ops vionet_eth_dev_ops = {
 	.rx_queue_intr_disable = vionet_rx_queue_intr_disable,
 };
 
+/*
+ * The device layer's report of a link change. A device that comes back without DRIVER_OK (vhost-user
+ * back end restarted) knows nothing of our rings: a started port negotiates and sets its queues up
+ * again. A link that only flapped (PCI config status) keeps its rings.
+ */
+static void
+ethdev_link_changed(struct vionet_hw *hw, bool up)
+{
+	struct rte_eth_dev *dev = hw->eth_dev;
+
+	if (up && dev != NULL)
+		vionet_ethdev_recover(dev);
+	/* Said once the port can carry traffic again. */
+	VIONET_LOG(INFO, "%s: link %s", hw->tp.name, up ? "up" : "down");
+	if (dev == NULL)
+		return;
+	vionet_link_update(dev, 0);
+	if (dev->data->dev_conf.intr_conf.lsc)
+		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+}
+
+static const struct vionet_dev_events ethdev_events = {
+	.link_changed = ethdev_link_changed,
+};
+
 struct vionet_hw *
 vionet_ethdev_hw_prepare(struct rte_eth_dev *eth_dev, const char *name,
 			 const struct vionet_devargs *devargs, bool use_va, int numa_node)
 {
 	struct vionet_hw *hw = vionet_hw_of(eth_dev);
 
-	snprintf(hw->name, sizeof(hw->name), "%s", name);
-	hw->devargs = *devargs;
-	hw->use_va = use_va;
-	hw->numa_node = numa_node;
+	vionet_dev_prepare(hw, name, devargs, eth_dev->data->port_id, use_va, numa_node,
+			   &ethdev_events);
 	hw->eth_dev = eth_dev;
-	hw->port_id = eth_dev->data->port_id;
+	pthread_mutex_init(&hw->lifecycle_lock, NULL);
 	return hw;
 }
 
-struct vionet_proc *
+struct vionet_transport_proc *
 vionet_ethdev_proc_attach(struct rte_eth_dev *eth_dev)
 {
-	struct vionet_proc *proc = eth_dev->process_private;
+	struct vionet_transport_proc *proc = eth_dev->process_private;
 
 	if (proc != NULL)
 		return proc;
@@ -577,23 +601,23 @@ vionet_ethdev_init(struct rte_eth_dev *eth_dev)
 	struct vionet_hw *hw = vionet_hw_of(eth_dev);
 	/* The PCI probe made it already (its transport keeps per-process state); the vdev's is made here. */
 	bool own_proc = eth_dev->process_private == NULL;
-	struct vionet_proc *proc = vionet_ethdev_proc_attach(eth_dev);
+	struct vionet_transport_proc *proc = vionet_ethdev_proc_attach(eth_dev);
 	int ret;
 
 	if (proc == NULL)
 		return -ENOMEM;
-	proc->ops = hw->ops;
+	proc->ops = hw->tp.ops;
 	ret = vionet_dev_init(hw);
 	if (ret < 0)
 		goto fail;
 	ret = vionet_ctrl_init(hw);
 	if (ret < 0)
 		goto fail;
-	eth_dev->data->mac_addrs = rte_zmalloc_socket(hw->name,
+	eth_dev->data->mac_addrs = rte_zmalloc_socket(hw->tp.name,
 						      VIONET_MAC_TABLE_SIZE * RTE_ETHER_ADDR_LEN, 0,
-						      hw->numa_node);
+						      hw->tp.numa_node);
 	if (eth_dev->data->mac_addrs == NULL) {
-		VIONET_INIT_LOG(ERR, "%s: cannot allocate the MAC address table", hw->name);
+		VIONET_INIT_LOG(ERR, "%s: cannot allocate the MAC address table", hw->tp.name);
 		vionet_ctrl_release(hw);
 		ret = -ENOMEM;
 		goto fail;
@@ -629,7 +653,7 @@ vionet_secondary_link_update(struct rte_eth_dev *dev, int wait_to_complete __rte
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 
-	return store_link(dev, vionet_dev_read_link(hw, vionet_proc_of(hw)->ops));
+	return store_link(dev, vionet_dev_read_link(hw, vionet_transport_proc_of(&hw->tp)->ops));
 }
 
 /* Undoes this process's attach only (its BAR and I/O port mappings): the device keeps running. */
@@ -637,10 +661,10 @@ static int
 vionet_secondary_close(struct rte_eth_dev *dev)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
-	struct vionet_proc *proc = dev->process_private;
+	struct vionet_transport_proc *proc = dev->process_private;
 
 	if (proc != NULL && proc->ops != NULL && proc->ops->detach != NULL)
-		proc->ops->detach(hw);
+		proc->ops->detach(&hw->tp);
 	vionet_ethdev_proc_free(dev);
 	return 0;
 }

@@ -37,29 +37,29 @@ create_transport(struct vionet_hw *hw, struct rte_pci_device *pci_dev)
 {
 	int ret;
 
-	if (hw->devargs.force_legacy) {
+	if (hw->tp.devargs.force_legacy) {
 		if (pci_dev->id.device_id == VIONET_PCI_DEVICE_ID_MODERN_NET) {
 			VIONET_INIT_LOG(ERR, "%s: legacy=1 but 1af4:1041 is a modern-only device",
-					hw->name);
+					hw->tp.name);
 			return -EINVAL;
 		}
-		return vionet_pci_legacy_create(hw, pci_dev);
+		return vionet_pci_legacy_create(&hw->tp, pci_dev);
 	}
-	ret = vionet_pci_modern_create(hw, pci_dev);
+	ret = vionet_pci_modern_create(&hw->tp, pci_dev);
 	if (ret != -ENODEV)
 		return ret;
 	if (pci_dev->id.device_id != VIONET_PCI_DEVICE_ID_TRANSITIONAL_NET) {
-		VIONET_INIT_LOG(ERR, "%s: modern device without virtio capabilities", hw->name);
+		VIONET_INIT_LOG(ERR, "%s: modern device without virtio capabilities", hw->tp.name);
 		return -EINVAL;
 	}
-	VIONET_INIT_LOG(INFO, "%s: no virtio 1.x capabilities: legacy device", hw->name);
-	return vionet_pci_legacy_create(hw, pci_dev);
+	VIONET_INIT_LOG(INFO, "%s: no virtio 1.x capabilities: legacy device", hw->tp.name);
+	return vionet_pci_legacy_create(&hw->tp, pci_dev);
 }
 
 /*
  * A secondary process: the port, the device and its queues are the primary's (shared memory); this
  * process maps the function for itself and gets its own ops and handles (struct vionet_proc). The
- * devargs are the primary's too (hw->devargs): a secondary's own are not read.
+ * devargs are the primary's too (hw->tp.devargs): a secondary's own are not read.
  */
 static int
 probe_secondary(struct rte_pci_device *pci_dev)
@@ -80,18 +80,18 @@ probe_secondary(struct rte_pci_device *pci_dev)
 		ret = -ENOMEM;
 		goto release_port;
 	}
-	ret = vionet_pci_attach(hw, pci_dev);
+	ret = vionet_pci_attach(&hw->tp, pci_dev);
 	if (ret < 0)
 		goto free_proc;
 	ret = vionet_ethdev_attach_secondary(eth_dev);
 	if (ret < 0)
 		goto detach;
 	VIONET_INIT_LOG(INFO, "%s: port %u attached in a secondary process, transport %s", name,
-			eth_dev->data->port_id, vionet_proc_of(hw)->ops->name);
+			eth_dev->data->port_id, vionet_transport_proc_of(&hw->tp)->ops->name);
 	return 0;
 
 detach:
-	vionet_pci_detach(hw);
+	vionet_pci_detach(&hw->tp);
 free_proc:
 	vionet_ethdev_proc_free(eth_dev);
 release_port:
@@ -133,14 +133,14 @@ vionet_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device 
 	if (ret < 0)
 		goto close_transport;
 	/* Without an interrupt the port still works; the link is then read when asked. */
-	if (vionet_pci_lsc_enable(hw) < 0)
+	if (vionet_pci_lsc_enable(&hw->tp) < 0)
 		eth_dev->data->dev_flags &= ~RTE_ETH_DEV_INTR_LSC;
 	VIONET_INIT_LOG(INFO, "%s: port %u, transport %s", name, eth_dev->data->port_id,
-			hw->ops->name);
+			hw->tp.ops->name);
 	return 0;
 
 close_transport:
-	hw->ops->close(hw);
+	hw->tp.ops->close(&hw->tp);
 free_proc:
 	vionet_ethdev_proc_free(eth_dev);
 release_port:

@@ -43,7 +43,7 @@ vionet_user_probe(struct rte_vdev_device *vdev)
 	 * virtual addresses 1:1: descriptors carry virtual addresses.
 	 */
 	hw = vionet_ethdev_hw_prepare(eth_dev, name, &devargs, true, rte_socket_id());
-	ret = vionet_vhost_user_create(hw);
+	ret = vionet_vhost_user_create(&hw->tp);
 	if (ret < 0)
 		goto release_port;
 	ret = vionet_ethdev_init(eth_dev);
@@ -54,7 +54,7 @@ vionet_user_probe(struct rte_vdev_device *vdev)
 	return 0;
 
 close_transport:
-	hw->ops->close(hw);
+	hw->tp.ops->close(&hw->tp);
 release_port:
 	hw->eth_dev = NULL;
 	rte_eth_dev_release_port(eth_dev);

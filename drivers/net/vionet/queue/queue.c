@@ -23,7 +23,7 @@
 uint16_t
 vionet_queue_max_size(struct vionet_hw *hw)
 {
-	uint16_t max = hw->ops->get_queue_max_size(hw, 0);
+	uint16_t max = hw->tp.ops->get_queue_max_size(&hw->tp, 0);
 
 	if (max == 0 || max > VIONET_QUEUE_SIZE_MAX)
 		max = VIONET_QUEUE_SIZE_MAX;
@@ -35,7 +35,7 @@ vionet_queue_max_size(struct vionet_hw *hw)
 uint16_t
 vionet_queue_default_size(struct vionet_hw *hw)
 {
-	uint16_t size = hw->devargs.queue_size != 0 ? hw->devargs.queue_size : VIONET_QUEUE_SIZE_DEFAULT;
+	uint16_t size = hw->tp.devargs.queue_size != 0 ? hw->tp.devargs.queue_size : VIONET_QUEUE_SIZE_DEFAULT;
 
 	return RTE_MIN(size, vionet_queue_max_size(hw));
 }
@@ -47,7 +47,7 @@ vionet_queue_default_size(struct vionet_hw *hw)
 static uint16_t
 ring_size_for(struct vionet_hw *hw, uint16_t nb_desc)
 {
-	uint32_t size = hw->devargs.queue_size != 0 ? hw->devargs.queue_size : nb_desc;
+	uint32_t size = hw->tp.devargs.queue_size != 0 ? hw->tp.devargs.queue_size : nb_desc;
 
 	if (size == 0)
 		size = vionet_queue_default_size(hw);
@@ -99,14 +99,14 @@ vionet_vq_alloc(struct vionet_vq *vq, struct vionet_hw *hw, uint16_t vq_index, u
 						  RTE_MEMZONE_IOVA_CONTIG, VIONET_RING_ALIGN);
 	if (vq->ring_mz == NULL) {
 		VIONET_INIT_LOG(ERR, "%s: cannot reserve ring memory for queue %u (%u descriptors): %s",
-				hw->name, vq_index, size, rte_strerror(rte_errno));
+				hw->tp.name, vq_index, size, rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
-	vq->ring_dev_addr = hw->use_va ? (uint64_t)(uintptr_t)vq->ring_mz->addr : vq->ring_mz->iova;
+	vq->ring_dev_addr = hw->tp.use_va ? (uint64_t)(uintptr_t)vq->ring_mz->addr : vq->ring_mz->iova;
 	vq->state = rte_zmalloc_socket(mz_name, ring_state_size(packed, size), RTE_CACHE_LINE_SIZE,
 				       socket);
 	if (vq->state == NULL) {
-		VIONET_INIT_LOG(ERR, "%s: cannot allocate the cookie shadow of queue %u", hw->name,
+		VIONET_INIT_LOG(ERR, "%s: cannot allocate the cookie shadow of queue %u", hw->tp.name,
 				vq_index);
 		vionet_vq_free(vq);
 		return -ENOMEM;
@@ -144,17 +144,17 @@ vq_init_ring(struct vionet_vq *vq)
 
 	vq->invalid_used_folded += vq_err_total(vq);
 	if (vq->packed_ring) {
-		ret = virtq_packed_drv_init_mem(&vq->packed, size, va, vq->state, hw->features);
+		ret = virtq_packed_drv_init_mem(&vq->packed, size, va, vq->state, hw->tp.features);
 		driver_off = virtq_packed_driver_event_offset(size);
 		device_off = virtq_packed_device_event_offset(size);
 	} else {
 		ret = virtq_split_drv_init_mem(&vq->split, size, va, VIONET_RING_ALIGN, vq->state,
-					       hw->features);
+					       hw->tp.features);
 		driver_off = virtq_split_avail_offset(size);
 		device_off = virtq_split_used_offset(size, VIONET_RING_ALIGN);
 	}
 	if (ret < 0) {
-		VIONET_INIT_LOG(ERR, "%s: cannot initialise ring of queue %u (size %u)", hw->name,
+		VIONET_INIT_LOG(ERR, "%s: cannot initialise ring of queue %u (size %u)", hw->tp.name,
 				vq->vq_index, size);
 		return ret;
 	}
@@ -198,20 +198,20 @@ vionet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_de
 		      struct rte_mempool *mp)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
-	int socket = socket_id == (unsigned int)SOCKET_ID_ANY ? hw->numa_node : (int)socket_id;
+	int socket = socket_id == (unsigned int)SOCKET_ID_ANY ? hw->tp.numa_node : (int)socket_id;
 	uint16_t size = ring_size_for(hw, nb_desc);
 	uint32_t data_room = rte_pktmbuf_data_room_size(mp);
 	struct vionet_rxq *rxq;
 	int ret;
 
 	if (data_room < RTE_PKTMBUF_HEADROOM + RTE_ETHER_MIN_LEN || RTE_PKTMBUF_HEADROOM < hw->net_hdr_size) {
-		VIONET_INIT_LOG(ERR, "%s: Rx queue %u: mbuf data room %u too small", hw->name, queue_id,
+		VIONET_INIT_LOG(ERR, "%s: Rx queue %u: mbuf data room %u too small", hw->tp.name, queue_id,
 				data_room);
 		return -EINVAL;
 	}
 	if (conf->rx_free_thresh >= size) {
 		VIONET_INIT_LOG(ERR, "%s: Rx queue %u: rx_free_thresh %u must be below the ring size %u",
-				hw->name, queue_id, conf->rx_free_thresh, size);
+				hw->tp.name, queue_id, conf->rx_free_thresh, size);
 		return -EINVAL;
 	}
 	rxq = rte_zmalloc_socket("vionet_rxq", sizeof(*rxq), RTE_CACHE_LINE_SIZE, socket);
@@ -229,7 +229,7 @@ vionet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_de
 	rxq->hdr_size = hw->net_hdr_size;
 	/* The header lands in headroom just before data_off; the frame at data_off. */
 	rxq->buf_len = data_room - RTE_PKTMBUF_HEADROOM + hw->net_hdr_size;
-	rxq->use_va = hw->use_va;
+	rxq->use_va = hw->tp.use_va;
 	rxq->mrg_rxbuf = vionet_has_feature(hw, VIONET_NET_F_MRG_RXBUF);
 	rxq->vlan_strip = (dev->data->dev_conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_VLAN_STRIP) != 0;
 	/*
@@ -237,7 +237,7 @@ vionet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_de
 	 * a cache line the device just wrote, and an io forwarder would otherwise pay that miss per
 	 * packet for flags it ignores.
 	 */
-	rxq->offloads = (hw->features & (VIRTQ_FEATURE(VIONET_NET_F_GUEST_CSUM) |
+	rxq->offloads = (hw->tp.features & (VIRTQ_FEATURE(VIONET_NET_F_GUEST_CSUM) |
 					 VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO4) |
 					 VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO6))) != 0 &&
 			((dev->data->dev_conf.rxmode.offloads | conf->offloads) &
@@ -253,7 +253,7 @@ vionet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_de
 		VIONET_INIT_LOG(WARNING,
 				"%s: Rx queue %u: %u-byte buffers hold no %u-byte MTU frame without "
 				"mrg_rxbuf; larger frames are dropped by the device",
-				hw->name, queue_id, rxq->buf_len - hw->net_hdr_size, dev->data->mtu);
+				hw->tp.name, queue_id, rxq->buf_len - hw->net_hdr_size, dev->data->mtu);
 	dev->data->rx_queues[queue_id] = rxq;
 	return 0;
 }
@@ -277,7 +277,7 @@ vionet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_de
 		      unsigned int socket_id, const struct rte_eth_txconf *conf)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
-	int socket = socket_id == (unsigned int)SOCKET_ID_ANY ? hw->numa_node : (int)socket_id;
+	int socket = socket_id == (unsigned int)SOCKET_ID_ANY ? hw->tp.numa_node : (int)socket_id;
 	uint16_t size = ring_size_for(hw, nb_desc);
 	char mz_name[RTE_MEMZONE_NAMESIZE];
 	struct vionet_txq *txq;
@@ -285,7 +285,7 @@ vionet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_de
 
 	if (conf->tx_free_thresh >= size) {
 		VIONET_INIT_LOG(ERR, "%s: Tx queue %u: tx_free_thresh %u must be below the ring size %u",
-				hw->name, queue_id, conf->tx_free_thresh, size);
+				hw->tp.name, queue_id, conf->tx_free_thresh, size);
 		return -EINVAL;
 	}
 	txq = rte_zmalloc_socket("vionet_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE, socket);
@@ -301,20 +301,20 @@ vionet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_de
 						    socket, RTE_MEMZONE_IOVA_CONTIG,
 						    RTE_CACHE_LINE_SIZE);
 	if (txq->slots_mz == NULL) {
-		VIONET_INIT_LOG(ERR, "%s: cannot reserve the Tx header area of queue %u", hw->name,
+		VIONET_INIT_LOG(ERR, "%s: cannot reserve the Tx header area of queue %u", hw->tp.name,
 				queue_id);
 		vionet_vq_free(&txq->vq);
 		rte_free(txq);
 		return -ENOMEM;
 	}
 	txq->slots = txq->slots_mz->addr;
-	txq->slots_dev_addr = hw->use_va ? (uint64_t)(uintptr_t)txq->slots_mz->addr
+	txq->slots_dev_addr = hw->tp.use_va ? (uint64_t)(uintptr_t)txq->slots_mz->addr
 					 : txq->slots_mz->iova;
 	txq->port_id = dev->data->port_id;
 	txq->queue_id = queue_id;
 	txq->ring_size = size;
 	txq->hdr_size = hw->net_hdr_size;
-	txq->use_va = hw->use_va;
+	txq->use_va = hw->tp.use_va;
 	txq->indirect = vionet_has_feature(hw, VIONET_F_INDIRECT_DESC);
 	txq->free_thresh = conf->tx_free_thresh != 0 ? conf->tx_free_thresh
 						     : RTE_MIN((uint16_t)VIONET_BURST_MAX, size / 4);
@@ -356,9 +356,9 @@ vionet_vq_setup_at_transport(struct vionet_hw *hw, struct vionet_vq *vq)
 
 	if (ret < 0)
 		return ret;
-	ret = hw->ops->setup_queue(hw, &vq->addrs);
+	ret = hw->tp.ops->setup_queue(&hw->tp, &vq->addrs);
 	if (ret < 0)
-		VIONET_INIT_LOG(ERR, "%s: transport refused queue %u: %s", hw->name, vq->vq_index,
+		VIONET_INIT_LOG(ERR, "%s: transport refused queue %u: %s", hw->tp.name, vq->vq_index,
 				strerror(-ret));
 	return ret;
 }
@@ -422,7 +422,7 @@ bring_up_queues(struct rte_eth_dev *dev)
 		if (!port_vq_configured(dev, i))
 			continue;
 		if (vq == NULL) {
-			VIONET_INIT_LOG(ERR, "%s: %s queue %u is configured but not set up", hw->name,
+			VIONET_INIT_LOG(ERR, "%s: %s queue %u is configured but not set up", hw->tp.name,
 					i % 2 == 0 ? "Rx" : "Tx", i / 2);
 			return -EINVAL;
 		}
@@ -439,7 +439,7 @@ bring_up_queues(struct rte_eth_dev *dev)
 		rxq->mrg_head = NULL;
 		rxq->mrg_left = 0;
 		if (vionet_rxq_refill(rxq, false) == 0) {
-			VIONET_INIT_LOG(ERR, "%s: Rx queue %u: no mbuf to post", hw->name, q);
+			VIONET_INIT_LOG(ERR, "%s: Rx queue %u: no mbuf to post", hw->tp.name, q);
 			return -ENOMEM;
 		}
 		/* A fresh ring starts with notifications off; a waiter from before a reconnect needs them. */
@@ -449,9 +449,9 @@ bring_up_queues(struct rte_eth_dev *dev)
 	for (uint16_t i = 0; i < n; i++) {
 		if (!port_vq_configured(dev, i))
 			continue;
-		ret = hw->ops->enable_queue(hw, i);
+		ret = hw->tp.ops->enable_queue(&hw->tp, i);
 		if (ret < 0) {
-			VIONET_INIT_LOG(ERR, "%s: cannot enable queue %u: %s", hw->name, i,
+			VIONET_INIT_LOG(ERR, "%s: cannot enable queue %u: %s", hw->tp.name, i,
 					strerror(-ret));
 			return ret;
 		}
@@ -462,7 +462,7 @@ bring_up_queues(struct rte_eth_dev *dev)
 	/* The Rx buffers were published before DRIVER_OK, when notifying is not allowed (3.1.1): tell
 	 * the device now that they are there. */
 	for (uint16_t q = 0; q < dev->data->nb_rx_queues; q++)
-		hw->ops->notify_queue(hw, (uint16_t)(2 * q));
+		hw->tp.ops->notify_queue(&hw->tp, (uint16_t)(2 * q));
 	return 0;
 }
 
@@ -479,7 +479,7 @@ take_down_queues(struct rte_eth_dev *dev, bool device_has_queues)
 	for (uint16_t i = 0; i < n && device_has_queues; i++) {
 		if (port_vq(dev, i) == NULL)
 			continue;
-		hw->ops->stop_queue(hw, i);
+		hw->tp.ops->stop_queue(&hw->tp, i);
 	}
 	vionet_ctrlq_stop(hw, device_has_queues);
 	if (device_has_queues)

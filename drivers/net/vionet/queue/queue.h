@@ -162,13 +162,13 @@ vionet_stats_count(struct vionet_queue_stats *s, uint32_t len)
 
 /*
  * Kicks the device once per burst when it asked for it; counts both outcomes. Through this process's
- * ops (vionet_proc_of): the burst may run in a secondary process, where hw->ops is the primary's.
+ * ops (vionet_proc_of): the burst may run in a secondary process, where hw->tp.ops is the primary's.
  */
 static inline void
 vionet_vq_kick(struct vionet_vq *vq, bool needed, struct vionet_queue_stats *s)
 {
 	if (needed) {
-		vionet_proc_of(vq->hw)->ops->notify_queue(vq->hw, vq->vq_index);
+		vionet_transport_proc_of(&vq->hw->tp)->ops->notify_queue(&vq->hw->tp, vq->vq_index);
 		s->notifications_sent++;
 	} else {
 		s->notifications_suppressed++;

@@ -31,12 +31,12 @@ vionet_rx_intr_start(struct rte_eth_dev *dev)
 	}
 	if (!dev->data->dev_conf.intr_conf.rxq)
 		return 0;
-	if (hw->ops->rx_intr_setup == NULL) {
-		VIONET_INIT_LOG(ERR, "%s: transport %s has no Rx queue interrupts", hw->name,
-				hw->ops->name);
+	if (hw->tp.ops->rx_intr_setup == NULL) {
+		VIONET_INIT_LOG(ERR, "%s: transport %s has no Rx queue interrupts", hw->tp.name,
+				hw->tp.ops->name);
 		return -ENOTSUP;
 	}
-	ret = hw->ops->rx_intr_setup(hw, dev->data->nb_rx_queues, &handle);
+	ret = hw->tp.ops->rx_intr_setup(&hw->tp, dev->data->nb_rx_queues, &handle);
 	if (ret < 0)
 		return ret;
 	dev->intr_handle = handle;
@@ -48,8 +48,8 @@ vionet_rx_intr_stop(struct rte_eth_dev *dev)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 
-	if (dev->data->dev_conf.intr_conf.rxq && hw->ops->rx_intr_release != NULL)
-		hw->ops->rx_intr_release(hw);
+	if (dev->data->dev_conf.intr_conf.rxq && hw->tp.ops->rx_intr_release != NULL)
+		hw->tp.ops->rx_intr_release(&hw->tp);
 }
 
 /* An eventfd counts writes: one more wakes an epoll waiter (edge-triggered) exactly once. */
@@ -89,7 +89,7 @@ intr_queue(struct rte_eth_dev *dev, uint16_t queue_id)
 	struct vionet_hw *hw = vionet_hw_of(dev);
 
 	if (!dev->data->dev_conf.intr_conf.rxq || dev->intr_handle == NULL) {
-		VIONET_LOG(ERR, "%s: Rx queue %u: interrupts need intr_conf.rxq at configure", hw->name,
+		VIONET_LOG(ERR, "%s: Rx queue %u: interrupts need intr_conf.rxq at configure", hw->tp.name,
 			   queue_id);
 		return NULL;
 	}

@@ -34,7 +34,7 @@ path_fits(const struct rxtx_path *p, const struct vionet_hw *hw)
 		return false;
 	if (p->mrg_rxbuf != vionet_has_feature(hw, VIONET_NET_F_MRG_RXBUF))
 		return false;
-	return !p->vector || hw->devargs.vectorized;
+	return !p->vector || hw->tp.devargs.vectorized;
 }
 
 void
@@ -50,7 +50,7 @@ vionet_rxtx_select(struct rte_eth_dev *dev)
 		hw->rxtx_path = i;
 		dev->rx_pkt_burst = p->rx;
 		dev->tx_pkt_burst = p->tx;
-		VIONET_INIT_LOG(INFO, "%s: port %u burst functions: %s%s", hw->name,
+		VIONET_INIT_LOG(INFO, "%s: port %u burst functions: %s%s", hw->tp.name,
 				dev->data->port_id, p->name,
 				vionet_has_feature(hw, VIONET_F_IN_ORDER) ? " (in-order ring)" : "");
 		return;
@@ -65,7 +65,7 @@ vionet_rxtx_attach(struct rte_eth_dev *dev)
 	/* A row index, not function pointers: the primary's pointers are into its own copy of us. */
 	if (!hw->started || hw->rxtx_path >= RTE_DIM(rxtx_paths)) {
 		VIONET_INIT_LOG(WARNING, "%s: port %u is not started by the primary: this process's "
-				"bursts return nothing until it attaches again after the start", hw->name,
+				"bursts return nothing until it attaches again after the start", hw->tp.name,
 				dev->data->port_id);
 		dev->rx_pkt_burst = vionet_rx_burst_stopped;
 		dev->tx_pkt_burst = vionet_tx_burst_stopped;
@@ -73,7 +73,7 @@ vionet_rxtx_attach(struct rte_eth_dev *dev)
 	}
 	dev->rx_pkt_burst = rxtx_paths[hw->rxtx_path].rx;
 	dev->tx_pkt_burst = rxtx_paths[hw->rxtx_path].tx;
-	VIONET_INIT_LOG(INFO, "%s: port %u burst functions (the primary's): %s", hw->name,
+	VIONET_INIT_LOG(INFO, "%s: port %u burst functions (the primary's): %s", hw->tp.name,
 			dev->data->port_id, rxtx_paths[hw->rxtx_path].name);
 }
 

@@ -48,43 +48,43 @@ find_msix_cap(struct rte_pci_device *pci_dev)
 }
 
 struct vionet_pci_transport *
-vionet_pci_transport_alloc(struct vionet_hw *hw, struct rte_pci_device *pci_dev, bool legacy)
+vionet_pci_transport_alloc(struct vionet_transport *t, struct rte_pci_device *pci_dev, bool legacy)
 {
 	struct vionet_pci_transport *pci;
 
 	pci = rte_zmalloc_socket("vionet_pci", sizeof(*pci), RTE_CACHE_LINE_SIZE,
 				 pci_dev->device.numa_node);
 	if (pci == NULL) {
-		VIONET_INIT_LOG(ERR, "%s: no memory for the PCI transport", hw->name);
+		VIONET_INIT_LOG(ERR, "%s: no memory for the PCI transport", t->name);
 		return NULL;
 	}
 	pci->legacy = legacy;
 	pci->config_vector = VIONET_MSI_NO_VECTOR;
 	for (unsigned int q = 0; q < VIONET_PCI_QUEUES_MAX; q++)
 		pci->queue_vector[q] = VIONET_MSI_NO_VECTOR;
-	hw->transport_priv = pci;
+	t->priv = pci;
 	return pci;
 }
 
 int
-vionet_pci_local_open(struct vionet_hw *hw, struct rte_pci_device *pci_dev, bool legacy)
+vionet_pci_local_open(struct vionet_transport *t, struct rte_pci_device *pci_dev, bool legacy)
 {
-	struct vionet_proc *proc = vionet_proc_of(hw);
+	struct vionet_transport_proc *proc = vionet_transport_proc_of(t);
 	struct vionet_pci_local *local;
 
 	local = rte_zmalloc_socket("vionet_pci_local", sizeof(*local), RTE_CACHE_LINE_SIZE,
 				   pci_dev->device.numa_node);
 	if (local == NULL) {
-		VIONET_INIT_LOG(ERR, "%s: no memory for this process's PCI handles", hw->name);
+		VIONET_INIT_LOG(ERR, "%s: no memory for this process's PCI handles", t->name);
 		return -ENOMEM;
 	}
 	local->pci_dev = pci_dev;
-	proc->transport_local = local;
+	proc->local = local;
 	/* A secondary's mapping reuses the primary's BAR addresses (see transport_pci.h). */
 	if (rte_pci_map_device(pci_dev) != 0) {
 		VIONET_INIT_LOG(ERR, "%s: cannot map the device (bound to vfio-pci, or uio for legacy?)",
-				hw->name);
-		vionet_pci_local_close(hw);
+				t->name);
+		vionet_pci_local_close(t);
 		return -EIO;
 	}
 	local->mapped = true;
@@ -92,8 +92,8 @@ vionet_pci_local_open(struct vionet_hw *hw, struct rte_pci_device *pci_dev, bool
 	if (legacy) {
 		if (rte_pci_ioport_map(pci_dev, 0, &local->io) != 0) {
 			VIONET_INIT_LOG(ERR, "%s: cannot map I/O BAR 0, the legacy register block",
-					hw->name);
-			vionet_pci_local_close(hw);
+					t->name);
+			vionet_pci_local_close(t);
 			return -EIO;
 		}
 		local->io_mapped = true;
@@ -102,10 +102,10 @@ vionet_pci_local_open(struct vionet_hw *hw, struct rte_pci_device *pci_dev, bool
 }
 
 void
-vionet_pci_local_close(struct vionet_hw *hw)
+vionet_pci_local_close(struct vionet_transport *t)
 {
-	struct vionet_proc *proc = vionet_proc_of(hw);
-	struct vionet_pci_local *local = proc->transport_local;
+	struct vionet_transport_proc *proc = vionet_transport_proc_of(t);
+	struct vionet_pci_local *local = proc->local;
 
 	if (local == NULL)
 		return;
@@ -115,14 +115,14 @@ vionet_pci_local_close(struct vionet_hw *hw)
 	if (local->mapped)
 		rte_pci_unmap_device(local->pci_dev);
 	rte_free(local);
-	proc->transport_local = NULL;
+	proc->local = NULL;
 }
 
 void
-vionet_pci_read_msix_cap(struct vionet_hw *hw)
+vionet_pci_read_msix_cap(struct vionet_transport *t)
 {
-	struct vionet_pci_transport *pci = vionet_pci_of(hw);
-	struct rte_pci_device *pci_dev = vionet_pci_dev_of(hw);
+	struct vionet_pci_transport *pci = vionet_pci_of(t);
+	struct rte_pci_device *pci_dev = vionet_pci_dev_of(t);
 	uint16_t flags;
 
 	/* Config space reads go through the VFIO device fd that mapping opened. */
@@ -134,44 +134,44 @@ vionet_pci_read_msix_cap(struct vionet_hw *hw)
 }
 
 void
-vionet_pci_transport_free(struct vionet_hw *hw)
+vionet_pci_transport_free(struct vionet_transport *t)
 {
-	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+	struct vionet_pci_transport *pci = vionet_pci_of(t);
 
 	if (pci != NULL)
-		vionet_pci_lsc_disable(hw);
-	vionet_pci_local_close(hw);
+		vionet_pci_lsc_disable(t);
+	vionet_pci_local_close(t);
 	rte_free(pci);
-	hw->transport_priv = NULL;
+	t->priv = NULL;
 }
 
 int
-vionet_pci_attach(struct vionet_hw *hw, struct rte_pci_device *pci_dev)
+vionet_pci_attach(struct vionet_transport *t, struct rte_pci_device *pci_dev)
 {
-	const struct vionet_pci_transport *pci = vionet_pci_of(hw);
+	const struct vionet_pci_transport *pci = vionet_pci_of(t);
 
 	if (pci == NULL) {
-		VIONET_INIT_LOG(ERR, "%s: the primary's port has no PCI transport", hw->name);
+		VIONET_INIT_LOG(ERR, "%s: the primary's port has no PCI transport", t->name);
 		return -ENODEV;
 	}
-	return pci->legacy ? vionet_pci_legacy_attach(hw, pci_dev) : vionet_pci_modern_attach(hw, pci_dev);
+	return pci->legacy ? vionet_pci_legacy_attach(t, pci_dev) : vionet_pci_modern_attach(t, pci_dev);
 }
 
 void
-vionet_pci_detach(struct vionet_hw *hw)
+vionet_pci_detach(struct vionet_transport *t)
 {
-	vionet_pci_local_close(hw);
+	vionet_pci_local_close(t);
 }
 
 bool
-vionet_pci_msix_enabled(const struct vionet_hw *hw)
+vionet_pci_msix_enabled(const struct vionet_transport *t)
 {
-	const struct vionet_pci_transport *pci = vionet_pci_of(hw);
+	const struct vionet_pci_transport *pci = vionet_pci_of(t);
 	uint16_t flags;
 
 	if (pci->msix_cap == 0)
 		return false;
-	if (rte_pci_read_config(vionet_pci_dev_of(hw), &flags, sizeof(flags),
+	if (rte_pci_read_config(vionet_pci_dev_of(t), &flags, sizeof(flags),
 				pci->msix_cap + PCI_MSIX_FLAGS) != sizeof(flags))
 		return false;
 	return (flags & PCI_MSIX_FLAGS_ENABLE) != 0;
@@ -185,42 +185,42 @@ vionet_pci_msix_enabled(const struct vionet_hw *hw)
 static void
 lsc_interrupt(void *arg)
 {
-	struct vionet_hw *hw = arg;
+	struct vionet_transport *t = arg;
 
-	hw->ops->read_isr(hw);
-	vionet_dev_link_changed(hw);
-	rte_intr_ack(vionet_pci_dev_of(hw)->intr_handle);
+	t->ops->read_isr(t);
+	vionet_transport_link_changed(t);
+	rte_intr_ack(vionet_pci_dev_of(t)->intr_handle);
 }
 
 int
-vionet_pci_lsc_enable(struct vionet_hw *hw)
+vionet_pci_lsc_enable(struct vionet_transport *t)
 {
-	struct vionet_pci_transport *pci = vionet_pci_of(hw);
-	struct rte_intr_handle *handle = vionet_pci_dev_of(hw)->intr_handle;
+	struct vionet_pci_transport *pci = vionet_pci_of(t);
+	struct rte_intr_handle *handle = vionet_pci_dev_of(t)->intr_handle;
 	int ret;
 
 	if (handle == NULL || rte_intr_fd_get(handle) < 0) {
 		VIONET_INIT_LOG(INFO, "%s: no interrupt handle: link changes are seen by polling only",
-				hw->name);
+				t->name);
 		return -ENOTSUP;
 	}
-	ret = rte_intr_callback_register(handle, lsc_interrupt, hw);
+	ret = rte_intr_callback_register(handle, lsc_interrupt, t);
 	if (ret < 0) {
-		VIONET_INIT_LOG(ERR, "%s: cannot register the config-change callback: %s", hw->name,
+		VIONET_INIT_LOG(ERR, "%s: cannot register the config-change callback: %s", t->name,
 				strerror(-ret));
 		return ret;
 	}
 	pci->lsc_registered = true;
 	if (rte_intr_enable(handle) < 0) {
-		VIONET_INIT_LOG(ERR, "%s: cannot enable the config-change interrupt", hw->name);
-		vionet_pci_lsc_disable(hw);
+		VIONET_INIT_LOG(ERR, "%s: cannot enable the config-change interrupt", t->name);
+		vionet_pci_lsc_disable(t);
 		return -EIO;
 	}
 	/* Under VFIO MSI-X, EAL's handle fd is vector 0: route config changes there (4.1.5.1.2). */
 	if (pci->msix_cap != 0) {
-		ret = hw->ops->set_config_vector(hw, 0);
+		ret = t->ops->set_config_vector(t, 0);
 		if (ret < 0) {
-			vionet_pci_lsc_disable(hw);
+			vionet_pci_lsc_disable(t);
 			return ret;
 		}
 	}
@@ -228,17 +228,17 @@ vionet_pci_lsc_enable(struct vionet_hw *hw)
 }
 
 void
-vionet_pci_lsc_disable(struct vionet_hw *hw)
+vionet_pci_lsc_disable(struct vionet_transport *t)
 {
-	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+	struct vionet_pci_transport *pci = vionet_pci_of(t);
 	struct rte_intr_handle *handle;
 
 	if (!pci->lsc_registered)
 		return;
-	handle = vionet_pci_dev_of(hw)->intr_handle;
+	handle = vionet_pci_dev_of(t)->intr_handle;
 	rte_intr_disable(handle);
-	/* Waits for a callback running in the interrupt thread: hw must outlive it. */
-	rte_intr_callback_unregister_sync(handle, lsc_interrupt, hw);
+	/* Waits for a callback running in the interrupt thread: t must outlive it. */
+	rte_intr_callback_unregister_sync(handle, lsc_interrupt, t);
 	pci->lsc_registered = false;
 }
 
@@ -250,70 +250,70 @@ vionet_pci_lsc_disable(struct vionet_hw *hw)
  * handle is disabled and enabled again around the change.
  */
 int
-vionet_pci_rx_intr_setup(struct vionet_hw *hw, uint16_t nb_rx_queues, struct rte_intr_handle **handle)
+vionet_pci_rx_intr_setup(struct vionet_transport *t, uint16_t nb_rx_queues, struct rte_intr_handle **handle)
 {
-	struct vionet_pci_transport *pci = vionet_pci_of(hw);
-	struct rte_intr_handle *h = vionet_pci_dev_of(hw)->intr_handle;
+	struct vionet_pci_transport *pci = vionet_pci_of(t);
+	struct rte_intr_handle *h = vionet_pci_dev_of(t)->intr_handle;
 	uint16_t nb_efd;
 	int ret;
 
 	if (h == NULL || rte_intr_type_get(h) != RTE_INTR_HANDLE_VFIO_MSIX || !pci->lsc_registered) {
-		VIONET_INIT_LOG(ERR, "%s: Rx interrupts need MSI-X through vfio-pci", hw->name);
+		VIONET_INIT_LOG(ERR, "%s: Rx interrupts need MSI-X through vfio-pci", t->name);
 		return -ENOTSUP;
 	}
 	if (pci->msix_vectors < 2) {
 		VIONET_INIT_LOG(ERR, "%s: the device has %u MSI-X vector(s); Rx interrupts need 2 or more "
-				"(vector 0 is for config changes)", hw->name, pci->msix_vectors);
+				"(vector 0 is for config changes)", t->name, pci->msix_vectors);
 		return -ENOTSUP;
 	}
 	nb_efd = RTE_MIN(nb_rx_queues, (uint16_t)(pci->msix_vectors - 1));
 	if (nb_efd < nb_rx_queues)
 		VIONET_INIT_LOG(WARNING, "%s: %u MSI-X vectors for %u Rx queues: queues share %u vectors",
-				hw->name, pci->msix_vectors, nb_rx_queues, nb_efd);
+				t->name, pci->msix_vectors, nb_rx_queues, nb_efd);
 	rte_intr_disable(h);
 	pci->rx_intr_active = true;
 	ret = rte_intr_efd_enable(h, nb_efd);
 	if (ret == 0)
 		ret = vionet_intr_map_rx_queues(h, nb_rx_queues, nb_efd);
 	if (ret < 0) {
-		VIONET_INIT_LOG(ERR, "%s: cannot create %u Rx interrupt event fds: %s", hw->name, nb_efd,
+		VIONET_INIT_LOG(ERR, "%s: cannot create %u Rx interrupt event fds: %s", t->name, nb_efd,
 				strerror(-ret));
 		goto fail;
 	}
 	if (rte_intr_enable(h) < 0) {
-		VIONET_INIT_LOG(ERR, "%s: VFIO refused %u MSI-X vectors", hw->name, nb_efd + 1);
+		VIONET_INIT_LOG(ERR, "%s: VFIO refused %u MSI-X vectors", t->name, nb_efd + 1);
 		ret = -EIO;
 		goto fail;
 	}
 	/* Applied to the device at setup_queue, before DRIVER_OK; Tx queues keep no vector. */
 	for (uint16_t q = 0; q < nb_rx_queues; q++) {
-		ret = hw->ops->set_queue_vector(hw, (uint16_t)(2 * q), (uint16_t)(1 + q % nb_efd));
+		ret = t->ops->set_queue_vector(t, (uint16_t)(2 * q), (uint16_t)(1 + q % nb_efd));
 		if (ret < 0)
 			goto fail;
 	}
 	*handle = h;
 	return 0;
 fail:
-	vionet_pci_rx_intr_release(hw);
+	vionet_pci_rx_intr_release(t);
 	return ret;
 }
 
 void
-vionet_pci_rx_intr_release(struct vionet_hw *hw)
+vionet_pci_rx_intr_release(struct vionet_transport *t)
 {
-	struct vionet_pci_transport *pci = vionet_pci_of(hw);
-	struct rte_intr_handle *h = vionet_pci_dev_of(hw)->intr_handle;
+	struct vionet_pci_transport *pci = vionet_pci_of(t);
+	struct rte_intr_handle *h = vionet_pci_dev_of(t)->intr_handle;
 
 	if (!pci->rx_intr_active)
 		return;
 	pci->rx_intr_active = false;
 	for (uint16_t q = 0; q < VIONET_PCI_QUEUES_MAX; q += 2)
 		if (pci->queue_vector[q] != VIONET_MSI_NO_VECTOR)
-			hw->ops->set_queue_vector(hw, q, VIONET_MSI_NO_VECTOR);
+			t->ops->set_queue_vector(t, q, VIONET_MSI_NO_VECTOR);
 	/* Back to the config vector alone: LSC keeps working on a stopped port. */
 	rte_intr_disable(h);
 	rte_intr_efd_disable(h);
 	rte_intr_vec_list_free(h);
 	if (pci->lsc_registered && rte_intr_enable(h) < 0)
-		VIONET_INIT_LOG(ERR, "%s: cannot re-enable the config-change interrupt", hw->name);
+		VIONET_INIT_LOG(ERR, "%s: cannot re-enable the config-change interrupt", t->name);
 }

@@ -2,7 +2,7 @@
 /*
  * The virtio-pci transports (virtio 1.x "Virtio Over PCI Bus"): modern (capabilities, memory BARs)
  * and legacy (I/O BAR), both over a function bound to vfio-pci (or UIO for legacy). This header holds
- * what both share: the transport state behind vionet_hw.transport_priv (shared memory), each
+ * what both share: the transport state behind vionet_transport.priv (shared memory), each
  * process's handles on the function (struct vionet_pci_local), MSI-X facts read from PCI
  * configuration space, and the config-change interrupt that turns into an LSC event.
  *
@@ -22,7 +22,7 @@
 #include <bus_pci_driver.h>
 
 #include "base/vionet_devargs.h"
-#include "device/device.h"
+#include "transport/transport_ops.h"
 
 #define VIONET_PCI_QUEUES_MAX (2 * VIONET_QUEUE_PAIRS_MAX + 1)
 
@@ -42,7 +42,7 @@ struct vionet_pci_legacy_regs {
 	bool features_ok; /* FEATURES_OK written since the last reset (no such bit in legacy) */
 };
 
-/* The transport's shared state (rte_zmalloc, vionet_hw.transport_priv): one per device. */
+/* The transport's shared state (rte_zmalloc, vionet_transport.priv): one per device. */
 struct vionet_pci_transport {
 	bool legacy;
 	/* MSI-X capability offset in PCI config space, 0 when the function has none. */
@@ -69,66 +69,66 @@ struct vionet_pci_local {
 };
 
 static inline struct vionet_pci_transport *
-vionet_pci_of(const struct vionet_hw *hw)
+vionet_pci_of(const struct vionet_transport *t)
 {
-	return hw->transport_priv;
+	return t->priv;
 }
 
 static inline struct vionet_pci_local *
-vionet_pci_local_of(const struct vionet_hw *hw)
+vionet_pci_local_of(const struct vionet_transport *t)
 {
-	return vionet_proc_of(hw)->transport_local;
+	return vionet_transport_proc_of(t)->local;
 }
 
 static inline struct rte_pci_device *
-vionet_pci_dev_of(const struct vionet_hw *hw)
+vionet_pci_dev_of(const struct vionet_transport *t)
 {
-	return vionet_pci_local_of(hw)->pci_dev;
+	return vionet_pci_local_of(t)->pci_dev;
 }
 
 /*
- * Creates the transport on hw in the primary (sets hw->ops, this process's vionet_proc ops and
- * transport_local, and hw->transport_priv); the port's vionet_proc must exist. Modern returns -ENODEV
+ * Creates the transport on t in the primary (sets t->ops, this process's vionet_proc ops and
+ * transport_local, and t->priv); the port's vionet_proc must exist. Modern returns -ENODEV
  * when the function has no virtio 1.x capabilities (a legacy-only device), so the probe can fall
  * back to legacy.
  */
-int vionet_pci_modern_create(struct vionet_hw *hw, struct rte_pci_device *pci_dev);
-int vionet_pci_legacy_create(struct vionet_hw *hw, struct rte_pci_device *pci_dev);
+int vionet_pci_modern_create(struct vionet_transport *t, struct rte_pci_device *pci_dev);
+int vionet_pci_legacy_create(struct vionet_transport *t, struct rte_pci_device *pci_dev);
 
 /*
  * A secondary process attaches to the transport the primary created: maps the function in this
  * process and sets this process's vionet_proc (ops of the primary's transport kind, local state).
  * The device and the shared state are not touched. ops->detach undoes it.
  */
-int vionet_pci_attach(struct vionet_hw *hw, struct rte_pci_device *pci_dev);
-int vionet_pci_modern_attach(struct vionet_hw *hw, struct rte_pci_device *pci_dev);
-int vionet_pci_legacy_attach(struct vionet_hw *hw, struct rte_pci_device *pci_dev);
-void vionet_pci_detach(struct vionet_hw *hw);
+int vionet_pci_attach(struct vionet_transport *t, struct rte_pci_device *pci_dev);
+int vionet_pci_modern_attach(struct vionet_transport *t, struct rte_pci_device *pci_dev);
+int vionet_pci_legacy_attach(struct vionet_transport *t, struct rte_pci_device *pci_dev);
+void vionet_pci_detach(struct vionet_transport *t);
 
 /* Shared by both transports (transport_pci.c). */
-struct vionet_pci_transport *vionet_pci_transport_alloc(struct vionet_hw *hw,
+struct vionet_pci_transport *vionet_pci_transport_alloc(struct vionet_transport *t,
 							 struct rte_pci_device *pci_dev, bool legacy);
-void vionet_pci_transport_free(struct vionet_hw *hw);
+void vionet_pci_transport_free(struct vionet_transport *t);
 /*
  * This process's handles: allocates vionet_pci_local, maps the function's BARs (rte_pci_map_device)
  * and, for legacy, I/O BAR 0. vionet_pci_local_close() unmaps and frees them.
  */
-int vionet_pci_local_open(struct vionet_hw *hw, struct rte_pci_device *pci_dev, bool legacy);
-void vionet_pci_local_close(struct vionet_hw *hw);
+int vionet_pci_local_open(struct vionet_transport *t, struct rte_pci_device *pci_dev, bool legacy);
+void vionet_pci_local_close(struct vionet_transport *t);
 /* Reads the function's MSI-X capability into the shared state (primary, after local_open). */
-void vionet_pci_read_msix_cap(struct vionet_hw *hw);
+void vionet_pci_read_msix_cap(struct vionet_transport *t);
 /* Whether MSI-X is enabled right now (the legacy register layout depends on it). */
-bool vionet_pci_msix_enabled(const struct vionet_hw *hw);
+bool vionet_pci_msix_enabled(const struct vionet_transport *t);
 /*
  * Config-change interrupt: registers the callback on the function's interrupt handle, enables it
  * (vector 0 under VFIO MSI-X) and points the device's config vector at it. The callback reads ISR and
- * calls vionet_dev_link_changed(). Returns 0 or a negative errno (no interrupt support: -ENOTSUP).
+ * calls vionet_transport_link_changed(). Returns 0 or a negative errno (no interrupt support: -ENOTSUP).
  */
-int vionet_pci_lsc_enable(struct vionet_hw *hw);
-void vionet_pci_lsc_disable(struct vionet_hw *hw);
+int vionet_pci_lsc_enable(struct vionet_transport *t);
+void vionet_pci_lsc_disable(struct vionet_transport *t);
 /* Rx queue interrupts, the transport ops of both PCI transports (vionet_transport.h). */
-int vionet_pci_rx_intr_setup(struct vionet_hw *hw, uint16_t nb_rx_queues,
+int vionet_pci_rx_intr_setup(struct vionet_transport *t, uint16_t nb_rx_queues,
 			     struct rte_intr_handle **handle);
-void vionet_pci_rx_intr_release(struct vionet_hw *hw);
+void vionet_pci_rx_intr_release(struct vionet_transport *t);
 
 #endif /* VIONET_TRANSPORT_PCI_H */

@@ -34,126 +34,126 @@
 
 /* This process's I/O port: under VFIO a pread/pwrite on its own device fd. */
 static inline struct rte_pci_ioport *
-io(struct vionet_hw *hw)
+io(struct vionet_transport *t)
 {
-	return &vionet_pci_local_of(hw)->io;
+	return &vionet_pci_local_of(t)->io;
 }
 
 static uint8_t
-io_read8(struct vionet_hw *hw, off_t off)
+io_read8(struct vionet_transport *t, off_t off)
 {
 	uint8_t v;
 
-	rte_pci_ioport_read(io(hw), &v, 1, off);
+	rte_pci_ioport_read(io(t), &v, 1, off);
 	return v;
 }
 
 static uint16_t
-io_read16(struct vionet_hw *hw, off_t off)
+io_read16(struct vionet_transport *t, off_t off)
 {
 	uint16_t v;
 
-	rte_pci_ioport_read(io(hw), &v, 2, off);
+	rte_pci_ioport_read(io(t), &v, 2, off);
 	return rte_le_to_cpu_16(v);
 }
 
 static uint32_t
-io_read32(struct vionet_hw *hw, off_t off)
+io_read32(struct vionet_transport *t, off_t off)
 {
 	uint32_t v;
 
-	rte_pci_ioport_read(io(hw), &v, 4, off);
+	rte_pci_ioport_read(io(t), &v, 4, off);
 	return rte_le_to_cpu_32(v);
 }
 
 static void
-io_write8(struct vionet_hw *hw, off_t off, uint8_t v)
+io_write8(struct vionet_transport *t, off_t off, uint8_t v)
 {
-	rte_pci_ioport_write(io(hw), &v, 1, off);
+	rte_pci_ioport_write(io(t), &v, 1, off);
 }
 
 static void
-io_write16(struct vionet_hw *hw, off_t off, uint16_t v)
+io_write16(struct vionet_transport *t, off_t off, uint16_t v)
 {
 	v = rte_cpu_to_le_16(v);
-	rte_pci_ioport_write(io(hw), &v, 2, off);
+	rte_pci_ioport_write(io(t), &v, 2, off);
 }
 
 static void
-io_write32(struct vionet_hw *hw, off_t off, uint32_t v)
+io_write32(struct vionet_transport *t, off_t off, uint32_t v)
 {
 	v = rte_cpu_to_le_32(v);
-	rte_pci_ioport_write(io(hw), &v, 4, off);
+	rte_pci_ioport_write(io(t), &v, 4, off);
 }
 
 /* Where the device configuration starts right now: it moves when MSI-X is switched on (4.1.4.8). */
 static off_t
-device_config_base(struct vionet_hw *hw)
+device_config_base(struct vionet_transport *t)
 {
-	return vionet_pci_msix_enabled(hw) ? VIONET_PCI_LEGACY_DEVICE_CONFIG_MSIX : VIONET_PCI_LEGACY_DEVICE_CONFIG_NO_MSIX;
+	return vionet_pci_msix_enabled(t) ? VIONET_PCI_LEGACY_DEVICE_CONFIG_MSIX : VIONET_PCI_LEGACY_DEVICE_CONFIG_NO_MSIX;
 }
 
 static int
-legacy_read_dev_config(struct vionet_hw *hw, size_t offset, void *dst, size_t len)
+legacy_read_dev_config(struct vionet_transport *t, size_t offset, void *dst, size_t len)
 {
 	uint8_t *out = dst;
-	off_t base = device_config_base(hw);
+	off_t base = device_config_base(t);
 
 	if (offset + len > LEGACY_DEVICE_CONFIG_LEN) {
 		VIONET_INIT_LOG(ERR, "%s: legacy device config read [%zu, +%zu) outside its %d bytes",
-				hw->name, offset, len, LEGACY_DEVICE_CONFIG_LEN);
+				t->name, offset, len, LEGACY_DEVICE_CONFIG_LEN);
 		return -EINVAL;
 	}
 	/* Legacy config is guest-endian, so little-endian here as the 1.x caller expects; read bytewise. */
 	for (size_t i = 0; i < len; i++)
-		out[i] = io_read8(hw, base + offset + i);
+		out[i] = io_read8(t, base + offset + i);
 	return 0;
 }
 
 static int
-legacy_write_dev_config(struct vionet_hw *hw, size_t offset, const void *src, size_t len)
+legacy_write_dev_config(struct vionet_transport *t, size_t offset, const void *src, size_t len)
 {
 	const uint8_t *in = src;
-	off_t base = device_config_base(hw);
+	off_t base = device_config_base(t);
 
 	if (offset + len > LEGACY_DEVICE_CONFIG_LEN) {
 		VIONET_INIT_LOG(ERR, "%s: legacy device config write [%zu, +%zu) outside its %d bytes",
-				hw->name, offset, len, LEGACY_DEVICE_CONFIG_LEN);
+				t->name, offset, len, LEGACY_DEVICE_CONFIG_LEN);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < len; i++)
-		io_write8(hw, base + offset + i, in[i]);
+		io_write8(t, base + offset + i, in[i]);
 	return 0;
 }
 
 static uint64_t
-legacy_get_features(struct vionet_hw *hw)
+legacy_get_features(struct vionet_transport *t)
 {
-	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+	struct vionet_pci_transport *pci = vionet_pci_of(t);
 
-	pci->device_features = io_read32(hw, VIONET_PCI_LEGACY_HOST_FEATURES);
+	pci->device_features = io_read32(t, VIONET_PCI_LEGACY_HOST_FEATURES);
 	return pci->device_features | VIRTQ_FEATURE(VIONET_F_VERSION_1);
 }
 
 static int
-legacy_set_features(struct vionet_hw *hw, uint64_t features)
+legacy_set_features(struct vionet_transport *t, uint64_t features)
 {
-	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+	struct vionet_pci_transport *pci = vionet_pci_of(t);
 	uint64_t legacy = features & ~VIRTQ_FEATURE(VIONET_F_VERSION_1);
 
 	if (legacy > UINT32_MAX || (legacy & ~pci->device_features) != 0) {
 		VIONET_INIT_LOG(ERR, "%s: features 0x%" PRIx64 " not offered by the legacy device (0x%" PRIx64
-				")", hw->name, legacy & ~pci->device_features, pci->device_features);
+				")", t->name, legacy & ~pci->device_features, pci->device_features);
 		return -EINVAL;
 	}
 	if ((pci->device_features & VIRTQ_FEATURE(VIONET_NET_F_MRG_RXBUF)) == 0) {
 		VIONET_INIT_LOG(ERR, "%s: legacy device without VIONET_NET_F_MRG_RXBUF: its 10-byte net header"
-				" is not supported", hw->name);
+				" is not supported", t->name);
 		return -ENOTSUP;
 	}
 	legacy |= VIRTQ_FEATURE(VIONET_NET_F_MRG_RXBUF);
 	legacy |= pci->device_features & VIRTQ_FEATURE(VIONET_F_ANY_LAYOUT);
-	io_write32(hw, VIONET_PCI_LEGACY_GUEST_FEATURES, (uint32_t)legacy);
+	io_write32(t, VIONET_PCI_LEGACY_GUEST_FEATURES, (uint32_t)legacy);
 	return 0;
 }
 
@@ -163,83 +163,83 @@ legacy_set_features(struct vionet_hw *hw, uint64_t features)
  * the status, so the 1.x negotiation reads it back as accepted.
  */
 static uint8_t
-legacy_get_status(struct vionet_hw *hw)
+legacy_get_status(struct vionet_transport *t)
 {
-	uint8_t status = io_read8(hw, VIONET_PCI_LEGACY_STATUS);
+	uint8_t status = io_read8(t, VIONET_PCI_LEGACY_STATUS);
 
-	if (vionet_pci_of(hw)->legacy_regs.features_ok)
+	if (vionet_pci_of(t)->legacy_regs.features_ok)
 		status |= VIONET_STATUS_FEATURES_OK;
 	return status;
 }
 
 static void
-legacy_set_status(struct vionet_hw *hw, uint8_t status)
+legacy_set_status(struct vionet_transport *t, uint8_t status)
 {
-	vionet_pci_of(hw)->legacy_regs.features_ok = (status & VIONET_STATUS_FEATURES_OK) != 0;
-	io_write8(hw, VIONET_PCI_LEGACY_STATUS, status & ~VIONET_STATUS_FEATURES_OK);
+	vionet_pci_of(t)->legacy_regs.features_ok = (status & VIONET_STATUS_FEATURES_OK) != 0;
+	io_write8(t, VIONET_PCI_LEGACY_STATUS, status & ~VIONET_STATUS_FEATURES_OK);
 }
 
 static int
-legacy_set_config_vector(struct vionet_hw *hw, uint16_t vector);
+legacy_set_config_vector(struct vionet_transport *t, uint16_t vector);
 
 static int
-legacy_reset(struct vionet_hw *hw)
+legacy_reset(struct vionet_transport *t)
 {
-	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+	struct vionet_pci_transport *pci = vionet_pci_of(t);
 
 	/* A legacy reset is synchronous: writing 0 resets the device (4.1.4.8). */
 	pci->legacy_regs.features_ok = false;
-	io_write8(hw, VIONET_PCI_LEGACY_STATUS, 0);
-	if (io_read8(hw, VIONET_PCI_LEGACY_STATUS) != 0) {
-		VIONET_INIT_LOG(ERR, "%s: legacy device status not 0 after reset", hw->name);
+	io_write8(t, VIONET_PCI_LEGACY_STATUS, 0);
+	if (io_read8(t, VIONET_PCI_LEGACY_STATUS) != 0) {
+		VIONET_INIT_LOG(ERR, "%s: legacy device status not 0 after reset", t->name);
 		return -EIO;
 	}
 	if (pci->config_vector != VIONET_MSI_NO_VECTOR)
-		return legacy_set_config_vector(hw, pci->config_vector);
+		return legacy_set_config_vector(t, pci->config_vector);
 	return 0;
 }
 
 static uint16_t
-legacy_get_queue_max_size(struct vionet_hw *hw, uint16_t queue_index)
+legacy_get_queue_max_size(struct vionet_transport *t, uint16_t queue_index)
 {
 	if (queue_index >= VIONET_PCI_QUEUES_MAX)
 		return 0;
-	io_write16(hw, VIONET_PCI_LEGACY_QUEUE_SELECT, queue_index);
-	return io_read16(hw, VIONET_PCI_LEGACY_QUEUE_SIZE);
+	io_write16(t, VIONET_PCI_LEGACY_QUEUE_SELECT, queue_index);
+	return io_read16(t, VIONET_PCI_LEGACY_QUEUE_SIZE);
 }
 
 static int
-write_queue_vector(struct vionet_hw *hw, uint16_t queue_index, uint16_t vector)
+write_queue_vector(struct vionet_transport *t, uint16_t queue_index, uint16_t vector)
 {
 	uint16_t got;
 
-	io_write16(hw, VIONET_PCI_LEGACY_QUEUE_SELECT, queue_index);
-	io_write16(hw, VIONET_PCI_LEGACY_QUEUE_VECTOR, vector);
-	got = io_read16(hw, VIONET_PCI_LEGACY_QUEUE_VECTOR);
+	io_write16(t, VIONET_PCI_LEGACY_QUEUE_SELECT, queue_index);
+	io_write16(t, VIONET_PCI_LEGACY_QUEUE_VECTOR, vector);
+	got = io_read16(t, VIONET_PCI_LEGACY_QUEUE_VECTOR);
 	if (got != vector) {
 		VIONET_INIT_LOG(ERR, "%s: device refused MSI-X vector %u for queue %u (reads %u)",
-				hw->name, vector, queue_index, got);
+				t->name, vector, queue_index, got);
 		return -EIO;
 	}
 	return 0;
 }
 
 static int
-legacy_setup_queue(struct vionet_hw *hw, const struct vionet_vq_ring_addrs *ring)
+legacy_setup_queue(struct vionet_transport *t, const struct vionet_vq_ring_addrs *ring)
 {
-	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+	struct vionet_pci_transport *pci = vionet_pci_of(t);
 	uint16_t q = ring->queue_index, size;
 	uint64_t avail_end, used_at;
 
 	if (ring->packed) {
 		VIONET_INIT_LOG(ERR, "%s: packed rings need a virtio 1.x device, not the legacy interface",
-				hw->name);
+				t->name);
 		return -ENOTSUP;
 	}
-	size = legacy_get_queue_max_size(hw, q);
+	size = legacy_get_queue_max_size(t, q);
 	if (size == 0 || ring->size != size) {
 		VIONET_INIT_LOG(ERR, "%s: legacy queue %u has %u descriptors, fixed by the device; asked %u",
-				hw->name, q, size, ring->size);
+				t->name, q, size, ring->size);
 		return -EINVAL;
 	}
 	/* 2.7.2 legacy layout: descriptors, then the available ring, then the used ring on the next
@@ -250,61 +250,61 @@ legacy_setup_queue(struct vionet_hw *hw, const struct vionet_vq_ring_addrs *ring
 	    ring->device_area_addr != used_at ||
 	    (ring->desc_addr >> VIONET_PCI_LEGACY_QUEUE_ADDR_SHIFT) > UINT32_MAX) {
 		VIONET_INIT_LOG(ERR, "%s: queue %u ring (desc 0x%" PRIx64 ", avail 0x%" PRIx64 ", used 0x%" PRIx64
-				") is not in the legacy 4096-aligned layout", hw->name, q, ring->desc_addr,
+				") is not in the legacy 4096-aligned layout", t->name, q, ring->desc_addr,
 				ring->driver_area_addr, ring->device_area_addr);
 		return -EINVAL;
 	}
-	if (vionet_pci_msix_enabled(hw)) {
-		int ret = write_queue_vector(hw, q, pci->queue_vector[q]);
+	if (vionet_pci_msix_enabled(t)) {
+		int ret = write_queue_vector(t, q, pci->queue_vector[q]);
 
 		if (ret < 0 && pci->queue_vector[q] != VIONET_MSI_NO_VECTOR)
 			return ret;
 	}
-	io_write16(hw, VIONET_PCI_LEGACY_QUEUE_SELECT, q);
-	io_write32(hw, VIONET_PCI_LEGACY_QUEUE_PFN, (uint32_t)(ring->desc_addr >> VIONET_PCI_LEGACY_QUEUE_ADDR_SHIFT));
+	io_write16(t, VIONET_PCI_LEGACY_QUEUE_SELECT, q);
+	io_write32(t, VIONET_PCI_LEGACY_QUEUE_PFN, (uint32_t)(ring->desc_addr >> VIONET_PCI_LEGACY_QUEUE_ADDR_SHIFT));
 	return 0;
 }
 
 /* A legacy queue is live once its PFN is written (4.1.4.8): nothing more to enable. */
 static int
-legacy_enable_queue(struct vionet_hw *hw __rte_unused, uint16_t queue_index)
+legacy_enable_queue(struct vionet_transport *t __rte_unused, uint16_t queue_index)
 {
 	return queue_index < VIONET_PCI_QUEUES_MAX ? 0 : -EINVAL;
 }
 
 /* Writing a PFN of 0 stops the queue (4.1.4.8). */
 static void
-legacy_stop_queue(struct vionet_hw *hw, uint16_t queue_index)
+legacy_stop_queue(struct vionet_transport *t, uint16_t queue_index)
 {
 	if (queue_index >= VIONET_PCI_QUEUES_MAX)
 		return;
-	io_write16(hw, VIONET_PCI_LEGACY_QUEUE_SELECT, queue_index);
-	io_write32(hw, VIONET_PCI_LEGACY_QUEUE_PFN, 0);
+	io_write16(t, VIONET_PCI_LEGACY_QUEUE_SELECT, queue_index);
+	io_write32(t, VIONET_PCI_LEGACY_QUEUE_PFN, 0);
 }
 
 static void
-legacy_notify_queue(struct vionet_hw *hw, uint16_t queue_index)
+legacy_notify_queue(struct vionet_transport *t, uint16_t queue_index)
 {
 	/* The port write is a system call (VFIO) or an out instruction (UIO): both are ordered after
 	 * the ring stores that precede it on x86. */
-	io_write16(hw, VIONET_PCI_LEGACY_QUEUE_NOTIFY, queue_index);
+	io_write16(t, VIONET_PCI_LEGACY_QUEUE_NOTIFY, queue_index);
 }
 
 static int
-legacy_set_config_vector(struct vionet_hw *hw, uint16_t vector)
+legacy_set_config_vector(struct vionet_transport *t, uint16_t vector)
 {
-	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+	struct vionet_pci_transport *pci = vionet_pci_of(t);
 	uint16_t got;
 
-	if (!vionet_pci_msix_enabled(hw)) {
-		VIONET_INIT_LOG(ERR, "%s: MSI-X is off: no legacy vector registers", hw->name);
+	if (!vionet_pci_msix_enabled(t)) {
+		VIONET_INIT_LOG(ERR, "%s: MSI-X is off: no legacy vector registers", t->name);
 		return -ENOTSUP;
 	}
-	io_write16(hw, VIONET_PCI_LEGACY_CONFIG_VECTOR, vector);
-	got = io_read16(hw, VIONET_PCI_LEGACY_CONFIG_VECTOR);
+	io_write16(t, VIONET_PCI_LEGACY_CONFIG_VECTOR, vector);
+	got = io_read16(t, VIONET_PCI_LEGACY_CONFIG_VECTOR);
 	if (got != vector) {
 		VIONET_INIT_LOG(ERR, "%s: device refused MSI-X vector %u for config changes (reads %u)",
-				hw->name, vector, got);
+				t->name, vector, got);
 		return -EIO;
 	}
 	pci->config_vector = vector;
@@ -312,28 +312,28 @@ legacy_set_config_vector(struct vionet_hw *hw, uint16_t vector)
 }
 
 static int
-legacy_set_queue_vector(struct vionet_hw *hw, uint16_t queue_index, uint16_t vector)
+legacy_set_queue_vector(struct vionet_transport *t, uint16_t queue_index, uint16_t vector)
 {
-	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+	struct vionet_pci_transport *pci = vionet_pci_of(t);
 
 	if (queue_index >= VIONET_PCI_QUEUES_MAX)
 		return -EINVAL;
 	pci->queue_vector[queue_index] = vector;
-	if (!vionet_pci_msix_enabled(hw))
+	if (!vionet_pci_msix_enabled(t))
 		return vector == VIONET_MSI_NO_VECTOR ? 0 : -ENOTSUP;
-	return write_queue_vector(hw, queue_index, vector);
+	return write_queue_vector(t, queue_index, vector);
 }
 
 static uint8_t
-legacy_read_isr(struct vionet_hw *hw)
+legacy_read_isr(struct vionet_transport *t)
 {
-	return io_read8(hw, VIONET_PCI_LEGACY_ISR);
+	return io_read8(t, VIONET_PCI_LEGACY_ISR);
 }
 
 static void
-legacy_close(struct vionet_hw *hw)
+legacy_close(struct vionet_transport *t)
 {
-	vionet_pci_transport_free(hw);
+	vionet_pci_transport_free(t);
 }
 
 static const struct vionet_transport_ops legacy_ops = {
@@ -360,34 +360,34 @@ static const struct vionet_transport_ops legacy_ops = {
 };
 
 int
-vionet_pci_legacy_create(struct vionet_hw *hw, struct rte_pci_device *pci_dev)
+vionet_pci_legacy_create(struct vionet_transport *t, struct rte_pci_device *pci_dev)
 {
 	struct vionet_pci_transport *pci;
 	int ret;
 
-	pci = vionet_pci_transport_alloc(hw, pci_dev, true);
+	pci = vionet_pci_transport_alloc(t, pci_dev, true);
 	if (pci == NULL)
 		return -ENOMEM;
-	ret = vionet_pci_local_open(hw, pci_dev, true);
+	ret = vionet_pci_local_open(t, pci_dev, true);
 	if (ret < 0) {
-		vionet_pci_transport_free(hw);
+		vionet_pci_transport_free(t);
 		return ret;
 	}
-	vionet_pci_read_msix_cap(hw);
-	hw->ops = &legacy_ops;
-	vionet_proc_of(hw)->ops = &legacy_ops;
-	VIONET_INIT_LOG(INFO, "%s: legacy virtio PCI through I/O BAR 0, %u MSI-X vectors", hw->name,
+	vionet_pci_read_msix_cap(t);
+	t->ops = &legacy_ops;
+	vionet_transport_proc_of(t)->ops = &legacy_ops;
+	VIONET_INIT_LOG(INFO, "%s: legacy virtio PCI through I/O BAR 0, %u MSI-X vectors", t->name,
 			pci->msix_vectors);
 	return 0;
 }
 
 int
-vionet_pci_legacy_attach(struct vionet_hw *hw, struct rte_pci_device *pci_dev)
+vionet_pci_legacy_attach(struct vionet_transport *t, struct rte_pci_device *pci_dev)
 {
-	int ret = vionet_pci_local_open(hw, pci_dev, true);
+	int ret = vionet_pci_local_open(t, pci_dev, true);
 
 	if (ret < 0)
 		return ret;
-	vionet_proc_of(hw)->ops = &legacy_ops;
+	vionet_transport_proc_of(t)->ops = &legacy_ops;
 	return 0;
 }

@@ -30,94 +30,94 @@ struct virtio_cap {
 };
 
 static inline uint8_t *
-common(struct vionet_hw *hw)
+common(struct vionet_transport *t)
 {
-	return vionet_pci_of(hw)->modern.common;
+	return vionet_pci_of(t)->modern.common;
 }
 
 static inline uint8_t
-common_read8(struct vionet_hw *hw, size_t off)
+common_read8(struct vionet_transport *t, size_t off)
 {
-	return rte_read8(common(hw) + off);
+	return rte_read8(common(t) + off);
 }
 
 static inline uint16_t
-common_read16(struct vionet_hw *hw, size_t off)
+common_read16(struct vionet_transport *t, size_t off)
 {
-	return rte_le_to_cpu_16(rte_read16(common(hw) + off));
+	return rte_le_to_cpu_16(rte_read16(common(t) + off));
 }
 
 static inline uint32_t
-common_read32(struct vionet_hw *hw, size_t off)
+common_read32(struct vionet_transport *t, size_t off)
 {
-	return rte_le_to_cpu_32(rte_read32(common(hw) + off));
+	return rte_le_to_cpu_32(rte_read32(common(t) + off));
 }
 
 static inline void
-common_write8(struct vionet_hw *hw, size_t off, uint8_t v)
+common_write8(struct vionet_transport *t, size_t off, uint8_t v)
 {
-	rte_write8(v, common(hw) + off);
+	rte_write8(v, common(t) + off);
 }
 
 static inline void
-common_write16(struct vionet_hw *hw, size_t off, uint16_t v)
+common_write16(struct vionet_transport *t, size_t off, uint16_t v)
 {
-	rte_write16(rte_cpu_to_le_16(v), common(hw) + off);
+	rte_write16(rte_cpu_to_le_16(v), common(t) + off);
 }
 
 static inline void
-common_write32(struct vionet_hw *hw, size_t off, uint32_t v)
+common_write32(struct vionet_transport *t, size_t off, uint32_t v)
 {
-	rte_write32(rte_cpu_to_le_32(v), common(hw) + off);
+	rte_write32(rte_cpu_to_le_32(v), common(t) + off);
 }
 
 /* 64-bit fields are written as two 32-bit halves, low first (4.1.3.1 "Driver Requirements: PCI
  * Device Layout": the driver accesses 64-bit fields as two 32-bit fields). */
 static inline void
-common_write64(struct vionet_hw *hw, size_t off, uint64_t v)
+common_write64(struct vionet_transport *t, size_t off, uint64_t v)
 {
-	common_write32(hw, off, (uint32_t)v);
-	common_write32(hw, off + 4, (uint32_t)(v >> 32));
+	common_write32(t, off, (uint32_t)v);
+	common_write32(t, off + 4, (uint32_t)(v >> 32));
 }
 
 static uint16_t
-num_queues(struct vionet_hw *hw)
+num_queues(struct vionet_transport *t)
 {
-	return RTE_MIN(common_read16(hw, VIONET_PCI_COMMON_NUM_QUEUES), VIONET_PCI_QUEUES_MAX);
+	return RTE_MIN(common_read16(t, VIONET_PCI_COMMON_NUM_QUEUES), VIONET_PCI_QUEUES_MAX);
 }
 
 static int
-modern_read_dev_config(struct vionet_hw *hw, size_t offset, void *dst, size_t len)
+modern_read_dev_config(struct vionet_transport *t, size_t offset, void *dst, size_t len)
 {
-	struct vionet_pci_modern_regs *regs = &vionet_pci_of(hw)->modern;
+	struct vionet_pci_modern_regs *regs = &vionet_pci_of(t)->modern;
 	uint8_t *out = dst;
 	uint8_t before, after;
 
 	if (regs->device == NULL || offset + len > regs->device_len) {
-		VIONET_INIT_LOG(ERR, "%s: device config read [%zu, +%zu) outside its %u bytes", hw->name,
+		VIONET_INIT_LOG(ERR, "%s: device config read [%zu, +%zu) outside its %u bytes", t->name,
 				offset, len, regs->device_len);
 		return -EINVAL;
 	}
 	/* A multi-byte field read is consistent only if config_generation did not change meanwhile
 	 * (4.1.4.3.1 and 2.5.1 "Driver Requirements: Device Configuration Space"). */
 	do {
-		before = common_read8(hw, VIONET_PCI_COMMON_CONFIG_GENERATION);
+		before = common_read8(t, VIONET_PCI_COMMON_CONFIG_GENERATION);
 		for (size_t i = 0; i < len; i++)
 			out[i] = rte_read8(regs->device + offset + i);
-		after = common_read8(hw, VIONET_PCI_COMMON_CONFIG_GENERATION);
+		after = common_read8(t, VIONET_PCI_COMMON_CONFIG_GENERATION);
 	} while (before != after);
 	return 0;
 }
 
 static int
-modern_write_dev_config(struct vionet_hw *hw, size_t offset, const void *src, size_t len)
+modern_write_dev_config(struct vionet_transport *t, size_t offset, const void *src, size_t len)
 {
-	struct vionet_pci_modern_regs *regs = &vionet_pci_of(hw)->modern;
+	struct vionet_pci_modern_regs *regs = &vionet_pci_of(t)->modern;
 	const uint8_t *in = src;
 
 	if (regs->device == NULL || offset + len > regs->device_len) {
 		VIONET_INIT_LOG(ERR, "%s: device config write [%zu, +%zu) outside its %u bytes",
-				hw->name, offset, len, regs->device_len);
+				t->name, offset, len, regs->device_len);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < len; i++)
@@ -127,22 +127,22 @@ modern_write_dev_config(struct vionet_hw *hw, size_t offset, const void *src, si
 
 /* Feature bits come in 32-bit words chosen by the select register (4.1.4.3). */
 static uint64_t
-modern_get_features(struct vionet_hw *hw)
+modern_get_features(struct vionet_transport *t)
 {
 	uint64_t features = 0;
 
 	for (uint32_t word = 0; word < 2; word++) {
-		common_write32(hw, VIONET_PCI_COMMON_DEVICE_FEATURE_SELECT, word);
-		features |= (uint64_t)common_read32(hw, VIONET_PCI_COMMON_DEVICE_FEATURE) << (32 * word);
+		common_write32(t, VIONET_PCI_COMMON_DEVICE_FEATURE_SELECT, word);
+		features |= (uint64_t)common_read32(t, VIONET_PCI_COMMON_DEVICE_FEATURE) << (32 * word);
 	}
-	vionet_pci_of(hw)->device_features = features;
+	vionet_pci_of(t)->device_features = features;
 	return features;
 }
 
 static int
-modern_set_features(struct vionet_hw *hw, uint64_t features)
+modern_set_features(struct vionet_transport *t, uint64_t features)
 {
-	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+	struct vionet_pci_transport *pci = vionet_pci_of(t);
 
 	/*
 	 * A device behind an IOMMU offers VIRTIO_F_ACCESS_PLATFORM and "MAY fail to operate further if
@@ -154,39 +154,39 @@ modern_set_features(struct vionet_hw *hw, uint64_t features)
 		features |= VIRTQ_FEATURE(VIONET_F_ACCESS_PLATFORM);
 	if (features & ~pci->device_features) {
 		VIONET_INIT_LOG(ERR, "%s: features 0x%" PRIx64 " not offered by the device (0x%" PRIx64 ")",
-				hw->name, features & ~pci->device_features, pci->device_features);
+				t->name, features & ~pci->device_features, pci->device_features);
 		return -EINVAL;
 	}
 	for (uint32_t word = 0; word < 2; word++) {
-		common_write32(hw, VIONET_PCI_COMMON_DRIVER_FEATURE_SELECT, word);
-		common_write32(hw, VIONET_PCI_COMMON_DRIVER_FEATURE, (uint32_t)(features >> (32 * word)));
+		common_write32(t, VIONET_PCI_COMMON_DRIVER_FEATURE_SELECT, word);
+		common_write32(t, VIONET_PCI_COMMON_DRIVER_FEATURE, (uint32_t)(features >> (32 * word)));
 	}
 	return 0;
 }
 
 static uint8_t
-modern_get_status(struct vionet_hw *hw)
+modern_get_status(struct vionet_transport *t)
 {
-	return common_read8(hw, VIONET_PCI_COMMON_DEVICE_STATUS);
+	return common_read8(t, VIONET_PCI_COMMON_DEVICE_STATUS);
 }
 
 static void
-modern_set_status(struct vionet_hw *hw, uint8_t status)
+modern_set_status(struct vionet_transport *t, uint8_t status)
 {
-	common_write8(hw, VIONET_PCI_COMMON_DEVICE_STATUS, status);
+	common_write8(t, VIONET_PCI_COMMON_DEVICE_STATUS, status);
 }
 
 static int
-modern_reset(struct vionet_hw *hw)
+modern_reset(struct vionet_transport *t)
 {
-	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+	struct vionet_pci_transport *pci = vionet_pci_of(t);
 
 	/* 4.1.4.3.2: after writing 0 the driver MUST wait for a read of device_status to return 0. */
-	common_write8(hw, VIONET_PCI_COMMON_DEVICE_STATUS, 0);
-	for (unsigned int ms = 0; common_read8(hw, VIONET_PCI_COMMON_DEVICE_STATUS) != 0; ms++) {
+	common_write8(t, VIONET_PCI_COMMON_DEVICE_STATUS, 0);
+	for (unsigned int ms = 0; common_read8(t, VIONET_PCI_COMMON_DEVICE_STATUS) != 0; ms++) {
 		if (ms >= RESET_TIMEOUT_MS) {
-			VIONET_INIT_LOG(ERR, "%s: device status still 0x%x %u ms after reset", hw->name,
-					common_read8(hw, VIONET_PCI_COMMON_DEVICE_STATUS), ms);
+			VIONET_INIT_LOG(ERR, "%s: device status still 0x%x %u ms after reset", t->name,
+					common_read8(t, VIONET_PCI_COMMON_DEVICE_STATUS), ms);
 			return -ETIMEDOUT;
 		}
 		rte_delay_ms(1);
@@ -194,30 +194,30 @@ modern_reset(struct vionet_hw *hw)
 	memset(pci->modern.notify_addr, 0, sizeof(pci->modern.notify_addr));
 	/* Reset forgets the config vector; the LSC interrupt needs it back. */
 	if (pci->config_vector != VIONET_MSI_NO_VECTOR)
-		common_write16(hw, VIONET_PCI_COMMON_CONFIG_MSIX_VECTOR, pci->config_vector);
+		common_write16(t, VIONET_PCI_COMMON_CONFIG_MSIX_VECTOR, pci->config_vector);
 	return 0;
 }
 
 static uint16_t
-modern_get_queue_max_size(struct vionet_hw *hw, uint16_t queue_index)
+modern_get_queue_max_size(struct vionet_transport *t, uint16_t queue_index)
 {
-	if (queue_index >= num_queues(hw))
+	if (queue_index >= num_queues(t))
 		return 0;
-	common_write16(hw, VIONET_PCI_COMMON_QUEUE_SELECT, queue_index);
-	return common_read16(hw, VIONET_PCI_COMMON_QUEUE_SIZE);
+	common_write16(t, VIONET_PCI_COMMON_QUEUE_SELECT, queue_index);
+	return common_read16(t, VIONET_PCI_COMMON_QUEUE_SIZE);
 }
 
 /* Writes a vector and reads it back: "the device ... returns VIRTIO_MSI_NO_VECTOR" when it could
  * not map it (4.1.5.1.2.1 "Device Requirements: MSI-X Vector Configuration"). */
 static int
-write_vector(struct vionet_hw *hw, size_t off, uint16_t vector, const char *what)
+write_vector(struct vionet_transport *t, size_t off, uint16_t vector, const char *what)
 {
 	uint16_t got;
 
-	common_write16(hw, off, vector);
-	got = common_read16(hw, off);
+	common_write16(t, off, vector);
+	got = common_read16(t, off);
 	if (got != vector) {
-		VIONET_INIT_LOG(ERR, "%s: device refused MSI-X vector %u for %s (reads %u)", hw->name,
+		VIONET_INIT_LOG(ERR, "%s: device refused MSI-X vector %u for %s (reads %u)", t->name,
 				vector, what, got);
 		return -EIO;
 	}
@@ -225,85 +225,85 @@ write_vector(struct vionet_hw *hw, size_t off, uint16_t vector, const char *what
 }
 
 static int
-modern_setup_queue(struct vionet_hw *hw, const struct vionet_vq_ring_addrs *ring)
+modern_setup_queue(struct vionet_transport *t, const struct vionet_vq_ring_addrs *ring)
 {
-	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+	struct vionet_pci_transport *pci = vionet_pci_of(t);
 	struct vionet_pci_modern_regs *regs = &pci->modern;
 	uint16_t q = ring->queue_index, max, notify_off;
 	const size_t doorbell_bytes = sizeof(uint16_t);
 	uint64_t at;
 	int ret;
 
-	if (q >= num_queues(hw)) {
-		VIONET_INIT_LOG(ERR, "%s: queue %u does not exist (device has %u)", hw->name, q,
-				num_queues(hw));
+	if (q >= num_queues(t)) {
+		VIONET_INIT_LOG(ERR, "%s: queue %u does not exist (device has %u)", t->name, q,
+				num_queues(t));
 		return -EINVAL;
 	}
-	common_write16(hw, VIONET_PCI_COMMON_QUEUE_SELECT, q);
-	max = common_read16(hw, VIONET_PCI_COMMON_QUEUE_SIZE);
+	common_write16(t, VIONET_PCI_COMMON_QUEUE_SELECT, q);
+	max = common_read16(t, VIONET_PCI_COMMON_QUEUE_SIZE);
 	/* 2.7 "Queue Size ... a power of 2" for split rings; any size up to the maximum for packed. */
 	if (ring->size == 0 || ring->size > max ||
 	    (!ring->packed && (ring->size & (ring->size - 1)) != 0)) {
-		VIONET_INIT_LOG(ERR, "%s: queue %u size %u invalid (device maximum %u)", hw->name, q,
+		VIONET_INIT_LOG(ERR, "%s: queue %u size %u invalid (device maximum %u)", t->name, q,
 				ring->size, max);
 		return -EINVAL;
 	}
-	if (common_read16(hw, VIONET_PCI_COMMON_QUEUE_ENABLE) != 0) {
-		VIONET_INIT_LOG(ERR, "%s: queue %u is already enabled; reset the device first", hw->name,
+	if (common_read16(t, VIONET_PCI_COMMON_QUEUE_ENABLE) != 0) {
+		VIONET_INIT_LOG(ERR, "%s: queue %u is already enabled; reset the device first", t->name,
 				q);
 		return -EBUSY;
 	}
-	common_write16(hw, VIONET_PCI_COMMON_QUEUE_SIZE, ring->size);
-	common_write64(hw, VIONET_PCI_COMMON_QUEUE_DESC, ring->desc_addr);
-	common_write64(hw, VIONET_PCI_COMMON_QUEUE_DRIVER, ring->driver_area_addr);
-	common_write64(hw, VIONET_PCI_COMMON_QUEUE_DEVICE, ring->device_area_addr);
+	common_write16(t, VIONET_PCI_COMMON_QUEUE_SIZE, ring->size);
+	common_write64(t, VIONET_PCI_COMMON_QUEUE_DESC, ring->desc_addr);
+	common_write64(t, VIONET_PCI_COMMON_QUEUE_DRIVER, ring->driver_area_addr);
+	common_write64(t, VIONET_PCI_COMMON_QUEUE_DEVICE, ring->device_area_addr);
 	if (pci->queue_vector[q] != VIONET_MSI_NO_VECTOR) {
-		ret = write_vector(hw, VIONET_PCI_COMMON_QUEUE_MSIX_VECTOR, pci->queue_vector[q], "a queue");
+		ret = write_vector(t, VIONET_PCI_COMMON_QUEUE_MSIX_VECTOR, pci->queue_vector[q], "a queue");
 		if (ret < 0)
 			return ret;
 	} else {
-		common_write16(hw, VIONET_PCI_COMMON_QUEUE_MSIX_VECTOR, VIONET_MSI_NO_VECTOR);
+		common_write16(t, VIONET_PCI_COMMON_QUEUE_MSIX_VECTOR, VIONET_MSI_NO_VECTOR);
 	}
 	/* 4.1.4.4: the doorbell is at cap.offset + queue_notify_off * notify_off_multiplier. */
-	notify_off = common_read16(hw, VIONET_PCI_COMMON_QUEUE_NOTIFY_OFF);
+	notify_off = common_read16(t, VIONET_PCI_COMMON_QUEUE_NOTIFY_OFF);
 	at = (uint64_t)notify_off * regs->notify_off_multiplier;
 	if (at + doorbell_bytes > regs->notify_len) {
 		VIONET_INIT_LOG(ERR, "%s: queue %u notify offset %" PRIu64 " outside the %u-byte window",
-				hw->name, q, at, regs->notify_len);
+				t->name, q, at, regs->notify_len);
 		return -EINVAL;
 	}
 	regs->notify_addr[q] = (uint16_t *)(regs->notify_base + at);
-	VIONET_INIT_LOG(DEBUG, "%s: queue %u size %u desc 0x%" PRIx64 " notify +%" PRIu64, hw->name,
+	VIONET_INIT_LOG(DEBUG, "%s: queue %u size %u desc 0x%" PRIx64 " notify +%" PRIu64, t->name,
 			q, ring->size, ring->desc_addr, at);
 	return 0;
 }
 
 static int
-modern_enable_queue(struct vionet_hw *hw, uint16_t queue_index)
+modern_enable_queue(struct vionet_transport *t, uint16_t queue_index)
 {
-	if (queue_index >= num_queues(hw) || vionet_pci_of(hw)->modern.notify_addr[queue_index] == NULL) {
-		VIONET_INIT_LOG(ERR, "%s: queue %u is not set up", hw->name, queue_index);
+	if (queue_index >= num_queues(t) || vionet_pci_of(t)->modern.notify_addr[queue_index] == NULL) {
+		VIONET_INIT_LOG(ERR, "%s: queue %u is not set up", t->name, queue_index);
 		return -EINVAL;
 	}
-	common_write16(hw, VIONET_PCI_COMMON_QUEUE_SELECT, queue_index);
-	common_write16(hw, VIONET_PCI_COMMON_QUEUE_ENABLE, 1);
+	common_write16(t, VIONET_PCI_COMMON_QUEUE_SELECT, queue_index);
+	common_write16(t, VIONET_PCI_COMMON_QUEUE_ENABLE, 1);
 	return 0;
 }
 
 /* The queue lives until the device reset that follows every stop (transport_ops.h, stop_queue). */
 static void
-modern_stop_queue(struct vionet_hw *hw, uint16_t queue_index)
+modern_stop_queue(struct vionet_transport *t, uint16_t queue_index)
 {
-	struct vionet_pci_modern_regs *regs = &vionet_pci_of(hw)->modern;
+	struct vionet_pci_modern_regs *regs = &vionet_pci_of(t)->modern;
 
 	if (queue_index < VIONET_PCI_QUEUES_MAX)
 		regs->notify_addr[queue_index] = NULL;
 }
 
 static void
-modern_notify_queue(struct vionet_hw *hw, uint16_t queue_index)
+modern_notify_queue(struct vionet_transport *t, uint16_t queue_index)
 {
-	uint16_t *doorbell = vionet_pci_of(hw)->modern.notify_addr[queue_index];
+	uint16_t *doorbell = vionet_pci_of(t)->modern.notify_addr[queue_index];
 
 	/* rte_write16 puts an I/O write barrier first: the ring updates reach the device before the
 	 * doorbell does (4.1.5.2 Available Buffer Notifications: the queue index). A secondary's bursts
@@ -312,10 +312,10 @@ modern_notify_queue(struct vionet_hw *hw, uint16_t queue_index)
 }
 
 static int
-modern_set_config_vector(struct vionet_hw *hw, uint16_t vector)
+modern_set_config_vector(struct vionet_transport *t, uint16_t vector)
 {
-	struct vionet_pci_transport *pci = vionet_pci_of(hw);
-	int ret = write_vector(hw, VIONET_PCI_COMMON_CONFIG_MSIX_VECTOR, vector, "config changes");
+	struct vionet_pci_transport *pci = vionet_pci_of(t);
+	int ret = write_vector(t, VIONET_PCI_COMMON_CONFIG_MSIX_VECTOR, vector, "config changes");
 
 	if (ret == 0)
 		pci->config_vector = vector;
@@ -323,29 +323,29 @@ modern_set_config_vector(struct vionet_hw *hw, uint16_t vector)
 }
 
 static int
-modern_set_queue_vector(struct vionet_hw *hw, uint16_t queue_index, uint16_t vector)
+modern_set_queue_vector(struct vionet_transport *t, uint16_t queue_index, uint16_t vector)
 {
-	struct vionet_pci_transport *pci = vionet_pci_of(hw);
+	struct vionet_pci_transport *pci = vionet_pci_of(t);
 
 	if (queue_index >= VIONET_PCI_QUEUES_MAX)
 		return -EINVAL;
 	pci->queue_vector[queue_index] = vector;
 	if (pci->modern.notify_addr[queue_index] == NULL)
 		return 0; /* applied at setup_queue */
-	common_write16(hw, VIONET_PCI_COMMON_QUEUE_SELECT, queue_index);
-	return write_vector(hw, VIONET_PCI_COMMON_QUEUE_MSIX_VECTOR, vector, "a queue");
+	common_write16(t, VIONET_PCI_COMMON_QUEUE_SELECT, queue_index);
+	return write_vector(t, VIONET_PCI_COMMON_QUEUE_MSIX_VECTOR, vector, "a queue");
 }
 
 static uint8_t
-modern_read_isr(struct vionet_hw *hw)
+modern_read_isr(struct vionet_transport *t)
 {
-	return rte_read8(vionet_pci_of(hw)->modern.isr);
+	return rte_read8(vionet_pci_of(t)->modern.isr);
 }
 
 static void
-modern_close(struct vionet_hw *hw)
+modern_close(struct vionet_transport *t)
 {
-	vionet_pci_transport_free(hw);
+	vionet_pci_transport_free(t);
 }
 
 
@@ -404,19 +404,19 @@ read_virtio_cap(struct rte_pci_device *pci_dev, uint8_t pos, struct virtio_cap *
 
 /* The address a capability points at, or NULL when its BAR is not a mapped memory BAR that holds it. */
 static uint8_t *
-cap_address(struct vionet_hw *hw, struct rte_pci_device *pci_dev, const struct virtio_cap *cap)
+cap_address(struct vionet_transport *t, struct rte_pci_device *pci_dev, const struct virtio_cap *cap)
 {
 	const struct rte_mem_resource *bar;
 
 	if (cap->bar >= PCI_MAX_RESOURCE) {
-		VIONET_INIT_LOG(ERR, "%s: virtio capability type %u names BAR %u", hw->name,
+		VIONET_INIT_LOG(ERR, "%s: virtio capability type %u names BAR %u", t->name,
 				cap->cfg_type, cap->bar);
 		return NULL;
 	}
 	bar = &pci_dev->mem_resource[cap->bar];
 	if (bar->addr == NULL || (uint64_t)cap->offset + cap->length > bar->len) {
 		VIONET_INIT_LOG(ERR, "%s: virtio capability type %u [0x%x, +0x%x) outside BAR %u (%s, %" PRIu64
-				" bytes)", hw->name, cap->cfg_type, cap->offset, cap->length, cap->bar,
+				" bytes)", t->name, cap->cfg_type, cap->offset, cap->length, cap->bar,
 				bar->addr == NULL ? "not mapped" : "mapped", bar->len);
 		return NULL;
 	}
@@ -429,7 +429,7 @@ cap_address(struct vionet_hw *hw, struct rte_pci_device *pci_dev, const struct v
  * there is no common configuration (a legacy-only device), or -EINVAL for a malformed layout.
  */
 static int
-find_windows(struct vionet_hw *hw, struct rte_pci_device *pci_dev, struct vionet_pci_modern_regs *regs)
+find_windows(struct vionet_transport *t, struct rte_pci_device *pci_dev, struct vionet_pci_modern_regs *regs)
 {
 	struct virtio_cap cap;
 	uint8_t pos;
@@ -442,7 +442,7 @@ find_windows(struct vionet_hw *hw, struct rte_pci_device *pci_dev, struct vionet
 	for (int hops = 0; pos >= 0x40 && hops < 48; hops++, pos = (uint8_t)next) {
 		next = read_virtio_cap(pci_dev, pos & ~3, &cap, &is_virtio);
 		if (next < 0) {
-			VIONET_INIT_LOG(ERR, "%s: cannot read PCI capability at 0x%x", hw->name, pos);
+			VIONET_INIT_LOG(ERR, "%s: cannot read PCI capability at 0x%x", t->name, pos);
 			return -EIO;
 		}
 		if (!is_virtio)
@@ -450,13 +450,13 @@ find_windows(struct vionet_hw *hw, struct rte_pci_device *pci_dev, struct vionet
 		switch (cap.cfg_type) {
 		case VIONET_PCI_CAP_COMMON_CFG:
 			if (regs->common == NULL) {
-				regs->common = cap_address(hw, pci_dev, &cap);
+				regs->common = cap_address(t, pci_dev, &cap);
 				common_len = cap.length;
 			}
 			break;
 		case VIONET_PCI_CAP_NOTIFY_CFG:
 			if (!have_notify) {
-				regs->notify_base = cap_address(hw, pci_dev, &cap);
+				regs->notify_base = cap_address(t, pci_dev, &cap);
 				regs->notify_len = cap.length;
 				regs->notify_off_multiplier = cap.notify_off_multiplier;
 				have_notify = regs->notify_base != NULL;
@@ -464,11 +464,11 @@ find_windows(struct vionet_hw *hw, struct rte_pci_device *pci_dev, struct vionet
 			break;
 		case VIONET_PCI_CAP_ISR_CFG:
 			if (regs->isr == NULL)
-				regs->isr = cap_address(hw, pci_dev, &cap);
+				regs->isr = cap_address(t, pci_dev, &cap);
 			break;
 		case VIONET_PCI_CAP_DEVICE_CFG:
 			if (regs->device == NULL) {
-				regs->device = cap_address(hw, pci_dev, &cap);
+				regs->device = cap_address(t, pci_dev, &cap);
 				regs->device_len = cap.length;
 			}
 			break;
@@ -480,7 +480,7 @@ find_windows(struct vionet_hw *hw, struct rte_pci_device *pci_dev, struct vionet
 		return -ENODEV;
 	if (regs->common == NULL || common_len < VIONET_PCI_COMMON_LEN_MIN || !have_notify || regs->isr == NULL) {
 		VIONET_INIT_LOG(ERR, "%s: incomplete virtio 1.x capabilities (common %s, %u bytes; notify %s;"
-				" isr %s)", hw->name, regs->common ? "yes" : "no", common_len,
+				" isr %s)", t->name, regs->common ? "yes" : "no", common_len,
 				have_notify ? "yes" : "no", regs->isr ? "yes" : "no");
 		return -EINVAL;
 	}
@@ -488,39 +488,39 @@ find_windows(struct vionet_hw *hw, struct rte_pci_device *pci_dev, struct vionet
 }
 
 int
-vionet_pci_modern_create(struct vionet_hw *hw, struct rte_pci_device *pci_dev)
+vionet_pci_modern_create(struct vionet_transport *t, struct rte_pci_device *pci_dev)
 {
 	struct vionet_pci_transport *pci;
 	int ret;
 
-	pci = vionet_pci_transport_alloc(hw, pci_dev, false);
+	pci = vionet_pci_transport_alloc(t, pci_dev, false);
 	if (pci == NULL)
 		return -ENOMEM;
-	ret = vionet_pci_local_open(hw, pci_dev, false);
+	ret = vionet_pci_local_open(t, pci_dev, false);
 	if (ret < 0) {
-		vionet_pci_transport_free(hw);
+		vionet_pci_transport_free(t);
 		return ret;
 	}
-	vionet_pci_read_msix_cap(hw);
-	ret = find_windows(hw, pci_dev, &pci->modern);
+	vionet_pci_read_msix_cap(t);
+	ret = find_windows(t, pci_dev, &pci->modern);
 	if (ret < 0) {
-		vionet_pci_transport_free(hw);
+		vionet_pci_transport_free(t);
 		return ret;
 	}
-	hw->ops = &modern_ops;
-	vionet_proc_of(hw)->ops = &modern_ops;
+	t->ops = &modern_ops;
+	vionet_transport_proc_of(t)->ops = &modern_ops;
 	VIONET_INIT_LOG(INFO, "%s: virtio 1.x PCI, %u queues, %u MSI-X vectors, notify multiplier %u",
-			hw->name, num_queues(hw), pci->msix_vectors, pci->modern.notify_off_multiplier);
+			t->name, num_queues(t), pci->msix_vectors, pci->modern.notify_off_multiplier);
 	return 0;
 }
 
 int
-vionet_pci_modern_attach(struct vionet_hw *hw, struct rte_pci_device *pci_dev)
+vionet_pci_modern_attach(struct vionet_transport *t, struct rte_pci_device *pci_dev)
 {
-	int ret = vionet_pci_local_open(hw, pci_dev, false);
+	int ret = vionet_pci_local_open(t, pci_dev, false);
 
 	if (ret < 0)
 		return ret;
-	vionet_proc_of(hw)->ops = &modern_ops;
+	vionet_transport_proc_of(t)->ops = &modern_ops;
 	return 0;
 }

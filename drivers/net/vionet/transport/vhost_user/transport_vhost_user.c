@@ -17,7 +17,7 @@
 
 #include "transport/vhost_user/transport_vhost_user_priv.h"
 #include "base/vionet_compat.h"
-#include "device/device.h"
+#include "transport/transport_ops.h"
 #include "base/vionet_log.h"
 
 /* vhost feature bits that are not virtio-net's: protocol negotiation, dirty logging, IOTLB. */
@@ -51,9 +51,9 @@ transport_features(const struct vu_priv *p)
 }
 
 static uint64_t
-vu_get_features(struct vionet_hw *hw)
+vu_get_features(struct vionet_transport *t)
 {
-	struct vu_priv *p = vu_priv(hw);
+	struct vu_priv *p = vu_priv(t);
 	uint64_t f;
 
 	pthread_mutex_lock(&p->lock);
@@ -66,9 +66,9 @@ vu_get_features(struct vionet_hw *hw)
 }
 
 static int
-vu_set_features(struct vionet_hw *hw, uint64_t features)
+vu_set_features(struct vionet_transport *t, uint64_t features)
 {
-	struct vu_priv *p = vu_priv(hw);
+	struct vu_priv *p = vu_priv(t);
 	uint64_t to_backend;
 	int ret;
 
@@ -99,9 +99,9 @@ status_negotiated(const struct vu_priv *p)
 }
 
 static uint8_t
-vu_get_status(struct vionet_hw *hw)
+vu_get_status(struct vionet_transport *t)
 {
-	struct vu_priv *p = vu_priv(hw);
+	struct vu_priv *p = vu_priv(t);
 	uint64_t status;
 	uint8_t ret;
 
@@ -121,9 +121,9 @@ vu_get_status(struct vionet_hw *hw)
 }
 
 static void
-vu_set_status(struct vionet_hw *hw, uint8_t status)
+vu_set_status(struct vionet_transport *t, uint8_t status)
 {
-	struct vu_priv *p = vu_priv(hw);
+	struct vu_priv *p = vu_priv(t);
 
 	pthread_mutex_lock(&p->lock);
 	p->status = status;
@@ -155,13 +155,13 @@ stop_queue_locked(struct vu_priv *p, uint16_t q)
 	if (ret < 0)
 		vu_conn_failed(p, "GET_VRING_BASE", ret);
 	else
-		VIONET_USER_LOG(DEBUG, "%s: queue %u stopped at index 0x%x", p->hw->name, q, base);
+		VIONET_USER_LOG(DEBUG, "%s: queue %u stopped at index 0x%x", p->t->name, q, base);
 }
 
 static int
-vu_reset(struct vionet_hw *hw)
+vu_reset(struct vionet_transport *t)
 {
-	struct vu_priv *p = vu_priv(hw);
+	struct vu_priv *p = vu_priv(t);
 	uint16_t q;
 
 	pthread_mutex_lock(&p->lock);
@@ -188,9 +188,9 @@ is_ctrl_queue(const struct vu_priv *p, uint16_t q)
 }
 
 static uint16_t
-vu_get_queue_max_size(struct vionet_hw *hw, uint16_t queue_index)
+vu_get_queue_max_size(struct vionet_transport *t, uint16_t queue_index)
 {
-	struct vu_priv *p = vu_priv(hw);
+	struct vu_priv *p = vu_priv(t);
 
 	/* vhost-user has no per-queue limit but the virtio one. */
 	return queue_index <= p->nb_queues ? VIONET_QUEUE_SIZE_MAX : 0;
@@ -212,9 +212,9 @@ ring_base(const struct vionet_vq_ring_addrs *ring)
 }
 
 static int
-vu_setup_queue(struct vionet_hw *hw, const struct vionet_vq_ring_addrs *ring)
+vu_setup_queue(struct vionet_transport *t, const struct vionet_vq_ring_addrs *ring)
 {
-	struct vu_priv *p = vu_priv(hw);
+	struct vu_priv *p = vu_priv(t);
 	uint16_t q = ring->queue_index;
 	struct vu_queue *vq;
 	const char *step;
@@ -223,7 +223,7 @@ vu_setup_queue(struct vionet_hw *hw, const struct vionet_vq_ring_addrs *ring)
 	if (is_ctrl_queue(p, q))
 		return 0; /* answered by ctrl_command, never shown to the back end */
 	if (q >= p->nb_queues) {
-		VIONET_USER_LOG(ERR, "%s: queue %u does not exist (%u Rx/Tx queues)", hw->name, q,
+		VIONET_USER_LOG(ERR, "%s: queue %u does not exist (%u Rx/Tx queues)", t->name, q,
 				p->nb_queues);
 		return -EINVAL;
 	}
@@ -283,14 +283,14 @@ vu_enable_queue_locked(struct vu_priv *p, uint16_t q, bool enable)
 	if (!connected(p))
 		return -ENOTCONN;
 	if (!vq->set_up) {
-		VIONET_USER_LOG(ERR, "%s: queue %u: enable before setup", p->hw->name, q);
+		VIONET_USER_LOG(ERR, "%s: queue %u: enable before setup", p->t->name, q);
 		return -EINVAL;
 	}
 	if (!(p->acked_features & VIRTQ_FEATURE(VHOST_USER_F_PROTOCOL_FEATURES))) {
 		if (enable)
 			return 0;
 		VIONET_USER_LOG(ERR, "%s: queue %u: the back end cannot disable a ring without "
-				"protocol features", p->hw->name, q);
+				"protocol features", p->t->name, q);
 		return -ENOTSUP;
 	}
 	ret = vhost_user_set_vring_state(&p->conn, VHOST_USER_SET_VRING_ENABLE, q, enable ? 1 : 0);
@@ -303,9 +303,9 @@ vu_enable_queue_locked(struct vu_priv *p, uint16_t q, bool enable)
 }
 
 static int
-vu_enable_queue(struct vionet_hw *hw, uint16_t queue_index)
+vu_enable_queue(struct vionet_transport *t, uint16_t queue_index)
 {
-	struct vu_priv *p = vu_priv(hw);
+	struct vu_priv *p = vu_priv(t);
 	int ret;
 
 	if (is_ctrl_queue(p, queue_index))
@@ -319,9 +319,9 @@ vu_enable_queue(struct vionet_hw *hw, uint16_t queue_index)
 }
 
 static void
-vu_stop_queue(struct vionet_hw *hw, uint16_t queue_index)
+vu_stop_queue(struct vionet_transport *t, uint16_t queue_index)
 {
-	struct vu_priv *p = vu_priv(hw);
+	struct vu_priv *p = vu_priv(t);
 
 	if (is_ctrl_queue(p, queue_index) || queue_index >= p->nb_queues)
 		return;
@@ -339,9 +339,9 @@ vu_stop_queue(struct vionet_hw *hw, uint16_t queue_index)
  * (EAGAIN) means the back end has an unread kick pending already, which is all a kick says.
  */
 static void
-vu_notify_queue(struct vionet_hw *hw, uint16_t queue_index)
+vu_notify_queue(struct vionet_transport *t, uint16_t queue_index)
 {
-	struct vu_priv *p = hw->transport_priv;
+	struct vu_priv *p = t->priv;
 	uint64_t one = 1;
 	ssize_t n;
 
@@ -350,17 +350,17 @@ vu_notify_queue(struct vionet_hw *hw, uint16_t queue_index)
 }
 
 static int
-vu_set_config_vector(struct vionet_hw *hw, uint16_t vector)
+vu_set_config_vector(struct vionet_transport *t, uint16_t vector)
 {
-	RTE_SET_USED(hw);
+	RTE_SET_USED(t);
 	RTE_SET_USED(vector);
 	return 0; /* link changes come from the socket (vionet_dev_link_changed), not a vector */
 }
 
 static int
-vu_set_queue_vector(struct vionet_hw *hw, uint16_t queue_index, uint16_t vector)
+vu_set_queue_vector(struct vionet_transport *t, uint16_t queue_index, uint16_t vector)
 {
-	struct vu_priv *p = vu_priv(hw);
+	struct vu_priv *p = vu_priv(t);
 	struct vu_queue *vq;
 	int ret = 0;
 
@@ -385,21 +385,21 @@ vu_set_queue_vector(struct vionet_hw *hw, uint16_t queue_index, uint16_t vector)
  * reconnects, so one handle serves every start; only its vector list is rebuilt.
  */
 static int
-vu_rx_intr_setup(struct vionet_hw *hw, uint16_t nb_rx_queues, struct rte_intr_handle **handle)
+vu_rx_intr_setup(struct vionet_transport *t, uint16_t nb_rx_queues, struct rte_intr_handle **handle)
 {
-	struct vu_priv *p = vu_priv(hw);
+	struct vu_priv *p = vu_priv(t);
 	int fds[VU_QUEUES_MAX / 2];
 	int ret;
 
 	if (nb_rx_queues == 0 || 2 * nb_rx_queues > p->nb_queues) {
 		VIONET_USER_LOG(ERR, "%s: Rx interrupts for %u queues, the device has %u pairs",
-				hw->name, nb_rx_queues, p->nb_queues / 2);
+				t->name, nb_rx_queues, p->nb_queues / 2);
 		return -EINVAL;
 	}
 	if (p->rx_intr == NULL) {
 		p->rx_intr = vionet_intr_vdev_handle_alloc();
 		if (p->rx_intr == NULL) {
-			VIONET_USER_LOG(ERR, "%s: cannot allocate the Rx interrupt handle: %s", hw->name,
+			VIONET_USER_LOG(ERR, "%s: cannot allocate the Rx interrupt handle: %s", t->name,
 					rte_strerror(rte_errno));
 			return -ENOMEM;
 		}
@@ -410,7 +410,7 @@ vu_rx_intr_setup(struct vionet_hw *hw, uint16_t nb_rx_queues, struct rte_intr_ha
 	if (ret == 0)
 		ret = vionet_intr_map_rx_queues(p->rx_intr, nb_rx_queues, nb_rx_queues);
 	if (ret < 0) {
-		VIONET_USER_LOG(ERR, "%s: cannot fill the Rx interrupt handle: %s", hw->name,
+		VIONET_USER_LOG(ERR, "%s: cannot fill the Rx interrupt handle: %s", t->name,
 				strerror(-ret));
 		rte_intr_vec_list_free(p->rx_intr);
 		return ret;
@@ -420,9 +420,9 @@ vu_rx_intr_setup(struct vionet_hw *hw, uint16_t nb_rx_queues, struct rte_intr_ha
 }
 
 static void
-vu_rx_intr_release(struct vionet_hw *hw)
+vu_rx_intr_release(struct vionet_transport *t)
 {
-	struct vu_priv *p = vu_priv(hw);
+	struct vu_priv *p = vu_priv(t);
 
 	if (p == NULL || p->rx_intr == NULL)
 		return;
@@ -433,34 +433,34 @@ vu_rx_intr_release(struct vionet_hw *hw)
 }
 
 static uint8_t
-vu_read_isr(struct vionet_hw *hw)
+vu_read_isr(struct vionet_transport *t)
 {
-	RTE_SET_USED(hw);
+	RTE_SET_USED(t);
 	return 0; /* no ISR over vhost-user: each queue has its own call fd */
 }
 
 static int
-vu_read_dev_config(struct vionet_hw *hw, size_t offset, void *dst, size_t len)
+vu_read_dev_config(struct vionet_transport *t, size_t offset, void *dst, size_t len)
 {
-	return vu_config_read(vu_priv(hw), offset, dst, len);
+	return vu_config_read(vu_priv(t), offset, dst, len);
 }
 
 static int
-vu_write_dev_config(struct vionet_hw *hw, size_t offset, const void *src, size_t len)
+vu_write_dev_config(struct vionet_transport *t, size_t offset, const void *src, size_t len)
 {
-	return vu_config_write(vu_priv(hw), offset, src, len);
+	return vu_config_write(vu_priv(t), offset, src, len);
 }
 
 static int
-vu_ctrl(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data, size_t len)
+vu_ctrl(struct vionet_transport *t, uint8_t class, uint8_t cmd, const void *data, size_t len)
 {
-	return vu_ctrl_command(vu_priv(hw), class, cmd, data, len);
+	return vu_ctrl_command(vu_priv(t), class, cmd, data, len);
 }
 
 static int
-vu_link_up(struct vionet_hw *hw)
+vu_link_up(struct vionet_transport *t)
 {
-	return connected(vu_priv(hw)) ? 1 : 0;
+	return connected(vu_priv(t)) ? 1 : 0;
 }
 
 static void
@@ -481,20 +481,20 @@ free_priv(struct vu_priv *p)
 }
 
 static void
-vu_close(struct vionet_hw *hw)
+vu_close(struct vionet_transport *t)
 {
-	struct vu_priv *p = vu_priv(hw);
+	struct vu_priv *p = vu_priv(t);
 
 	if (p == NULL)
 		return;
 	vu_conn_stop_thread(p);
 	vu_mem_events_unregister(p);
-	vu_reset(hw);
+	vu_reset(t);
 	vu_conn_close(p);
-	vu_rx_intr_release(hw);
+	vu_rx_intr_release(t);
 	rte_intr_instance_free(p->rx_intr);
 	free_priv(p);
-	hw->transport_priv = NULL;
+	t->priv = NULL;
 }
 
 const struct vionet_transport_ops vionet_vhost_user_ops = {
@@ -522,17 +522,17 @@ const struct vionet_transport_ops vionet_vhost_user_ops = {
 };
 
 static struct vu_priv *
-alloc_priv(struct vionet_hw *hw)
+alloc_priv(struct vionet_transport *t)
 {
 	struct vu_priv *p = rte_zmalloc("vionet_vhost_user", sizeof(*p), RTE_CACHE_LINE_SIZE);
 	uint16_t q;
 
 	if (p == NULL)
 		return NULL;
-	p->hw = hw;
+	p->t = t;
 	p->conn.fd = -1;
 	p->listen_fd = -1;
-	p->nb_queues = (uint16_t)(2 * hw->devargs.queue_pairs);
+	p->nb_queues = (uint16_t)(2 * t->devargs.queue_pairs);
 	for (q = 0; q < VU_QUEUES_MAX; q++) {
 		p->queues[q].kick_fd = -1;
 		p->queues[q].call_fd = -1;
@@ -550,25 +550,25 @@ alloc_priv(struct vionet_hw *hw)
 	}
 	return p;
 fail:
-	VIONET_USER_LOG(ERR, "%s: cannot create eventfds: %s", hw->name, strerror(errno));
+	VIONET_USER_LOG(ERR, "%s: cannot create eventfds: %s", t->name, strerror(errno));
 	free_priv(p);
 	return NULL;
 }
 
 int
-vionet_vhost_user_create(struct vionet_hw *hw)
+vionet_vhost_user_create(struct vionet_transport *t)
 {
 	struct vu_priv *p;
 	int ret;
 
-	if (hw->devargs.path[0] == '\0') {
-		VIONET_USER_LOG(ERR, "%s: devarg path is required: the vhost-user socket", hw->name);
+	if (t->devargs.path[0] == '\0') {
+		VIONET_USER_LOG(ERR, "%s: devarg path is required: the vhost-user socket", t->name);
 		return -EINVAL;
 	}
-	p = alloc_priv(hw);
+	p = alloc_priv(t);
 	if (p == NULL)
 		return -ENOMEM;
-	hw->transport_priv = p;
+	t->priv = p;
 	vu_config_init(p);
 	ret = vu_conn_first(p);
 	if (ret == 0)
@@ -579,17 +579,17 @@ vionet_vhost_user_create(struct vionet_hw *hw)
 		vu_mem_events_unregister(p);
 		vu_conn_close(p);
 		free_priv(p);
-		hw->transport_priv = NULL;
+		t->priv = NULL;
 		return ret;
 	}
-	hw->ops = &vionet_vhost_user_ops;
+	t->ops = &vionet_vhost_user_ops;
 	return 0;
 }
 
 int
-vionet_vhost_user_queue_call_fd(struct vionet_hw *hw, uint16_t queue_index)
+vionet_vhost_user_queue_call_fd(struct vionet_transport *t, uint16_t queue_index)
 {
-	struct vu_priv *p = vu_priv(hw);
+	struct vu_priv *p = vu_priv(t);
 
 	if (p == NULL || queue_index >= p->nb_queues)
 		return -EINVAL;

@@ -4,21 +4,21 @@
  * vionet transport ops table, for the net_vionet_user vdev.
  *
  * How the device layer uses it (every call but notify_queue may block on the socket):
- *   probe:   vionet_vhost_user_create(hw)      connects (client) or waits for the back end (server),
- *                                              negotiates the protocol, sets hw->ops, transport_priv
- *            then the usual virtio init through hw->ops: reset, set_status(ACK|DRIVER),
+ *   probe:   vionet_vhost_user_create(t)      connects (client) or waits for the back end (server),
+ *                                              negotiates the protocol, sets t->ops, transport_priv
+ *            then the usual virtio init through t->ops: reset, set_status(ACK|DRIVER),
  *            get_features, set_features, set_status(FEATURES_OK), get_status, read_dev_config.
  *   start:   setup_queue for each Rx/Tx queue (the first one also sends the memory table),
  *            enable_queue(q, true) for each, set_status(DRIVER_OK). The control queue is not given
- *            to the back end: send control commands with hw->ops->ctrl_command instead.
+ *            to the back end: send control commands with t->ops->ctrl_command instead.
  *   stop:    reset (stops every ring with GET_VRING_BASE), or release_queue per queue.
  *   link:    when the back end goes away or comes back, the transport calls
- *            vionet_dev_link_changed(hw) from its control thread (without holding its own lock, so
+ *            vionet_transport_link_changed(t) from its control thread (without holding its own lock, so
  *            the device layer may call any op from there); link_up() then tells which. After a
  *            reconnect the back end knows nothing: run the probe's negotiation and the start path
  *            again (reset, status, features, setup_queue, enable_queue, DRIVER_OK). Ops that need
  *            the back end return -ENOTCONN while it is away.
- *   close:   hw->ops->close(hw) stops the control thread and frees every fd, socket and mapping.
+ *   close:   t->ops->close(t) stops the control thread and frees every fd, socket and mapping.
  *
  * Ring state on setup_queue: a split ring restarts at the used index found in its used ring (0 for a
  * fresh ring, the resume point after a reconnect); a packed ring always restarts at index 0 with wrap
@@ -37,17 +37,17 @@
 
 #include "transport/transport_ops.h"
 
-struct vionet_hw;
+struct vionet_transport;
 
 extern const struct vionet_transport_ops vionet_vhost_user_ops;
 
 /*
- * Creates the transport for hw->devargs (path, server, queue_pairs, mac, speed) and attaches it:
- * hw->ops = &vionet_vhost_user_ops, hw->transport_priv. Client mode: fails when nobody listens on
+ * Creates the transport for t->devargs (path, server, queue_pairs, mac, speed) and attaches it:
+ * t->ops = &vionet_vhost_user_ops, t->priv. Client mode: fails when nobody listens on
  * 'path'. Server mode: listens on 'path' and returns once a back end has connected.
  * Returns 0 or a negative errno (logged).
  */
-int vionet_vhost_user_create(struct vionet_hw *hw);
+int vionet_vhost_user_create(struct vionet_transport *t);
 
 /*
  * The eventfd the back end writes when it has used buffers on 'queue_index' (the call fd): Rx
@@ -57,6 +57,6 @@ int vionet_vhost_user_create(struct vionet_hw *hw);
  * vector) turned signalling off; the driver still suppresses signals with the ring's own flags.
  * Returns the fd, or -EINVAL for a queue index that is not an Rx/Tx queue of this device.
  */
-int vionet_vhost_user_queue_call_fd(struct vionet_hw *hw, uint16_t queue_index);
+int vionet_vhost_user_queue_call_fd(struct vionet_transport *t, uint16_t queue_index);
 
 #endif /* TRANSPORT_VHOST_USER_H */

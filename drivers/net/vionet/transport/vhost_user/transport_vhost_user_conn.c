@@ -22,7 +22,7 @@
 
 #include "transport/vhost_user/transport_vhost_user_priv.h"
 #include "transport/vhost_user/vhost_user_mem.h"
-#include "device/device.h"
+#include "transport/transport_ops.h"
 #include "base/vionet_log.h"
 
 /* How long a request waits for its reply before the back end counts as hung (SO_RCVTIMEO). */
@@ -38,13 +38,13 @@
 static int
 fill_sockaddr(struct vu_priv *p, struct sockaddr_un *sa)
 {
-	const char *path = p->hw->devargs.path;
+	const char *path = p->t->devargs.path;
 
 	memset(sa, 0, sizeof(*sa));
 	sa->sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sa->sun_path)) {
 		VIONET_USER_LOG(ERR, "%s: socket path %s is longer than a unix socket allows (%zu)",
-				p->hw->name, path, sizeof(sa->sun_path) - 1);
+				p->t->name, path, sizeof(sa->sun_path) - 1);
 		return -ENAMETOOLONG;
 	}
 	strcpy(sa->sun_path, path);
@@ -113,7 +113,7 @@ listen_for_backend(struct vu_priv *p)
 		ret = listen(fd, 1);
 	if (ret < 0) {
 		ret = -errno;
-		VIONET_USER_LOG(ERR, "%s: cannot listen on %s: %s", p->hw->name, sa.sun_path,
+		VIONET_USER_LOG(ERR, "%s: cannot listen on %s: %s", p->t->name, sa.sun_path,
 				strerror(-ret));
 		close(fd);
 		return ret;
@@ -168,7 +168,7 @@ static int
 handshake_locked(struct vu_priv *p, bool log_errors)
 {
 	struct vhost_user_conn *c = &p->conn;
-	const struct vionet_devargs *da = &p->hw->devargs;
+	const struct vionet_devargs *da = &p->t->devargs;
 	uint64_t offered = 0, queue_num;
 	int ret;
 
@@ -197,7 +197,7 @@ handshake_locked(struct vu_priv *p, bool log_errors)
 	}
 	if (ret < 0) {
 		if (log_errors)
-			VIONET_USER_LOG(ERR, "%s: vhost-user handshake on %s failed: %s", p->hw->name,
+			VIONET_USER_LOG(ERR, "%s: vhost-user handshake on %s failed: %s", p->t->name,
 					da->path, strerror(-ret));
 		return ret;
 	}
@@ -205,7 +205,7 @@ handshake_locked(struct vu_priv *p, bool log_errors)
 		if (log_errors)
 			VIONET_USER_LOG(ERR,
 					"%s: queues=%u but the back end on %s serves at most %u queue pairs",
-					p->hw->name, da->queue_pairs, da->path, p->backend_queue_pairs);
+					p->t->name, da->queue_pairs, da->path, p->backend_queue_pairs);
 		return -EINVAL;
 	}
 	if (p->protocol_features & (UINT64_C(1) << VHOST_USER_PROTOCOL_F_CONFIG)) {
@@ -217,7 +217,7 @@ handshake_locked(struct vu_priv *p, bool log_errors)
 	VIONET_USER_LOG(INFO,
 			"%s: connected to %s: features 0x%" PRIx64 ", protocol features 0x%" PRIx64
 			", %u queue pairs, config space %s",
-			p->hw->name, da->path, p->backend_features, p->protocol_features,
+			p->t->name, da->path, p->backend_features, p->protocol_features,
 			p->backend_queue_pairs, p->config_from_backend ? "from the back end" : "synthesized");
 	return 0;
 }
@@ -251,7 +251,7 @@ attach_socket(struct vu_priv *p, int fd, bool log_errors)
 int
 vu_conn_first(struct vu_priv *p)
 {
-	const struct vionet_devargs *da = &p->hw->devargs;
+	const struct vionet_devargs *da = &p->t->devargs;
 	int fd, ret;
 
 	if (da->server) {
@@ -259,13 +259,13 @@ vu_conn_first(struct vu_priv *p)
 		if (ret < 0)
 			return ret;
 		VIONET_USER_LOG(NOTICE, "%s: server mode: waiting for a vhost-user back end on %s",
-				p->hw->name, da->path);
+				p->t->name, da->path);
 		fd = accept_backend(p);
 	} else {
 		fd = connect_backend(p);
 	}
 	if (fd < 0) {
-		VIONET_USER_LOG(ERR, "%s: cannot %s %s: %s%s", p->hw->name,
+		VIONET_USER_LOG(ERR, "%s: cannot %s %s: %s%s", p->t->name,
 				da->server ? "accept a back end on" : "connect to", da->path,
 				strerror(-fd),
 				da->server ? "" : " (is the vhost-user back end running, in server mode?)");
@@ -277,7 +277,7 @@ vu_conn_first(struct vu_priv *p)
 void
 vu_conn_failed(struct vu_priv *p, const char *what, int err)
 {
-	VIONET_USER_LOG(ERR, "%s: %s failed: %s", p->hw->name, what, strerror(-err));
+	VIONET_USER_LOG(ERR, "%s: %s failed: %s", p->t->name, what, strerror(-err));
 	if (err == -EIO || err == -EINVAL || p->conn.fd < 0)
 		return; /* the back end refused a request: the connection itself is fine */
 	/*
@@ -332,13 +332,13 @@ drop_connection(struct vu_priv *p)
 /*
  * The control thread: while connected, waits for the back end to hang up; then reports the link
  * down and, until it is back, tries to connect again (client) or accepts it again (server).
- * vionet_dev_link_changed() is called without p->lock held, so the device layer may call our ops.
+ * vionet_transport_link_changed() is called without p->lock held, so the device layer may call our ops.
  */
 static void *
 vu_thread_main(void *arg)
 {
 	struct vu_priv *p = arg;
-	const struct vionet_devargs *da = &p->hw->devargs;
+	const struct vionet_devargs *da = &p->t->devargs;
 	uint32_t failed_attempts = 0;
 
 	for (;;) {
@@ -352,10 +352,10 @@ vu_thread_main(void *arg)
 				break;
 			drop_connection(p);
 			VIONET_USER_LOG(WARNING, "%s: vhost-user back end on %s is gone: link down, %s",
-					p->hw->name, da->path,
+					p->t->name, da->path,
 					da->server ? "waiting for it to connect again"
 						   : "trying to reconnect");
-			vionet_dev_link_changed(p->hw);
+			vionet_transport_link_changed(p->t);
 			continue;
 		}
 		if (da->server) {
@@ -371,15 +371,15 @@ vu_thread_main(void *arg)
 			/* Log the first failure of a series only: a back end may stay away for long. */
 			if (failed_attempts++ == 0 && fd < 0)
 				VIONET_USER_LOG(INFO, "%s: back end on %s not reachable yet: %s",
-						p->hw->name, da->path, strerror(-fd));
+						p->t->name, da->path, strerror(-fd));
 			if (da->server && fd < 0 && !sleep_unless_stopped(p, VU_RECONNECT_INTERVAL_MS))
 				break;
 			continue;
 		}
 		failed_attempts = 0;
 		VIONET_USER_LOG(NOTICE, "%s: vhost-user back end on %s is back (connection %u)",
-				p->hw->name, da->path, p->connections);
-		vionet_dev_link_changed(p->hw);
+				p->t->name, da->path, p->connections);
+		vionet_transport_link_changed(p->t);
 	}
 	return NULL;
 }
@@ -398,7 +398,7 @@ vu_conn_start_thread(struct vu_priv *p)
 	ret = rte_ctrl_thread_create(&p->thread, name, NULL, vu_thread_main, p);
 	if (ret != 0) {
 		VIONET_USER_LOG(ERR, "%s: cannot start the vhost-user control thread: %s",
-				p->hw->name, strerror(ret));
+				p->t->name, strerror(ret));
 		return -ret;
 	}
 	p->thread_started = true;
@@ -413,7 +413,7 @@ vu_conn_stop_thread(struct vu_priv *p)
 	if (!p->thread_started)
 		return;
 	if (write(p->stop_fd, &one, sizeof(one)) != sizeof(one))
-		VIONET_USER_LOG(ERR, "%s: cannot signal the control thread: %s", p->hw->name,
+		VIONET_USER_LOG(ERR, "%s: cannot signal the control thread: %s", p->t->name,
 				strerror(errno));
 	pthread_join(p->thread, NULL);
 	p->thread_started = false;
@@ -428,7 +428,7 @@ vu_conn_close(struct vu_priv *p)
 	__atomic_store_n(&p->connected, false, __ATOMIC_RELEASE);
 	if (p->listen_fd >= 0) {
 		close(p->listen_fd);
-		unlink(p->hw->devargs.path);
+		unlink(p->t->devargs.path);
 	}
 	p->listen_fd = -1;
 }
@@ -450,14 +450,14 @@ vu_mem_table_send_locked(struct vu_priv *p, const void *exclude_va, size_t exclu
 		VIONET_USER_LOG(ERR,
 				"%s: DPDK memory is in %zu separate files but a vhost-user memory table "
 				"holds at most %d: run with --single-file-segments",
-				p->hw->name, needed, VHOST_USER_MEM_REGIONS_MAX);
+				p->t->name, needed, VHOST_USER_MEM_REGIONS_MAX);
 		return ret;
 	}
 	if (ret < 0) {
 		VIONET_USER_LOG(ERR,
 				"%s: cannot share DPDK memory with the back end (%s): vhost-user needs "
 				"hugepage memory backed by files",
-				p->hw->name, strerror(-ret));
+				p->t->name, strerror(-ret));
 		return ret;
 	}
 	ret = vhost_user_set_mem_table(&p->conn, map.regions, map.fds, map.nregions);
@@ -465,7 +465,7 @@ vu_mem_table_send_locked(struct vu_priv *p, const void *exclude_va, size_t exclu
 		vu_conn_failed(p, "SET_MEM_TABLE", ret);
 		return ret;
 	}
-	VIONET_USER_LOG(DEBUG, "%s: memory table sent: %zu regions", p->hw->name, map.nregions);
+	VIONET_USER_LOG(DEBUG, "%s: memory table sent: %zu regions", p->t->name, map.nregions);
 	p->mem_table_sent = true;
 	return 0;
 }
@@ -501,7 +501,7 @@ vu_mem_events_register(struct vu_priv *p)
 		/* ENOTSUP: legacy memory mode, where memory never changes after init. */
 		if (rte_errno == ENOTSUP)
 			return 0;
-		VIONET_USER_LOG(ERR, "%s: cannot watch DPDK memory events: %s", p->hw->name,
+		VIONET_USER_LOG(ERR, "%s: cannot watch DPDK memory events: %s", p->t->name,
 				rte_strerror(rte_errno));
 		return -rte_errno;
 	}

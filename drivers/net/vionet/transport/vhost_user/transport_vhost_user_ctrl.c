@@ -23,7 +23,7 @@
 void
 vu_config_init(struct vu_priv *p)
 {
-	const struct vionet_devargs *da = &p->hw->devargs;
+	const struct vionet_devargs *da = &p->t->devargs;
 	struct vionet_net_config *cfg = &p->config;
 	struct rte_ether_addr mac;
 
@@ -46,7 +46,7 @@ config_range_ok(struct vu_priv *p, size_t offset, size_t len)
 {
 	if (offset > sizeof(p->config) || len > sizeof(p->config) - offset) {
 		VIONET_USER_LOG(ERR, "%s: config space access at %zu+%zu is beyond its %zu bytes",
-				p->hw->name, offset, len, sizeof(p->config));
+				p->t->name, offset, len, sizeof(p->config));
 		return false;
 	}
 	return true;
@@ -90,7 +90,7 @@ vu_config_write(struct vu_priv *p, size_t offset, const void *src, size_t len)
 		/* Only the MAC is writable (legacy drivers write it; 5.1.4.2). */
 		memcpy((uint8_t *)&p->config + offset, src, len);
 	} else {
-		VIONET_USER_LOG(ERR, "%s: config space bytes %zu+%zu are read-only", p->hw->name,
+		VIONET_USER_LOG(ERR, "%s: config space bytes %zu+%zu are read-only", p->t->name,
 				offset, len);
 		ret = -ENOTSUP;
 	}
@@ -130,7 +130,7 @@ ctrl_mq(struct vu_priv *p, uint8_t cmd, const void *data, size_t len)
 	memcpy(&pairs, data, sizeof(pairs));
 	pairs = rte_le_to_cpu_16(pairs);
 	if (pairs < VIONET_CTRL_MQ_VQ_PAIRS_MIN || pairs > p->nb_queues / 2) {
-		VIONET_USER_LOG(ERR, "%s: VQ_PAIRS_SET %u: the device has 1 to %u pairs", p->hw->name,
+		VIONET_USER_LOG(ERR, "%s: VQ_PAIRS_SET %u: the device has 1 to %u pairs", p->t->name,
 				pairs, p->nb_queues / 2);
 		return VIONET_CTRL_ERR;
 	}
@@ -142,7 +142,7 @@ ctrl_mq(struct vu_priv *p, uint8_t cmd, const void *data, size_t len)
 	pthread_mutex_unlock(&p->lock);
 	if (ret < 0)
 		return ret == -ENOTCONN ? ret : VIONET_CTRL_ERR;
-	VIONET_USER_LOG(INFO, "%s: %u queue pairs active", p->hw->name, pairs);
+	VIONET_USER_LOG(INFO, "%s: %u queue pairs active", p->t->name, pairs);
 	return VIONET_CTRL_OK;
 }
 
@@ -169,7 +169,7 @@ ctrl_rx(struct vu_priv *p, uint8_t cmd, const void *data, size_t len)
 	pthread_mutex_lock(&p->lock);
 	if (*mode != (on != 0))
 		VIONET_USER_LOG(INFO, "%s: %s %s: recorded only, a vhost-user back end does not filter",
-				p->hw->name, name, on ? "on" : "off");
+				p->t->name, name, on ? "on" : "off");
 	*mode = on != 0;
 	pthread_mutex_unlock(&p->lock);
 	return VIONET_CTRL_OK;
@@ -227,7 +227,7 @@ ctrl_mac(struct vu_priv *p, uint8_t cmd, const void *data, size_t len)
 	memcpy(s->mc_macs, next.mc_macs, sizeof(s->mc_macs));
 	pthread_mutex_unlock(&p->lock);
 	VIONET_USER_LOG(DEBUG, "%s: MAC table: %u unicast, %u multicast (recorded, not filtered)",
-			p->hw->name, next.uc_count, next.mc_count);
+			p->t->name, next.uc_count, next.mc_count);
 	return VIONET_CTRL_OK;
 }
 
@@ -249,7 +249,7 @@ ctrl_vlan(struct vu_priv *p, uint8_t cmd, const void *data, size_t len)
 	else
 		p->ctrl.vlan_bitmap[vid / 64] &= ~(UINT64_C(1) << (vid % 64));
 	pthread_mutex_unlock(&p->lock);
-	VIONET_USER_LOG(DEBUG, "%s: VLAN %u %s (recorded, not filtered)", p->hw->name, vid,
+	VIONET_USER_LOG(DEBUG, "%s: VLAN %u %s (recorded, not filtered)", p->t->name, vid,
 			cmd == VIONET_CTRL_VLAN_ADD ? "added" : "removed");
 	return VIONET_CTRL_OK;
 }

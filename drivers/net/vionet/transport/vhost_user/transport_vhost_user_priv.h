@@ -16,7 +16,7 @@
 #include <rte_memory.h>
 
 #include "transport/vhost_user/vhost_user_msg.h"
-#include "device/device.h"
+#include "transport/transport_ops.h"
 
 /* Rx/Tx queues of all pairs plus the control queue index. */
 #define VU_QUEUES_MAX (2 * VIONET_QUEUE_PAIRS_MAX + 1)
@@ -43,7 +43,7 @@ struct vu_ctrl_state {
 };
 
 struct vu_priv {
-	struct vionet_hw *hw;
+	struct vionet_transport *t;
 	/*
 	 * Serialises requests on the socket (one request and its reply at a time) and guards the state
 	 * below against the control thread. Lock order: memory hotplug lock (rte_mcfg_mem_read_lock,
@@ -82,9 +82,9 @@ struct vu_priv {
 };
 
 static inline struct vu_priv *
-vu_priv(struct vionet_hw *hw)
+vu_priv(struct vionet_transport *t)
 {
-	return hw->transport_priv;
+	return t->priv;
 }
 
 /* transport_vhost_user_conn.c */
