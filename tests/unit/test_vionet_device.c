@@ -10,6 +10,7 @@
 #include <CUnit/Basic.h>
 
 #include "device/device.h"
+#include "device/device_ctrl.h"
 #include "test_run_suite.h"
 
 /* ---- A scripted device behind the transport ops ---- */

@@ -132,21 +132,11 @@ void vionet_dev_reset(struct vionet_hw *hw);
  */
 bool vionet_dev_read_link(struct vionet_hw *hw, const struct vionet_transport_ops *ops);
 
-/*
- * Control commands (vionet_ctrl.c). Each returns 0 when the device acknowledged (VIONET_CTRL_OK), -EIO
- * when it refused, -ENOTSUP when the feature that carries the command was not negotiated, -EAGAIN
- * when the device is not running (port stopped; receive modes are then recorded and return 0).
- */
-int vionet_ctrl_init(struct vionet_hw *hw);  /* sets up the control virtqueue when there is one */
-void vionet_ctrl_release(struct vionet_hw *hw);
-/* After DRIVER_OK: the control queue may carry commands; receive modes set while stopped are sent. */
-void vionet_ctrl_device_ready(struct vionet_hw *hw);
-int vionet_ctrl_set_promisc(struct vionet_hw *hw, bool on);
-int vionet_ctrl_set_allmulti(struct vionet_hw *hw, bool on);
-int vionet_ctrl_set_queue_pairs(struct vionet_hw *hw, uint16_t pairs);
-int vionet_ctrl_set_mac(struct vionet_hw *hw, const struct rte_ether_addr *mac);
-int vionet_ctrl_set_mac_table(struct vionet_hw *hw, const struct rte_ether_addr *uc, uint32_t n_uc,
-			      const struct rte_ether_addr *mc, uint32_t n_mc);
-int vionet_ctrl_vlan(struct vionet_hw *hw, uint16_t vlan_id, bool add);
+/* The device instance of an ethdev port (its private data). */
+static inline struct vionet_hw *
+vionet_hw_of(const struct rte_eth_dev *dev)
+{
+	return dev->data->dev_private;
+}
 
 #endif /* VIONET_DEVICE_H */

@@ -16,9 +16,10 @@
 #include <rte_malloc.h>
 #include <rte_memzone.h>
 
-#include "device/device.h"
+#include "device/device_ctrl.h"
+
 #include "base/vionet_log.h"
-#include "queue/queue.h"
+#include "device/device_vq.h"
 
 /* Classes and commands ("Control Virtqueue": 5.1.6.5). */
 
@@ -46,17 +47,16 @@ static int
 ctrlq_alloc(struct vionet_hw *hw)
 {
 	uint16_t index = (uint16_t)(2 * hw->max_queue_pairs);
-	uint16_t size = RTE_MIN(hw->tp.ops->get_queue_max_size(&hw->tp, index), (uint16_t)CTRLQ_SIZE_MAX);
+	uint16_t device_max = hw->tp.ops->get_queue_max_size(&hw->tp, index);
+	uint16_t size = vionet_vq_size_fit(hw, CTRLQ_SIZE_MAX, device_max);
 	char name[RTE_MEMZONE_NAMESIZE];
 	struct vionet_ctrlq *cq;
 	int ret;
 
-	if (size == 0) {
+	if (device_max == 0) {
 		VIONET_INIT_LOG(ERR, "%s: control queue %u does not exist", hw->tp.name, index);
 		return -ENODEV;
 	}
-	if (!vionet_has_feature(hw, VIONET_F_RING_PACKED))
-		size = (uint16_t)rte_align32prevpow2(size);
 	cq = rte_zmalloc_socket("vionet_ctrlq", sizeof(*cq), RTE_CACHE_LINE_SIZE, hw->tp.numa_node);
 	if (cq == NULL)
 		return -ENOMEM;
@@ -75,7 +75,7 @@ ctrlq_alloc(struct vionet_hw *hw)
 		return -ENOMEM;
 	}
 	cq->buf = cq->buf_mz->addr;
-	cq->buf_dev_addr = hw->tp.use_va ? (uint64_t)(uintptr_t)cq->buf : cq->buf_mz->iova;
+	cq->buf_dev_addr = vionet_dev_mem_addr(hw, cq->buf_mz);
 	hw->ctrlq = cq;
 	return 0;
 }
@@ -121,7 +121,6 @@ ctrlq_command(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data
 	uint16_t n = 0;
 	void *cookie;
 	uint32_t used_len;
-	bool kick;
 	int ret;
 
 	if (len > CTRLQ_DATA_MAX)
@@ -135,22 +134,13 @@ ctrlq_command(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data
 		sg[n++] = (struct virtq_sg){cq->buf_dev_addr + offsetof(struct vionet_ctrl_buf, data),
 					    (uint32_t)len};
 	sg[n++] = (struct virtq_sg){cq->buf_dev_addr + offsetof(struct vionet_ctrl_buf, ack), 1};
-	if (vq->packed_ring) {
-		ret = virtq_packed_drv_add_chain(&vq->packed, sg, (uint16_t)(n - 1), 1, cq->buf);
-		virtq_packed_drv_publish(&vq->packed);
-		kick = virtq_packed_drv_needs_notify(&vq->packed);
-	} else {
-		ret = virtq_split_drv_add_chain(&vq->split, sg, (uint16_t)(n - 1), 1, cq->buf);
-		virtq_split_drv_publish(&vq->split);
-		kick = virtq_split_drv_needs_notify(&vq->split);
-	}
+	ret = vionet_vq_add_chain(vq, vq->packed_ring, sg, (uint16_t)(n - 1), 1, cq->buf);
 	if (ret < 0)
 		return ret;
-	if (kick)
-		hw->tp.ops->notify_queue(&hw->tp, vq->vq_index);
+	if (vionet_vq_publish(vq, vq->packed_ring))
+		vionet_vq_kick(vq);
 	for (unsigned int waited_us = 0;; waited_us += 10) {
-		ret = vq->packed_ring ? virtq_packed_drv_get_used(&vq->packed, &cookie, &used_len)
-				      : virtq_split_drv_get_used(&vq->split, &cookie, &used_len);
+		ret = vionet_vq_get_used(vq, vq->packed_ring, &cookie, &used_len);
 		if (ret == 0 || ret == -EMSGSIZE)
 			break;
 		if (ret != -EAGAIN || waited_us >= CTRLQ_WAIT_US) {

@@ -18,12 +18,6 @@
 
 #include "device/device.h"
 
-static inline struct vionet_hw *
-vionet_hw_of(const struct rte_eth_dev *dev)
-{
-	return dev->data->dev_private;
-}
-
 /* Fills the hw of a freshly allocated port (its private data) before the transport is created. */
 struct vionet_hw *vionet_ethdev_hw_prepare(struct rte_eth_dev *eth_dev, const char *name,
 					   const struct vionet_devargs *devargs, bool use_va,

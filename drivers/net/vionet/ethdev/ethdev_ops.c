@@ -15,7 +15,9 @@
 
 #include "ethdev/rte_pmd_vionet.h"
 #include "base/vionet_log.h"
+#include "device/device_ctrl.h"
 #include "queue/queue.h"
+#include "queue/queue_start.h"
 #include "queue/queue_rx_intr.h"
 #include "rxtx/rxtx.h"
 

@@ -15,20 +15,15 @@
 #include <rte_mempool.h>
 #include <rte_spinlock.h>
 
-#include <virtq_packed.h>
-#include <virtq_split.h>
-#include <virtq_pmd_ext.h>
-
+#include "base/vionet_compat.h"
 #include "device/device.h"
-#include "rxtx/rxtx_net_hdr.h"
-#include "device/device_vq_gate.h"
+#include "device/device_vq.h"
 
 #define VIONET_BURST_MAX 64
 /*
- * Default rx_free_thresh, at most: Rx buffers go back once this many slots are free, one publish and
- * notification check per group. 16 measured slightly cheaper on the vhost-user loopback, but behind
- * a vIOMMU (tests/vm PVP) a queue's seeded loop then died after 416 frames, reproducibly; not
- * understood yet, so the default stays at a burst's worth. rx_free_thresh sets it per queue.
+ * Default rx_free_thresh, at most (a quarter of smaller rings): Rx buffers go back once this many
+ * slots are free, one publish and notification check per group; doc/guide.md says why a burst's
+ * worth. rx_free_thresh sets it per queue.
  */
 #define VIONET_RX_REFILL_DEFAULT VIONET_BURST_MAX
 /* Tx: descriptors of one packet at most (the chain or indirect table: header + segments). */
@@ -60,30 +55,6 @@ struct vionet_queue_stats {
 	uint64_t multi_seg;		   /* Rx: mergeable packets; Tx: chained/indirect packets */
 	/* Rx interrupt enabled with used buffers already there: we signalled the event fd ourselves. */
 	uint64_t intr_self_signalled;
-};
-
-/* The driver half of one virtqueue, either layout. */
-struct vionet_vq {
-	union {
-		struct virtq_split_drv split;
-		struct virtq_packed_drv packed;
-	};
-	bool packed_ring;
-	uint16_t vq_index; /* virtio queue index */
-	/* Bursts pass it; the control path closes it while it re-creates the ring (stop, back end
-	 * reconnect): a burst never sees a ring being re-initialised. */
-	struct vionet_vq_gate gate;
-	/* Rx interrupt arm/disarm (application lcore) against ring re-creation (control path): rare on
-	 * both sides, so a plain lock. */
-	rte_spinlock_t intr_lock;
-	struct vionet_hw *hw;
-	const struct rte_memzone *ring_mz; /* ring areas; device-visible */
-	void *state;			   /* lib/virtq shadow state (cookies) */
-	uint64_t ring_dev_addr;		   /* ring_mz as the device addresses it */
-	struct vionet_vq_ring_addrs addrs; /* what setup_queue told the transport */
-	/* Used entries rejected by earlier ring incarnations (lib/virtq's counters restart at init),
-	 * minus those counted at the last stats reset: modulo-2^64 arithmetic keeps the sum right. */
-	uint64_t invalid_used_folded;
 };
 
 struct vionet_rxq {
@@ -160,42 +131,79 @@ vionet_stats_count(struct vionet_queue_stats *s, uint32_t len)
 	s->size[vionet_size_bucket(len)]++;
 }
 
-/*
- * Kicks the device once per burst when it asked for it; counts both outcomes. Through this process's
- * ops (vionet_proc_of): the burst may run in a secondary process, where hw->tp.ops is the primary's.
- */
-static inline void
-vionet_vq_kick(struct vionet_vq *vq, bool needed, struct vionet_queue_stats *s)
+/* One publish for what was added, then at most one kick if the device asked for it; both counted. */
+static __rte_always_inline void
+vionet_queue_publish_and_kick(struct vionet_vq *vq, const bool packed, struct vionet_queue_stats *s)
 {
-	if (needed) {
-		vionet_transport_proc_of(&vq->hw->tp)->ops->notify_queue(&vq->hw->tp, vq->vq_index);
+	if (vionet_vq_publish(vq, packed)) {
+		vionet_vq_kick(vq);
 		s->notifications_sent++;
 	} else {
 		s->notifications_suppressed++;
 	}
 }
 
-/* One virtqueue's memory and its hand-over to the transport (data queues and the control queue). */
-int vionet_vq_alloc(struct vionet_vq *vq, struct vionet_hw *hw, uint16_t vq_index, uint16_t size,
-		    int socket);
-void vionet_vq_free(struct vionet_vq *vq);
-/* Fresh ring state (zeroed, indexes 0, used signals off) and setup_queue at the transport. */
-int vionet_vq_setup_at_transport(struct vionet_hw *hw, struct vionet_vq *vq);
-/* One outstanding cookie per call, NULL when none is left (queue stopped). */
-void *vionet_vq_detach_unused(struct vionet_vq *vq);
+/* The 'buf' field of an Rx buffer: the header in headroom just before data_off, the frame at it. */
+static __rte_always_inline uint64_t
+vionet_rxq_buf_addr(const struct vionet_rxq *rxq, const struct rte_mbuf *m)
+{
+	return vionet_mbuf_buf_addr(m, rxq->use_va) + RTE_PKTMBUF_HEADROOM - rxq->hdr_size;
+}
 
 /*
- * The control virtqueue (vionet_ctrl.c), when the device has one and the transport does not answer
- * control commands itself: set up and enabled with the data queues before DRIVER_OK, forgotten at
- * stop. No-ops without one.
+ * Rx refill, the one every Rx path and the port start use: raw mbufs from the pool (the rte_mempool
+ * contract for pktmbufs: refcnt 1, nb_segs 1, next NULL), so no per-mbuf reset here; the Rx paths set
+ * every field of the first cache line they hand out (rxtx_burst.h, rx_mbuf_init). Up to the ring's
+ * free space in chunks of a burst, one publish, at most one kick (none when !may_kick: before
+ * DRIVER_OK the driver must not notify, 3.1.1). Returns buffers added.
  */
-int vionet_ctrlq_start(struct vionet_hw *hw);
-void vionet_ctrlq_stop(struct vionet_hw *hw, bool device_has_queue);
+static __rte_always_inline uint16_t
+vionet_rxq_refill(struct vionet_rxq *rxq, const bool packed, bool may_kick)
+{
+	struct vionet_vq *vq = &rxq->vq;
+	void *mbufs[VIONET_BURST_MAX];
+	uint64_t addrs[VIONET_BURST_MAX];
+	uint32_t lens[VIONET_BURST_MAX];
+	const uint32_t buf_len = rxq->buf_len;
+	uint16_t total = 0, n, added;
+
+	while ((n = RTE_MIN(vionet_vq_free_count(vq, packed), (uint16_t)VIONET_BURST_MAX)) != 0) {
+		if (unlikely(rte_mempool_get_bulk(rxq->mp, mbufs, n) != 0)) {
+			rxq->stats.mbuf_alloc_failed += n;
+			break;
+		}
+		for (uint16_t i = 0; i < n; i++) {
+			addrs[i] = vionet_rxq_buf_addr(rxq, mbufs[i]);
+			lens[i] = buf_len;
+		}
+		added = vionet_vq_add_bulk(vq, packed, addrs, lens, VIRTQ_DESC_F_WRITE, mbufs, n);
+		total += added;
+		if (unlikely(added < n)) {
+			rte_mempool_put_bulk(rxq->mp, &mbufs[added], n - added);
+			break;
+		}
+	}
+	if (total == 0)
+		return 0;
+	if (may_kick)
+		vionet_queue_publish_and_kick(vq, packed, &rxq->stats);
+	else
+		vionet_vq_publish(vq, packed);
+	return total;
+}
 
 /* Ring sizes: the largest the device allows, and the default a port gets (devarg queue_size). */
 uint16_t vionet_queue_max_size(struct vionet_hw *hw);
 uint16_t vionet_queue_default_size(struct vionet_hw *hw);
-/* Whether every configured Rx queue's buffer holds a frame of 'mtu' (no mergeable buffers). */
+/* Whether one Rx buffer of the queue holds a whole frame of 'mtu' (what it needs without mergeable
+ * buffers). */
+static inline bool
+vionet_rxq_buffer_fits(const struct vionet_rxq *rxq, uint16_t mtu)
+{
+	return rxq->buf_len - rxq->hdr_size >= (uint32_t)mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN;
+}
+
+/* Whether every configured Rx queue's buffer holds a frame of 'mtu'. */
 bool vionet_rx_buffers_fit(struct rte_eth_dev *dev, uint16_t mtu);
 
 int vionet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc,
@@ -206,25 +214,10 @@ int vionet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t n
 			  unsigned int socket_id, const struct rte_eth_txconf *conf);
 void vionet_tx_queue_release(struct rte_eth_dev *dev, uint16_t queue_id);
 
-/*
- * Start: (re)initialise every ring, tell the transport where it is, fill the Rx rings, DRIVER_OK,
- * enable the queues. Stop: disable and release them at the transport, reset the device, and return
- * every mbuf still posted to its mempool.
- */
-int vionet_queues_start(struct rte_eth_dev *dev);
-void vionet_queues_stop(struct rte_eth_dev *dev);
-/* After the back end came back: stop as above, negotiate again and start, with bursts held off. */
-int vionet_queues_restart(struct rte_eth_dev *dev);
-
-/*
- * Rx refill: up to the ring's free space, one publish, at most one kick (none when !may_kick: before
- * DRIVER_OK the driver must not notify). Returns buffers added.
- */
-uint16_t vionet_rxq_refill(struct vionet_rxq *rxq, bool may_kick);
-
-/* Used entries the ring rejected from the device (bad id, length, index, wrap) since the last reset. */
-uint64_t vionet_vq_invalid_used(const struct vionet_vq *vq);
-void vionet_vq_invalid_used_reset(struct vionet_vq *vq);
+/* Every mbuf still posted to a queue's ring goes back to its pool (the device no longer uses it). */
+void vionet_queue_drain(struct vionet_vq *vq);
+/* Forgets a mergeable packet half assembled in an Rx queue (its mbufs back to the pool). */
+void vionet_rxq_drop_partial(struct vionet_rxq *rxq);
 
 /* Used Rx buffers waiting (rte_eth_rx_queue_count). */
 uint32_t vionet_rx_queue_count(void *rx_queue);

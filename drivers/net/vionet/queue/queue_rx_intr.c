@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "base/vionet_compat.h"
-#include "ethdev/ethdev.h"
+#include "device/device.h"
 #include "base/vionet_log.h"
 
 int

@@ -17,77 +17,9 @@
 #include <rte_net.h>
 #include <rte_prefetch.h>
 
-#include <virtq_pmd_ext.h>
-
 #include "base/vionet_compat.h"
-#include "rxtx/rxtx_net_hdr.h"
 #include "queue/queue.h"
-
-/* ---- Ring steps of either layout (thin dispatch on a constant) ---- */
-
-static __rte_always_inline uint16_t
-vq_free_count(const struct vionet_vq *vq, const bool packed)
-{
-	return packed ? virtq_packed_drv_free_count(&vq->packed) : virtq_split_drv_free_count(&vq->split);
-}
-
-static __rte_always_inline uint16_t
-vq_get_used_bulk(struct vionet_vq *vq, const bool packed, void **cookies, uint32_t *lens,
-		 uint16_t max)
-{
-	return packed ? virtq_packed_drv_get_used_bulk(&vq->packed, cookies, lens, max)
-		      : virtq_split_drv_get_used_bulk(&vq->split, cookies, lens, max);
-}
-
-static __rte_always_inline uint16_t
-vq_add_bulk(struct vionet_vq *vq, const bool packed, const uint64_t *addrs, const uint32_t *lens,
-	    uint16_t flags, void *const *cookies, uint16_t n)
-{
-	return packed ? virtq_packed_drv_add_bulk(&vq->packed, addrs, lens, flags, cookies, n)
-		      : virtq_split_drv_add_bulk(&vq->split, addrs, lens, flags, cookies, n);
-}
-
-static __rte_always_inline uint16_t
-vq_next_id(const struct vionet_vq *vq, const bool packed)
-{
-	return packed ? virtq_packed_drv_next_id(&vq->packed) : virtq_split_drv_next_id(&vq->split);
-}
-
-static __rte_always_inline int
-vq_add_chain(struct vionet_vq *vq, const bool packed, const struct virtq_sg *sg, uint16_t n,
-	     void *cookie)
-{
-	return packed ? virtq_packed_drv_add_chain(&vq->packed, sg, n, 0, cookie)
-		      : virtq_split_drv_add_chain(&vq->split, sg, n, 0, cookie);
-}
-
-static __rte_always_inline int
-vq_add_indirect(struct vionet_vq *vq, const bool packed, const struct virtq_sg *sg, uint16_t n,
-		struct vionet_tx_slot *slot, uint64_t slot_dev_addr, void *cookie)
-{
-	uint64_t table_addr = slot_dev_addr + offsetof(struct vionet_tx_slot, indirect);
-
-	return packed ? virtq_packed_drv_add_indirect(&vq->packed, sg, n, 0, slot->indirect.packed,
-						      table_addr, cookie)
-		      : virtq_split_drv_add_indirect(&vq->split, sg, n, 0, slot->indirect.split,
-						     table_addr, cookie);
-}
-
-/* One publish for the burst, then at most one kick if the device asked for it. */
-static __rte_always_inline void
-vq_publish_and_kick(struct vionet_vq *vq, const bool packed, struct vionet_queue_stats *stats)
-{
-	bool kick;
-
-	if (packed) {
-		virtq_packed_drv_publish(&vq->packed);
-		kick = virtq_packed_drv_needs_notify(&vq->packed);
-	} else {
-		virtq_split_drv_publish(&vq->split);
-		kick = virtq_split_drv_needs_notify(&vq->split);
-	}
-	vionet_vq_kick(vq, kick, stats);
-}
+#include "rxtx/rxtx_net_hdr.h"
 
 /* ---- Rx ---- */
 
@@ -121,37 +53,20 @@ rx_rearm_template(uint16_t port_id)
 }
 
 /*
- * Burst-time refill of a queue without mergeable buffers: raw mbufs from the pool (rte_mempool
- * contract for pktmbufs: refcnt 1, nb_segs 1, next NULL), so no per-mbuf reset here: rx_burst()
- * sets the first-cache-line fields when it hands a buffer out. One chunk per burst: a burst takes
- * at most VIONET_BURST_MAX buffers, so this keeps up. One publish, at most one kick.
+ * The fields of an Rx mbuf's first cache line, set whenever a buffer becomes a packet's first
+ * segment: the refill posts raw mbufs (vionet_rxq_refill), so every Rx path sets the same state here.
  */
 static __rte_always_inline void
-rx_refill_raw(struct vionet_rxq *rxq, const bool packed)
+rx_mbuf_init(struct rte_mbuf *m, uint64_t rearm, uint16_t len)
 {
-	void *mbufs[VIONET_BURST_MAX];
-	uint64_t addrs[VIONET_BURST_MAX];
-	uint32_t lens[VIONET_BURST_MAX];
-	const uint16_t offset = (uint16_t)(RTE_PKTMBUF_HEADROOM - rxq->hdr_size);
-	const uint32_t buf_len = rxq->buf_len;
-	const bool use_va = rxq->use_va;
-	uint16_t n = RTE_MIN(vq_free_count(&rxq->vq, packed), (uint16_t)VIONET_BURST_MAX);
-	uint16_t added;
-
-	if (unlikely(rte_mempool_get_bulk(rxq->mp, mbufs, n) != 0)) {
-		rxq->stats.mbuf_alloc_failed += n;
-		return;
-	}
-	/* The buffer starts hdr_size before data_off: header in headroom, frame at data_off. */
-	for (uint16_t i = 0; i < n; i++) {
-		addrs[i] = vionet_mbuf_buf_addr(mbufs[i], use_va) + offset;
-		lens[i] = buf_len;
-	}
-	added = vq_add_bulk(&rxq->vq, packed, addrs, lens, VIRTQ_DESC_F_WRITE, mbufs, n);
-	if (unlikely(added < n))
-		rte_mempool_put_bulk(rxq->mp, &mbufs[added], n - added);
-	if (added != 0)
-		vq_publish_and_kick(&rxq->vq, packed, &rxq->stats);
+	memcpy(&m->rearm_data, &rearm, sizeof(rearm));
+	/* an mbuf of a pinned external buffer pool keeps its EXTERNAL flag (rte_pktmbuf_reset) */
+	m->ol_flags &= RTE_MBUF_F_EXTERNAL;
+	m->packet_type = 0;
+	m->vlan_tci = 0;
+	m->vlan_tci_outer = 0;
+	m->data_len = len;
+	m->pkt_len = len;
 }
 
 /* mbuf headers prefetched ahead of the Rx loop: enough to cover an L2 hit per packet. */
@@ -171,7 +86,7 @@ rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, co
 	const bool vlan_strip = rxq->vlan_strip;
 	uint16_t n, nb_rx = 0;
 
-	n = vq_get_used_bulk(&rxq->vq, packed, cookies, lens, RTE_MIN(nb_pkts, VIONET_BURST_MAX));
+	n = vionet_vq_get_used_bulk(&rxq->vq, packed, cookies, lens, RTE_MIN(nb_pkts, VIONET_BURST_MAX));
 	/* The mbufs went to the device a ring ago: their first lines may have left L1. */
 	for (uint16_t i = 0; i < RTE_MIN(n, (uint16_t)RX_PREFETCH_AHEAD); i++)
 		rte_prefetch0(cookies[i]);
@@ -182,21 +97,15 @@ rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, co
 		if (i + RX_PREFETCH_AHEAD < n)
 			rte_prefetch0(cookies[i + RX_PREFETCH_AHEAD]);
 
-		memcpy(&m->rearm_data, &rearm, sizeof(rearm));
-		/* an mbuf of a pinned external buffer pool keeps its EXTERNAL flag (rte_pktmbuf_reset) */
-		m->ol_flags &= RTE_MBUF_F_EXTERNAL;
 		if (unlikely(lens[i] <= hdr_size)) {
 			/* Empty or rejected (length above what we posted: lib/virtq returns 0). */
+			rx_mbuf_init(m, rearm, 0);
 			rxq->stats.errors++;
 			rte_pktmbuf_free(m);
 			continue;
 		}
 		len = (uint16_t)(lens[i] - hdr_size);
-		m->packet_type = 0;
-		m->vlan_tci = 0;
-		m->vlan_tci_outer = 0;
-		m->data_len = len;
-		m->pkt_len = len;
+		rx_mbuf_init(m, rearm, len);
 		if (offloads)
 			vionet_net_hdr_to_mbuf(rx_hdr_of(m, hdr_size), m);
 		if (unlikely(vlan_strip))
@@ -204,8 +113,8 @@ rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, co
 		vionet_stats_count(&rxq->stats, m->pkt_len);
 		rx_pkts[nb_rx++] = m;
 	}
-	if (vq_free_count(&rxq->vq, packed) >= rxq->refill_thresh)
-		rx_refill_raw(rxq, packed);
+	if (vionet_vq_free_count(&rxq->vq, packed) >= rxq->refill_thresh)
+		vionet_rxq_refill(rxq, packed, true);
 	return nb_rx;
 }
 
@@ -219,10 +128,11 @@ rx_burst_mrg(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts
 {
 	void *cookies[VIONET_BURST_MAX];
 	uint32_t lens[VIONET_BURST_MAX];
-	uint16_t hdr_size = rxq->hdr_size;
+	const uint16_t hdr_size = rxq->hdr_size;
+	const uint64_t rearm = rx_rearm_template(rxq->port_id);
 	uint16_t n, nb_rx = 0;
 
-	n = vq_get_used_bulk(&rxq->vq, packed, cookies, lens, RTE_MIN(nb_pkts, VIONET_BURST_MAX));
+	n = vionet_vq_get_used_bulk(&rxq->vq, packed, cookies, lens, RTE_MIN(nb_pkts, VIONET_BURST_MAX));
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = cookies[i];
 		uint32_t len = lens[i];
@@ -233,13 +143,12 @@ rx_burst_mrg(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts
 
 			nbufs = len > hdr_size ? rte_le_to_cpu_16(hdr->num_buffers) : 0;
 			if (unlikely(nbufs == 0 || nbufs > rxq->ring_size)) {
+				rx_mbuf_init(m, rearm, 0);
 				rxq->stats.errors++;
 				rte_pktmbuf_free(m);
 				continue;
 			}
-			m->data_len = (uint16_t)(len - hdr_size);
-			m->pkt_len = m->data_len;
-			m->port = rxq->port_id;
+			rx_mbuf_init(m, rearm, (uint16_t)(len - hdr_size));
 			if (rxq->offloads)
 				vionet_net_hdr_to_mbuf(hdr, m);
 			if (nbufs == 1) {
@@ -273,8 +182,8 @@ rx_burst_mrg(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts
 			rx_pkts[nb_rx++] = head;
 		}
 	}
-	if (vq_free_count(&rxq->vq, packed) >= rxq->refill_thresh)
-		vionet_rxq_refill(rxq, true);
+	if (vionet_vq_free_count(&rxq->vq, packed) >= rxq->refill_thresh)
+		vionet_rxq_refill(rxq, packed, true);
 	return nb_rx;
 }
 
@@ -297,7 +206,7 @@ tx_reclaim_upto(struct vionet_txq *txq, const bool packed, uint32_t free_cnt)
 		/* Split in order: the used index alone says what is done (no used entry read). */
 		n = !packed && txq->vq.split.in_order
 			    ? virtq_split_drv_reclaim_in_order(&txq->vq.split, done, want)
-			    : vq_get_used_bulk(&txq->vq, packed, done, NULL, want);
+			    : vionet_vq_get_used_bulk(&txq->vq, packed, done, NULL, want);
 		if (n != 0)
 			rte_pktmbuf_free_bulk((struct rte_mbuf **)done, n);
 		total += n;
@@ -319,6 +228,14 @@ tx_can_push(const struct rte_mbuf *m, uint16_t hdr_size)
 	       rte_pktmbuf_headroom(m) >= hdr_size;
 }
 
+/* The header goes into the packet's headroom, just before its data; left unwritten when already
+ * zero (vionet_net_hdr_from_mbuf), so a forwarded frame's cache line stays shared with the device. */
+static __rte_always_inline struct vionet_net_hdr *
+tx_hdr_in_headroom(struct rte_mbuf *m, uint16_t hdr_size)
+{
+	return (struct vionet_net_hdr *)(rte_pktmbuf_mtod(m, char *) - hdr_size);
+}
+
 /*
  * A packet that needs more than one descriptor: its header in its headroom or in the slot of the
  * buffer id it takes, then its segments; through the slot's indirect table when negotiated and
@@ -328,17 +245,14 @@ static __rte_always_inline int
 tx_add_chained(struct vionet_txq *txq, struct rte_mbuf *m, bool push, const bool packed)
 {
 	struct virtq_sg sg[VIONET_TX_MAX_SEGS];
-	uint16_t id = vq_next_id(&txq->vq, packed);
+	uint16_t id = vionet_vq_next_id(&txq->vq, packed);
 	struct vionet_tx_slot *slot = &txq->slots[id];
 	uint64_t slot_addr = txq->slots_dev_addr + (uint64_t)id * sizeof(*slot);
 	uint16_t n = 0;
 	struct rte_mbuf *seg = m;
 
 	if (push) {
-		struct vionet_net_hdr *hdr =
-			(struct vionet_net_hdr *)(rte_pktmbuf_mtod(m, char *) - txq->hdr_size);
-
-		vionet_net_hdr_from_mbuf(hdr, m, txq->hdr_size);
+		vionet_net_hdr_from_mbuf(tx_hdr_in_headroom(m, txq->hdr_size), m, txq->hdr_size);
 		sg[n].addr = vionet_mbuf_buf_addr(m, txq->use_va) + m->data_off - txq->hdr_size;
 		sg[n].len = (uint32_t)m->data_len + txq->hdr_size;
 		n++;
@@ -355,29 +269,82 @@ tx_add_chained(struct vionet_txq *txq, struct rte_mbuf *m, bool push, const bool
 		n++;
 	}
 	if (txq->indirect && n <= VIONET_TX_INDIRECT_MAX)
-		return vq_add_indirect(&txq->vq, packed, sg, n, slot, slot_addr, m);
-	return vq_add_chain(&txq->vq, packed, sg, n, m);
+		return vionet_vq_add_indirect(&txq->vq, packed, sg, n, &slot->indirect,
+					      slot_addr + offsetof(struct vionet_tx_slot, indirect), m);
+	return vionet_vq_add_chain(&txq->vq, packed, sg, n, 0, m);
 }
 
-static __rte_always_inline uint16_t
-tx_burst(struct vionet_txq *txq, struct rte_mbuf **tx_pkts, uint16_t nb_pkts, const bool packed)
-{
+/* One-descriptor packets of a burst, grouped to be posted with one bulk add. */
+struct tx_group {
 	uint64_t addrs[VIONET_BURST_MAX];
 	uint32_t lens[VIONET_BURST_MAX];
 	void *cookies[VIONET_BURST_MAX];
-	uint16_t hdr_size = txq->hdr_size;
-	uint16_t n_bulk = 0, sent;
-	uint16_t free_descs;
+	uint16_t n;
+};
+
+/* Posts the group (ring order: before anything the burst adds after it). */
+static __rte_always_inline void
+tx_flush_group(struct vionet_txq *txq, struct tx_group *g, const bool packed)
+{
+	if (g->n == 0)
+		return;
+	vionet_vq_add_bulk(&txq->vq, packed, g->addrs, g->lens, 0, g->cookies, g->n);
+	g->n = 0;
+}
+
+/* The common case: header in headroom, one descriptor, into the group. */
+static __rte_always_inline void
+tx_group_add(struct vionet_txq *txq, struct tx_group *g, struct rte_mbuf *m)
+{
+	const uint16_t hdr_size = txq->hdr_size;
+
+	vionet_net_hdr_from_mbuf(tx_hdr_in_headroom(m, hdr_size), m, hdr_size);
+	g->addrs[g->n] = vionet_mbuf_buf_addr(m, txq->use_va) + m->data_off - hdr_size;
+	g->lens[g->n] = (uint32_t)m->data_len + hdr_size;
+	g->cookies[g->n] = m;
+	g->n++;
+}
+
+/* Descriptors a packet takes: its segments, plus the header's own unless it goes in headroom or
+ * the packet goes through one indirect descriptor. */
+static __rte_always_inline uint16_t
+tx_descs_needed(const struct vionet_txq *txq, const struct rte_mbuf *m, bool push)
+{
+	if (push)
+		return m->nb_segs;
+	return txq->indirect && m->nb_segs < VIONET_TX_INDIRECT_MAX ? 1 : (uint16_t)(m->nb_segs + 1);
+}
+
+/* A packet the burst cannot send (VLAN insert failed, too many segments, lib/virtq refused): freed
+ * and counted, the burst goes on (ethdev: it counts as sent). */
+static __rte_always_inline void
+tx_drop(struct vionet_txq *txq, struct rte_mbuf *m)
+{
+	txq->stats.errors++;
+	rte_pktmbuf_free(m);
+}
+
+/*
+ * Per burst: reclaim (lazily, below tx_free_thresh), then per packet place its header and add it
+ * (grouped when it is one descriptor), one flush of the group, one publish, at most one kick.
+ */
+static __rte_always_inline uint16_t
+tx_burst(struct vionet_txq *txq, struct rte_mbuf **tx_pkts, uint16_t nb_pkts, const bool packed)
+{
+	struct tx_group group;
+	const uint16_t hdr_size = txq->hdr_size;
+	uint16_t sent, free_descs;
 	bool reclaimed = false;
 
+	group.n = 0;
 	nb_pkts = RTE_MIN(nb_pkts, VIONET_BURST_MAX);
 	/* Completed buffers are reclaimed lazily (ethdev's tx_free_thresh): below the threshold, or
 	 * short for this burst. Each reclaim reads what the device's core last wrote (used.idx or
 	 * used descriptors): once per ring's worth instead of once per burst. */
-	free_descs = vq_free_count(&txq->vq, packed);
+	free_descs = vionet_vq_free_count(&txq->vq, packed);
 	if (free_descs < txq->free_thresh || free_descs < nb_pkts) {
 		tx_reclaim(txq, packed);
-		free_descs = vq_free_count(&txq->vq, packed);
+		free_descs = vionet_vq_free_count(&txq->vq, packed);
 		reclaimed = true;
 	}
 	for (sent = 0; sent < nb_pkts; sent++) {
@@ -388,18 +355,15 @@ tx_burst(struct vionet_txq *txq, struct rte_mbuf **tx_pkts, uint16_t nb_pkts, co
 		/* VLAN insert in software (ethdev TX_OFFLOAD_VLAN_INSERT): the tag goes in the frame. */
 		if (unlikely(m->ol_flags & RTE_MBUF_F_TX_VLAN)) {
 			if (rte_vlan_insert(&m) != 0) {
-				txq->stats.errors++;
-				rte_pktmbuf_free(m);
+				tx_drop(txq, m);
 				continue;
 			}
 			tx_pkts[sent] = m;
 		}
 		push = tx_can_push(m, hdr_size);
-		need = push ? m->nb_segs
-			    : (txq->indirect && m->nb_segs < VIONET_TX_INDIRECT_MAX ? 1 : m->nb_segs + 1);
+		need = tx_descs_needed(txq, m, push);
 		if (unlikely(m->nb_segs >= VIONET_TX_MAX_SEGS)) {
-			txq->stats.errors++;
-			rte_pktmbuf_free(m);
+			tx_drop(txq, m);
 			continue;
 		}
 		if (unlikely(need > free_descs)) {
@@ -407,12 +371,9 @@ tx_burst(struct vionet_txq *txq, struct rte_mbuf **tx_pkts, uint16_t nb_pkts, co
 			 * with what this burst grouped so far posted first (ring order). */
 			if (reclaimed)
 				break;
-			if (n_bulk != 0) {
-				vq_add_bulk(&txq->vq, packed, addrs, lens, 0, cookies, n_bulk);
-				n_bulk = 0;
-			}
+			tx_flush_group(txq, &group, packed);
 			tx_reclaim(txq, packed);
-			free_descs = vq_free_count(&txq->vq, packed);
+			free_descs = vionet_vq_free_count(&txq->vq, packed);
 			reclaimed = true;
 			if (need > free_descs)
 				break;
@@ -421,33 +382,20 @@ tx_burst(struct vionet_txq *txq, struct rte_mbuf **tx_pkts, uint16_t nb_pkts, co
 
 		if (likely(push && m->nb_segs == 1)) {
 			vionet_stats_count(&txq->stats, m->pkt_len);
-			/* The common case: header in headroom, one descriptor, posted in groups. */
-			vionet_net_hdr_from_mbuf(
-				(struct vionet_net_hdr *)(rte_pktmbuf_mtod(m, char *) - hdr_size), m,
-				hdr_size);
-			addrs[n_bulk] = vionet_mbuf_buf_addr(m, txq->use_va) + m->data_off - hdr_size;
-			lens[n_bulk] = (uint32_t)m->data_len + hdr_size;
-			cookies[n_bulk] = m;
-			n_bulk++;
+			tx_group_add(txq, &group, m);
 			continue;
 		}
-		/* Keep ring order: what is grouped so far goes first. */
-		if (n_bulk != 0) {
-			vq_add_bulk(&txq->vq, packed, addrs, lens, 0, cookies, n_bulk);
-			n_bulk = 0;
-		}
+		tx_flush_group(txq, &group, packed);
 		if (unlikely(tx_add_chained(txq, m, push, packed) != 0)) {
-			txq->stats.errors++;
-			rte_pktmbuf_free(m);
+			tx_drop(txq, m);
 			continue;
 		}
 		txq->stats.multi_seg++;
 		vionet_stats_count(&txq->stats, m->pkt_len);
 	}
-	if (n_bulk != 0)
-		vq_add_bulk(&txq->vq, packed, addrs, lens, 0, cookies, n_bulk);
+	tx_flush_group(txq, &group, packed);
 	if (sent != 0)
-		vq_publish_and_kick(&txq->vq, packed, &txq->stats);
+		vionet_queue_publish_and_kick(&txq->vq, packed, &txq->stats);
 	return sent;
 }
 

@@ -6,7 +6,7 @@
  */
 #include <rte_common.h>
 
-#include "ethdev/ethdev.h"
+#include "device/device.h"
 #include "base/vionet_log.h"
 #include "queue/queue.h"
 #include "rxtx/rxtx.h"

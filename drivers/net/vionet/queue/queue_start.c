@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A port's queues brought up and down together: rings to the transport, Rx buffers in, queues
+ * enabled, DRIVER_OK (start); the device stops and is reset, every mbuf back to its pool (stop);
+ * both with the bursts held off the rings (restart after a back end came back).
+ */
+#include "queue/queue_start.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "base/vionet_log.h"
+#include "device/device_ctrl.h"
+#include "queue/queue.h"
+#include "queue/queue_rx_intr.h"
+
+/* The queues of the port, in virtio order: receiveq0, transmitq0, receiveq1, ... */
+static struct vionet_vq *
+port_vq(struct rte_eth_dev *dev, uint16_t vq_index)
+{
+	uint16_t qid = vq_index / 2;
+
+	if (vq_index % 2 == 0) {
+		struct vionet_rxq *rxq = qid < dev->data->nb_rx_queues ? dev->data->rx_queues[qid] : NULL;
+
+		return rxq != NULL ? &rxq->vq : NULL;
+	}
+	struct vionet_txq *txq = qid < dev->data->nb_tx_queues ? dev->data->tx_queues[qid] : NULL;
+
+	return txq != NULL ? &txq->vq : NULL;
+}
+
+/*
+ * Whether the ethdev configuration has the queue at vq_index. Rx and Tx counts may differ (testpmd
+ * --rxq=2 --txq=1): the device has pairs for the larger count, and the half of a pair the other
+ * count does not reach is neither set up nor enabled (the device sees no ring there).
+ */
+static bool
+port_vq_configured(const struct rte_eth_dev *dev, uint16_t vq_index)
+{
+	uint16_t qid = vq_index / 2;
+
+	return vq_index % 2 == 0 ? qid < dev->data->nb_rx_queues : qid < dev->data->nb_tx_queues;
+}
+
+static uint16_t
+port_vq_count(struct rte_eth_dev *dev)
+{
+	return (uint16_t)(2 * RTE_MAX(dev->data->nb_rx_queues, dev->data->nb_tx_queues));
+}
+
+/*
+ * Rings to the device, Rx buffers in, queues enabled, DRIVER_OK (virtio 1.x "Device Initialization"
+ * step 7-8: queue set-up and enable come before DRIVER_OK), then the kick for the Rx buffers.
+ */
+static int
+bring_up_queues(struct rte_eth_dev *dev)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+	uint16_t n = port_vq_count(dev);
+	int ret;
+
+	/* After a reset (port stop, back end reconnect) the device knows nothing: negotiate again. */
+	if (hw->needs_renegotiation) {
+		ret = vionet_dev_renegotiate(hw);
+		if (ret < 0)
+			return ret;
+		hw->needs_renegotiation = false;
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		struct vionet_vq *vq = port_vq(dev, i);
+
+		if (!port_vq_configured(dev, i))
+			continue;
+		if (vq == NULL) {
+			VIONET_INIT_LOG(ERR, "%s: %s queue %u is configured but not set up", hw->tp.name,
+					i % 2 == 0 ? "Rx" : "Tx", i / 2);
+			return -EINVAL;
+		}
+		ret = vionet_vq_setup_at_transport(hw, vq);
+		if (ret < 0)
+			return ret;
+	}
+	ret = vionet_ctrlq_start(hw);
+	if (ret < 0)
+		return ret;
+	for (uint16_t q = 0; q < dev->data->nb_rx_queues; q++) {
+		struct vionet_rxq *rxq = dev->data->rx_queues[q];
+
+		rxq->mrg_head = NULL;
+		rxq->mrg_left = 0;
+		if (vionet_rxq_refill(rxq, rxq->vq.packed_ring, false) == 0) {
+			VIONET_INIT_LOG(ERR, "%s: Rx queue %u: no mbuf to post", hw->tp.name, q);
+			return -ENOMEM;
+		}
+		/* A fresh ring starts with notifications off; a waiter from before a reconnect needs them. */
+		if (rxq->intr_enabled)
+			vionet_rxq_intr_arm(dev, rxq);
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		if (!port_vq_configured(dev, i))
+			continue;
+		ret = hw->tp.ops->enable_queue(&hw->tp, i);
+		if (ret < 0) {
+			VIONET_INIT_LOG(ERR, "%s: cannot enable queue %u: %s", hw->tp.name, i,
+					strerror(-ret));
+			return ret;
+		}
+	}
+	ret = vionet_dev_driver_ok(hw);
+	if (ret < 0)
+		return ret;
+	/* The Rx buffers were published before DRIVER_OK, when notifying is not allowed (3.1.1): tell
+	 * the device now that they are there. */
+	for (uint16_t q = 0; q < dev->data->nb_rx_queues; q++)
+		hw->tp.ops->notify_queue(&hw->tp, (uint16_t)(2 * q));
+	return 0;
+}
+
+/*
+ * The device stops using each ring and is reset (skipped for a device that never saw them: a back
+ * end that just came back), and every mbuf it held comes back to its pool.
+ */
+static void
+take_down_queues(struct rte_eth_dev *dev, bool device_has_queues)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+	uint16_t n = port_vq_count(dev);
+
+	for (uint16_t i = 0; i < n && device_has_queues; i++) {
+		if (port_vq(dev, i) == NULL)
+			continue;
+		hw->tp.ops->stop_queue(&hw->tp, i);
+	}
+	vionet_ctrlq_stop(hw, device_has_queues);
+	if (device_has_queues)
+		vionet_dev_reset(hw);
+	hw->needs_renegotiation = true;
+	for (uint16_t i = 0; i < n; i++) {
+		struct vionet_vq *vq = port_vq(dev, i);
+
+		if (vq != NULL)
+			vionet_queue_drain(vq);
+	}
+	for (uint16_t q = 0; q < dev->data->nb_rx_queues; q++) {
+		struct vionet_rxq *rxq = dev->data->rx_queues[q];
+
+		if (rxq != NULL)
+			vionet_rxq_drop_partial(rxq);
+	}
+}
+
+/*
+ * Takes the port's rings from the bursts (running on other lcores, or in a secondary process) and
+ * from Rx interrupt arming: on return the control path may re-create them. They stay closed until
+ * unhold_queues(dev, true), which only a successful start calls.
+ */
+static void
+hold_queues(struct rte_eth_dev *dev)
+{
+	uint16_t n = port_vq_count(dev);
+	bool fenced_bursts = false;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct vionet_vq *vq = port_vq(dev, i);
+
+		if (vq == NULL)
+			continue;
+		rte_spinlock_lock(&vq->intr_lock);
+		vionet_vq_gate_close(&vq->gate);
+		fenced_bursts |= vq->gate.fence_needed;
+	}
+	vionet_vq_gates_sync(fenced_bursts);
+	for (uint16_t i = 0; i < n; i++) {
+		struct vionet_vq *vq = port_vq(dev, i);
+
+		if (vq != NULL)
+			vionet_vq_gate_wait(&vq->gate);
+	}
+}
+
+/* Ends what hold_queues() began; 'open': the rings are live again (else they stay closed). */
+static void
+unhold_queues(struct rte_eth_dev *dev, bool open)
+{
+	uint16_t n = port_vq_count(dev);
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct vionet_vq *vq = port_vq(dev, i);
+
+		if (vq == NULL)
+			continue;
+		if (open)
+			vionet_vq_gate_open(&vq->gate);
+		rte_spinlock_unlock(&vq->intr_lock);
+	}
+}
+
+int
+vionet_queues_start(struct rte_eth_dev *dev)
+{
+	int ret = bring_up_queues(dev);
+
+	if (ret < 0) {
+		take_down_queues(dev, true);
+		return ret;
+	}
+	/* The gates are closed (since allocation or the last stop): bursts may now use the rings. */
+	for (uint16_t i = 0; i < port_vq_count(dev); i++) {
+		struct vionet_vq *vq = port_vq(dev, i);
+
+		if (vq != NULL)
+			vionet_vq_gate_open(&vq->gate);
+	}
+	return 0;
+}
+
+void
+vionet_queues_stop(struct rte_eth_dev *dev)
+{
+	/* Bursts on other lcores end before their rings are taken away. */
+	hold_queues(dev);
+	take_down_queues(dev, true);
+	unhold_queues(dev, false);
+}
+
+int
+vionet_queues_restart(struct rte_eth_dev *dev)
+{
+	int ret;
+
+	hold_queues(dev);
+	take_down_queues(dev, false);
+	ret = bring_up_queues(dev);
+	/* A failed restart leaves the rings closed: bursts return nothing instead of using them. */
+	unhold_queues(dev, ret == 0);
+	return ret;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Start, stop and restart of a port's queues (queue_start.c). Called by the ethdev layer with its
+ * lifecycle lock held.
+ */
+#ifndef VIONET_QUEUE_START_H
+#define VIONET_QUEUE_START_H
+
+#include <ethdev_driver.h>
+
+/*
+ * Start: (re)initialise every ring, tell the transport where it is, fill the Rx rings, DRIVER_OK,
+ * enable the queues. Stop: the device stops using the rings and is reset, and every mbuf still
+ * posted returns to its mempool.
+ */
+int vionet_queues_start(struct rte_eth_dev *dev);
+void vionet_queues_stop(struct rte_eth_dev *dev);
+/* After the back end came back: stop as above, negotiate again and start, with bursts held off. */
+int vionet_queues_restart(struct rte_eth_dev *dev);
+
+#endif /* VIONET_QUEUE_START_H */
