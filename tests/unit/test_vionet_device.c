@@ -342,7 +342,7 @@ test_control_commands(void)
 	CU_ASSERT_EQUAL(fake.ctrl_cmd, 0);
 	CU_ASSERT_EQUAL(fake.ctrl_len, 1);
 	CU_ASSERT_EQUAL(fake.ctrl_data[0], 1);
-	CU_ASSERT_TRUE(hw.promisc);
+	CU_ASSERT_TRUE(hw.filters.promisc);
 	/* ALLMULTI (1), off */
 	CU_ASSERT_EQUAL(vionet_ctrl_set_allmulti(&hw, false), 0);
 	CU_ASSERT_EQUAL(fake.ctrl_cmd, 1);
@@ -379,16 +379,16 @@ test_control_commands(void)
 	CU_ASSERT_EQUAL(vionet_ctrl_vlan(&hw, 100, true), 0);
 	CU_ASSERT_EQUAL(fake.ctrl_class, 2);
 	CU_ASSERT_EQUAL(fake.ctrl_cmd, 0);
-	CU_ASSERT_TRUE((hw.vlan_filter[100 / 64] & (UINT64_C(1) << (100 % 64))) != 0);
+	CU_ASSERT_TRUE((hw.filters.vlan[100 / 64] & (UINT64_C(1) << (100 % 64))) != 0);
 	CU_ASSERT_EQUAL(vionet_ctrl_vlan(&hw, 100, false), 0);
 	CU_ASSERT_EQUAL(fake.ctrl_cmd, 1);
-	CU_ASSERT_FALSE((hw.vlan_filter[100 / 64] & (UINT64_C(1) << (100 % 64))) != 0);
+	CU_ASSERT_FALSE((hw.filters.vlan[100 / 64] & (UINT64_C(1) << (100 % 64))) != 0);
 	CU_ASSERT_EQUAL(vionet_ctrl_vlan(&hw, 4096, true), -EINVAL);
 	/* Stopped (no live control queue: -EAGAIN): recorded, and sent again once the device runs,
 	 * as after a reset the device's table is empty. */
 	fake.ctrl_answer = -EAGAIN;
 	CU_ASSERT_EQUAL(vionet_ctrl_vlan(&hw, 300, true), 0);
-	CU_ASSERT_TRUE((hw.vlan_filter[300 / 64] & (UINT64_C(1) << (300 % 64))) != 0);
+	CU_ASSERT_TRUE((hw.filters.vlan[300 / 64] & (UINT64_C(1) << (300 % 64))) != 0);
 	fake.ctrl_answer = 0;
 	fake.ctrl_count = 0;
 	vionet_ctrl_device_ready(&hw);
@@ -401,7 +401,7 @@ test_control_commands(void)
 	/* The device says VIONET_CTRL_ERR: -EIO, state unchanged. */
 	fake.ctrl_answer = 1;
 	CU_ASSERT_EQUAL(vionet_ctrl_set_promisc(&hw, false), -EIO);
-	CU_ASSERT_TRUE(hw.promisc);
+	CU_ASSERT_TRUE(hw.filters.promisc);
 }
 
 int

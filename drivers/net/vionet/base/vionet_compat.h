@@ -24,11 +24,7 @@ vionet_mbuf_buf_addr(const struct rte_mbuf *m, bool use_va)
 {
 	if (use_va)
 		return (uint64_t)(uintptr_t)m->buf_addr;
-#if RTE_VERSION >= RTE_VERSION_NUM(22, 11, 0, 0)
 	return rte_mbuf_iova_get(m);
-#else
-	return m->buf_iova;
-#endif
 }
 
 /*

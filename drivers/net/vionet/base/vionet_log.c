@@ -3,6 +3,4 @@
 
 RTE_LOG_REGISTER(vionet_logtype_driver, pmd.net.vionet, NOTICE);
 RTE_LOG_REGISTER(vionet_logtype_init, pmd.net.vionet.init, NOTICE);
-RTE_LOG_REGISTER(vionet_logtype_rx, pmd.net.vionet.rx, NOTICE);
-RTE_LOG_REGISTER(vionet_logtype_tx, pmd.net.vionet.tx, NOTICE);
 RTE_LOG_REGISTER(vionet_logtype_user, pmd.net.vionet.user, NOTICE);

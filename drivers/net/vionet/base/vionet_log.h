@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Log types of the vionet PMD: pmd.net.vionet and its .init/.rx/.tx/.user children, so that a user
+ * Log types of the vionet PMD: pmd.net.vionet and its .init/.user children, so that a user
  * turns on exactly the part they debug: --log-level=pmd.net.vionet.init:debug
  * Fast paths count events in queue stats instead of logging them.
  */
@@ -11,8 +11,6 @@
 
 extern int vionet_logtype_driver;
 extern int vionet_logtype_init;
-extern int vionet_logtype_rx;
-extern int vionet_logtype_tx;
 extern int vionet_logtype_user;
 
 #define VIONET_LOG_TYPE(type, level, fmt, ...) \

@@ -47,6 +47,21 @@ struct vionet_dev_events {
 #define VIONET_MAC_TABLE_SIZE 64
 #define VIONET_VLAN_IDS 4096
 
+/* What the receive filters were last set to (recorded even where the device cannot filter). */
+struct vionet_rx_filters {
+	bool promisc;
+	bool allmulti;
+	uint64_t vlan[VIONET_VLAN_IDS / 64]; /* a bit per VLAN id */
+};
+
+/* The port's life: written under the lifecycle lock by the ethdev layer. */
+struct vionet_port_state {
+	bool started;
+	/* Serialises start/stop/close with the queue re-creation a back end reconnect triggers. */
+	pthread_mutex_t lifecycle_lock;
+	unsigned int rxtx_path; /* row of the burst function table chosen at start (rxtx_select.c) */
+};
+
 /*
  * The device instance: the ethdev port's private data, in shared memory. 'eth_dev' is the primary's;
  * code that may run in a secondary goes through vionet_transport_proc_of(&hw->tp).
@@ -74,10 +89,6 @@ struct vionet_hw {
 
 	/* Queue pairs the device currently serves (VIONET_CTRL_MQ_VQ_PAIRS_SET, else all). */
 	uint16_t active_queue_pairs;
-	bool started;
-	/* Serialises start/stop/close with the queue re-creation a back end reconnect triggers. */
-	pthread_mutex_t lifecycle_lock;
-	unsigned int rxtx_path;	  /* row of the burst function table chosen at start (rxtx_select.c) */
 	bool needs_renegotiation; /* the device was reset (port stop): negotiate again at start */
 	volatile bool link_up; /* last state reported to ethdev; written from the transport thread too */
 
@@ -85,10 +96,8 @@ struct vionet_hw {
 	struct vionet_ctrlq *ctrlq;
 	/* One command in flight (5.1.6.5); a sleeping lock: a command waits for the device. */
 	pthread_mutex_t ctrl_lock;
-	/* What the receive filters were last set to (recorded even where the device cannot filter). */
-	bool promisc;
-	bool allmulti;
-	uint64_t vlan_filter[VIONET_VLAN_IDS / 64];
+	struct vionet_rx_filters filters; /* the control path's (device_ctrl.c) */
+	struct vionet_port_state port;	  /* the ethdev layer's and the burst selector's */
 };
 
 static inline bool

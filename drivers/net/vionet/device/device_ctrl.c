@@ -226,7 +226,7 @@ vionet_ctrl_set_promisc(struct vionet_hw *hw, bool on)
 	int ret = set_rx_mode(hw, VIONET_CTRL_RX_PROMISC, on);
 
 	if (ret == 0 || ret == -EAGAIN)
-		hw->promisc = on;
+		hw->filters.promisc = on;
 	return ret == -EAGAIN ? 0 : ret;
 }
 
@@ -236,7 +236,7 @@ vionet_ctrl_set_allmulti(struct vionet_hw *hw, bool on)
 	int ret = set_rx_mode(hw, VIONET_CTRL_RX_ALLMULTI, on);
 
 	if (ret == 0 || ret == -EAGAIN)
-		hw->allmulti = on;
+		hw->filters.allmulti = on;
 	return ret == -EAGAIN ? 0 : ret;
 }
 
@@ -322,9 +322,9 @@ vionet_ctrl_vlan(struct vionet_hw *hw, uint16_t vlan_id, bool add)
 	ret = send_vlan(hw, vlan_id, add);
 	if (ret == 0 || ret == -EAGAIN) {
 		if (add)
-			hw->vlan_filter[vlan_id / 64] |= UINT64_C(1) << (vlan_id % 64);
+			hw->filters.vlan[vlan_id / 64] |= UINT64_C(1) << (vlan_id % 64);
 		else
-			hw->vlan_filter[vlan_id / 64] &= ~(UINT64_C(1) << (vlan_id % 64));
+			hw->filters.vlan[vlan_id / 64] &= ~(UINT64_C(1) << (vlan_id % 64));
 	}
 	return ret == -EAGAIN ? 0 : ret;
 }
@@ -334,7 +334,7 @@ static void
 replay_vlans(struct vionet_hw *hw)
 {
 	for (uint16_t word = 0; word < VIONET_VLAN_IDS / 64; word++) {
-		uint64_t bits = hw->vlan_filter[word];
+		uint64_t bits = hw->filters.vlan[word];
 
 		while (bits != 0) {
 			send_vlan(hw, (uint16_t)(word * 64 + rte_bsf64(bits)), true);
@@ -349,9 +349,9 @@ vionet_ctrl_device_ready(struct vionet_hw *hw)
 	if (hw->ctrlq != NULL)
 		hw->ctrlq->live = true;
 	/* Receive modes set while stopped; a device starts promiscuous-off, allmulti-off (5.1.6.5.1). */
-	if (hw->promisc)
+	if (hw->filters.promisc)
 		vionet_ctrl_set_promisc(hw, true);
-	if (hw->allmulti)
+	if (hw->filters.allmulti)
 		vionet_ctrl_set_allmulti(hw, true);
 	/* The VLAN table does not survive a reset: QEMU empties it when CTRL_VLAN is negotiated, so
 	 * every tagged frame would be dropped (promiscuous off) until the ids are added again. */

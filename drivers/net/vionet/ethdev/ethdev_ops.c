@@ -24,7 +24,7 @@
 #define VIONET_DRIVER_VERSION "0.1.0"
 
 static int
-vionet_dev_configure(struct rte_eth_dev *dev)
+ethdev_configure(struct rte_eth_dev *dev)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 	const struct rte_eth_conf *conf = &dev->data->dev_conf;
@@ -96,7 +96,7 @@ start_locked(struct rte_eth_dev *dev)
 		return ret;
 	}
 	vionet_rxtx_select(dev);
-	hw->started = true;
+	hw->port.started = true;
 	/* With LSC ethdev reads the stored status: store it now and on every change. */
 	vionet_link_update(dev, 0);
 	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++)
@@ -111,24 +111,24 @@ vionet_ethdev_recover(struct rte_eth_dev *dev)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 
-	pthread_mutex_lock(&hw->lifecycle_lock);
-	if (hw->started && (hw->tp.ops->get_status(&hw->tp) & VIONET_STATUS_DRIVER_OK) == 0) {
+	pthread_mutex_lock(&hw->port.lifecycle_lock);
+	if (hw->port.started && (hw->tp.ops->get_status(&hw->tp) & VIONET_STATUS_DRIVER_OK) == 0) {
 		VIONET_LOG(INFO, "%s: device lost its state: setting the queues up again", hw->tp.name);
 		if (vionet_queues_restart(dev) < 0 || after_driver_ok(dev) < 0)
 			VIONET_LOG(ERR, "%s: cannot set the queues up again", hw->tp.name);
 	}
-	pthread_mutex_unlock(&hw->lifecycle_lock);
+	pthread_mutex_unlock(&hw->port.lifecycle_lock);
 }
 
 static int
-vionet_dev_start(struct rte_eth_dev *dev)
+ethdev_start(struct rte_eth_dev *dev)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 	int ret;
 
-	pthread_mutex_lock(&hw->lifecycle_lock);
+	pthread_mutex_lock(&hw->port.lifecycle_lock);
 	ret = start_locked(dev);
-	pthread_mutex_unlock(&hw->lifecycle_lock);
+	pthread_mutex_unlock(&hw->port.lifecycle_lock);
 	return ret;
 }
 
@@ -137,9 +137,9 @@ stop_locked(struct rte_eth_dev *dev)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 
-	if (!hw->started)
+	if (!hw->port.started)
 		return 0;
-	hw->started = false;
+	hw->port.started = false;
 	dev->data->dev_started = 0;
 	vionet_queues_stop(dev);
 	vionet_rx_intr_stop(dev);
@@ -152,23 +152,23 @@ stop_locked(struct rte_eth_dev *dev)
 }
 
 static int
-vionet_dev_stop(struct rte_eth_dev *dev)
+ethdev_stop(struct rte_eth_dev *dev)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 	int ret;
 
-	pthread_mutex_lock(&hw->lifecycle_lock);
+	pthread_mutex_lock(&hw->port.lifecycle_lock);
 	ret = stop_locked(dev);
-	pthread_mutex_unlock(&hw->lifecycle_lock);
+	pthread_mutex_unlock(&hw->port.lifecycle_lock);
 	return ret;
 }
 
 static int
-vionet_dev_close(struct rte_eth_dev *dev)
+ethdev_close(struct rte_eth_dev *dev)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 
-	vionet_dev_stop(dev);
+	ethdev_stop(dev);
 	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++)
 		vionet_rx_queue_release(dev, i);
 	for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++)
@@ -181,19 +181,19 @@ vionet_dev_close(struct rte_eth_dev *dev)
 	hw->tp.ops->close(&hw->tp);
 	vionet_ethdev_proc_free(dev);
 	hw->eth_dev = NULL;
-	pthread_mutex_destroy(&hw->lifecycle_lock);
+	pthread_mutex_destroy(&hw->port.lifecycle_lock);
 	pthread_mutex_destroy(&hw->ctrl_lock);
 	return 0;
 }
 
 /* ethdev "reset": back to the state after probe; the application configures the port again. */
 static int
-vionet_dev_reset_op(struct rte_eth_dev *dev)
+ethdev_reset(struct rte_eth_dev *dev)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 	int ret;
 
-	vionet_dev_stop(dev);
+	ethdev_stop(dev);
 	vionet_ctrl_release(hw);
 	ret = vionet_dev_renegotiate(hw);
 	if (ret < 0)
@@ -212,7 +212,7 @@ store_link(struct rte_eth_dev *dev, bool device_link_up)
 		.link_autoneg = RTE_ETH_LINK_FIXED,
 	};
 
-	link.link_status = hw->started && device_link_up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
+	link.link_status = hw->port.started && device_link_up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
 	if (link.link_status == RTE_ETH_LINK_DOWN)
 		link.link_speed = RTE_ETH_SPEED_NUM_NONE;
 	return rte_eth_linkstatus_set(dev, &link);
@@ -228,7 +228,7 @@ vionet_link_update(struct rte_eth_dev *dev, int wait_to_complete __rte_unused)
 }
 
 static int
-vionet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
+ethdev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 	uint16_t max_ring = hw->queue_size_max;
@@ -284,7 +284,7 @@ vionet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 }
 
 static int
-vionet_fw_version_get(struct rte_eth_dev *dev, char *fw_version, size_t fw_size)
+ethdev_fw_version_get(struct rte_eth_dev *dev, char *fw_version, size_t fw_size)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 	int len;
@@ -298,25 +298,25 @@ vionet_fw_version_get(struct rte_eth_dev *dev, char *fw_version, size_t fw_size)
 }
 
 static int
-vionet_promiscuous_enable(struct rte_eth_dev *dev)
+ethdev_promiscuous_enable(struct rte_eth_dev *dev)
 {
 	return vionet_ctrl_set_promisc(vionet_hw_of(dev), true);
 }
 
 static int
-vionet_promiscuous_disable(struct rte_eth_dev *dev)
+ethdev_promiscuous_disable(struct rte_eth_dev *dev)
 {
 	return vionet_ctrl_set_promisc(vionet_hw_of(dev), false);
 }
 
 static int
-vionet_allmulticast_enable(struct rte_eth_dev *dev)
+ethdev_allmulticast_enable(struct rte_eth_dev *dev)
 {
 	return vionet_ctrl_set_allmulti(vionet_hw_of(dev), true);
 }
 
 static int
-vionet_allmulticast_disable(struct rte_eth_dev *dev)
+ethdev_allmulticast_disable(struct rte_eth_dev *dev)
 {
 	return vionet_ctrl_set_allmulti(vionet_hw_of(dev), false);
 }
@@ -351,7 +351,7 @@ send_mac_table(struct rte_eth_dev *dev, uint32_t skip, const struct rte_ether_ad
 }
 
 static int
-vionet_mac_addr_add(struct rte_eth_dev *dev, struct rte_ether_addr *mac, uint32_t index,
+ethdev_mac_addr_add(struct rte_eth_dev *dev, struct rte_ether_addr *mac, uint32_t index,
 		    uint32_t vmdq __rte_unused)
 {
 	if (index == 0 || index >= VIONET_MAC_TABLE_SIZE)
@@ -360,7 +360,7 @@ vionet_mac_addr_add(struct rte_eth_dev *dev, struct rte_ether_addr *mac, uint32_
 }
 
 static void
-vionet_mac_addr_remove(struct rte_eth_dev *dev, uint32_t index)
+ethdev_mac_addr_remove(struct rte_eth_dev *dev, uint32_t index)
 {
 	if (index == 0 || index >= VIONET_MAC_TABLE_SIZE)
 		return;
@@ -368,7 +368,7 @@ vionet_mac_addr_remove(struct rte_eth_dev *dev, uint32_t index)
 }
 
 static int
-vionet_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
+ethdev_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 	int ret = vionet_ctrl_set_mac(hw, mac);
@@ -382,7 +382,7 @@ vionet_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
 }
 
 static int
-vionet_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
+ethdev_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 
@@ -402,14 +402,14 @@ vionet_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 }
 
 static int
-vionet_vlan_filter_set(struct rte_eth_dev *dev, uint16_t vlan_id, int on)
+ethdev_vlan_filter_set(struct rte_eth_dev *dev, uint16_t vlan_id, int on)
 {
 	return vionet_ctrl_vlan(vionet_hw_of(dev), vlan_id, on != 0);
 }
 
 /* VLAN strip is done in software on Rx (as virtio users expect); the queues read the flag at start. */
 static int
-vionet_vlan_offload_set(struct rte_eth_dev *dev, int mask)
+ethdev_vlan_offload_set(struct rte_eth_dev *dev, int mask)
 {
 	const struct rte_eth_rxmode *rxmode = &dev->data->dev_conf.rxmode;
 
@@ -427,7 +427,7 @@ vionet_vlan_offload_set(struct rte_eth_dev *dev, int mask)
 }
 
 static int
-vionet_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
+ethdev_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
 {
 	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++) {
 		const struct vionet_rxq *rxq = dev->data->rx_queues[i];
@@ -461,13 +461,13 @@ vionet_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
 }
 
 static int
-vionet_stats_reset(struct rte_eth_dev *dev)
+ethdev_stats_reset(struct rte_eth_dev *dev)
 {
 	return vionet_xstats_reset(dev);
 }
 
 static void
-vionet_rxq_info_get(struct rte_eth_dev *dev, uint16_t queue_id, struct rte_eth_rxq_info *info)
+ethdev_rxq_info_get(struct rte_eth_dev *dev, uint16_t queue_id, struct rte_eth_rxq_info *info)
 {
 	const struct vionet_rxq *rxq = dev->data->rx_queues[queue_id];
 
@@ -480,7 +480,7 @@ vionet_rxq_info_get(struct rte_eth_dev *dev, uint16_t queue_id, struct rte_eth_r
 }
 
 static void
-vionet_txq_info_get(struct rte_eth_dev *dev, uint16_t queue_id, struct rte_eth_txq_info *info)
+ethdev_txq_info_get(struct rte_eth_dev *dev, uint16_t queue_id, struct rte_eth_txq_info *info)
 {
 	const struct vionet_txq *txq = dev->data->tx_queues[queue_id];
 
@@ -490,7 +490,7 @@ vionet_txq_info_get(struct rte_eth_dev *dev, uint16_t queue_id, struct rte_eth_t
 }
 
 static int
-vionet_burst_mode_get(struct rte_eth_dev *dev, uint16_t queue_id __rte_unused,
+ethdev_burst_mode_get(struct rte_eth_dev *dev, uint16_t queue_id __rte_unused,
 		      struct rte_eth_burst_mode *mode)
 {
 	snprintf(mode->info, sizeof(mode->info), "%s", vionet_rxtx_describe(dev));
@@ -498,33 +498,33 @@ vionet_burst_mode_get(struct rte_eth_dev *dev, uint16_t queue_id __rte_unused,
 }
 
 const struct eth_dev_ops vionet_eth_dev_ops = {
-	.dev_configure = vionet_dev_configure,
-	.dev_start = vionet_dev_start,
-	.dev_stop = vionet_dev_stop,
-	.dev_close = vionet_dev_close,
-	.dev_reset = vionet_dev_reset_op,
+	.dev_configure = ethdev_configure,
+	.dev_start = ethdev_start,
+	.dev_stop = ethdev_stop,
+	.dev_close = ethdev_close,
+	.dev_reset = ethdev_reset,
 	.link_update = vionet_link_update,
-	.promiscuous_enable = vionet_promiscuous_enable,
-	.promiscuous_disable = vionet_promiscuous_disable,
-	.allmulticast_enable = vionet_allmulticast_enable,
-	.allmulticast_disable = vionet_allmulticast_disable,
-	.mac_addr_add = vionet_mac_addr_add,
-	.mac_addr_remove = vionet_mac_addr_remove,
-	.mac_addr_set = vionet_mac_addr_set,
-	.mtu_set = vionet_mtu_set,
-	.stats_get = vionet_stats_get,
-	.stats_reset = vionet_stats_reset,
+	.promiscuous_enable = ethdev_promiscuous_enable,
+	.promiscuous_disable = ethdev_promiscuous_disable,
+	.allmulticast_enable = ethdev_allmulticast_enable,
+	.allmulticast_disable = ethdev_allmulticast_disable,
+	.mac_addr_add = ethdev_mac_addr_add,
+	.mac_addr_remove = ethdev_mac_addr_remove,
+	.mac_addr_set = ethdev_mac_addr_set,
+	.mtu_set = ethdev_mtu_set,
+	.stats_get = ethdev_stats_get,
+	.stats_reset = ethdev_stats_reset,
 	.xstats_get = vionet_xstats_get,
 	.xstats_get_names = vionet_xstats_get_names,
 	.xstats_reset = vionet_xstats_reset,
-	.dev_infos_get = vionet_dev_infos_get,
-	.fw_version_get = vionet_fw_version_get,
-	.rxq_info_get = vionet_rxq_info_get,
-	.txq_info_get = vionet_txq_info_get,
-	.rx_burst_mode_get = vionet_burst_mode_get,
-	.tx_burst_mode_get = vionet_burst_mode_get,
-	.vlan_filter_set = vionet_vlan_filter_set,
-	.vlan_offload_set = vionet_vlan_offload_set,
+	.dev_infos_get = ethdev_infos_get,
+	.fw_version_get = ethdev_fw_version_get,
+	.rxq_info_get = ethdev_rxq_info_get,
+	.txq_info_get = ethdev_txq_info_get,
+	.rx_burst_mode_get = ethdev_burst_mode_get,
+	.tx_burst_mode_get = ethdev_burst_mode_get,
+	.vlan_filter_set = ethdev_vlan_filter_set,
+	.vlan_offload_set = ethdev_vlan_offload_set,
 	.rx_queue_setup = vionet_rx_queue_setup,
 	.rx_queue_release = vionet_rx_queue_release,
 	.tx_queue_setup = vionet_tx_queue_setup,
@@ -568,7 +568,7 @@ vionet_ethdev_hw_prepare(struct rte_eth_dev *eth_dev, const char *name,
 	vionet_dev_prepare(hw, name, devargs, eth_dev->data->port_id, use_va, numa_node,
 			   &ethdev_events);
 	hw->eth_dev = eth_dev;
-	pthread_mutex_init(&hw->lifecycle_lock, NULL);
+	pthread_mutex_init(&hw->port.lifecycle_lock, NULL);
 	return hw;
 }
 
@@ -651,7 +651,7 @@ fail:
  * reported, which decides whether its config-change interrupt raises an LSC event.
  */
 static int
-vionet_secondary_link_update(struct rte_eth_dev *dev, int wait_to_complete __rte_unused)
+ethdev_secondary_link_update(struct rte_eth_dev *dev, int wait_to_complete __rte_unused)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 
@@ -660,7 +660,7 @@ vionet_secondary_link_update(struct rte_eth_dev *dev, int wait_to_complete __rte
 
 /* Undoes this process's attach only (its BAR and I/O port mappings): the device keeps running. */
 static int
-vionet_secondary_close(struct rte_eth_dev *dev)
+ethdev_secondary_close(struct rte_eth_dev *dev)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 	struct vionet_transport_proc *proc = dev->process_private;
@@ -677,17 +677,17 @@ vionet_secondary_close(struct rte_eth_dev *dev)
  * -ENOTSUP: the primary owns the device and its queues.
  */
 static const struct eth_dev_ops vionet_eth_dev_secondary_ops = {
-	.dev_close = vionet_secondary_close,
-	.link_update = vionet_secondary_link_update,
-	.stats_get = vionet_stats_get,
+	.dev_close = ethdev_secondary_close,
+	.link_update = ethdev_secondary_link_update,
+	.stats_get = ethdev_stats_get,
 	.xstats_get = vionet_xstats_get,
 	.xstats_get_names = vionet_xstats_get_names,
-	.dev_infos_get = vionet_dev_infos_get,
-	.fw_version_get = vionet_fw_version_get,
-	.rxq_info_get = vionet_rxq_info_get,
-	.txq_info_get = vionet_txq_info_get,
-	.rx_burst_mode_get = vionet_burst_mode_get,
-	.tx_burst_mode_get = vionet_burst_mode_get,
+	.dev_infos_get = ethdev_infos_get,
+	.fw_version_get = ethdev_fw_version_get,
+	.rxq_info_get = ethdev_rxq_info_get,
+	.txq_info_get = ethdev_txq_info_get,
+	.rx_burst_mode_get = ethdev_burst_mode_get,
+	.tx_burst_mode_get = ethdev_burst_mode_get,
 	.tx_done_cleanup = vionet_tx_done_cleanup,
 };
 
@@ -718,8 +718,8 @@ rte_pmd_vionet_set_queue_pairs(uint16_t port_id, uint16_t pairs)
 	hw = vionet_hw_of(dev);
 	if (pairs == 0 || pairs > RTE_MAX(dev->data->nb_rx_queues, dev->data->nb_tx_queues))
 		return -EINVAL;
-	pthread_mutex_lock(&hw->lifecycle_lock);
-	ret = hw->started ? vionet_ctrl_set_queue_pairs(hw, pairs) : -EAGAIN;
-	pthread_mutex_unlock(&hw->lifecycle_lock);
+	pthread_mutex_lock(&hw->port.lifecycle_lock);
+	ret = hw->port.started ? vionet_ctrl_set_queue_pairs(hw, pairs) : -EAGAIN;
+	pthread_mutex_unlock(&hw->port.lifecycle_lock);
 	return ret;
 }

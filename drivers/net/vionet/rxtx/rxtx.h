@@ -32,7 +32,7 @@ uint16_t vionet_tx_burst_stopped(void *tx_queue, struct rte_mbuf **tx_pkts, uint
 void vionet_rxtx_select(struct rte_eth_dev *dev);
 /*
  * A secondary process's port: the burst functions the primary chose at its last start (the row in
- * hw->rxtx_path, shared), or the stopped ones when the primary has not started the port.
+ * hw->port.rxtx_path, shared), or the stopped ones when the primary has not started the port.
  */
 void vionet_rxtx_attach(struct rte_eth_dev *dev);
 /* The name of the chosen paths ("split in-order mergeable scalar", ...): burst mode, xstats, logs. */

@@ -15,16 +15,15 @@ struct rxtx_path {
 	const char *name;
 	bool packed;
 	bool mrg_rxbuf;
-	bool vector; /* needs devarg vectorized=1 and the CPU flags below */
 	eth_rx_burst_t rx;
 	eth_tx_burst_t tx;
 };
 
 static const struct rxtx_path rxtx_paths[] = {
-	{"split scalar", false, false, false, vionet_recv_split, vionet_xmit_split},
-	{"split mergeable scalar", false, true, false, vionet_recv_split_mrg, vionet_xmit_split},
-	{"packed scalar", true, false, false, vionet_recv_packed, vionet_xmit_packed},
-	{"packed mergeable scalar", true, true, false, vionet_recv_packed_mrg, vionet_xmit_packed},
+	{"split scalar", false, false, vionet_recv_split, vionet_xmit_split},
+	{"split mergeable scalar", false, true, vionet_recv_split_mrg, vionet_xmit_split},
+	{"packed scalar", true, false, vionet_recv_packed, vionet_xmit_packed},
+	{"packed mergeable scalar", true, true, vionet_recv_packed_mrg, vionet_xmit_packed},
 };
 
 static bool
@@ -32,9 +31,7 @@ path_fits(const struct rxtx_path *p, const struct vionet_hw *hw)
 {
 	if (p->packed != vionet_has_feature(hw, VIONET_F_RING_PACKED))
 		return false;
-	if (p->mrg_rxbuf != vionet_has_feature(hw, VIONET_NET_F_MRG_RXBUF))
-		return false;
-	return !p->vector || hw->tp.devargs.vectorized;
+	return p->mrg_rxbuf == vionet_has_feature(hw, VIONET_NET_F_MRG_RXBUF);
 }
 
 void
@@ -47,7 +44,7 @@ vionet_rxtx_select(struct rte_eth_dev *dev)
 
 		if (!path_fits(p, hw))
 			continue;
-		hw->rxtx_path = i;
+		hw->port.rxtx_path = i;
 		dev->rx_pkt_burst = p->rx;
 		dev->tx_pkt_burst = p->tx;
 		VIONET_INIT_LOG(INFO, "%s: port %u burst functions: %s%s", hw->tp.name,
@@ -63,7 +60,7 @@ vionet_rxtx_attach(struct rte_eth_dev *dev)
 	const struct vionet_hw *hw = vionet_hw_of(dev);
 
 	/* A row index, not function pointers: the primary's pointers are into its own copy of us. */
-	if (!hw->started || hw->rxtx_path >= RTE_DIM(rxtx_paths)) {
+	if (!hw->port.started || hw->port.rxtx_path >= RTE_DIM(rxtx_paths)) {
 		VIONET_INIT_LOG(WARNING, "%s: port %u is not started by the primary: this process's "
 				"bursts return nothing until it attaches again after the start", hw->tp.name,
 				dev->data->port_id);
@@ -71,10 +68,10 @@ vionet_rxtx_attach(struct rte_eth_dev *dev)
 		dev->tx_pkt_burst = vionet_tx_burst_stopped;
 		return;
 	}
-	dev->rx_pkt_burst = rxtx_paths[hw->rxtx_path].rx;
-	dev->tx_pkt_burst = rxtx_paths[hw->rxtx_path].tx;
+	dev->rx_pkt_burst = rxtx_paths[hw->port.rxtx_path].rx;
+	dev->tx_pkt_burst = rxtx_paths[hw->port.rxtx_path].tx;
 	VIONET_INIT_LOG(INFO, "%s: port %u burst functions (the primary's): %s", hw->tp.name,
-			dev->data->port_id, rxtx_paths[hw->rxtx_path].name);
+			dev->data->port_id, rxtx_paths[hw->port.rxtx_path].name);
 }
 
 const char *
@@ -82,9 +79,9 @@ vionet_rxtx_describe(const struct rte_eth_dev *dev)
 {
 	const struct vionet_hw *hw = dev->data->dev_private;
 
-	if (!hw->started || hw->rxtx_path >= RTE_DIM(rxtx_paths))
+	if (!hw->port.started || hw->port.rxtx_path >= RTE_DIM(rxtx_paths))
 		return "stopped";
-	return rxtx_paths[hw->rxtx_path].name;
+	return rxtx_paths[hw->port.rxtx_path].name;
 }
 
 uint16_t
