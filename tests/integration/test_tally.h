@@ -2,7 +2,7 @@
 /*
  * What the integration test programs share: checks that are counted (a failed one is reported and
  * the program goes on), a fatal stop, and the socket folder removed however the program ends. The
- * closing line "NAME: N passed, N failed" is the one CI reads.
+ * closing line "NAME: N passed, N failed" is the one CI reads. A program that checked nothing fails.
  */
 #ifndef TEST_TALLY_H
 #define TEST_TALLY_H
@@ -73,11 +73,16 @@ fatal(const char *fmt, ...)
 	exit(1);
 }
 
-/* Prints the closing line; returns the program's exit status. */
+/* Prints the closing line; returns the program's exit status: 0 only when it checked something and
+ * every check passed (a program that checked nothing passed nothing). */
 static inline int
 tally_finish(void)
 {
 	printf("%s: %d passed, %d failed\n", tally.name, tally.checks - tally.failures, tally.failures);
+	if (tally.checks == 0) {
+		fprintf(stderr, "FAIL: %s checked nothing\n", tally.name);
+		return 1;
+	}
 	return tally.failures == 0 ? 0 : 1;
 }
 
