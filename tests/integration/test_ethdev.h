@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Ethdev set-up the integration test programs share: EAL for one process that holds a net_vhost
+ * Ethdev helpers the integration test programs share: EAL for one process that holds a net_vhost
  * port and our plugin, a mempool, a port configured with its queue pairs, a start that waits for
- * the link. What the test did not set out to check and still fails ends the program (fatal).
+ * the link, an xstat read by name. What the test did not set out to check and still fails ends the
+ * program (fatal).
  */
 #ifndef TEST_ETHDEV_H
 #define TEST_ETHDEV_H
@@ -132,6 +133,20 @@ test_port_start(uint16_t port, unsigned int timeout_s, const char *when)
 	if (ret < 0)
 		fatal("%s: start port %u: %s", when, port, strerror(-ret));
 	test_port_wait_link(port, true, timeout_s, when);
+}
+
+/* The xstat `name` of `port`; one that does not exist is a failed check (and UINT64_MAX). */
+static inline uint64_t
+test_xstat(uint16_t port, const char *name)
+{
+	uint64_t id, value;
+
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
+	    rte_eth_xstats_get_by_id(port, &id, &value, 1) != 1) {
+		check(false, "port %u has no xstat %s", port, name);
+		return UINT64_MAX;
+	}
+	return value;
 }
 
 #endif /* TEST_ETHDEV_H */

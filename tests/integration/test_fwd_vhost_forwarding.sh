@@ -7,8 +7,9 @@
 #      it, so it learns G's source on port 0 and floods every frame to port 1
 #   S: vionet-fwd rxonly --packets N   on net_vhost0 (socket B)
 #
-# F's virtio-user ports are ours (net_vionet_user, from the plugin) when VIONET_FWD_TEST_PMD=ours,
-# else DPDK's net_virtio_user (the default until ours forwards). Nothing is lost on the way: G only
+# F's virtio-user ports are ours (net_vionet_user, from the plugin) when VIONET_FWD_TEST_PMD=ours
+# (meson: fwd_<mode>_over_vionet_user), else DPDK's net_virtio_user (the default; meson:
+# fwd_<mode>_over_dpdk_virtio_user), where the forwarder alone is under test. Nothing is lost on the way: G only
 # counts what a port accepted, F retries partial Tx bursts without limit (S may be starved of CPU for
 # seconds on a loaded machine). Every process must report exactly N and
 # every mbuf back in its pool.

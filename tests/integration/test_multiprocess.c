@@ -43,6 +43,7 @@
 #include <rte_memzone.h>
 #include <rte_mempool.h>
 
+#include "test_ethdev.h"
 #include "test_tally.h"
 
 #define POOL_NAME "mp_test_pool"
@@ -55,11 +56,6 @@
 #define SECONDARY_RUNS 2
 #define SECONDARY_HANG_S 180
 
-static uint64_t
-deadline(unsigned int seconds)
-{
-	return rte_get_timer_cycles() + seconds * rte_get_timer_hz();
-}
 #define STOPPED_BURSTS 200   /* bursts per port the secondary tries on the stopped ports */
 #define STOP_AFTER_BURSTS 32 /* the secondary's bursts before it asks the primary to stop */
 
@@ -90,10 +86,10 @@ ctl_set(uint32_t *flag)
 static void
 ctl_wait(uint32_t *flag, const char *what)
 {
-	uint64_t end = deadline(HANG_S * 2);
+	double end = test_deadline(HANG_S * 2);
 
 	while (__atomic_load_n(flag, __ATOMIC_ACQUIRE) == 0) {
-		if (rte_get_timer_cycles() > end)
+		if (test_past(end))
 			fatal("waited in vain for %s", what);
 		usleep(1000);
 	}
@@ -163,7 +159,7 @@ exchange(struct rte_mempool *pool, uint16_t from, uint16_t to, const char *who, 
 {
 	struct rte_mbuf *burst[BURST];
 	uint32_t sent = 0, received = 0, bad = 0, old = 0;
-	uint64_t end = deadline(HANG_S);
+	double end = test_deadline(HANG_S);
 
 	while (sent < FRAMES) {
 		uint16_t n = (uint16_t)RTE_MIN((uint32_t)BURST, FRAMES - sent), done;
@@ -173,11 +169,11 @@ exchange(struct rte_mempool *pool, uint16_t from, uint16_t to, const char *who, 
 		done = rte_eth_tx_burst(from, 0, burst, n);
 		rte_pktmbuf_free_bulk(burst + done, n - done);
 		sent += done;
-		if (done < n && rte_get_timer_cycles() > end)
+		if (done < n && test_past(end))
 			fatal("%s: port %u accepted %u of %d frames", who, from, sent, FRAMES);
 	}
 	while (rte_eth_rx_queue_count(to, 0) < FRAMES)
-		if (rte_get_timer_cycles() > end)
+		if (test_past(end))
 			fatal("%s: port %u Rx queue count %d, expected %d frames from port %u", who, to,
 			      rte_eth_rx_queue_count(to, 0), FRAMES, from);
 	while (received < FRAMES) {
@@ -190,7 +186,7 @@ exchange(struct rte_mempool *pool, uint16_t from, uint16_t to, const char *who, 
 				bad += !frame_ok(burst[i], from, received++);
 		}
 		rte_pktmbuf_free_bulk(burst, n);
-		if (n == 0 && rte_get_timer_cycles() > end)
+		if (n == 0 && test_past(end))
 			break;
 	}
 	if (stale != NULL)
@@ -225,30 +221,6 @@ check_stats(uint16_t port, uint32_t stale, const char *who)
 	      st.ierrors, st.oerrors, st.rx_nombuf);
 }
 
-static uint64_t
-xstat(uint16_t port, const char *name)
-{
-	uint64_t id, value = UINT64_MAX;
-
-	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
-	    rte_eth_xstats_get_by_id(port, &id, &value, 1) != 1)
-		return UINT64_MAX;
-	return value;
-}
-
-static void
-wait_link_up(uint16_t port, const char *who)
-{
-	struct rte_eth_link link;
-
-	for (unsigned int i = 0; i < HANG_S * 100; i++) {
-		if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == RTE_ETH_LINK_UP)
-			return;
-		usleep(10000);
-	}
-	fatal("%s: link of port %u never came up", who, port);
-}
-
 /* ---- The secondary ---- */
 
 static void
@@ -267,7 +239,7 @@ secondary_port_checks(uint16_t port)
 	check(ret == 0 && strstr(fw, "pci-") != NULL, "secondary: port %u fw_version '%s' (%d)", port,
 	      ret == 0 ? fw : "", ret);
 	/* The primary did not ask for LSC: this reads the device through our own handles. */
-	wait_link_up(port, "secondary");
+	test_port_wait_link(port, true, HANG_S, "secondary");
 	ret = rte_eth_dev_stop(port);
 	check(ret == -ENOTSUP, "secondary: port %u stop returned %d, expected -ENOTSUP", port, ret);
 	ret = rte_eth_promiscuous_disable(port);
@@ -289,7 +261,7 @@ burst_through_stop(struct rte_mempool *pool, struct mp_ctl *ctl)
 {
 	struct rte_mbuf *burst[BURST];
 	uint32_t seq = 0, before_stop = 0, after_stop = 0, tries = 0, iterations = 0;
-	uint64_t end = deadline(HANG_S * 2);
+	double end = test_deadline(HANG_S * 2);
 	bool stopped = false;
 
 	while (tries < STOPPED_BURSTS) {
@@ -297,7 +269,7 @@ burst_through_stop(struct rte_mempool *pool, struct mp_ctl *ctl)
 
 		if (!stopped && __atomic_load_n(&ctl->stopped, __ATOMIC_ACQUIRE) != 0)
 			stopped = true; /* every burst from here on starts after the stop returned */
-		if (!stopped && rte_get_timer_cycles() > end)
+		if (!stopped && test_past(end))
 			fatal("secondary: the primary never stopped the ports");
 		for (uint16_t i = 0; i < BURST; i++)
 			burst[i] = make_frame(pool, 0, seq++, PHASE_AROUND_STOP);
@@ -350,7 +322,7 @@ run_secondary(void)
 	if (ctl->restart_run) {
 		burst_through_stop(pool, ctl);
 		for (uint16_t port = 0; port < 2; port++)
-			wait_link_up(port, "secondary after the primary's restart");
+			test_port_wait_link(port, true, HANG_S, "secondary after the primary's restart");
 	}
 	exchange(pool, 0, 1, "secondary 0->1", ctl->restart_run ? &stale[1] : NULL);
 	exchange(pool, 1, 0, "secondary 1->0", ctl->restart_run ? &stale[0] : NULL);
@@ -361,9 +333,9 @@ run_secondary(void)
 	if (ctl->restart_run)
 		printf("secondary: %u frames from around the stop reached port 1 after the start\n",
 		       stale[1]);
-	v = xstat(0, "tx_q0_size_128_to_255_packets");
+	v = test_xstat(0, "tx_q0_size_128_to_255_packets");
 	check(v == FRAMES, "secondary: port 0 xstat tx_q0_size_128_to_255_packets %" PRIu64, v);
-	v = xstat(0, "tx_q0_notifications_sent");
+	v = test_xstat(0, "tx_q0_notifications_sent");
 	check(v != UINT64_MAX && v > 0, "secondary: port 0 Tx never kicked the device (%" PRIu64 ")",
 	      v);
 	/* The port still runs: the refused stop above changed nothing. */
@@ -441,11 +413,11 @@ spawn_secondary(char **args)
 static int
 wait_secondary(pid_t pid)
 {
-	uint64_t end = deadline(SECONDARY_HANG_S);
+	double end = test_deadline(SECONDARY_HANG_S);
 	int status;
 
 	while (waitpid(pid, &status, WNOHANG) == 0) {
-		if (rte_get_timer_cycles() > end) {
+		if (test_past(end)) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			fatal("the secondary hung (killed after %d s)", SECONDARY_HANG_S);
@@ -475,7 +447,7 @@ restart_under_secondary(struct mp_ctl *ctl)
 			fatal("primary: start port %u again: %s", port, strerror(-ret));
 	}
 	for (uint16_t port = 0; port < 2; port++) {
-		wait_link_up(port, "primary after the restart");
+		test_port_wait_link(port, true, HANG_S, "primary after the restart");
 		rte_eth_stats_reset(port);
 	}
 	ctl_set(&ctl->started);
@@ -504,7 +476,7 @@ run_primary(char **args)
 	for (uint16_t port = 0; port < 2; port++)
 		setup_port(port, pool);
 	for (uint16_t port = 0; port < 2; port++)
-		wait_link_up(port, "primary");
+		test_port_wait_link(port, true, HANG_S, "primary");
 
 	for (int run = 1; run <= SECONDARY_RUNS; run++) {
 		pid_t pid;

@@ -73,19 +73,13 @@ configure(uint16_t port, struct rte_mempool *pool, bool rxq_intr)
 	test_port_configure(port, &conf, t.queues, RING_SIZE, pool);
 }
 
-static uint64_t
-deadline(void)
-{
-	return rte_get_timer_cycles() + HANG_S * rte_get_timer_hz();
-}
-
 /* The sender sends one broadcast frame carrying a sequence number, to our queue q. */
 static uint32_t
 send_frame(uint16_t q)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(t.sender_pool);
 	uint32_t seq = t.seq++;
-	uint64_t end = deadline();
+	double end = test_deadline(HANG_S);
 	uint8_t *p;
 
 	if (m == NULL)
@@ -102,7 +96,7 @@ send_frame(uint16_t q)
 	/* A back end takes the rings shortly after link up: retry until it accepts. The hub has one
 	 * queue pair, so over PCI queue 0 of the sender reaches queue 0 of ours. */
 	while (rte_eth_tx_burst(t.sender, t.pci ? 0 : q, &m, 1) == 0) {
-		if (rte_get_timer_cycles() > end)
+		if (test_past(end))
 			fatal("sender queue %u never accepted a frame", q);
 		rte_pause();
 	}
@@ -113,10 +107,10 @@ send_frame(uint16_t q)
 static void
 wait_frame_pending(uint16_t q, const char *when)
 {
-	uint64_t end = deadline();
+	double end = test_deadline(HANG_S);
 
 	while (rte_eth_rx_queue_count(t.ours, q) <= 0)
-		if (rte_get_timer_cycles() > end)
+		if (test_past(end))
 			fatal("%s: no frame ever reached queue %u", when, q);
 }
 
@@ -125,12 +119,12 @@ static void
 expect_frame(uint16_t q, uint32_t seq, const char *when)
 {
 	struct rte_mbuf *m[4];
-	uint64_t end = deadline();
+	double end = test_deadline(HANG_S);
 	uint16_t n;
 	uint32_t got;
 
 	while ((n = rte_eth_rx_burst(t.ours, q, m, RTE_DIM(m))) == 0)
-		if (rte_get_timer_cycles() > end)
+		if (test_past(end))
 			fatal("%s: queue %u never returned frame %u", when, q, seq);
 	check(n == 1, "%s: queue %u returned %u frames, expected 1", when, q, n);
 	memcpy(&got, rte_pktmbuf_mtod_offset(m[0], uint8_t *, 14), sizeof(got));
@@ -161,17 +155,6 @@ register_queues(const char *when)
 
 		check(ret == 0, "%s: rx_intr_ctl_q(ADD) queue %u: %s", when, q, strerror(-ret));
 	}
-}
-
-static uint64_t
-xstat(const char *name)
-{
-	uint64_t id, value = UINT64_MAX;
-
-	if (rte_eth_xstats_get_id_by_name(t.ours, name, &id) != 0 ||
-	    rte_eth_xstats_get_by_id(t.ours, &id, &value, 1) != 1)
-		fatal("xstat %s missing", name);
-	return value;
 }
 
 /* Enabled: the back end's frame on q wakes the wait for q alone, and the frame is there. */
@@ -217,7 +200,7 @@ wake_on_enable_with_frame_waiting(uint16_t q, const char *when)
 	int n;
 
 	snprintf(name, sizeof(name), "rx_q%u_intr_self_signalled", q);
-	before = xstat(name);
+	before = test_xstat(t.ours, name);
 	seq = send_frame(q);
 	wait_frame_pending(q, when);
 	n = wait_events(QUIET_WAIT_MS, &queues);
@@ -228,7 +211,7 @@ wake_on_enable_with_frame_waiting(uint16_t q, const char *when)
 	      "%s: queue %u: enable with a frame waiting: wait returned %d events for queues 0x%x", when,
 	      q, n, queues);
 	rte_eth_dev_rx_intr_disable(t.ours, q);
-	after = xstat(name);
+	after = test_xstat(t.ours, name);
 	check(after == before + 1, "%s: %s went %" PRIu64 " -> %" PRIu64, when, name, before, after);
 	expect_frame(q, seq, when);
 }

@@ -7,7 +7,8 @@
 #   4. our testpmd exits cleanly (no signal).
 # Our testpmd runs with --enable-hw-vlan-strip (VLAN strip is done in software, as DPDK virtio users
 # expect).
-# No timing is asserted: every wait is bounded only to turn a hang into a failure.
+# No timing is asserted: traffic is polled until it is there, every wait is bounded only to turn a
+# hang into a failure.
 # usage: test_user_testpmd.sh <plugin.so> [devargs suffix, e.g. ",packed_vq=1"]
 # With ",server=1" in the suffix our port listens and the back end connects as a client.
 set -euo pipefail
@@ -62,6 +63,34 @@ peer_cmd() {
 	echo "$1" >&3
 }
 
+# The peer's port 0 counters now ("show port stats 0" on its prompt): RX and TX packets.
+peer_port_counts() {
+	local log=$1 n counts
+	n=$(grep -c "NIC statistics for port 0" "$log" || true)
+	peer_cmd "show port stats 0"
+	for _ in $(seq 600); do
+		counts=$(awk -v want=$((n + 1)) '/NIC statistics for port 0/ {k++}
+			k == want && /RX-packets/ {rx=$2} k == want && /TX-packets/ {tx=$2}
+			END {if (tx != "") print rx+0, tx+0}' "$log")
+		[ -n "$counts" ] && { echo "$counts"; return 0; }
+		sleep 0.1
+	done
+	cat "$log"
+	vionet_fail "the back end never answered \"show port stats 0\""
+}
+
+# Polls the peer's port 0 until it has received more than $2 and sent more than $3 packets; the
+# deadline (60 s) passed is a failure (a hang), no timing is asserted.
+wait_peer_traffic() {
+	local log=$1 min_rx=$2 min_tx=$3 rx=0 tx=0
+	for _ in $(seq 300); do
+		read -r rx tx < <(peer_port_counts "$log")
+		[ "$rx" -gt "$min_rx" ] && [ "$tx" -gt "$min_tx" ] && return 0
+		sleep 0.2
+	done
+	vionet_fail "the back end's port 0 has received $rx and sent $tx packets, not more than $min_rx/$min_tx (waited 60 s)"
+}
+
 # Forward statistics of port 0 from the peer's last "stop": RX and TX packet counts.
 peer_counts() {
 	local log=$1
@@ -84,6 +113,7 @@ start_ours() {
 if [ "$server" = 1 ]; then
 	start_ours
 	for _ in $(seq 600); do [ -S "$sock" ] && break; sleep 0.1; done
+	[ -S "$sock" ] || { cat "$work/ours.log"; vionet_fail "our port never listened on $sock"; }
 	start_peer 1
 else
 	start_peer 1
@@ -94,16 +124,18 @@ wait_log "$work/ours.log" "Press enter to exit"
 
 # 1. both ways
 peer_cmd "start tx_first"
-sleep 2
+wait_peer_traffic "$work/peer1.log" 1000 1000
 peer_cmd "stop"
 wait_log "$work/peer1.log" "Forward statistics for port 0"
 read -r rx tx < <(peer_counts "$work/peer1.log")
 echo "back end 1: rx $rx tx $tx"
 [ "$rx" -gt 1000 ] && [ "$tx" -gt 1000 ] || vionet_fail "too little traffic through the first back end ($rx/$tx)"
-peer_cmd "start"
 
-# 2. back end killed mid-traffic
-sleep 1
+# 2. back end killed mid-traffic. The stop drained the loop: a new first burst starts it again, and
+# the kill comes once the counters show frames flowing.
+read -r port_rx port_tx < <(peer_port_counts "$work/peer1.log")
+peer_cmd "start tx_first"
+wait_peer_traffic "$work/peer1.log" "$((port_rx + 1000))" "$((port_tx + 1000))"
 # SIGKILL the testpmd itself (the child of its timeout wrapper): no goodbye on the socket.
 kill -9 "$(pgrep -P "$peer_pid")"
 wait "$peer_pid" 2>/dev/null || true
@@ -116,7 +148,7 @@ start_peer 2
 wait_log "$work/ours.log" "net_vionet_user0: link up"
 wait_log "$work/ours.log" "Port 0: link state change event" 2
 peer_cmd "start tx_first"
-sleep 2
+wait_peer_traffic "$work/peer2.log" 1000 1000
 peer_cmd "stop"
 wait_log "$work/peer2.log" "Forward statistics for port 0"
 read -r rx tx < <(peer_counts "$work/peer2.log")

@@ -12,21 +12,20 @@
  * has no vector; VQ_PAIRS_SET disables and re-enables the
  * back end's rings; memory added after set-up reaches the back end; the back end killed: link-down
  * callback, ops refuse, link-up callback when it is back, set-up again, traffic again; no fd or
- * memory left after close.
+ * memory left after close. Every check is a require() (test_tally.h): the first that fails shows the
+ * back end's log and ends the program.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/vionet_spec.h"
@@ -37,6 +36,7 @@
 #include "virtq_packed.h"
 #include "virtq_split.h"
 #include "transport/transport_ops.h"
+#include "test_tally.h"
 
 #define RING_SIZE 256
 #define BUF_SIZE 2048
@@ -53,24 +53,13 @@ static int backend_stdin = -1;
 static unsigned int link_events;
 static int last_link_state = -1;
 
-#define CHECK(cond, ...)                                                                         \
-	do {                                                                                     \
-		if (!(cond))                                                                     \
-			fail(__LINE__, #cond, __VA_ARGS__);                                      \
-	} while (0)
-
 static void stop_backend(bool graceful);
 
+/* A failed require() or fatal(): the back end's log, and the back end stopped. */
 static void
-fail(int line, const char *cond, const char *fmt, ...)
+on_fatal(void)
 {
-	va_list ap;
-
-	fprintf(stderr, "FAIL line %d (%s): ", line, cond);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n--- back end log (%s) ---\n", log_path);
+	fprintf(stderr, "--- back end log (%s) ---\n", log_path);
 	fflush(stderr);
 	if (system("true") == 0) {
 		char cmd[700];
@@ -80,7 +69,6 @@ fail(int line, const char *cond, const char *fmt, ...)
 			fprintf(stderr, "(no log)\n");
 	}
 	stop_backend(false);
-	exit(1);
 }
 
 /* The device layer's upcall, registered as the device layer would: from the control thread. */
@@ -89,15 +77,6 @@ test_link_changed(struct vionet_transport *hw)
 {
 	__atomic_store_n(&last_link_state, hw->ops->link_up(hw), __ATOMIC_RELEASE);
 	__atomic_fetch_add(&link_events, 1, __ATOMIC_ACQ_REL);
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static unsigned int backend_starts;
@@ -122,9 +101,9 @@ start_backend(void)
 
 	snprintf(vdev, sizeof(vdev), "net_vhost0,iface=%s,queues=2%s", sock_path,
 		 server_mode ? ",client=1" : "");
-	CHECK(pipe(pipefd) == 0, "pipe: %s", strerror(errno));
+	require(pipe(pipefd) == 0, "pipe: %s", strerror(errno));
 	backend_pid = fork();
-	CHECK(backend_pid >= 0, "fork: %s", strerror(errno));
+	require(backend_pid >= 0, "fork: %s", strerror(errno));
 	if (backend_pid == 0) {
 		char prefix[64];
 		int log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -157,9 +136,9 @@ stop_backend(bool graceful)
 	if (backend_pid < 0)
 		return;
 	if (graceful && write(backend_stdin, "quit\n", 5) == 5) {
-		double end = now_s() + WAIT_S;
+		double end = test_deadline(WAIT_S);
 
-		while (now_s() < end && waitpid(backend_pid, &status, WNOHANG) == 0)
+		while (!test_past(end) && waitpid(backend_pid, &status, WNOHANG) == 0)
 			usleep(50000);
 		if (waitpid(backend_pid, &status, WNOHANG) == 0) {
 			kill(backend_pid, SIGKILL);
@@ -193,35 +172,35 @@ log_count(const char *needle)
 static void
 wait_log(const char *needle, unsigned int count)
 {
-	double end = now_s() + WAIT_S;
+	double end = test_deadline(WAIT_S);
 
-	while (log_count(needle) < count && now_s() < end)
+	while (log_count(needle) < count && !test_past(end))
 		usleep(50000);
-	CHECK(log_count(needle) >= count, "the back end did not log '%s' %u times", needle, count);
+	require(log_count(needle) >= count, "the back end did not log '%s' %u times", needle, count);
 }
 
 static void
 wait_socket(void)
 {
-	double end = now_s() + WAIT_S;
+	double end = test_deadline(WAIT_S);
 
-	while (access(sock_path, F_OK) != 0 && now_s() < end)
+	while (access(sock_path, F_OK) != 0 && !test_past(end))
 		usleep(50000);
-	CHECK(access(sock_path, F_OK) == 0, "the back end did not create %s", sock_path);
+	require(access(sock_path, F_OK) == 0, "the back end did not create %s", sock_path);
 }
 
 static void
 wait_link_event(unsigned int events, int state)
 {
-	double end = now_s() + WAIT_S;
+	double end = test_deadline(WAIT_S);
 
 	while ((__atomic_load_n(&link_events, __ATOMIC_ACQUIRE) < events ||
 		__atomic_load_n(&last_link_state, __ATOMIC_ACQUIRE) != state) &&
-	       now_s() < end)
+	       !test_past(end))
 		usleep(20000);
-	CHECK(__atomic_load_n(&link_events, __ATOMIC_ACQUIRE) >= events &&
+	require(__atomic_load_n(&link_events, __ATOMIC_ACQUIRE) >= events &&
 		      __atomic_load_n(&last_link_state, __ATOMIC_ACQUIRE) == state,
-	      "no link %s callback (%u events)", state ? "up" : "down", link_events);
+	        "no link %s callback (%u events)", state ? "up" : "down", link_events);
 }
 
 static unsigned int
@@ -294,19 +273,19 @@ tq_setup(struct vionet_transport *hw, struct test_queue *q, uint16_t index, bool
 	if (packed) {
 		q->mem = rte_zmalloc(NULL, virtq_packed_mem_size(RING_SIZE), 4096);
 		q->state = rte_zmalloc(NULL, virtq_packed_drv_state_size(RING_SIZE), 64);
-		CHECK(q->mem && q->state, "ring memory");
-		CHECK(virtq_packed_drv_init_mem(&q->drv.packed, RING_SIZE, q->mem, q->state, features) == 0,
-		      "packed init");
+		require(q->mem && q->state, "ring memory");
+		require(virtq_packed_drv_init_mem(&q->drv.packed, RING_SIZE, q->mem, q->state, features) == 0,
+		        "packed init");
 		r.desc_va = q->mem;
 		r.driver_area_va = (char *)q->mem + virtq_packed_driver_event_offset(RING_SIZE);
 		r.device_area_va = (char *)q->mem + virtq_packed_device_event_offset(RING_SIZE);
 	} else {
 		q->mem = rte_zmalloc(NULL, virtq_split_mem_size(RING_SIZE, 4096), 4096);
 		q->state = rte_zmalloc(NULL, virtq_split_drv_state_size(RING_SIZE), 64);
-		CHECK(q->mem && q->state, "ring memory");
-		CHECK(virtq_split_drv_init_mem(&q->drv.split, RING_SIZE, q->mem, 4096, q->state,
+		require(q->mem && q->state, "ring memory");
+		require(virtq_split_drv_init_mem(&q->drv.split, RING_SIZE, q->mem, 4096, q->state,
 					       features) == 0,
-		      "split init");
+		        "split init");
 		r.desc_va = q->mem;
 		r.driver_area_va = (char *)q->mem + virtq_split_avail_offset(RING_SIZE);
 		r.device_area_va = (char *)q->mem + virtq_split_used_offset(RING_SIZE, 4096);
@@ -316,11 +295,11 @@ tq_setup(struct vionet_transport *hw, struct test_queue *q, uint16_t index, bool
 	r.driver_area_addr = (uintptr_t)r.driver_area_va;
 	r.device_area_addr = (uintptr_t)r.device_area_va;
 	q->bufs = rte_zmalloc(NULL, (size_t)RING_SIZE * BUF_SIZE, 64);
-	CHECK(q->bufs != NULL, "buffers");
+	require(q->bufs != NULL, "buffers");
 	ret = hw->ops->setup_queue(hw, &r);
-	CHECK(ret == 0, "setup_queue %u: %d", index, ret);
+	require(ret == 0, "setup_queue %u: %d", index, ret);
 	ret = hw->ops->enable_queue(hw, index);
-	CHECK(ret == 0, "enable_queue %u: %d", index, ret);
+	require(ret == 0, "enable_queue %u: %d", index, ret);
 }
 
 static void
@@ -339,23 +318,23 @@ device_init(struct vionet_transport *hw, bool packed, uint16_t pairs)
 	uint8_t status;
 	char line[128];
 
-	CHECK(hw->ops->reset(hw) == 0, "reset");
+	require(hw->ops->reset(hw) == 0, "reset");
 	hw->ops->set_status(hw, VIONET_STATUS_ACKNOWLEDGE | VIONET_STATUS_DRIVER);
 	offered = hw->ops->get_features(hw);
-	CHECK(offered & F(32), "VERSION_1 offered (0x%" PRIx64 ")", offered);
-	CHECK(!(offered & F(30)), "vhost-user's PROTOCOL_FEATURES bit shown to the device layer");
-	CHECK((offered & (F(VIONET_NET_F_MAC) | F(VIONET_NET_F_STATUS) | F(VIONET_NET_F_CTRL_VQ))) ==
+	require(offered & F(32), "VERSION_1 offered (0x%" PRIx64 ")", offered);
+	require(!(offered & F(30)), "vhost-user's PROTOCOL_FEATURES bit shown to the device layer");
+	require((offered & (F(VIONET_NET_F_MAC) | F(VIONET_NET_F_STATUS) | F(VIONET_NET_F_CTRL_VQ))) ==
 		      (F(VIONET_NET_F_MAC) | F(VIONET_NET_F_STATUS) | F(VIONET_NET_F_CTRL_VQ)),
-	      "MAC, STATUS, CTRL_VQ not offered (0x%" PRIx64 ")", offered);
+	        "MAC, STATUS, CTRL_VQ not offered (0x%" PRIx64 ")", offered);
 	wanted = F(32) | F(VIONET_NET_F_MAC) | F(VIONET_NET_F_STATUS) | F(VIONET_NET_F_CTRL_VQ) |
 		 F(VIONET_NET_F_MRG_RXBUF) | (pairs > 1 ? F(VIONET_NET_F_MQ) : 0) |
 		 (packed ? F(34) : 0);
 	features = offered & wanted;
-	CHECK(hw->ops->set_features(hw, features) == 0, "set_features");
+	require(hw->ops->set_features(hw, features) == 0, "set_features");
 	hw->ops->set_status(hw, VIONET_STATUS_ACKNOWLEDGE | VIONET_STATUS_DRIVER |
 					VIONET_STATUS_FEATURES_OK);
 	status = hw->ops->get_status(hw);
-	CHECK(status & VIONET_STATUS_FEATURES_OK, "FEATURES_OK not kept (0x%x)", status);
+	require(status & VIONET_STATUS_FEATURES_OK, "FEATURES_OK not kept (0x%x)", status);
 	/* The back end reports what it got: ours without the transport-served bits, plus bit 30. */
 	snprintf(line, sizeof(line), "negotiated Virtio features: 0x%" PRIx64,
 		 (features & ~(F(VIONET_NET_F_MAC) | F(VIONET_NET_F_STATUS) | F(VIONET_NET_F_CTRL_VQ))) |
@@ -381,7 +360,7 @@ device_stop(struct vionet_transport *hw, struct test_queue *qs, uint16_t pairs)
 {
 	uint16_t i;
 
-	CHECK(hw->ops->reset(hw) == 0, "reset");
+	require(hw->ops->reset(hw) == 0, "reset");
 	for (i = 0; i < 2 * pairs; i++)
 		tq_free(&qs[i]);
 }
@@ -415,7 +394,7 @@ traffic(struct vionet_transport *hw, struct test_queue *qs, uint16_t pairs, uint
 		uint32_t len;
 
 		for (seq = 0; seq < FRAMES_PER_QUEUE; seq++)
-			CHECK(tq_add(rx, rx->bufs + (size_t)seq * BUF_SIZE, BUF_SIZE, true) == 0, "rx post");
+			require(tq_add(rx, rx->bufs + (size_t)seq * BUF_SIZE, BUF_SIZE, true) == 0, "rx post");
 		tq_kick(hw, rx);
 		for (seq = 0; seq < FRAMES_PER_QUEUE; seq++) {
 			/* The last frame of pair 0 lives in memory allocated after set-up (hotplug). */
@@ -426,11 +405,11 @@ traffic(struct vionet_transport *hw, struct test_queue *qs, uint16_t pairs, uint
 
 			memset(buf, 0, NET_HDR_SIZE);
 			fill_frame(buf + NET_HDR_SIZE, frame_len, q, seq);
-			CHECK(tq_add(tx, buf, NET_HDR_SIZE + frame_len, false) == 0, "tx post");
+			require(tq_add(tx, buf, NET_HDR_SIZE + frame_len, false) == 0, "tx post");
 		}
 		tq_kick(hw, tx);
-		end = now_s() + WAIT_S;
-		while (got < FRAMES_PER_QUEUE && now_s() < end) {
+		end = test_deadline(WAIT_S);
+		while (got < FRAMES_PER_QUEUE && !test_past(end)) {
 			int ret = tq_get(rx, &cookie, &len);
 
 			if (ret == -EAGAIN) {
@@ -439,7 +418,7 @@ traffic(struct vionet_transport *hw, struct test_queue *qs, uint16_t pairs, uint
 				usleep(1000);
 				continue;
 			}
-			CHECK(ret == 0, "rx used entry on queue %u: %d", rx->index, ret);
+			require(ret == 0, "rx used entry on queue %u: %d", rx->index, ret);
 			{
 				uint8_t *buf = cookie;
 				uint32_t seq_of = (uint32_t)(buf - rx->bufs) / BUF_SIZE;
@@ -447,23 +426,23 @@ traffic(struct vionet_transport *hw, struct test_queue *qs, uint16_t pairs, uint
 				uint32_t frame_len = 60 + seq_of * 40;
 
 				/* Rx buffers are used in order by the vhost library: buffer i holds frame i. */
-				CHECK(seq_of == got, "frame order: buffer %u for frame %u", seq_of, got);
-				CHECK(len == NET_HDR_SIZE + frame_len, "queue %u frame %u: length %u, sent %u",
-				      q, got, len, NET_HDR_SIZE + frame_len);
+				require(seq_of == got, "frame order: buffer %u for frame %u", seq_of, got);
+				require(len == NET_HDR_SIZE + frame_len, "queue %u frame %u: length %u, sent %u",
+				        q, got, len, NET_HDR_SIZE + frame_len);
 				fill_frame(expect, frame_len, q, seq_of);
-				CHECK(memcmp(buf + NET_HDR_SIZE, expect, frame_len) == 0,
-				      "queue %u frame %u: content differs", q, got);
+				require(memcmp(buf + NET_HDR_SIZE, expect, frame_len) == 0,
+				        "queue %u frame %u: content differs", q, got);
 			}
 			got++;
 		}
-		CHECK(got == FRAMES_PER_QUEUE, "queue pair %u: %u of %u frames came back", q, got,
-		      FRAMES_PER_QUEUE);
+		require(got == FRAMES_PER_QUEUE, "queue pair %u: %u of %u frames came back", q, got,
+		        FRAMES_PER_QUEUE);
 		/* A device may hold used Tx entries back to batch them (the vhost library does for packed
 		 * rings): every frame came back, so only harvest what is there. */
 		while (tq_get(tx, &cookie, &len) == 0)
 			harvested_tx++;
-		CHECK(harvested_tx <= FRAMES_PER_QUEUE, "tx: %u buffers used, %u sent", harvested_tx,
-		      FRAMES_PER_QUEUE);
+		require(harvested_tx <= FRAMES_PER_QUEUE, "tx: %u buffers used, %u sent", harvested_tx,
+		        FRAMES_PER_QUEUE);
 	}
 	printf("traffic: %u frames on each of %u queue pairs came back intact\n", FRAMES_PER_QUEUE,
 	       pairs);
@@ -476,7 +455,7 @@ call_fd_signalled(struct vionet_transport *hw, uint16_t queue_index)
 	int fd = vionet_vhost_user_queue_call_fd(hw, queue_index);
 	uint64_t count = 0;
 
-	CHECK(fd >= 0, "no call fd for queue %u", queue_index);
+	require(fd >= 0, "no call fd for queue %u", queue_index);
 	return read(fd, &count, sizeof(count)) == sizeof(count) && count > 0;
 }
 
@@ -493,15 +472,15 @@ check_call_fds(struct vionet_transport *hw, struct test_queue *qs, uint16_t pair
 		call_fd_signalled(hw, 2 * q);
 	traffic(hw, qs, pairs, NULL);
 	for (q = 0; q < pairs; q++)
-		CHECK(call_fd_signalled(hw, 2 * q), "Rx queue %u: call fd not signalled", 2 * q);
+		require(call_fd_signalled(hw, 2 * q), "Rx queue %u: call fd not signalled", 2 * q);
 	for (q = 0; q < pairs; q++)
-		CHECK(hw->ops->set_queue_vector(hw, 2 * q, 0xffff) == 0, "set_queue_vector none");
+		require(hw->ops->set_queue_vector(hw, 2 * q, 0xffff) == 0, "set_queue_vector none");
 	traffic(hw, qs, pairs, NULL);
 	for (q = 0; q < pairs; q++)
-		CHECK(!call_fd_signalled(hw, 2 * q), "Rx queue %u: signalled without a vector", 2 * q);
+		require(!call_fd_signalled(hw, 2 * q), "Rx queue %u: signalled without a vector", 2 * q);
 	for (q = 0; q < pairs; q++)
-		CHECK(hw->ops->set_queue_vector(hw, 2 * q, 0) == 0, "set_queue_vector 0");
-	CHECK(vionet_vhost_user_queue_call_fd(hw, 2 * pairs) == -EINVAL, "call fd of no queue");
+		require(hw->ops->set_queue_vector(hw, 2 * q, 0) == 0, "set_queue_vector 0");
+	require(vionet_vhost_user_queue_call_fd(hw, 2 * pairs) == -EINVAL, "call fd of no queue");
 	printf("call fds: signalled for Rx with a vector, silent without\n");
 }
 
@@ -510,13 +489,13 @@ check_config(struct vionet_transport *hw, uint16_t pairs, bool link_up)
 {
 	struct vionet_net_config cfg;
 
-	CHECK(hw->ops->read_dev_config(hw, 0, &cfg, offsetof(struct vionet_net_config, duplex) + 1) ==
+	require(hw->ops->read_dev_config(hw, 0, &cfg, offsetof(struct vionet_net_config, duplex) + 1) ==
 		      0,
-	      "read_dev_config");
-	CHECK(memcmp(cfg.mac, "\x02\x11\x22\x33\x44\x55", 6) == 0, "config mac is not the devarg");
-	CHECK(cfg.max_virtqueue_pairs == pairs, "max_virtqueue_pairs %u", cfg.max_virtqueue_pairs);
-	CHECK(!!(cfg.status & VIONET_NET_S_LINK_UP) == link_up, "config link status %u", cfg.status);
-	CHECK(cfg.speed == 25000, "config speed %u", cfg.speed);
+	        "read_dev_config");
+	require(memcmp(cfg.mac, "\x02\x11\x22\x33\x44\x55", 6) == 0, "config mac is not the devarg");
+	require(cfg.max_virtqueue_pairs == pairs, "max_virtqueue_pairs %u", cfg.max_virtqueue_pairs);
+	require(!!(cfg.status & VIONET_NET_S_LINK_UP) == link_up, "config link status %u", cfg.status);
+	require(cfg.speed == 25000, "config speed %u", cfg.speed);
 }
 
 static void
@@ -524,17 +503,17 @@ check_mq(struct vionet_transport *hw)
 {
 	uint16_t one = 1, two = 2, five = 5;
 
-	CHECK(hw->ops->ctrl_command(hw, VIONET_CTRL_MQ, VIONET_CTRL_MQ_VQ_PAIRS_SET, &one,
+	require(hw->ops->ctrl_command(hw, VIONET_CTRL_MQ, VIONET_CTRL_MQ_VQ_PAIRS_SET, &one,
 				    sizeof(one)) == VIONET_CTRL_OK,
-	      "VQ_PAIRS_SET 1");
+	        "VQ_PAIRS_SET 1");
 	wait_log("vring2 is disabled", 1);
 	wait_log("vring3 is disabled", 1);
-	CHECK(hw->ops->ctrl_command(hw, VIONET_CTRL_MQ, VIONET_CTRL_MQ_VQ_PAIRS_SET, &five,
+	require(hw->ops->ctrl_command(hw, VIONET_CTRL_MQ, VIONET_CTRL_MQ_VQ_PAIRS_SET, &five,
 				    sizeof(five)) == VIONET_CTRL_ERR,
-	      "VQ_PAIRS_SET beyond the pairs accepted");
-	CHECK(hw->ops->ctrl_command(hw, VIONET_CTRL_MQ, VIONET_CTRL_MQ_VQ_PAIRS_SET, &two,
+	        "VQ_PAIRS_SET beyond the pairs accepted");
+	require(hw->ops->ctrl_command(hw, VIONET_CTRL_MQ, VIONET_CTRL_MQ_VQ_PAIRS_SET, &two,
 				    sizeof(two)) == VIONET_CTRL_OK,
-	      "VQ_PAIRS_SET 2");
+	        "VQ_PAIRS_SET 2");
 	wait_log("vring2 is enabled", 2);
 	wait_log("vring3 is enabled", 2);
 	printf("control queue: VQ_PAIRS_SET toggled the back end's rings 2 and 3\n");
@@ -548,20 +527,20 @@ check_recorded_commands(struct vionet_transport *hw)
 	uint8_t table[4 + 6 + 4] = {1, 0, 0, 0, 2, 0, 0, 0, 0, 9, 0, 0, 0, 0};
 	uint8_t bad_table[4] = {1, 0, 0, 0};
 
-	CHECK(hw->ops->ctrl_command(hw, VIONET_CTRL_RX, VIONET_CTRL_RX_PROMISC, &on, 1) ==
+	require(hw->ops->ctrl_command(hw, VIONET_CTRL_RX, VIONET_CTRL_RX_PROMISC, &on, 1) ==
 		      VIONET_CTRL_OK,
-	      "promisc");
-	CHECK(hw->ops->ctrl_command(hw, VIONET_CTRL_VLAN, VIONET_CTRL_VLAN_ADD, &vid, 2) ==
+	        "promisc");
+	require(hw->ops->ctrl_command(hw, VIONET_CTRL_VLAN, VIONET_CTRL_VLAN_ADD, &vid, 2) ==
 		      VIONET_CTRL_OK,
-	      "vlan add");
-	CHECK(hw->ops->ctrl_command(hw, VIONET_CTRL_MAC, VIONET_CTRL_MAC_TABLE_SET, table,
+	        "vlan add");
+	require(hw->ops->ctrl_command(hw, VIONET_CTRL_MAC, VIONET_CTRL_MAC_TABLE_SET, table,
 				    sizeof(table)) == VIONET_CTRL_OK,
-	      "mac table");
-	CHECK(hw->ops->ctrl_command(hw, VIONET_CTRL_MAC, VIONET_CTRL_MAC_TABLE_SET, bad_table,
+	        "mac table");
+	require(hw->ops->ctrl_command(hw, VIONET_CTRL_MAC, VIONET_CTRL_MAC_TABLE_SET, bad_table,
 				    sizeof(bad_table)) == VIONET_CTRL_ERR,
-	      "truncated mac table accepted");
-	CHECK(hw->ops->ctrl_command(hw, VIONET_CTRL_GUEST_OFFLOADS, 0, NULL, 0) == VIONET_CTRL_ERR,
-	      "unknown class accepted");
+	        "truncated mac table accepted");
+	require(hw->ops->ctrl_command(hw, VIONET_CTRL_GUEST_OFFLOADS, 0, NULL, 0) == VIONET_CTRL_ERR,
+	        "unknown class accepted");
 }
 
 static int
@@ -579,7 +558,7 @@ run_e2big(struct vionet_transport *hw)
 	r.driver_area_addr = r.desc_addr + virtq_split_avail_offset(RING_SIZE);
 	r.device_area_addr = r.desc_addr + virtq_split_used_offset(RING_SIZE, 4096);
 	ret = hw->ops->setup_queue(hw, &r);
-	CHECK(ret == -E2BIG, "setup_queue with one file per hugepage: %d, want -E2BIG", ret);
+	require(ret == -E2BIG, "setup_queue with one file per hugepage: %d, want -E2BIG", ret);
 	rte_free(q.mem);
 	printf("e2big: the memory table was refused (see the --single-file-segments hint above)\n");
 	return 0;
@@ -589,6 +568,7 @@ int
 main(int argc, char **argv)
 {
 	static struct vionet_transport hw;
+	static char tally_name[64];
 	struct test_queue qs[4];
 	char prefix[64];
 	bool packed, server, e2big;
@@ -605,9 +585,12 @@ main(int argc, char **argv)
 		return 2;
 	}
 	scenario = argv[1];
+	snprintf(tally_name, sizeof(tally_name), "test_vhost_user_transport %s", scenario);
+	tally.name = tally_name;
+	tally.on_fatal = on_fatal;
 	snprintf(testpmd_path, sizeof(testpmd_path), "%s", argv[2]);
 	snprintf(work_dir, sizeof(work_dir), "/tmp/vionet-vu-test.XXXXXX");
-	CHECK(mkdtemp(work_dir) != NULL, "mkdtemp: %s", strerror(errno));
+	require(mkdtemp(work_dir) != NULL, "mkdtemp: %s", strerror(errno));
 	snprintf(sock_path, sizeof(sock_path), "%s/vhost.sock", work_dir);
 	snprintf(log_path, sizeof(log_path), "%s/backend.log", work_dir);
 	packed = strcmp(scenario, "client-packed") == 0;
@@ -624,7 +607,7 @@ main(int argc, char **argv)
 			       "--log-level=pmd.net.vionet*:info", NULL};
 
 		ret = rte_eal_init((int)(sizeof(eal) / sizeof(eal[0])) - 1, eal);
-		CHECK(ret >= 0, "rte_eal_init");
+		require(ret >= 0, "rte_eal_init");
 	}
 	rte_malloc_get_socket_stats(0, &before);
 
@@ -645,17 +628,17 @@ main(int argc, char **argv)
 		struct sockaddr_un sa = {.sun_family = AF_UNIX};
 		int stale = socket(AF_UNIX, SOCK_STREAM, 0);
 
-		CHECK(strlen(sock_path) < sizeof(sa.sun_path), "socket path too long");
+		require(strlen(sock_path) < sizeof(sa.sun_path), "socket path too long");
 		memcpy(sa.sun_path, sock_path, strlen(sock_path) + 1);
-		CHECK(stale >= 0 && bind(stale, (struct sockaddr *)&sa, sizeof(sa)) == 0,
-		      "stale socket: %s", strerror(errno));
+		require(stale >= 0 && bind(stale, (struct sockaddr *)&sa, sizeof(sa)) == 0,
+		        "stale socket: %s", strerror(errno));
 		close(stale);
 		start_backend(); /* it connects to us once we listen, retrying until then */
 	}
 	fds_before = open_fds();
 	ret = vionet_vhost_user_create(&hw);
-	CHECK(ret == 0, "vionet_vhost_user_create: %d", ret);
-	CHECK(hw.ops->link_up(&hw) == 1, "link down right after create");
+	require(ret == 0, "vionet_vhost_user_create: %d", ret);
+	require(hw.ops->link_up(&hw) == 1, "link down right after create");
 	if (e2big) {
 		run_e2big(&hw);
 		goto close;
@@ -676,7 +659,7 @@ main(int argc, char **argv)
 	/* Memory hotplug: a block beyond EAL's initial 64 MB must reach the back end's table. */
 	tables = log_count("guest memory region size");
 	extra = rte_malloc(NULL, 96 << 20, 4096);
-	CHECK(extra != NULL, "96 MB more memory");
+	require(extra != NULL, "96 MB more memory");
 	wait_log("guest memory region size", tables + 1);
 	traffic(&hw, qs, pairs, extra + (64 << 20));
 	printf("hotplug: the memory table was sent again; a frame in the new memory passed\n");
@@ -686,9 +669,9 @@ main(int argc, char **argv)
 	readies = log_count("virtio is now ready for processing");
 	stop_backend(false);
 	wait_link_event(events + 1, 0);
-	CHECK(hw.ops->link_up(&hw) == 0, "link_up after the back end died");
+	require(hw.ops->link_up(&hw) == 0, "link_up after the back end died");
 	check_config(&hw, pairs, false);
-	CHECK(hw.ops->set_features(&hw, features) == -ENOTCONN, "set_features while disconnected");
+	require(hw.ops->set_features(&hw, features) == -ENOTCONN, "set_features while disconnected");
 	if (!server)
 		unlink(sock_path);
 	start_backend();
@@ -705,13 +688,13 @@ main(int argc, char **argv)
 
 close:
 	hw.ops->close(&hw);
-	CHECK(hw.priv == NULL, "transport state left after close");
-	CHECK(open_fds() == fds_before, "fds: %u before create, %u after close", fds_before,
-	      open_fds());
+	require(hw.priv == NULL, "transport state left after close");
+	require(open_fds() == fds_before, "fds: %u before create, %u after close", fds_before,
+	        open_fds());
 	rte_malloc_get_socket_stats(0, &after);
-	CHECK(after.heap_allocsz_bytes == before.heap_allocsz_bytes,
-	      "rte_malloc: %zu bytes before create, %zu after close", before.heap_allocsz_bytes,
-	      after.heap_allocsz_bytes);
+	require(after.heap_allocsz_bytes == before.heap_allocsz_bytes,
+	        "rte_malloc: %zu bytes before create, %zu after close", before.heap_allocsz_bytes,
+	        after.heap_allocsz_bytes);
 	stop_backend(true);
 	if (!e2big) {
 		char line[128];
@@ -719,12 +702,11 @@ close:
 		snprintf(line, sizeof(line), "negotiated Virtio features: 0x%" PRIx64,
 			 (features & ~(F(VIONET_NET_F_MAC) | F(VIONET_NET_F_STATUS) |
 				       F(VIONET_NET_F_CTRL_VQ))) | F(30));
-		CHECK(log_count(line) >= 2, "the back end did not report our features: %s", line);
+		require(log_count(line) >= 2, "the back end did not report our features: %s", line);
 	}
 	rte_eal_cleanup();
 	unlink(sock_path);
 	unlink(log_path);
 	rmdir(work_dir);
-	printf("%s: ok\n", scenario);
-	return 0;
+	return tally_finish();
 }

@@ -37,7 +37,9 @@ static void test_defaults(void)
 	CU_ASSERT_EQUAL(opts.topology, FWD_TOPO_PAIRED);
 	CU_ASSERT_EQUAL(opts.port_default.nb_rxq, 1);
 	CU_ASSERT_EQUAL(opts.port_default.nb_txq, 0);
-	CU_ASSERT_EQUAL(opts.port_default.nb_rxd, FWD_DEFAULT_RXD);
+	/* --help: "Rx/Tx ring sizes of every port (default 1024)" */
+	CU_ASSERT_EQUAL(opts.port_default.nb_rxd, 1024);
+	CU_ASSERT_EQUAL(opts.port_default.nb_txd, 1024);
 	CU_ASSERT_EQUAL(opts.pkt_size, 64);
 	CU_ASSERT_EQUAL(opts.flows, 1);
 	CU_ASSERT_EQUAL(opts.packets, 0);

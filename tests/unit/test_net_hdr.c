@@ -76,8 +76,9 @@ test_checksum_and_tso(void)
 	memset(&hdr, 0xff, sizeof(hdr));
 	plain_mbuf(RTE_MBUF_F_TX_TCP_CKSUM | RTE_MBUF_F_TX_IPV4);
 	vionet_net_hdr_from_mbuf(&hdr, &mbuf, sizeof(hdr));
-	CU_ASSERT_EQUAL(hdr.flags, VIONET_NET_HDR_F_NEEDS_CSUM);
-	CU_ASSERT_EQUAL(hdr.gso_type, VIONET_NET_HDR_GSO_NONE);
+	/* virtio 1.x 5.1.6: VIRTIO_NET_HDR_F_NEEDS_CSUM 1, VIRTIO_NET_HDR_GSO_NONE 0 */
+	CU_ASSERT_EQUAL(hdr.flags, 1);
+	CU_ASSERT_EQUAL(hdr.gso_type, 0);
 	CU_ASSERT_EQUAL(rte_le_to_cpu_16(hdr.csum_start), 34);
 	CU_ASSERT_EQUAL(rte_le_to_cpu_16(hdr.csum_offset), 16);
 	CU_ASSERT_EQUAL(hdr.gso_size, 0);
@@ -89,8 +90,9 @@ test_checksum_and_tso(void)
 
 	plain_mbuf(RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_TCP_CKSUM | RTE_MBUF_F_TX_IPV6);
 	vionet_net_hdr_from_mbuf(&hdr, &mbuf, sizeof(hdr));
-	CU_ASSERT_EQUAL(hdr.flags, VIONET_NET_HDR_F_NEEDS_CSUM);
-	CU_ASSERT_EQUAL(hdr.gso_type, VIONET_NET_HDR_GSO_TCPV6);
+	/* NEEDS_CSUM 1, VIRTIO_NET_HDR_GSO_TCPV6 4 */
+	CU_ASSERT_EQUAL(hdr.flags, 1);
+	CU_ASSERT_EQUAL(hdr.gso_type, 4);
 	CU_ASSERT_EQUAL(rte_le_to_cpu_16(hdr.gso_size), 1448);
 	CU_ASSERT_EQUAL(rte_le_to_cpu_16(hdr.hdr_len), 54);
 }
