@@ -188,6 +188,13 @@ virtq_packed_drv_is_broken(const struct virtq_packed_drv *vq)
 	return vq->broken;
 }
 
+/* The buffer ID the next add_*() takes. */
+static inline uint16_t
+virtq_packed_drv_next_id(const struct virtq_packed_drv *vq)
+{
+	return vq->free_id;
+}
+
 static inline uint16_t
 virtq_packed_drv_take_id(struct virtq_packed_drv *vq)
 {
@@ -484,6 +491,39 @@ virtq_packed_drv_peek_used(struct virtq_packed_drv *vq)
 		return -EIO;
 	}
 	return st;
+}
+
+/*
+ * Used descriptors waiting at last_used, as the device wrote them in ring order: walks the flags
+ * with the used wrap counter (2.8.1) over the descriptors published and not yet harvested, and
+ * stops at the first slot not used in this lap. For single-descriptor buffers (Rx) this is the
+ * used buffer count (in-order: one per used descriptor, as split counts used entries). Changes no
+ * ring state (split's twin also refreshes its used.idx cache and breaks on an idx jump).
+ */
+static inline uint16_t
+virtq_packed_drv_used_count(const struct virtq_packed_drv *vq)
+{
+	uint16_t pos = vq->last_used;
+	bool wrap = vq->used_wrap;
+	uint16_t max = virtq_packed_drv_inflight_descs(vq);
+	uint16_t n = 0;
+
+	if (vq->broken)
+		return 0;
+	while (n < max) {
+		/* acquire: each used flag before anything the caller reads of that buffer
+		 * (2.8.21.4) */
+		uint16_t flags =
+		        virtq_le16_to_cpu(__atomic_load_n(&vq->desc[pos].flags, __ATOMIC_ACQUIRE));
+		bool avail = (flags & VIRTQ_DESC_F_AVAIL) != 0;
+		bool used = (flags & VIRTQ_DESC_F_USED) != 0;
+
+		if (avail != used || avail != wrap)
+			break;
+		n++;
+		virtq_packed_advance(&pos, &wrap, 1, vq->size);
+	}
+	return n;
 }
 
 static inline bool

@@ -191,6 +191,13 @@ virtq_split_drv_is_broken(const struct virtq_split_drv *vq)
 	return vq->broken;
 }
 
+/* The head descriptor index the next add_*() takes (split: a buffer is named by its head). */
+static inline uint16_t
+virtq_split_drv_next_id(const struct virtq_split_drv *vq)
+{
+	return vq->free_head;
+}
+
 /* Take n free descriptors; returns the first. Caller checked num_free >= n. */
 static inline uint16_t
 virtq_split_drv_take_desc(struct virtq_split_drv *vq)

@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include "virtq_packed_dev.h"
-#include "virtq_pmd_ext.h"
 #include "virtq_split_dev.h"
 
 #define MAX_QUEUE 512
@@ -386,7 +385,7 @@ op_notify_control(struct fuzz *f)
 			(void)virtq_packed_dev_enable_avail_notify_after(&f->pv, n);
 			break;
 		default:
-			(void)virtq_packed_drv_used_count(&f->pd, n);
+			(void)virtq_packed_drv_used_count(&f->pd);
 			break;
 		}
 		(void)virtq_packed_drv_has_used(&f->pd);

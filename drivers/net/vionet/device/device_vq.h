@@ -17,7 +17,6 @@
 
 #include <virtq_packed.h>
 #include <virtq_split.h>
-#include <virtq_pmd_ext.h>
 
 #include "device/device.h"
 #include "device/device_vq_gate.h"

@@ -227,6 +227,6 @@ vionet_rx_queue_count(void *rx_queue)
 	struct vionet_vq *vq = &rxq->vq;
 
 	if (vq->packed_ring)
-		return virtq_packed_drv_used_count(&vq->packed, vq->packed.size);
+		return virtq_packed_drv_used_count(&vq->packed);
 	return virtq_split_drv_used_count(&vq->split);
 }
