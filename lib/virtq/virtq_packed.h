@@ -81,6 +81,19 @@ virtq_packed_advance(uint16_t *pos, bool *wrap, uint16_t n, uint16_t size)
 	*pos = (uint16_t)p;
 }
 
+/* Fill one descriptor of an indirect table ("Indirect Flag: Scatter-Gather Support"); plain stores:
+ * the table is read only after the release that publishes the ring descriptor pointing to it. (The
+ * driver half writes ring descriptors with write_desc(), whose flags wait for publish().) */
+static inline void
+virtq_packed_fill_desc(struct virtq_packed_desc *d, uint64_t addr, uint32_t len, uint16_t id,
+                       uint16_t flags)
+{
+	d->addr = virtq_cpu_to_le64(addr);
+	d->len = virtq_cpu_to_le32(len);
+	d->id = virtq_cpu_to_le16(id);
+	d->flags = virtq_cpu_to_le16(flags);
+}
+
 /* ---- Driver half ---- */
 
 struct virtq_packed_drv {
@@ -195,6 +208,8 @@ virtq_packed_drv_next_id(const struct virtq_packed_drv *vq)
 	return vq->free_id;
 }
 
+/* Take the next free buffer ID (the one next_id() names); one per buffer, whatever its descriptor
+ * count. Caller checked num_free. */
 static inline uint16_t
 virtq_packed_drv_take_id(struct virtq_packed_drv *vq)
 {
@@ -233,9 +248,14 @@ virtq_packed_drv_write_desc(struct virtq_packed_drv *vq, uint64_t addr, uint32_t
 	virtq_packed_advance(&vq->next_avail, &vq->avail_wrap, 1, vq->size);
 }
 
+/*
+ * The buffer whose descriptors are written goes out under its id: remember its cookie,
+ * device-writable bytes and descriptor count (the descriptors already carry the id and sit in the
+ * ring: there is no avail ring entry to put, unlike split).
+ */
 static inline void
-virtq_packed_drv_put_state(struct virtq_packed_drv *vq, uint16_t id, uint16_t ndescs, uint32_t wlen,
-                           void *cookie)
+virtq_packed_drv_post_id(struct virtq_packed_drv *vq, uint16_t id, uint16_t ndescs, uint32_t wlen,
+                         void *cookie)
 {
 	struct virtq_desc_state *st = &vq->state[id];
 
@@ -262,7 +282,7 @@ virtq_packed_drv_add_buf(struct virtq_packed_drv *vq, uint64_t addr, uint32_t le
 	flags &= VIRTQ_DESC_F_WRITE;
 	id = virtq_packed_drv_take_id(vq);
 	virtq_packed_drv_write_desc(vq, addr, len, id, flags);
-	virtq_packed_drv_put_state(vq, id, 1, flags ? len : 0, cookie);
+	virtq_packed_drv_post_id(vq, id, 1, flags ? len : 0, cookie);
 	return 0;
 }
 
@@ -351,7 +371,7 @@ virtq_packed_drv_add_chain(struct virtq_packed_drv *vq, const struct virtq_sg *s
 			flags |= VIRTQ_DESC_F_NEXT;
 		virtq_packed_drv_write_desc(vq, sg[i].addr, sg[i].len, id, flags);
 	}
-	virtq_packed_drv_put_state(vq, id, (uint16_t)total, wlen, cookie);
+	virtq_packed_drv_post_id(vq, id, (uint16_t)total, wlen, cookie);
 	return 0;
 }
 
@@ -379,16 +399,14 @@ virtq_packed_drv_add_indirect(struct virtq_packed_drv *vq, const struct virtq_sg
 		/* In a table only WRITE is meaningful; id is reserved ("Indirect Flag") */
 		if (i >= out_num)
 			wlen += sg[i].len;
-		table[i].addr = virtq_cpu_to_le64(sg[i].addr);
-		table[i].len = virtq_cpu_to_le32(sg[i].len);
-		table[i].id = 0;
-		table[i].flags = virtq_cpu_to_le16(i >= out_num ? VIRTQ_DESC_F_WRITE : 0);
+		virtq_packed_fill_desc(&table[i], sg[i].addr, sg[i].len, 0,
+		                       i >= out_num ? VIRTQ_DESC_F_WRITE : 0);
 	}
 	id = virtq_packed_drv_take_id(vq);
 	virtq_packed_drv_write_desc(vq, table_addr,
 	                            (uint32_t)(total * sizeof(struct virtq_packed_desc)), id,
 	                            VIRTQ_DESC_F_INDIRECT);
-	virtq_packed_drv_put_state(vq, id, 1, wlen, cookie);
+	virtq_packed_drv_post_id(vq, id, 1, wlen, cookie);
 	return 0;
 }
 
@@ -913,6 +931,19 @@ virtq_packed_drv_get_used_bulk(struct virtq_packed_drv *vq, void **cookies, uint
 		n++;
 	}
 	return n;
+}
+
+/*
+ * Completion of buffers whose used length the driver ignores (transmit); the twin of
+ * virtq_split_drv_reclaim_in_order(). A packed ring has no used index that says how many buffers
+ * are done without reading the ring: the used flags are the only signal ("In-order use of
+ * descriptors" still writes one used descriptor per batch), so this is get_used_bulk() without
+ * lengths, in order or not. Returns the number of cookies stored.
+ */
+static inline uint16_t
+virtq_packed_drv_reclaim_in_order(struct virtq_packed_drv *vq, void **cookies, uint16_t max)
+{
+	return virtq_packed_drv_get_used_bulk(vq, cookies, NULL, max);
 }
 
 /* Used buffer notifications through the driver event suppression structure ("Driver and Device

@@ -87,6 +87,18 @@ virtq_split_avail_event(struct virtq_split_used *used, uint16_t size)
 	return (virtq_le16 *)(void *)&used->ring[size];
 }
 
+/* Fill one descriptor of the ring or of an indirect table (2.7.5); plain stores: nothing is visible
+ * to the other side before the release that publishes it. */
+static inline void
+virtq_split_fill_desc(struct virtq_split_desc *d, uint64_t addr, uint32_t len, uint16_t flags,
+                      uint16_t next)
+{
+	d->addr = virtq_cpu_to_le64(addr);
+	d->len = virtq_cpu_to_le32(len);
+	d->flags = virtq_cpu_to_le16(flags);
+	d->next = virtq_cpu_to_le16(next);
+}
+
 /* ---- Driver half ---- */
 
 struct virtq_split_drv {
@@ -198,9 +210,12 @@ virtq_split_drv_next_id(const struct virtq_split_drv *vq)
 	return vq->free_head;
 }
 
-/* Take n free descriptors; returns the first. Caller checked num_free >= n. */
+/*
+ * Take the next free descriptor (the one next_id() names): the first one taken for a buffer is its
+ * id. A chain takes one per element. Caller checked num_free.
+ */
 static inline uint16_t
-virtq_split_drv_take_desc(struct virtq_split_drv *vq)
+virtq_split_drv_take_id(struct virtq_split_drv *vq)
 {
 	uint16_t id = vq->free_head;
 
@@ -211,19 +226,14 @@ virtq_split_drv_take_desc(struct virtq_split_drv *vq)
 	return id;
 }
 
+/*
+ * The buffer whose descriptors are written goes out under its id (head): remember its cookie,
+ * device-writable bytes and descriptor count, and put the head in the next avail ring entry (seen
+ * by the device at publish()).
+ */
 static inline void
-virtq_split_drv_write_desc(struct virtq_split_desc *d, uint64_t addr, uint32_t len, uint16_t flags,
-                           uint16_t next)
-{
-	d->addr = virtq_cpu_to_le64(addr);
-	d->len = virtq_cpu_to_le32(len);
-	d->flags = virtq_cpu_to_le16(flags);
-	d->next = virtq_cpu_to_le16(next);
-}
-
-static inline void
-virtq_split_drv_put_avail(struct virtq_split_drv *vq, uint16_t head, uint16_t ndescs, uint32_t wlen,
-                          void *cookie)
+virtq_split_drv_post_id(struct virtq_split_drv *vq, uint16_t head, uint16_t ndescs, uint32_t wlen,
+                        void *cookie)
 {
 	struct virtq_desc_state *st = &vq->state[head];
 
@@ -253,10 +263,10 @@ virtq_split_drv_add_buf(struct virtq_split_drv *vq, uint64_t addr, uint32_t len,
 		return -EINVAL;
 	if (vq->num_free == 0)
 		return -ENOSPC;
-	head = virtq_split_drv_take_desc(vq);
+	head = virtq_split_drv_take_id(vq);
 	flags &= VIRTQ_DESC_F_WRITE;
-	virtq_split_drv_write_desc(&vq->desc[head], addr, len, flags, 0);
-	virtq_split_drv_put_avail(vq, head, 1, flags ? len : 0, cookie);
+	virtq_split_fill_desc(&vq->desc[head], addr, len, flags, 0);
+	virtq_split_drv_post_id(vq, head, 1, flags ? len : 0, cookie);
 	return 0;
 }
 
@@ -288,7 +298,7 @@ virtq_split_drv_add_bulk(struct virtq_split_drv *vq, const uint64_t *addrs, cons
 	for (i = 0; i < n; i++) {
 		struct virtq_desc_state *st = &state[head];
 
-		virtq_split_drv_write_desc(&desc[head], addrs[i], lens[i], flags, 0);
+		virtq_split_fill_desc(&desc[head], addrs[i], lens[i], flags, 0);
 		st->cookie = cookies[i];
 		st->writable_len = flags ? lens[i] : 0;
 		st->ndescs = 1;
@@ -327,7 +337,7 @@ virtq_split_drv_add_chain(struct virtq_split_drv *vq, const struct virtq_sg *sg,
 		return -EINVAL;
 	if (total > vq->num_free)
 		return -ENOSPC;
-	head = cur = virtq_split_drv_take_desc(vq);
+	head = cur = virtq_split_drv_take_id(vq);
 	for (i = 0; i < total; i++) {
 		uint16_t flags = i >= out_num ? VIRTQ_DESC_F_WRITE : 0;
 
@@ -336,14 +346,14 @@ virtq_split_drv_add_chain(struct virtq_split_drv *vq, const struct virtq_sg *sg,
 		next = 0;
 		if (i + 1 < total) {
 			/* In-order: next = x + 1, 0 after the last table entry (2.7.5.2). */
-			next = virtq_split_drv_take_desc(vq);
+			next = virtq_split_drv_take_id(vq);
 			flags |= VIRTQ_DESC_F_NEXT;
 			vq->state[cur].next = next;
 		}
-		virtq_split_drv_write_desc(&vq->desc[cur], sg[i].addr, sg[i].len, flags, next);
+		virtq_split_fill_desc(&vq->desc[cur], sg[i].addr, sg[i].len, flags, next);
 		cur = next;
 	}
-	virtq_split_drv_put_avail(vq, head, (uint16_t)total, wlen, cookie);
+	virtq_split_drv_post_id(vq, head, (uint16_t)total, wlen, cookie);
 	return 0;
 }
 
@@ -378,14 +388,14 @@ virtq_split_drv_add_indirect(struct virtq_split_drv *vq, const struct virtq_sg *
 		if (i + 1 < total)
 			flags |= VIRTQ_DESC_F_NEXT;
 		/* In-order: table entries are sequential, next = i + 1 (2.7.5.3.1). */
-		virtq_split_drv_write_desc(&table[i], sg[i].addr, sg[i].len, flags,
-		                           (uint16_t)(i + 1 < total ? i + 1 : 0));
+		virtq_split_fill_desc(&table[i], sg[i].addr, sg[i].len, flags,
+		                      (uint16_t)(i + 1 < total ? i + 1 : 0));
 	}
-	head = virtq_split_drv_take_desc(vq);
-	virtq_split_drv_write_desc(&vq->desc[head], table_addr,
-	                           (uint32_t)(total * sizeof(struct virtq_split_desc)),
-	                           VIRTQ_DESC_F_INDIRECT, 0);
-	virtq_split_drv_put_avail(vq, head, 1, wlen, cookie);
+	head = virtq_split_drv_take_id(vq);
+	virtq_split_fill_desc(&vq->desc[head], table_addr,
+	                      (uint32_t)(total * sizeof(struct virtq_split_desc)),
+	                      VIRTQ_DESC_F_INDIRECT, 0);
+	virtq_split_drv_post_id(vq, head, 1, wlen, cookie);
 	return 0;
 }
 
@@ -510,9 +520,11 @@ virtq_split_drv_return_buf(struct virtq_split_drv *vq, uint16_t head, uint32_t l
  * oldest outstanding buffer (2.7.9). Find how many buffers that is, trusting nothing.
  */
 static inline int
-virtq_split_drv_start_batch(struct virtq_split_drv *vq, uint16_t avail_used)
+virtq_split_drv_start_batch(struct virtq_split_drv *vq)
 {
 	const struct virtq_split_used_elem *e = &vq->used->ring[vq->last_used_idx & vq->mask];
+	/* used entries published and not read: the batch cannot be longer (2.7.9) */
+	uint16_t avail_used = (uint16_t)(vq->used_idx_cache - vq->last_used_idx);
 	uint32_t id = virtq_le32_to_cpu(e->id);
 	uint16_t head = vq->in_order_oldest;
 	uint16_t n = 1;
@@ -563,7 +575,7 @@ virtq_split_drv_get_used_in_order(struct virtq_split_drv *vq, void **cookie, uin
 			return -EIO;
 		if (n == 0)
 			return -EAGAIN;
-		rc = virtq_split_drv_start_batch(vq, n);
+		rc = virtq_split_drv_start_batch(vq);
 		if (rc < 0)
 			return rc;
 	}

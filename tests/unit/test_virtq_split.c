@@ -369,7 +369,7 @@ static void
 sq_raw_desc(struct tvq_queue *q, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags,
             uint16_t next)
 {
-	virtq_split_drv_write_desc(&q->drv.desc[i], addr, len, flags, next);
+	virtq_split_fill_desc(&q->drv.desc[i], addr, len, flags, next);
 }
 
 static void
@@ -418,13 +418,13 @@ test_split_device_rejects_bad_driver(void)
 	sq_raw_desc(&q, 6, (uintptr_t)table, 20, VIRTQ_DESC_F_INDIRECT, 0);
 	sq_raw_avail(&q, 6);
 	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, sg, 8), -EIO);
-	virtq_split_drv_write_desc(&table[0], (uintptr_t)table, 16, VIRTQ_DESC_F_INDIRECT, 0);
+	virtq_split_fill_desc(&table[0], (uintptr_t)table, 16, VIRTQ_DESC_F_INDIRECT, 0);
 	sq_raw_desc(&q, 7, (uintptr_t)table, 16, VIRTQ_DESC_F_INDIRECT, 0);
 	sq_raw_avail(&q, 7);
 	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, sg, 8), -EIO);
 	/* a loop inside a table */
-	virtq_split_drv_write_desc(&table[0], 0x1000, 1, VIRTQ_DESC_F_NEXT, 1);
-	virtq_split_drv_write_desc(&table[1], 0x1000, 1, VIRTQ_DESC_F_NEXT, 0);
+	virtq_split_fill_desc(&table[0], 0x1000, 1, VIRTQ_DESC_F_NEXT, 1);
+	virtq_split_fill_desc(&table[1], 0x1000, 1, VIRTQ_DESC_F_NEXT, 0);
 	sq_raw_avail(&q, 7);
 	q.drv.desc[7].len = virtq_cpu_to_le32(32);
 	CU_ASSERT_EQUAL(virtq_split_dev_pop(&q.dev, &b, sg, 8), -EIO);
