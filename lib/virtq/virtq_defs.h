@@ -60,41 +60,24 @@ typedef uint64_t virtq_le64;
 #define VIRTQ_SWAP_LE64(v) (v)
 #endif
 
-static inline uint16_t
-virtq_le16_to_cpu(virtq_le16 v)
-{
-	return (uint16_t)VIRTQ_SWAP_LE16(v);
-}
-
-static inline uint32_t
-virtq_le32_to_cpu(virtq_le32 v)
-{
-	return (uint32_t)VIRTQ_SWAP_LE32(v);
-}
-
-static inline uint64_t
-virtq_le64_to_cpu(virtq_le64 v)
-{
-	return (uint64_t)VIRTQ_SWAP_LE64(v);
-}
-
-static inline virtq_le16
-virtq_cpu_to_le16(uint16_t v)
-{
-	return (virtq_le16)VIRTQ_SWAP_LE16(v);
-}
-
-static inline virtq_le32
-virtq_cpu_to_le32(uint32_t v)
-{
-	return (virtq_le32)VIRTQ_SWAP_LE32(v);
-}
-
-static inline virtq_le64
-virtq_cpu_to_le64(uint64_t v)
-{
-	return (virtq_le64)VIRTQ_SWAP_LE64(v);
-}
+/*
+ * The accessors, one pair per width, generated from one definition: virtq_le16_to_cpu(),
+ * virtq_cpu_to_le16(), virtq_le32_to_cpu(), virtq_cpu_to_le32(), virtq_le64_to_cpu(),
+ * virtq_cpu_to_le64().
+ */
+#define VIRTQ_LE_ACCESSORS(bits)                                                                   \
+	static inline uint##bits##_t virtq_le##bits##_to_cpu(virtq_le##bits v)                     \
+	{                                                                                          \
+		return (uint##bits##_t)VIRTQ_SWAP_LE##bits(v);                                     \
+	}                                                                                          \
+	static inline virtq_le##bits virtq_cpu_to_le##bits(uint##bits##_t v)                       \
+	{                                                                                          \
+		return (virtq_le##bits)VIRTQ_SWAP_LE##bits(v);                                     \
+	}
+VIRTQ_LE_ACCESSORS(16)
+VIRTQ_LE_ACCESSORS(32)
+VIRTQ_LE_ACCESSORS(64)
+#undef VIRTQ_LE_ACCESSORS
 
 /* ---- Split ring (2.7) ---- */
 
