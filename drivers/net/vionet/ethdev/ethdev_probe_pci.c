@@ -20,41 +20,11 @@
 #include "ethdev/ethdev.h"
 #include "base/vionet_log.h"
 
-/* virtio 1.x "PCI Device Discovery": vendor 0x1af4; 0x1000 transitional net, 0x1040 + 1 modern net. */
-#define VIONET_PCI_VENDOR_ID 0x1af4
-#define VIONET_PCI_DEVICE_ID_TRANSITIONAL_NET 0x1000
-#define VIONET_PCI_DEVICE_ID_MODERN_NET 0x1041
-
 static const struct rte_pci_id vionet_pci_id_map[] = {
 	{RTE_PCI_DEVICE(VIONET_PCI_VENDOR_ID, VIONET_PCI_DEVICE_ID_TRANSITIONAL_NET)},
 	{RTE_PCI_DEVICE(VIONET_PCI_VENDOR_ID, VIONET_PCI_DEVICE_ID_MODERN_NET)},
 	{.vendor_id = 0},
 };
-
-/* Modern first; a function without virtio 1.x capabilities (-ENODEV) is legacy-only. */
-static int
-create_transport(struct vionet_hw *hw, struct rte_pci_device *pci_dev)
-{
-	int ret;
-
-	if (hw->tp.devargs.force_legacy) {
-		if (pci_dev->id.device_id == VIONET_PCI_DEVICE_ID_MODERN_NET) {
-			VIONET_INIT_LOG(ERR, "%s: legacy=1 but 1af4:1041 is a modern-only device",
-					hw->tp.name);
-			return -EINVAL;
-		}
-		return vionet_pci_legacy_create(&hw->tp, pci_dev);
-	}
-	ret = vionet_pci_modern_create(&hw->tp, pci_dev);
-	if (ret != -ENODEV)
-		return ret;
-	if (pci_dev->id.device_id != VIONET_PCI_DEVICE_ID_TRANSITIONAL_NET) {
-		VIONET_INIT_LOG(ERR, "%s: modern device without virtio capabilities", hw->tp.name);
-		return -EINVAL;
-	}
-	VIONET_INIT_LOG(INFO, "%s: no virtio 1.x capabilities: legacy device", hw->tp.name);
-	return vionet_pci_legacy_create(&hw->tp, pci_dev);
-}
 
 /*
  * A secondary process: the port, the device and its queues are the primary's (shared memory); this
@@ -126,7 +96,7 @@ vionet_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device 
 		ret = -ENOMEM;
 		goto release_port;
 	}
-	ret = create_transport(hw, pci_dev);
+	ret = vionet_pci_create(&hw->tp, pci_dev);
 	if (ret < 0)
 		goto free_proc;
 	ret = vionet_ethdev_init(eth_dev);

@@ -1,134 +1,44 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The virtio-pci transports (virtio 1.x "Virtio Over PCI Bus"): modern (capabilities, memory BARs)
- * and legacy (I/O BAR), both over a function bound to vfio-pci (or UIO for legacy). This header holds
- * what both share: the transport state behind vionet_transport.priv (shared memory), each
- * process's handles on the function (struct vionet_pci_local), MSI-X facts read from PCI
- * configuration space, and the config-change interrupt that turns into an LSC event.
- *
- * Multi-process: the primary creates the transport; a secondary attaches to it. The modern register
- * windows are BAR addresses kept in the shared state, which is right in a secondary because DPDK's
- * PCI bus maps a secondary's BARs at the primary's addresses (VFIO: pci_vfio_map_resource_secondary
- * mmaps each BAR MAP_FIXED at the address the primary recorded in the shared resource list). What is
- * per process: the rte_pci_device (each process's bus has its own, with its own VFIO device fd),
- * hence config space reads, interrupts, and the legacy I/O port (pread/pwrite on that fd).
+ * The virtio-pci transports as the PCI probe sees them (4.1 Virtio Over PCI Bus): create one on a
+ * function, attach a secondary process to it, and turn on the config-change interrupt. Below this
+ * file: transport_pci_modern (capabilities, memory BARs), transport_pci_legacy (I/O BAR 0) and
+ * transport_pci_common (what both share). Everything else goes through the ops table it sets.
  */
 #ifndef VIONET_TRANSPORT_PCI_H
 #define VIONET_TRANSPORT_PCI_H
 
-#include <stdbool.h>
-#include <stdint.h>
-
-#include <bus_pci_driver.h>
-
-#include "base/vionet_devargs.h"
 #include "transport/transport_ops.h"
 
-#define VIONET_PCI_QUEUES_MAX (2 * VIONET_QUEUE_PAIRS_MAX + 1)
+struct rte_pci_device;
 
-/* Where the modern register windows are mapped (4.1.4 "Virtio Structure PCI Capabilities"). */
-struct vionet_pci_modern_regs {
-	uint8_t *common;     /* struct virtio_pci_common_cfg */
-	uint8_t *isr;	     /* one byte, read-to-clear */
-	uint8_t *device;     /* device-specific configuration (virtio-net config) */
-	uint32_t device_len; /* bytes of device configuration the capability covers */
-	uint8_t *notify_base;
-	uint32_t notify_len;
-	uint32_t notify_off_multiplier;
-	uint16_t *notify_addr[VIONET_PCI_QUEUES_MAX]; /* per queue, set at setup_queue */
-};
-
-struct vionet_pci_legacy_regs {
-	bool features_ok; /* FEATURES_OK written since the last reset (no such bit in legacy) */
-};
-
-/* The transport's shared state (rte_zmalloc, vionet_transport.priv): one per device. */
-struct vionet_pci_transport {
-	bool legacy;
-	/* MSI-X capability offset in PCI config space, 0 when the function has none. */
-	off_t msix_cap;
-	uint16_t msix_vectors;
-	/* Vectors the device layer asked for; re-applied after a device reset, which forgets them. */
-	uint16_t config_vector;
-	uint16_t queue_vector[VIONET_PCI_QUEUES_MAX];
-	uint64_t device_features;
-	bool lsc_registered; /* our config-change callback is on the PCI interrupt handle */
-	bool rx_intr_active; /* Rx queue vectors added to the handle (vionet_pci_rx_intr_setup) */
-	union {
-		struct vionet_pci_modern_regs modern;
-		struct vionet_pci_legacy_regs legacy_regs;
-	};
-};
-
-/* One process's handles on the function (vionet_proc.transport_local). */
-struct vionet_pci_local {
-	struct rte_pci_device *pci_dev; /* this process's bus object, with its VFIO device fd */
-	bool mapped;			/* rte_pci_map_device succeeded here: unmap when done */
-	bool io_mapped;			/* legacy: 'io' is mapped */
-	struct rte_pci_ioport io;	/* legacy: BAR 0, the register block, through this process */
-};
-
-static inline struct vionet_pci_transport *
-vionet_pci_of(const struct vionet_transport *t)
-{
-	return t->priv;
-}
-
-static inline struct vionet_pci_local *
-vionet_pci_local_of(const struct vionet_transport *t)
-{
-	return vionet_transport_proc_of(t)->local;
-}
-
-static inline struct rte_pci_device *
-vionet_pci_dev_of(const struct vionet_transport *t)
-{
-	return vionet_pci_local_of(t)->pci_dev;
-}
+/* 4.1.2 PCI Device Discovery: vendor 0x1af4; 0x1000 transitional network device, 0x1040 + 1 modern. */
+#define VIONET_PCI_VENDOR_ID 0x1af4
+#define VIONET_PCI_DEVICE_ID_TRANSITIONAL_NET 0x1000
+#define VIONET_PCI_DEVICE_ID_MODERN_NET 0x1041
 
 /*
- * Creates the transport on t in the primary (sets t->ops, this process's vionet_proc ops and
- * transport_local, and t->priv); the port's vionet_proc must exist. Modern returns -ENODEV
- * when the function has no virtio 1.x capabilities (a legacy-only device), so the probe can fall
- * back to legacy.
+ * Creates the transport on t in the primary (sets t->ops, t->priv and this process's
+ * vionet_transport_proc ops and local state, which must exist): modern first; a transitional
+ * function without virtio 1.x capabilities is legacy-only. Devarg legacy=1 (t->devargs.force_legacy)
+ * asks for legacy on a transitional function. Returns 0 or a negative errno (logged).
  */
-int vionet_pci_modern_create(struct vionet_transport *t, struct rte_pci_device *pci_dev);
-int vionet_pci_legacy_create(struct vionet_transport *t, struct rte_pci_device *pci_dev);
+int vionet_pci_create(struct vionet_transport *t, struct rte_pci_device *pci_dev);
 
 /*
  * A secondary process attaches to the transport the primary created: maps the function in this
- * process and sets this process's vionet_proc (ops of the primary's transport kind, local state).
- * The device and the shared state are not touched. ops->detach undoes it.
+ * process and sets this process's vionet_transport_proc (ops of the primary's transport kind, local
+ * state). The device and the shared state are not touched. vionet_pci_detach() (the ops' detach)
+ * undoes it.
  */
 int vionet_pci_attach(struct vionet_transport *t, struct rte_pci_device *pci_dev);
-int vionet_pci_modern_attach(struct vionet_transport *t, struct rte_pci_device *pci_dev);
-int vionet_pci_legacy_attach(struct vionet_transport *t, struct rte_pci_device *pci_dev);
 void vionet_pci_detach(struct vionet_transport *t);
 
-/* Shared by both transports (transport_pci.c). */
-struct vionet_pci_transport *vionet_pci_transport_alloc(struct vionet_transport *t,
-							 struct rte_pci_device *pci_dev, bool legacy);
-void vionet_pci_transport_free(struct vionet_transport *t);
 /*
- * This process's handles: allocates vionet_pci_local, maps the function's BARs (rte_pci_map_device)
- * and, for legacy, I/O BAR 0. vionet_pci_local_close() unmaps and frees them.
- */
-int vionet_pci_local_open(struct vionet_transport *t, struct rte_pci_device *pci_dev, bool legacy);
-void vionet_pci_local_close(struct vionet_transport *t);
-/* Reads the function's MSI-X capability into the shared state (primary, after local_open). */
-void vionet_pci_read_msix_cap(struct vionet_transport *t);
-/* Whether MSI-X is enabled right now (the legacy register layout depends on it). */
-bool vionet_pci_msix_enabled(const struct vionet_transport *t);
-/*
- * Config-change interrupt: registers the callback on the function's interrupt handle, enables it
- * (vector 0 under VFIO MSI-X) and points the device's config vector at it. The callback reads ISR and
- * calls vionet_transport_link_changed(). Returns 0 or a negative errno (no interrupt support: -ENOTSUP).
+ * Link state changes as interrupts (primary): the config-change interrupt goes to the device
+ * layer's link_changed upcall. Returns 0, or a negative errno when there is no interrupt to use
+ * (the link is then read when asked). The transport's close turns it off.
  */
 int vionet_pci_lsc_enable(struct vionet_transport *t);
-void vionet_pci_lsc_disable(struct vionet_transport *t);
-/* Rx queue interrupts, the transport ops of both PCI transports (vionet_transport.h). */
-int vionet_pci_rx_intr_setup(struct vionet_transport *t, uint16_t nb_rx_queues,
-			     struct rte_intr_handle **handle);
-void vionet_pci_rx_intr_release(struct vionet_transport *t);
 
 #endif /* VIONET_TRANSPORT_PCI_H */

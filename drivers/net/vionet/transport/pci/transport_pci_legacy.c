@@ -14,7 +14,7 @@
  *   device's own queue size; setup_queue checks that the device layer laid the ring out that way.
  * It reports VERSION_1 as offered so the device layer's negotiation proceeds, and never writes it.
  */
-#include "transport/pci/transport_pci.h"
+#include "transport/pci/transport_pci_legacy.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -23,6 +23,7 @@
 #include <rte_byteorder.h>
 
 #include "base/vionet_log.h"
+#include "transport/pci/transport_pci_common.h"
 
 /* Legacy register block (4.1.4.8), offsets in BAR 0. */
 /* Present only while MSI-X is enabled; the device configuration follows them. */
@@ -330,12 +331,6 @@ legacy_read_isr(struct vionet_transport *t)
 	return io_read8(t, VIONET_PCI_LEGACY_ISR);
 }
 
-static void
-legacy_close(struct vionet_transport *t)
-{
-	vionet_pci_transport_free(t);
-}
-
 static const struct vionet_transport_ops legacy_ops = {
 	.name = "pci-legacy",
 	.read_dev_config = legacy_read_dev_config,
@@ -355,8 +350,8 @@ static const struct vionet_transport_ops legacy_ops = {
 	.read_isr = legacy_read_isr,
 	.rx_intr_setup = vionet_pci_rx_intr_setup,
 	.rx_intr_release = vionet_pci_rx_intr_release,
-	.close = legacy_close,
-	.detach = vionet_pci_detach,
+	.close = vionet_pci_transport_free,
+	.detach = vionet_pci_local_close,
 };
 
 int

@@ -4,7 +4,7 @@
  * function's vendor capabilities locate the common configuration, notification, ISR and device
  * configuration windows in its memory BARs, which VFIO maps into our address space.
  */
-#include "transport/pci/transport_pci.h"
+#include "transport/pci/transport_pci_modern.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -14,9 +14,7 @@
 #include <rte_io.h>
 
 #include "base/vionet_log.h"
-
-/* struct virtio_pci_cap (4.1.4): the vendor-specific capability that points into a BAR. */
-#define PCI_CAP_ID_VNDR 0x09
+#include "transport/pci/transport_pci_common.h"
 
 /* How long a reset may take: generous, the device is emulated under TCG on a busy host. */
 #define RESET_TIMEOUT_MS 3000
@@ -307,7 +305,7 @@ modern_notify_queue(struct vionet_transport *t, uint16_t queue_index)
 
 	/* rte_write16 puts an I/O write barrier first: the ring updates reach the device before the
 	 * doorbell does (4.1.5.2 Available Buffer Notifications: the queue index). A secondary's bursts
-	 * come here too: the doorbell is a BAR address, the same in every process (transport_pci.h). */
+	 * come here too: the doorbell is a BAR address, the same in every process (transport_pci_common.h). */
 	rte_write16(rte_cpu_to_le_16(queue_index), doorbell);
 }
 
@@ -342,13 +340,6 @@ modern_read_isr(struct vionet_transport *t)
 	return rte_read8(vionet_pci_of(t)->modern.isr);
 }
 
-static void
-modern_close(struct vionet_transport *t)
-{
-	vionet_pci_transport_free(t);
-}
-
-
 static const struct vionet_transport_ops modern_ops = {
 	.name = "pci-modern",
 	.read_dev_config = modern_read_dev_config,
@@ -368,8 +359,8 @@ static const struct vionet_transport_ops modern_ops = {
 	.read_isr = modern_read_isr,
 	.rx_intr_setup = vionet_pci_rx_intr_setup,
 	.rx_intr_release = vionet_pci_rx_intr_release,
-	.close = modern_close,
-	.detach = vionet_pci_detach,
+	.close = vionet_pci_transport_free,
+	.detach = vionet_pci_local_close,
 };
 
 /* Reads one vendor capability at 'pos'; returns its next pointer, or -1 when unreadable. */
@@ -437,9 +428,10 @@ find_windows(struct vionet_transport *t, struct rte_pci_device *pci_dev, struct 
 	uint32_t common_len = 0;
 	int next;
 
-	if (rte_pci_read_config(pci_dev, &pos, 1, 0x34) != 1)
+	if (rte_pci_read_config(pci_dev, &pos, 1, PCI_CAPABILITY_LIST) != 1)
 		return -ENODEV;
-	for (int hops = 0; pos >= 0x40 && hops < 48; hops++, pos = (uint8_t)next) {
+	for (int hops = 0; pos >= PCI_STD_HEADER_SIZE && hops < PCI_CAP_LIST_MAX;
+	     hops++, pos = (uint8_t)next) {
 		next = read_virtio_cap(pci_dev, pos & ~3, &cap, &is_virtio);
 		if (next < 0) {
 			VIONET_INIT_LOG(ERR, "%s: cannot read PCI capability at 0x%x", t->name, pos);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The vhost-user transport's ops: features, status, queues and notifications mapped onto vhost-user
- * requests (QEMU docs/interop/vhost-user.rst). The socket and its control thread are in
- * transport_vhost_user_conn.c, config space and control commands in transport_vhost_user_ctrl.c.
+ * requests (QEMU docs/interop/vhost-user.rst). The top of the transport: below it are the connection
+ * (transport_vhost_user_conn), one ring's requests (transport_vhost_user_vring) and config space and
+ * control commands (transport_vhost_user_ctrl); see transport_vhost_user_priv.h.
  */
 #include "transport/vhost_user/transport_vhost_user.h"
 
@@ -15,10 +16,13 @@
 #include <rte_eal_memconfig.h>
 #include <rte_malloc.h>
 
-#include "transport/vhost_user/transport_vhost_user_priv.h"
 #include "base/vionet_compat.h"
-#include "transport/transport_ops.h"
 #include "base/vionet_log.h"
+#include "transport/transport_ops.h"
+#include "transport/vhost_user/transport_vhost_user_conn.h"
+#include "transport/vhost_user/transport_vhost_user_ctrl.h"
+#include "transport/vhost_user/transport_vhost_user_priv.h"
+#include "transport/vhost_user/transport_vhost_user_vring.h"
 
 /* vhost feature bits that are not virtio-net's: protocol negotiation, dirty logging, IOTLB. */
 #define VU_VHOST_ONLY_FEATURES                                                                   \
@@ -32,12 +36,6 @@
 #define VU_CONFIG_FEATURES                                                                       \
 	(VIRTQ_FEATURE(VIONET_NET_F_MAC) | VIRTQ_FEATURE(VIONET_NET_F_STATUS) |                   \
 	 VIRTQ_FEATURE(VIONET_NET_F_SPEED_DUPLEX))
-
-static bool
-connected(const struct vu_priv *p)
-{
-	return __atomic_load_n(&p->connected, __ATOMIC_ACQUIRE);
-}
 
 static uint64_t
 transport_features(const struct vu_priv *p)
@@ -73,7 +71,7 @@ vu_set_features(struct vionet_transport *t, uint64_t features)
 	int ret;
 
 	pthread_mutex_lock(&p->lock);
-	if (!connected(p)) {
+	if (!vu_connected(p)) {
 		ret = -ENOTCONN;
 		goto out;
 	}
@@ -108,7 +106,7 @@ vu_get_status(struct vionet_transport *t)
 	pthread_mutex_lock(&p->lock);
 	ret = p->status;
 	/* The back end clears FEATURES_OK when it refuses the features (virtio 1.x 3.1.1 step 6). */
-	if (connected(p) && status_negotiated(p)) {
+	if (vu_connected(p) && status_negotiated(p)) {
 		int err = vhost_user_get_u64(&p->conn, VHOST_USER_GET_STATUS, &status);
 
 		if (err == 0)
@@ -128,34 +126,13 @@ vu_set_status(struct vionet_transport *t, uint8_t status)
 	pthread_mutex_lock(&p->lock);
 	p->status = status;
 	/* With STATUS the back end waits for DRIVER_OK before it starts (vhost-user "SET_STATUS"). */
-	if (connected(p) && status_negotiated(p)) {
+	if (vu_connected(p) && status_negotiated(p)) {
 		int err = vhost_user_set_u64(&p->conn, VHOST_USER_SET_STATUS, status);
 
 		if (err < 0)
 			vu_conn_failed(p, "SET_STATUS", err);
 	}
 	pthread_mutex_unlock(&p->lock);
-}
-
-/* Stops a ring: GET_VRING_BASE is the vhost-user "stop" ("Ring states"). */
-static void
-stop_queue_locked(struct vu_priv *p, uint16_t q)
-{
-	struct vu_queue *vq = &p->queues[q];
-	uint32_t base;
-	int ret;
-
-	if (!vq->set_up)
-		return;
-	vq->set_up = false;
-	vq->enabled = false;
-	if (!connected(p))
-		return;
-	ret = vhost_user_get_vring_base(&p->conn, q, &base);
-	if (ret < 0)
-		vu_conn_failed(p, "GET_VRING_BASE", ret);
-	else
-		VIONET_USER_LOG(DEBUG, "%s: queue %u stopped at index 0x%x", p->t->name, q, base);
 }
 
 static int
@@ -166,8 +143,8 @@ vu_reset(struct vionet_transport *t)
 
 	pthread_mutex_lock(&p->lock);
 	for (q = 0; q < VU_QUEUES_MAX; q++)
-		stop_queue_locked(p, q);
-	if (connected(p) && status_negotiated(p)) {
+		vu_vring_stop_locked(p, q);
+	if (vu_connected(p) && status_negotiated(p)) {
 		int err = vhost_user_set_u64(&p->conn, VHOST_USER_SET_STATUS, 0);
 
 		if (err < 0)
@@ -196,28 +173,11 @@ vu_get_queue_max_size(struct vionet_transport *t, uint16_t queue_index)
 	return queue_index <= p->nb_queues ? VIONET_QUEUE_SIZE_MAX : 0;
 }
 
-/*
- * Where a split ring resumes: the used index the (previous) device left in the used ring, so buffers
- * it never used are processed again (0 for a fresh ring). Packed rings restart from the beginning.
- */
-static uint32_t
-ring_base(const struct vionet_vq_ring_addrs *ring)
-{
-	if (ring->packed)
-		return UINT32_C(1) << VHOST_USER_PACKED_WRAP_BIT; /* index 0, wrap counter 1 (2.8.1) */
-	if (ring->device_area_va == NULL)
-		return 0;
-	/* struct virtq_used { le16 flags; le16 idx; ... } (2.7.8): no device writes while stopped. */
-	return rte_le_to_cpu_16(((const volatile uint16_t *)ring->device_area_va)[1]);
-}
-
 static int
 vu_setup_queue(struct vionet_transport *t, const struct vionet_vq_ring_addrs *ring)
 {
 	struct vu_priv *p = vu_priv(t);
 	uint16_t q = ring->queue_index;
-	struct vu_queue *vq;
-	const char *step;
 	int ret;
 
 	if (is_ctrl_queue(p, q))
@@ -227,79 +187,20 @@ vu_setup_queue(struct vionet_transport *t, const struct vionet_vq_ring_addrs *ri
 				p->nb_queues);
 		return -EINVAL;
 	}
-	vq = &p->queues[q];
 	/* Memory hotplug lock before ours: the memory table is built from EAL's segment lists. */
 	rte_mcfg_mem_read_lock();
 	pthread_mutex_lock(&p->lock);
-	if (!connected(p)) {
+	if (!vu_connected(p)) {
 		ret = -ENOTCONN;
 		goto out;
 	}
 	ret = vu_mem_table_send_locked(p, NULL, 0);
-	if (ret < 0)
-		goto out;
-	if (vq->set_up)
-		stop_queue_locked(p, q);
-	step = "SET_VRING_NUM";
-	ret = vhost_user_set_vring_state(&p->conn, VHOST_USER_SET_VRING_NUM, q, ring->size);
-	if (ret == 0) {
-		step = "SET_VRING_BASE";
-		ret = vhost_user_set_vring_state(&p->conn, VHOST_USER_SET_VRING_BASE, q,
-						 ring_base(ring));
-	}
-	if (ret == 0) {
-		step = "SET_VRING_ADDR";
-		ret = vhost_user_set_vring_addr(&p->conn, q, ring->desc_addr, ring->driver_area_addr,
-						ring->device_area_addr);
-	}
-	if (ret == 0) {
-		step = "SET_VRING_KICK";
-		ret = vhost_user_set_vring_fd(&p->conn, VHOST_USER_SET_VRING_KICK, q, vq->kick_fd);
-	}
-	if (ret == 0) {
-		step = "SET_VRING_CALL";
-		ret = vhost_user_set_vring_fd(&p->conn, VHOST_USER_SET_VRING_CALL, q,
-					      vq->call_off ? -1 : vq->call_fd);
-	}
-	if (ret < 0) {
-		vu_conn_failed(p, step, ret);
-		goto out;
-	}
-	vq->set_up = true;
-	/* Without PROTOCOL_FEATURES a ring is enabled as soon as it is kicked ("Ring states"). */
-	vq->enabled = !(p->acked_features & VIRTQ_FEATURE(VHOST_USER_F_PROTOCOL_FEATURES));
+	if (ret == 0)
+		ret = vu_vring_setup_locked(p, ring);
 out:
 	pthread_mutex_unlock(&p->lock);
 	rte_mcfg_mem_read_unlock();
 	return ret;
-}
-
-int
-vu_enable_queue_locked(struct vu_priv *p, uint16_t q, bool enable)
-{
-	struct vu_queue *vq = &p->queues[q];
-	int ret;
-
-	if (!connected(p))
-		return -ENOTCONN;
-	if (!vq->set_up) {
-		VIONET_USER_LOG(ERR, "%s: queue %u: enable before setup", p->t->name, q);
-		return -EINVAL;
-	}
-	if (!(p->acked_features & VIRTQ_FEATURE(VHOST_USER_F_PROTOCOL_FEATURES))) {
-		if (enable)
-			return 0;
-		VIONET_USER_LOG(ERR, "%s: queue %u: the back end cannot disable a ring without "
-				"protocol features", p->t->name, q);
-		return -ENOTSUP;
-	}
-	ret = vhost_user_set_vring_state(&p->conn, VHOST_USER_SET_VRING_ENABLE, q, enable ? 1 : 0);
-	if (ret < 0) {
-		vu_conn_failed(p, "SET_VRING_ENABLE", ret);
-		return ret;
-	}
-	vq->enabled = enable;
-	return 0;
 }
 
 static int
@@ -313,7 +214,7 @@ vu_enable_queue(struct vionet_transport *t, uint16_t queue_index)
 	if (queue_index >= p->nb_queues)
 		return -EINVAL;
 	pthread_mutex_lock(&p->lock);
-	ret = vu_enable_queue_locked(p, queue_index, true);
+	ret = vu_vring_enable_locked(p, queue_index, true);
 	pthread_mutex_unlock(&p->lock);
 	return ret;
 }
@@ -328,8 +229,8 @@ vu_stop_queue(struct vionet_transport *t, uint16_t queue_index)
 	pthread_mutex_lock(&p->lock);
 	/* Disabled first, so the back end stops before it hands the ring's state over. */
 	if (p->queues[queue_index].enabled)
-		vu_enable_queue_locked(p, queue_index, false);
-	stop_queue_locked(p, queue_index);
+		vu_vring_enable_locked(p, queue_index, false);
+	vu_vring_stop_locked(p, queue_index);
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -361,20 +262,12 @@ static int
 vu_set_queue_vector(struct vionet_transport *t, uint16_t queue_index, uint16_t vector)
 {
 	struct vu_priv *p = vu_priv(t);
-	struct vu_queue *vq;
-	int ret = 0;
+	int ret;
 
 	if (queue_index >= p->nb_queues)
 		return is_ctrl_queue(p, queue_index) ? 0 : -EINVAL;
-	vq = &p->queues[queue_index];
 	pthread_mutex_lock(&p->lock);
-	vq->call_off = vector == VIONET_MSI_NO_VECTOR;
-	if (vq->set_up && connected(p)) {
-		ret = vhost_user_set_vring_fd(&p->conn, VHOST_USER_SET_VRING_CALL, queue_index,
-					      vq->call_off ? -1 : vq->call_fd);
-		if (ret < 0)
-			vu_conn_failed(p, "SET_VRING_CALL", ret);
-	}
+	ret = vu_vring_set_call_locked(p, queue_index, vector == VIONET_MSI_NO_VECTOR);
 	pthread_mutex_unlock(&p->lock);
 	return ret;
 }
@@ -460,7 +353,7 @@ vu_ctrl(struct vionet_transport *t, uint8_t class, uint8_t cmd, const void *data
 static int
 vu_link_up(struct vionet_transport *t)
 {
-	return connected(vu_priv(t)) ? 1 : 0;
+	return vu_connected(vu_priv(t)) ? 1 : 0;
 }
 
 static void

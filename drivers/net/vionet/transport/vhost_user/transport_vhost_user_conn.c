@@ -4,6 +4,8 @@
  * starts every connection, the control thread that sees the back end leave and brings it back, and
  * the memory table (sent once per connection and again when DPDK's memory changes).
  */
+#include "transport/vhost_user/transport_vhost_user_conn.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -20,10 +22,9 @@
 #include <rte_lcore.h>
 #include <rte_memory.h>
 
-#include "transport/vhost_user/transport_vhost_user_priv.h"
-#include "transport/vhost_user/vhost_user_mem.h"
-#include "transport/transport_ops.h"
 #include "base/vionet_log.h"
+#include "transport/transport_ops.h"
+#include "transport/vhost_user/vhost_user_mem.h"
 
 /* How long a request waits for its reply before the back end counts as hung (SO_RCVTIMEO). */
 #define VU_REPLY_TIMEOUT_S 10
@@ -442,7 +443,7 @@ vu_mem_table_send_locked(struct vu_priv *p, const void *exclude_va, size_t exclu
 
 	if (p->mem_table_sent)
 		return 0;
-	if (!__atomic_load_n(&p->connected, __ATOMIC_ACQUIRE))
+	if (!vu_connected(p))
 		return -ENOTCONN;
 	ret = vhost_user_mem_build(&map, VHOST_USER_MEM_REGIONS_MAX, exclude_va, exclude_len,
 				   &needed);

@@ -7,6 +7,8 @@
  *   are answered here. Queue pair changes become SET_VRING_ENABLE; receive-mode, MAC and VLAN
  *   commands are recorded and acknowledged, since the back end has no filter to program.
  */
+#include "transport/vhost_user/transport_vhost_user_ctrl.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -14,8 +16,9 @@
 #include <rte_common.h>
 #include <rte_ether.h>
 
-#include "transport/vhost_user/transport_vhost_user_priv.h"
 #include "base/vionet_log.h"
+#include "transport/vhost_user/transport_vhost_user_conn.h"
+#include "transport/vhost_user/transport_vhost_user_vring.h"
 
 /* Reported when the devarg speed is not given (doc/guide.md). */
 #define VU_DEFAULT_SPEED_MBPS 10000
@@ -67,7 +70,7 @@ vu_config_read(struct vu_priv *p, size_t offset, void *dst, size_t len)
 	} else {
 		/* The link is up exactly while a back end is connected. */
 		p->config.status = rte_cpu_to_le_16(
-			__atomic_load_n(&p->connected, __ATOMIC_ACQUIRE) ? VIONET_NET_S_LINK_UP : 0);
+			vu_connected(p) ? VIONET_NET_S_LINK_UP : 0);
 		memcpy(dst, (const uint8_t *)&p->config + offset, len);
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -111,7 +114,7 @@ set_active_pairs_locked(struct vu_priv *p, uint16_t pairs)
 
 		if (!vq->set_up || vq->enabled == want)
 			continue;
-		ret = vu_enable_queue_locked(p, q, want);
+		ret = vu_vring_enable_locked(p, q, want);
 		if (ret < 0)
 			return ret;
 	}
@@ -135,7 +138,7 @@ ctrl_mq(struct vu_priv *p, uint8_t cmd, const void *data, size_t len)
 		return VIONET_CTRL_ERR;
 	}
 	pthread_mutex_lock(&p->lock);
-	if (!__atomic_load_n(&p->connected, __ATOMIC_ACQUIRE))
+	if (!vu_connected(p))
 		ret = -ENOTCONN;
 	else
 		ret = set_active_pairs_locked(p, pairs);

@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * State of one vhost-user transport instance, shared by its three files:
- * transport_vhost_user.c (the ops), transport_vhost_user_conn.c (socket, protocol handshake,
- * control thread, reconnect, memory table) and transport_vhost_user_ctrl.c (config space and
- * control commands).
+ * The state of one vhost-user transport instance (vionet_transport.priv), and nothing else: no
+ * functions but accessors. Each file of the transport declares its own functions in its own header,
+ * bottom up:
+ *   transport_vhost_user_conn   the socket, protocol handshake, control thread, reconnect, memory
+ *                               table, and vu_conn_failed() for any request that failed;
+ *   transport_vhost_user_vring  one ring's requests on the current connection (set up, enable,
+ *                               stop, call fd);
+ *   transport_vhost_user_ctrl   config space and control commands answered by the transport;
+ *   transport_vhost_user        the ops table, create and close (transport_vhost_user.h).
+ * Each calls only the ones above it in this list (and vhost_user_msg, vhost_user_mem).
  */
 #ifndef TRANSPORT_VHOST_USER_PRIV_H
 #define TRANSPORT_VHOST_USER_PRIV_H
@@ -12,22 +18,21 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "base/vionet_spec.h"
 #include <rte_memory.h>
 
-#include "transport/vhost_user/vhost_user_msg.h"
+#include "base/vionet_spec.h"
 #include "transport/transport_ops.h"
+#include "transport/vhost_user/vhost_user_msg.h"
 
 /* Rx/Tx queues of all pairs plus the control queue index. */
 #define VU_QUEUES_MAX (2 * VIONET_QUEUE_PAIRS_MAX + 1)
 /* Unicast and multicast entries recorded from VIONET_CTRL_MAC_TABLE_SET, each. */
 #define VU_MAC_TABLE_MAX 64
-/* virtio "no vector" (VIRTIO_MSI_NO_VECTOR): set_queue_vector with it turns the call fd off. */
 
 struct vu_queue {
 	int kick_fd;	  /* eventfd we write to notify the back end; lives from create to close */
 	int call_fd;	  /* eventfd the back end writes (interrupts); lives from create to close */
-	bool call_off;	  /* set_queue_vector(NO_VECTOR): SET_VRING_CALL without an fd */
+	bool call_off;	  /* set_queue_vector(VIONET_MSI_NO_VECTOR): SET_VRING_CALL without an fd */
 	bool set_up;	  /* the back end has this ring (since setup_queue, on this connection) */
 	bool enabled;	  /* SET_VRING_ENABLE 1 sent (or implied without PROTOCOL_FEATURES) */
 };
@@ -87,25 +92,11 @@ vu_priv(struct vionet_transport *t)
 	return t->priv;
 }
 
-/* transport_vhost_user_conn.c */
-int vu_conn_first(struct vu_priv *p);	      /* connect or accept once, then the handshake */
-int vu_conn_start_thread(struct vu_priv *p);  /* the control thread: link watch and reconnect */
-void vu_conn_stop_thread(struct vu_priv *p);
-void vu_conn_close(struct vu_priv *p);	      /* closes the sockets (thread stopped first) */
-/* Marks the connection broken after a failed request, so the control thread handles it. */
-void vu_conn_failed(struct vu_priv *p, const char *what, int err);
-/* Sends SET_MEM_TABLE once per connection; the caller holds the hotplug lock then p->lock. */
-int vu_mem_table_send_locked(struct vu_priv *p, const void *exclude_va, size_t exclude_len);
-int vu_mem_events_register(struct vu_priv *p);
-void vu_mem_events_unregister(struct vu_priv *p);
-
-/* transport_vhost_user.c: SET_VRING_ENABLE for a ring set up on this connection. */
-int vu_enable_queue_locked(struct vu_priv *p, uint16_t q, bool enable);
-
-/* transport_vhost_user_ctrl.c */
-void vu_config_init(struct vu_priv *p);
-int vu_config_read(struct vu_priv *p, size_t offset, void *dst, size_t len);
-int vu_config_write(struct vu_priv *p, size_t offset, const void *src, size_t len);
-int vu_ctrl_command(struct vu_priv *p, uint8_t class, uint8_t cmd, const void *data, size_t len);
+/* Whether a back end is connected; safe without p->lock. */
+static inline bool
+vu_connected(const struct vu_priv *p)
+{
+	return __atomic_load_n(&p->connected, __ATOMIC_ACQUIRE);
+}
 
 #endif /* TRANSPORT_VHOST_USER_PRIV_H */
