@@ -186,7 +186,7 @@ vionet_devargs_parse(const char *dev_name, const char *args, enum vionet_devargs
 		report(err, err_len, "%s: devarg path is required: path=<vhost-user unix socket>", dev_name);
 		return -EINVAL;
 	}
-	/* Split rings index with a mask (virtio 1.x "Split Virtqueues": size is a power of 2). */
+	/* Split rings index with a mask (2.7 Split Virtqueues: size is a power of 2). */
 	if (out->queue_size != 0 && !out->packed_vq && !rte_is_power_of_2(out->queue_size)) {
 		report(err, err_len,
 		       "%s: devarg queue_size=%u: a split ring needs a power of two (16..32768); "

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Device initialisation (virtio 1.x "Device Initialization"), feature negotiation, configuration space
+ * Device initialisation (3.1 Device Initialization), feature negotiation, configuration space
  * and link state, through the transport ops table only.
  */
 #include "device/device.h"
@@ -56,7 +56,7 @@ read_config(struct vionet_hw *hw)
 	uint32_t v32;
 	uint8_t duplex;
 
-	/* virtio-net "Device configuration layout": mac valid iff VIONET_NET_F_MAC; devargs override it. */
+	/* 5.1.4 Device configuration layout: mac valid iff VIONET_NET_F_MAC; devargs override it. */
 	if (hw->tp.devargs.mac_set)
 		hw->mac = hw->tp.devargs.mac;
 	else if (vionet_has_feature(hw, VIONET_NET_F_MAC) &&
@@ -110,7 +110,7 @@ negotiate(struct vionet_hw *hw)
 	if (!vionet_has_feature(hw, VIONET_F_VERSION_1))
 		VIONET_INIT_LOG(INFO, "%s: legacy device (no VIRTIO_F_VERSION_1, features 0x%" PRIx64 ")",
 				hw->tp.name, hw->device_features);
-	/* Dependencies (virtio-net "Feature bit requirements"; ring layouts of 1.x need VERSION_1). */
+	/* Dependencies (5.1.3.1 Feature bit requirements; ring layouts of 1.x need VERSION_1). */
 	if (!vionet_has_feature(hw, VIONET_F_VERSION_1))
 		hw->tp.features &= ~(VIRTQ_FEATURE(VIONET_F_RING_PACKED) | VIRTQ_FEATURE(VIONET_F_IN_ORDER));
 	if (!vionet_has_feature(hw, VIONET_NET_F_CTRL_VQ))
@@ -128,7 +128,7 @@ negotiate(struct vionet_hw *hw)
 	}
 
 	/* Steps 5-6: FEATURES_OK, then re-read it: the device clears it when it refuses the subset.
-	 * Legacy devices have no FEATURES_OK ("Legacy Interface: Device Initialization"). */
+	 * Legacy devices have no FEATURES_OK (3.1.2 Legacy Interface: Device Initialization). */
 	if (vionet_has_feature(hw, VIONET_F_VERSION_1)) {
 		add_status(hw, VIONET_STATUS_FEATURES_OK);
 		if ((hw->tp.ops->get_status(&hw->tp) & VIONET_STATUS_FEATURES_OK) == 0) {
@@ -137,7 +137,7 @@ negotiate(struct vionet_hw *hw)
 			return -EIO;
 		}
 	}
-	/* virtio-net "Device Operation": num_buffers is there with VERSION_1 or MRG_RXBUF. */
+	/* 5.1.6 Device Operation: num_buffers is there with VERSION_1 or MRG_RXBUF. */
 	hw->net_hdr_size = vionet_has_feature(hw, VIONET_F_VERSION_1) ||
 					   vionet_has_feature(hw, VIONET_NET_F_MRG_RXBUF)
 				   ? 12
@@ -202,7 +202,7 @@ vionet_dev_read_link(struct vionet_hw *hw, const struct vionet_transport_ops *op
 
 	if (ops->link_up != NULL)
 		return ops->link_up(&hw->tp) > 0;
-	/* virtio-net "status" is valid iff VIONET_NET_F_STATUS; without it the link is up. */
+	/* 5.1.4: "status" is valid iff VIONET_NET_F_STATUS; without it the link is up. */
 	if (!vionet_has_feature(hw, VIONET_NET_F_STATUS))
 		return true;
 	if (ops->read_dev_config(&hw->tp, VIONET_CFG_STATUS, &status, sizeof(status)) < 0)

@@ -1,16 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The device layer: one virtio-net device, whatever transport reaches it. Feature negotiation, the
- * status state machine, queues, control queue, link state. Transports keep their own state behind
- * 'transport_priv' and call back into this layer only through the functions declared here.
+ * status state machine (3.1 Device Initialization), configuration space, link state. It reaches the
+ * device only through the transport's ops (hw->tp) and reports upward only through the events the
+ * layer above registered (struct vionet_dev_events).
  *
- * How a probe (vdev or PCI) uses this layer:
- *   1. allocate the ethdev port with vionet_ethdev_allocate_*() (vionet_ethdev.h): its private data is
- *      the struct vionet_hw; fill hw->tp.devargs, hw->tp.use_va, hw->tp.numa_node;
- *   2. create the transport (it sets hw->tp.ops and hw->tp.priv);
- *   3. vionet_dev_init(hw): reset, ACKNOWLEDGE, DRIVER, feature negotiation, FEATURES_OK, config space;
- *   4. vionet_ethdev_finish_probe(hw): ethdev ops, MAC table, LSC, rte_eth_dev_probing_finish().
- * Queues are set up and DRIVER_OK is written at dev_start (vionet_dev_start_queues + vionet_dev_ready).
+ * How a probe (vdev or PCI, in ethdev/) uses this layer:
+ *   1. vionet_dev_prepare(hw, ...): name, devargs, addressing, the events; the transport's upcall;
+ *   2. create the transport on &hw->tp (it sets hw->tp.ops and hw->tp.priv);
+ *   3. vionet_dev_init(hw): reset, ACKNOWLEDGE, DRIVER, feature negotiation, FEATURES_OK, config space.
+ * Queues are set up and DRIVER_OK is written at port start (queue/queue_start.c).
  */
 #ifndef VIONET_DEVICE_H
 #define VIONET_DEVICE_H
@@ -116,7 +115,7 @@ void vionet_dev_prepare(struct vionet_hw *hw, const char *name, const struct vio
 			const struct vionet_dev_events *events);
 
 /*
- * Brings a device from reset to FEATURES_OK (virtio 1.x "Device Initialization", steps 1-6) and reads
+ * Brings a device from reset to FEATURES_OK (3.1 Device Initialization, steps 1-6) and reads
  * its configuration: MAC, MTU, max queue pairs, speed/duplex. The features we want come from
  * vionet_dev_wanted_features() (devargs decide packed/in-order/mergeable). On failure writes FAILED
  * and returns a negative errno.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Control commands (virtio 1.x "Network Device: Control Virtqueue"): receive modes, MAC filter and
+ * Control commands (5.1.6.5 Control Virtqueue): receive modes, MAC filter and
  * address, VLAN filter, number of queue pairs. They go to the transport's ctrl_command when it answers
  * them itself (vhost-user: the back end never serves the control virtqueue), else through the
  * device's control virtqueue (the last virtqueue, after every Rx/Tx pair). One command is in flight
@@ -266,7 +266,7 @@ vionet_ctrl_set_mac(struct vionet_hw *hw, const struct rte_ether_addr *mac)
 	if (ctrl_has(hw, VIONET_NET_F_CTRL_MAC_ADDR))
 		return send_command(hw, VIONET_CTRL_MAC, VIONET_CTRL_MAC_ADDR_SET, mac,
 				    RTE_ETHER_ADDR_LEN);
-	/* Legacy way ("Setting MAC Address Filtering"): write config space when there is no command. */
+	/* Legacy way (5.1.6.5.2 Setting MAC Address Filtering): write config space when there is no command. */
 	if (vionet_has_feature(hw, VIONET_NET_F_MAC) &&
 	    hw->tp.ops->write_dev_config(&hw->tp, VIONET_CFG_MAC, mac, RTE_ETHER_ADDR_LEN) == 0)
 		return 0;

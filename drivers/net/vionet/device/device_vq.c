@@ -14,8 +14,8 @@
 
 #include "base/vionet_log.h"
 
-/* Ring block and used ring on a page boundary: what legacy PCI needs (virtio 1.x "Legacy
- * Interfaces: Virtqueue Layout", used ring at 4096), harmless for modern PCI and vhost-user. */
+/* Ring block and used ring on a page boundary: what legacy PCI needs (2.7.2 Legacy Interfaces: A
+ * Note on Virtqueue Layout, used ring at 4096), harmless for modern PCI and vhost-user. */
 #define VIONET_RING_ALIGN 4096
 
 uint16_t

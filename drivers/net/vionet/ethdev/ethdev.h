@@ -39,7 +39,7 @@ int vionet_ethdev_init(struct rte_eth_dev *eth_dev);
 
 /*
  * A secondary process's port, attached to the one the primary set up (rte_eth_dev_pci_allocate) with
- * its transport attached (vionet_proc ops and per-process state): restricted eth_dev_ops, the burst
+ * its transport attached (struct vionet_transport_proc: ops and per-process state): restricted eth_dev_ops, the burst
  * functions the primary chose, probing finished.
  */
 int vionet_ethdev_attach_secondary(struct rte_eth_dev *eth_dev);

@@ -64,7 +64,7 @@ after_driver_ok(struct rte_eth_dev *dev)
 	int ret;
 
 	vionet_ctrl_device_ready(hw);
-	/* With MQ the device starts with one pair active (virtio-net "Automatic receive steering"). */
+	/* With MQ the device starts with one pair active (5.1.6.5.5 Automatic receive steering in multiqueue mode). */
 	if (hw->max_queue_pairs > 1) {
 		ret = vionet_ctrl_set_queue_pairs(hw, pairs);
 		if (ret < 0) {

@@ -28,7 +28,7 @@ static const struct rte_pci_id vionet_pci_id_map[] = {
 
 /*
  * A secondary process: the port, the device and its queues are the primary's (shared memory); this
- * process maps the function for itself and gets its own ops and handles (struct vionet_proc). The
+ * process maps the function for itself and gets its own ops and handles (struct vionet_transport_proc). The
  * devargs are the primary's too (hw->tp.devargs): a secondary's own are not read.
  */
 static int

@@ -2,7 +2,7 @@
 /*
  * Rx and Tx queues: the ring (lib/virtq driver half, split or packed), its cookie shadow (mbuf
  * pointers, inside lib/virtq's per-buffer state), the Tx header area and per-queue counters.
- * Virtio queue index 2n is receiveq n, 2n+1 transmitq n (virtio-net "Virtqueues").
+ * Virtio queue index 2n is receiveq n, 2n+1 transmitq n (5.1.2 Virtqueues).
  */
 #ifndef VIONET_QUEUE_H
 #define VIONET_QUEUE_H

@@ -50,7 +50,7 @@ port_vq_count(struct rte_eth_dev *dev)
 }
 
 /*
- * Rings to the device, Rx buffers in, queues enabled, DRIVER_OK (virtio 1.x "Device Initialization"
+ * Rings to the device, Rx buffers in, queues enabled, DRIVER_OK (3.1 Device Initialization
  * step 7-8: queue set-up and enable come before DRIVER_OK), then the kick for the Rx buffers.
  */
 static int

@@ -120,7 +120,7 @@ rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, co
 
 /*
  * VIONET_NET_F_MRG_RXBUF: a packet spans num_buffers buffers; only the first carries the header
- * (virtio-net "Processing of Incoming Packets"). A packet may end in a later burst: its head waits in
+ * (5.1.6.4 Receiving Packets). A packet may end in a later burst: its head waits in
  * rxq->mrg_head. A num_buffers of 0 or above the ring size cannot be right: the packet is dropped.
  */
 static __rte_always_inline uint16_t

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The virtio-net header (virtio 1.x "Network Device: Device Operation", struct virtio_net_hdr) and its
+ * The virtio-net header (5.1.6 Device Operation, struct virtio_net_hdr) and its
  * translation to and from mbuf offload flags. Every packet carries one, before the frame: Rx in the
  * first buffer of a packet, Tx in headroom or in a descriptor of its own.
  */
@@ -106,7 +106,7 @@ vionet_net_hdr_from_mbuf(struct vionet_net_hdr *hdr, const struct rte_mbuf *m, u
 	hdr->gso_size = rte_cpu_to_le_16(gso_size);
 	hdr->csum_start = rte_cpu_to_le_16(csum_start);
 	hdr->csum_offset = rte_cpu_to_le_16(csum_offset);
-	/* Transmitted packets carry num_buffers 0 ("Packet Transmission"). */
+	/* Transmitted packets carry num_buffers 0 (5.1.6.2 Packet Transmission). */
 	if (hdr_size >= sizeof(*hdr))
 		hdr->num_buffers = 0;
 }

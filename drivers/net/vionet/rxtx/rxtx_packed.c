@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Scalar burst functions over packed rings (virtio 1.x "Packed Virtqueues"), with and without
+ * Scalar burst functions over packed rings (2.8 Packed Virtqueues), with and without
  * IN_ORDER (lib/virtq's ring state handles in-order batches) and mergeable Rx buffers.
  */
 #include "rxtx/rxtx_burst.h"

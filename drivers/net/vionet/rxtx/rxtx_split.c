@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Scalar burst functions over split rings (virtio 1.x "Split Virtqueues"), with and without
+ * Scalar burst functions over split rings (2.7 Split Virtqueues), with and without
  * IN_ORDER (lib/virtq's ring state handles in-order batches) and mergeable Rx buffers.
  */
 #include "rxtx/rxtx_burst.h"

@@ -51,7 +51,7 @@ struct vionet_transport_ops {
 	uint64_t (*get_features)(struct vionet_transport *t);
 	int (*set_features)(struct vionet_transport *t, uint64_t features);
 
-	/* Device status byte (virtio 1.x "Device Status Field"); reset writes 0 and waits for 0. */
+	/* Device status byte (2.1 Device Status Field); reset writes 0 and waits for 0. */
 	uint8_t (*get_status)(struct vionet_transport *t);
 	void (*set_status)(struct vionet_transport *t, uint8_t status);
 	int (*reset)(struct vionet_transport *t);
@@ -98,7 +98,7 @@ struct vionet_transport_ops {
 	/*
 	 * Control queue commands answered by the transport itself (vhost-user back ends do not serve the
 	 * control virtqueue). NULL when the device has a real control virtqueue (PCI). 'class' and 'cmd' as
-	 * in virtio-net "Control Virtqueue"; returns VIONET_CTRL_OK/ERR or a negative errno.
+	 * in 5.1.6.5 Control Virtqueue; returns VIONET_CTRL_OK/ERR or a negative errno.
 	 */
 	int (*ctrl_command)(struct vionet_transport *t, uint8_t class, uint8_t cmd, const void *data,
 			    size_t len);

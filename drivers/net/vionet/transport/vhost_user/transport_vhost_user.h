@@ -5,7 +5,7 @@
  *
  * How the device layer uses it (every call but notify_queue may block on the socket):
  *   probe:   vionet_vhost_user_create(t)      connects (client) or waits for the back end (server),
- *                                              negotiates the protocol, sets t->ops, transport_priv
+ *                                              negotiates the protocol, sets t->ops, t->priv
  *            then the usual virtio init through t->ops: reset, set_status(ACK|DRIVER),
  *            get_features, set_features, set_status(FEATURES_OK), get_status, read_dev_config.
  *   start:   setup_queue for each Rx/Tx queue (the first one also sends the memory table),
