@@ -730,27 +730,36 @@ virtq_packed_drv_get_used(struct virtq_packed_drv *vq, void **cookie, uint32_t *
 }
 
 /*
- * In-order fast path: used descriptors that each name the oldest outstanding buffer (a batch of
- * one, what a device writing every used descriptor produces, e.g. a receive queue), taken with the
- * ring state in locals. Stops at the first descriptor not used yet; anything else (a longer batch,
- * a bad ID or wrap) is left for the checked path of get_used_bulk_in_order(). Returns the number
- * of cookies stored.
+ * The bulk harvest of used descriptors, with the ring state in locals and stored back once: the
+ * descriptor and state stores could alias the queue's own 16-bit fields, which would make the
+ * compiler reload and store them once per buffer. Stops at the first descriptor not used yet.
+ * Lengths (lens not NULL) are checked against what was posted. Returns the number of cookies
+ * stored. The two orders differ only in which used descriptors they take and where the IDs go:
+ * - in order (get_used_singles()): only descriptors that each name the oldest outstanding buffer
+ *   (a batch of one, what a device writing every used descriptor produces, e.g. a receive queue);
+ *   anything else (a longer batch, a bad ID or wrap) stops the loop uncounted, for the checked
+ *   path of get_used_bulk_in_order(); IDs come back in sequence.
+ * - any order (get_used_bulk_any_order()): the checks of get_used(); a descriptor that breaks
+ *   the queue is counted and ends the harvest; IDs go back to the free list.
+ * `in_order` is a constant at both callers and the function is always inlined, so each compiles
+ * to its own loop, as if written out twice.
  */
-static inline uint16_t
-virtq_packed_drv_get_used_singles(struct virtq_packed_drv *vq, void **cookies, uint32_t *lens,
-                                  uint16_t max)
+static inline VIRTQ_ALWAYS_INLINE uint16_t
+virtq_packed_drv_harvest(struct virtq_packed_drv *vq, void **cookies, uint32_t *lens, uint16_t max,
+                         const bool in_order)
 {
 	const struct virtq_packed_desc *desc = vq->desc;
 	struct virtq_desc_state *state = vq->state;
 	const uint16_t size = vq->size;
 	uint16_t last = vq->last_used;
 	bool wrap = vq->used_wrap;
-	uint16_t oldest = vq->in_order_oldest;
+	uint16_t oldest = vq->in_order_oldest; /* in order */
+	uint16_t free_id = vq->free_id;        /* any order */
 	uint16_t num_free = vq->num_free;
 	uint16_t inflight = virtq_packed_drv_inflight_descs(vq);
 	uint16_t n = 0;
 
-	if (vq->batch_left != 0 || vq->broken)
+	if ((in_order && vq->batch_left != 0) || vq->broken)
 		return 0;
 	while (n < max && inflight != 0) {
 		const struct virtq_packed_desc *d = &desc[last];
@@ -759,29 +768,72 @@ virtq_packed_drv_get_used_singles(struct virtq_packed_drv *vq, void **cookies, u
 		bool avail = (flags & VIRTQ_DESC_F_AVAIL) != 0;
 		bool used = (flags & VIRTQ_DESC_F_USED) != 0;
 		struct virtq_desc_state *st;
+		uint16_t id;
 
-		if (avail != wrap || avail != used)
-			break; /* not used yet, or a bad wrap the checked path counts */
-		if (virtq_le16_to_cpu(d->id) != oldest)
-			break; /* a batch, or a bad ID: the checked path */
-		st = &state[oldest];
-		if (st->cookie == NULL || st->ndescs > inflight)
-			break;
+		if (in_order) {
+			if (avail != wrap || avail != used)
+				break; /* not used yet, or a bad wrap the checked path counts */
+			if (virtq_le16_to_cpu(d->id) != oldest)
+				break; /* a batch, or a bad ID: the checked path */
+			id = oldest;
+			st = &state[id];
+			if (st->cookie == NULL || st->ndescs > inflight)
+				break;
+		} else {
+			if (avail != wrap) {
+				/* neither "used in this lap" nor "still ours in this lap"
+				 * (2.8.1) */
+				vq->err.bad_wrap++;
+				vq->broken = true;
+				break;
+			}
+			if (avail != used)
+				break; /* not used yet */
+			id = virtq_le16_to_cpu(d->id);
+			if (id >= size) {
+				vq->err.bad_id++;
+				vq->broken = true;
+				break;
+			}
+			st = &state[id];
+			if (st->cookie == NULL || st->ndescs > inflight) {
+				vq->err.not_outstanding++;
+				vq->broken = true;
+				break;
+			}
+		}
 		if (lens != NULL)
 			lens[n] = virtq_packed_drv_checked_len(vq, d, st);
 		cookies[n++] = st->cookie;
 		st->cookie = NULL;
 		num_free = (uint16_t)(num_free + st->ndescs);
 		inflight = (uint16_t)(inflight - st->ndescs);
+		/* the device skips as many descriptors as the buffer had ("Next Flag") */
 		virtq_packed_advance(&last, &wrap, st->ndescs, size);
-		oldest = (uint16_t)(oldest + 1 < size ? oldest + 1 : 0);
+		if (in_order) {
+			oldest = (uint16_t)(oldest + 1 < size ? oldest + 1 : 0);
+		} else {
+			st->next = free_id;
+			free_id = id;
+		}
 	}
 	vq->last_used = last;
 	vq->used_wrap = wrap;
-	vq->in_order_oldest = oldest;
 	vq->num_free = num_free;
+	if (in_order)
+		vq->in_order_oldest = oldest;
+	else
+		vq->free_id = free_id;
 	vq->outstanding = (uint16_t)(vq->outstanding - n);
 	return n;
+}
+
+/* In-order fast path of get_used_bulk_in_order(): batches of one; see harvest(). */
+static inline uint16_t
+virtq_packed_drv_get_used_singles(struct virtq_packed_drv *vq, void **cookies, uint32_t *lens,
+                                  uint16_t max)
+{
+	return virtq_packed_drv_harvest(vq, cookies, lens, max, true);
 }
 
 /*
@@ -844,72 +896,13 @@ virtq_packed_drv_get_used_bulk_in_order(struct virtq_packed_drv *vq, void **cook
 
 /*
  * Bulk harvest in any order: the checks of get_used() (wrap counter, ID outstanding, descriptors
- * within what was published, length within what was posted) per used descriptor, with the ring
- * state in locals and stored back once. Stops at the first descriptor not used yet; a descriptor
- * that breaks the queue is counted and ends the harvest.
+ * within what was published, length within what was posted) per used descriptor; see harvest().
  */
 static inline uint16_t
 virtq_packed_drv_get_used_bulk_any_order(struct virtq_packed_drv *vq, void **cookies,
                                          uint32_t *lens, uint16_t max)
 {
-	const struct virtq_packed_desc *desc = vq->desc;
-	struct virtq_desc_state *state = vq->state;
-	const uint16_t size = vq->size;
-	uint16_t last = vq->last_used;
-	bool wrap = vq->used_wrap;
-	uint16_t num_free = vq->num_free;
-	uint16_t free_id = vq->free_id;
-	uint16_t inflight = virtq_packed_drv_inflight_descs(vq);
-	uint16_t n = 0;
-
-	if (vq->broken)
-		return 0;
-	while (n < max && inflight != 0) {
-		const struct virtq_packed_desc *d = &desc[last];
-		/* acquire: the flags before the id, len and buffer contents they publish */
-		uint16_t flags = virtq_le16_to_cpu(__atomic_load_n(&d->flags, __ATOMIC_ACQUIRE));
-		bool avail = (flags & VIRTQ_DESC_F_AVAIL) != 0;
-		bool used = (flags & VIRTQ_DESC_F_USED) != 0;
-		struct virtq_desc_state *st;
-		uint16_t id;
-
-		if (avail != wrap) {
-			/* neither "used in this lap" nor "still ours in this lap" (2.8.1) */
-			vq->err.bad_wrap++;
-			vq->broken = true;
-			break;
-		}
-		if (avail != used)
-			break; /* not used yet */
-		id = virtq_le16_to_cpu(d->id);
-		if (id >= size) {
-			vq->err.bad_id++;
-			vq->broken = true;
-			break;
-		}
-		st = &state[id];
-		if (st->cookie == NULL || st->ndescs > inflight) {
-			vq->err.not_outstanding++;
-			vq->broken = true;
-			break;
-		}
-		if (lens != NULL)
-			lens[n] = virtq_packed_drv_checked_len(vq, d, st);
-		cookies[n++] = st->cookie;
-		st->cookie = NULL;
-		num_free = (uint16_t)(num_free + st->ndescs);
-		inflight = (uint16_t)(inflight - st->ndescs);
-		/* the device skips as many descriptors as the buffer had ("Next Flag") */
-		virtq_packed_advance(&last, &wrap, st->ndescs, size);
-		st->next = free_id;
-		free_id = id;
-	}
-	vq->last_used = last;
-	vq->used_wrap = wrap;
-	vq->num_free = num_free;
-	vq->free_id = free_id;
-	vq->outstanding = (uint16_t)(vq->outstanding - n);
-	return n;
+	return virtq_packed_drv_harvest(vq, cookies, lens, max, false);
 }
 
 /* Harvest up to max used buffers; same contract as virtq_split_drv_get_used_bulk(). */
