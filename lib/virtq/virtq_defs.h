@@ -7,6 +7,7 @@
 #ifndef VIRTQ_DEFS_H
 #define VIRTQ_DEFS_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -151,6 +152,27 @@ struct virtq_desc_state {
 };
 
 /*
+ * The checks of an add of one buffer (add_buf, add_chain, add_indirect of both layouts), in the
+ * order their errors rank: -EIO (queue broken), -ENOTSUP (not `supported`: indirect descriptors
+ * not negotiated), -EINVAL (NULL cookie, or not `valid`: no element, a NULL array, a table too
+ * long), -ENOSPC (fewer than `descs` free descriptors). 0 when the add can go ahead.
+ */
+static inline int
+virtq_drv_add_check(bool broken, bool supported, bool valid, const void *cookie, uint32_t descs,
+                    uint16_t num_free)
+{
+	if (broken)
+		return -EIO;
+	if (!supported)
+		return -ENOTSUP;
+	if (cookie == NULL || !valid)
+		return -EINVAL;
+	if (descs > num_free)
+		return -ENOSPC;
+	return 0;
+}
+
+/*
  * What the driver half rejected from the device (the device is not trusted: Linux's BAD_RING idea).
  * Counted, never logged, on the fast path; `broken` in the queue says whether it can continue.
  */
@@ -162,6 +184,53 @@ struct virtq_err_stats {
 	uint64_t bad_wrap;    /* packed used flags contradicting the wrap counter */
 	uint64_t bad_batch;   /* in-order batch longer than what the device published */
 };
+
+/*
+ * return_buf() of both layouts, before the layout frees the buffer's descriptors: the cookie, and
+ * the used length when the caller takes it. Returns 0, or -EMSGSIZE when the length is above what
+ * was posted (*len_out 0, counted).
+ */
+static inline int
+virtq_desc_state_return(const struct virtq_desc_state *st, struct virtq_err_stats *err,
+                        uint32_t len, void **cookie, uint32_t *len_out)
+{
+	int rc = 0;
+
+	/* Checked only when the caller takes the length (Tx passes none: legacy devices are known
+	 * to write Tx lengths wrongly, 2.7.8.1, and the buffer is freed either way). */
+	if (len_out != NULL && len > st->writable_len) {
+		err->len_too_big++;
+		len = 0;
+		rc = -EMSGSIZE;
+	}
+	*cookie = st->cookie;
+	if (len_out != NULL)
+		*len_out = len;
+	return rc;
+}
+
+/*
+ * detach_unused() of both layouts: from state[*next] on, the next outstanding buffer's cookie,
+ * forgotten, with its descriptors counted free and the buffer no longer outstanding; NULL when
+ * none is left. *next keeps the place: detaching a full ring stays linear in its size.
+ */
+static inline void *
+virtq_desc_state_detach(struct virtq_desc_state *state, uint16_t size, uint16_t *next,
+                        uint16_t *outstanding, uint16_t *num_free)
+{
+	for (; *next < size; (*next)++) {
+		struct virtq_desc_state *st = &state[*next];
+		void *cookie = st->cookie;
+
+		if (cookie == NULL)
+			continue;
+		st->cookie = NULL;
+		(*outstanding)--;
+		*num_free = (uint16_t)(*num_free + st->ndescs);
+		return cookie;
+	}
+	return NULL;
+}
 
 /*
  * Device half: one popped buffer. `id` is what push() must return: split head index or packed

@@ -256,13 +256,10 @@ virtq_split_drv_add_buf(struct virtq_split_drv *vq, uint64_t addr, uint32_t len,
                         void *cookie)
 {
 	uint16_t head;
+	int rc = virtq_drv_add_check(vq->broken, true, true, cookie, 1, vq->num_free);
 
-	if (vq->broken)
-		return -EIO;
-	if (cookie == NULL)
-		return -EINVAL;
-	if (vq->num_free == 0)
-		return -ENOSPC;
+	if (rc != 0)
+		return rc;
 	head = virtq_split_drv_take_id(vq);
 	flags &= VIRTQ_DESC_F_WRITE;
 	virtq_split_fill_desc(&vq->desc[head], addr, len, flags, 0);
@@ -330,13 +327,11 @@ virtq_split_drv_add_chain(struct virtq_split_drv *vq, const struct virtq_sg *sg,
 	uint32_t wlen = 0;
 	uint16_t head, cur, next;
 	uint32_t i;
+	int rc = virtq_drv_add_check(vq->broken, true, total != 0 && sg != NULL, cookie, total,
+	                             vq->num_free);
 
-	if (vq->broken)
-		return -EIO;
-	if (cookie == NULL || total == 0 || sg == NULL)
-		return -EINVAL;
-	if (total > vq->num_free)
-		return -ENOSPC;
+	if (rc != 0)
+		return rc;
 	head = cur = virtq_split_drv_take_id(vq);
 	for (i = 0; i < total; i++) {
 		uint16_t flags = i >= out_num ? VIRTQ_DESC_F_WRITE : 0;
@@ -371,15 +366,11 @@ virtq_split_drv_add_indirect(struct virtq_split_drv *vq, const struct virtq_sg *
 	uint32_t wlen = 0;
 	uint16_t head;
 	uint32_t i;
+	bool valid = total != 0 && sg != NULL && table != NULL && total <= VIRTQ_MAX_SIZE;
+	int rc = virtq_drv_add_check(vq->broken, vq->indirect, valid, cookie, 1, vq->num_free);
 
-	if (vq->broken)
-		return -EIO;
-	if (!vq->indirect)
-		return -ENOTSUP;
-	if (cookie == NULL || total == 0 || sg == NULL || table == NULL || total > VIRTQ_MAX_SIZE)
-		return -EINVAL;
-	if (vq->num_free == 0)
-		return -ENOSPC;
+	if (rc != 0)
+		return rc;
 	for (i = 0; i < total; i++) {
 		uint16_t flags = i >= out_num ? VIRTQ_DESC_F_WRITE : 0;
 
@@ -498,19 +489,8 @@ static inline int
 virtq_split_drv_return_buf(struct virtq_split_drv *vq, uint16_t head, uint32_t len, void **cookie,
                            uint32_t *len_out)
 {
-	struct virtq_desc_state *st = &vq->state[head];
-	int rc = 0;
+	int rc = virtq_desc_state_return(&vq->state[head], &vq->err, len, cookie, len_out);
 
-	/* Checked only when the caller takes the length (Tx passes none: legacy devices are known
-	 * to write Tx lengths wrongly, 2.7.8.1, and the buffer is freed either way). */
-	if (len_out != NULL && len > st->writable_len) {
-		vq->err.len_too_big++;
-		len = 0;
-		rc = -EMSGSIZE;
-	}
-	*cookie = st->cookie;
-	if (len_out != NULL)
-		*len_out = len;
 	virtq_split_drv_free_buf(vq, head);
 	return rc;
 }
@@ -837,18 +817,8 @@ static inline void *
 virtq_split_drv_detach_unused(struct virtq_split_drv *vq)
 {
 	/* resumes where the last call stopped: detaching a full ring stays linear in its size */
-	for (; vq->detach_next < vq->size; vq->detach_next++) {
-		struct virtq_desc_state *st = &vq->state[vq->detach_next];
-		void *cookie = st->cookie;
-
-		if (cookie == NULL)
-			continue;
-		st->cookie = NULL;
-		vq->outstanding--;
-		vq->num_free = (uint16_t)(vq->num_free + st->ndescs);
-		return cookie;
-	}
-	return NULL;
+	return virtq_desc_state_detach(vq->state, vq->size, &vq->detach_next, &vq->outstanding,
+	                               &vq->num_free);
 }
 
 #endif /* VIRTQ_SPLIT_H */
