@@ -81,6 +81,56 @@ virtq_packed_advance(uint16_t *pos, bool *wrap, uint16_t n, uint16_t size)
 	*pos = (uint16_t)p;
 }
 
+/*
+ * Event suppression in descriptor-specific mode (EVENT_IDX), either direction ("Driver and Device
+ * Event Suppression"): whether the `added` descriptors (fewer than a lap) published up to new_idx
+ * in the lap of wrap counter new_wrap crossed the event offset off_wrap the other side wrote.
+ */
+static inline bool
+virtq_packed_event_crossed(uint16_t off_wrap, uint16_t added, uint16_t new_idx, bool new_wrap,
+                           uint16_t size)
+{
+	uint16_t event = off_wrap & 0x7fff;
+	uint16_t old_idx = (uint16_t)(new_idx - added);
+
+	/* An event offset of the previous lap is below new in one linear count (Linux does the
+	 * same). */
+	if ((bool)(off_wrap >> VIRTQ_EVENT_WRAP_SHIFT) != new_wrap)
+		event = (uint16_t)(event - size);
+	return virtq_need_event(event, new_idx, old_idx);
+}
+
+/*
+ * Event suppression, either direction: ask the other side, through our event suppression
+ * structure `ev`, for a notification once it has passed the descriptor n (>= 1) past position
+ * pos in the lap of wrap counter `wrap` (descriptor-specific mode, EVENT_IDX only; without it, for
+ * the next one). Returns the flags written, for the caller's shadow.
+ */
+static inline uint16_t
+virtq_packed_event_enable_after(struct virtq_packed_event *ev, bool event_idx, uint16_t pos,
+                                bool wrap, uint16_t n, uint16_t size)
+{
+	uint16_t flags;
+
+	if (n == 0)
+		n = 1;
+	if (n > size)
+		n = size;
+	if (event_idx) {
+		virtq_packed_advance(&pos, &wrap, (uint16_t)(n - 1), size);
+		virtq_store16(&ev->off_wrap,
+		              (uint16_t)(pos | (uint16_t)wrap << VIRTQ_EVENT_WRAP_SHIFT));
+		flags = VIRTQ_EVENT_F_DESC;
+		/* release: off_wrap before the flags that make the other side read it (it reads
+		 * flags, then off_wrap) */
+		__atomic_store_n(&ev->flags, virtq_cpu_to_le16(flags), __ATOMIC_RELEASE);
+	} else {
+		flags = VIRTQ_EVENT_F_ENABLE;
+		virtq_store16(&ev->flags, flags);
+	}
+	return flags;
+}
+
 /* Fill one descriptor of an indirect table ("Indirect Flag: Scatter-Gather Support"); plain stores:
  * the table is read only after the release that publishes the ring descriptor pointing to it. (The
  * driver half writes ring descriptors with write_desc(), whose flags wait for publish().) */
@@ -429,7 +479,7 @@ static inline bool
 virtq_packed_drv_needs_notify(struct virtq_packed_drv *vq)
 {
 	uint16_t added = vq->kick_added;
-	uint16_t flags, off_wrap, event, new_idx, old_idx;
+	uint16_t flags;
 
 	if (added == 0)
 		return false;
@@ -445,15 +495,8 @@ virtq_packed_drv_needs_notify(struct virtq_packed_drv *vq)
 		return false;
 	if (flags != VIRTQ_EVENT_F_DESC || !vq->event_idx || added >= vq->size)
 		return true;
-	off_wrap = virtq_load16(&vq->device_event->off_wrap);
-	event = off_wrap & 0x7fff;
-	new_idx = vq->published_next;
-	old_idx = (uint16_t)(new_idx - added);
-	/* An event offset of the previous lap is below new in one linear count (Linux does the
-	 * same). */
-	if ((bool)(off_wrap >> VIRTQ_EVENT_WRAP_SHIFT) != vq->published_wrap)
-		event = (uint16_t)(event - vq->size);
-	return virtq_need_event(event, new_idx, old_idx);
+	return virtq_packed_event_crossed(virtq_load16(&vq->device_event->off_wrap), added,
+	                                  vq->published_next, vq->published_wrap, vq->size);
 }
 
 /* Descriptors the device may have used: published, not yet harvested. */
@@ -936,26 +979,8 @@ virtq_packed_drv_disable_used_notify(struct virtq_packed_drv *vq)
 static inline bool
 virtq_packed_drv_enable_used_notify_after(struct virtq_packed_drv *vq, uint16_t n)
 {
-	if (n == 0)
-		n = 1;
-	if (n > vq->size)
-		n = vq->size;
-	if (vq->event_idx) {
-		uint16_t off = vq->last_used;
-		bool wrap = vq->used_wrap;
-
-		virtq_packed_advance(&off, &wrap, (uint16_t)(n - 1), vq->size);
-		virtq_store16(&vq->driver_event->off_wrap,
-		              (uint16_t)(off | (uint16_t)wrap << VIRTQ_EVENT_WRAP_SHIFT));
-		vq->driver_event_flags = VIRTQ_EVENT_F_DESC;
-		/* release: off_wrap before the flags that make the device read it (the device reads
-		 * flags, then off_wrap) */
-		__atomic_store_n(&vq->driver_event->flags,
-		                 virtq_cpu_to_le16(vq->driver_event_flags), __ATOMIC_RELEASE);
-	} else {
-		vq->driver_event_flags = VIRTQ_EVENT_F_ENABLE;
-		virtq_store16(&vq->driver_event->flags, vq->driver_event_flags);
-	}
+	vq->driver_event_flags = virtq_packed_event_enable_after(
+	        vq->driver_event, vq->event_idx, vq->last_used, vq->used_wrap, n, vq->size);
 	/* full fence: the event structure store before re-reading the used flags ("Receiving Used
 	 * Buffers From The Device" note) */
 	virtq_mb();

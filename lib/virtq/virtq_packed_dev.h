@@ -253,7 +253,7 @@ static inline bool
 virtq_packed_dev_needs_interrupt(struct virtq_packed_dev *dev)
 {
 	uint16_t added = dev->signal_added;
-	uint16_t flags, off_wrap, event, new_idx, old_idx;
+	uint16_t flags;
 
 	if (added == 0)
 		return false;
@@ -267,13 +267,8 @@ virtq_packed_dev_needs_interrupt(struct virtq_packed_dev *dev)
 		return false;
 	if (flags != VIRTQ_EVENT_F_DESC || !dev->event_idx || added >= dev->size)
 		return true;
-	off_wrap = virtq_load16(&dev->driver_event->off_wrap);
-	event = off_wrap & 0x7fff;
-	new_idx = dev->published_next;
-	old_idx = (uint16_t)(new_idx - added);
-	if ((bool)(off_wrap >> VIRTQ_EVENT_WRAP_SHIFT) != dev->published_wrap)
-		event = (uint16_t)(event - dev->size);
-	return virtq_need_event(event, new_idx, old_idx);
+	return virtq_packed_event_crossed(virtq_load16(&dev->driver_event->off_wrap), added,
+	                                  dev->published_next, dev->published_wrap, dev->size);
 }
 
 /* Available buffer notifications through the device event suppression structure ("Driver and Device
@@ -290,26 +285,8 @@ virtq_packed_dev_disable_avail_notify(struct virtq_packed_dev *dev)
 static inline bool
 virtq_packed_dev_enable_avail_notify_after(struct virtq_packed_dev *dev, uint16_t n)
 {
-	if (n == 0)
-		n = 1;
-	if (n > dev->size)
-		n = dev->size;
-	if (dev->event_idx) {
-		uint16_t off = dev->next_avail;
-		bool wrap = dev->avail_wrap;
-
-		virtq_packed_advance(&off, &wrap, (uint16_t)(n - 1), dev->size);
-		virtq_store16(&dev->device_event->off_wrap,
-		              (uint16_t)(off | (uint16_t)wrap << VIRTQ_EVENT_WRAP_SHIFT));
-		dev->device_event_flags = VIRTQ_EVENT_F_DESC;
-		/* release: off_wrap before the flags that make the driver read it (the driver reads
-		 * flags, then off_wrap) */
-		__atomic_store_n(&dev->device_event->flags,
-		                 virtq_cpu_to_le16(dev->device_event_flags), __ATOMIC_RELEASE);
-	} else {
-		dev->device_event_flags = VIRTQ_EVENT_F_ENABLE;
-		virtq_store16(&dev->device_event->flags, dev->device_event_flags);
-	}
+	dev->device_event_flags = virtq_packed_event_enable_after(
+	        dev->device_event, dev->event_idx, dev->next_avail, dev->avail_wrap, n, dev->size);
 	/* full fence: the event structure store before re-reading the next descriptor's flags */
 	virtq_mb();
 	return virtq_packed_dev_has_avail(dev);
