@@ -102,6 +102,53 @@ test_packed_in_order_batch(void)
 	tvq_close(&q);
 }
 
+/* The twins of split's Tx reclaim and used count: used descriptors counted without harvesting
+ * them; reclaim_in_order() hands back the batch's buffers without lengths. */
+static void
+test_packed_in_order_reclaim(void)
+{
+	struct virtq_dev_buf b;
+	struct virtq_sg sg[2];
+	struct virtq_sg chain[2] = {{.addr = 0x1000, .len = 12}, {.addr = 0x2000, .len = 60}};
+	void *cookies[8];
+	uint16_t last = 0, descs = 0;
+	uint32_t i;
+	struct tvq_queue q;
+
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, F_IN_ORDER), 0);
+	/* buffers 0..2 single, 3 a two-descriptor chain, 4 single: 6 descriptors */
+	for (i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(
+		        virtq_packed_drv_add_buf(&q.drv, tvq_addr_of(i), 64, 0, tvq_cookie_of(i)),
+		        0);
+	CU_ASSERT_EQUAL(virtq_packed_drv_add_chain(&q.drv, chain, 2, 0, tvq_cookie_of(3)), 0);
+	CU_ASSERT_EQUAL(virtq_packed_drv_add_buf(&q.drv, tvq_addr_of(4), 64, 0, tvq_cookie_of(4)),
+	                0);
+	virtq_packed_drv_publish(&q.drv);
+	CU_ASSERT_EQUAL(virtq_packed_drv_free_count(&q.drv), 2);
+	CU_ASSERT_EQUAL(virtq_packed_drv_used_count(&q.drv), 0);
+	CU_ASSERT_EQUAL(virtq_packed_drv_reclaim_in_order(&q.drv, cookies, 8), 0);
+	/* the device finishes four buffers (five descriptors) with one used descriptor */
+	for (i = 0; i < 4; i++) {
+		CU_ASSERT_EQUAL(virtq_packed_dev_pop(&q.dev, &b, sg, 2), 0);
+		last = b.id;
+		descs = (uint16_t)(descs + b.ndescs);
+	}
+	virtq_packed_dev_push_batch_last(&q.dev, last, 0, descs);
+	virtq_packed_dev_publish(&q.dev);
+	CU_ASSERT_EQUAL(virtq_packed_drv_used_count(&q.drv), 1);
+	CU_ASSERT_EQUAL(virtq_packed_drv_reclaim_in_order(&q.drv, cookies, 3), 3);
+	for (i = 0; i < 3; i++)
+		CU_ASSERT_PTR_EQUAL(cookies[i], tvq_cookie_of(i));
+	CU_ASSERT_EQUAL(virtq_packed_drv_reclaim_in_order(&q.drv, cookies, 8), 1);
+	CU_ASSERT_PTR_EQUAL(cookies[0], tvq_cookie_of(3));
+	CU_ASSERT_EQUAL(virtq_packed_drv_used_count(&q.drv), 0);
+	CU_ASSERT_EQUAL(virtq_packed_drv_free_count(&q.drv), 7); /* the chain's two came back */
+	CU_ASSERT_TRUE(tvq_err_stats_zero(&q.drv.err));
+	CU_ASSERT_PTR_EQUAL(virtq_packed_drv_detach_unused(&q.drv), tvq_cookie_of(4));
+	tvq_close(&q);
+}
+
 /* Available buffer notifications: the device event structure in ENABLE, DESC and DISABLE modes. */
 static void
 test_packed_notify_event_idx(void)
@@ -475,6 +522,7 @@ main(void)
 	        {"random chains, ID reuse", test_chains},
 	        {"indirect tables", test_indirect},
 	        {"in-order batch", test_packed_in_order_batch},
+	        {"in-order reclaim, used count", test_packed_in_order_reclaim},
 	        {"avail notify with event idx", test_packed_notify_event_idx},
 	        {"avail notify with flags", test_notify_flags},
 	        {"avail notify after a long silence", test_packed_notify_after_long_silence},
