@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The transport seam: how the device layer reaches a virtio-net device. One ops table per transport
- * (virtio-pci modern, virtio-pci legacy, vhost-user); the device layer calls only these and never asks
- * which transport it has. Return values are 0 or a negative errno; a transport logs its own errors once,
- * with the device name and the value that was wrong.
+ * (virtio-pci modern, virtio-pci legacy, vhost-user); the device layer calls only these and never
+ * asks which transport it has. Return values are 0 or a negative errno; a transport logs its own
+ * errors once, with the device name and the value that was wrong.
  */
 #ifndef VIONET_TRANSPORT_H
 #define VIONET_TRANSPORT_H
@@ -23,13 +23,14 @@ struct rte_intr_handle;
 
 /* Where a virtqueue's three areas are, as the device must address them and as we address them. */
 struct vionet_vq_ring_addrs {
-	uint16_t queue_index; /* virtio queue index: 2n = receiveq n, 2n+1 = transmitq n, last = controlq */
-	uint16_t size;	      /* descriptors */
-	bool packed;	      /* VIRTIO_F_RING_PACKED negotiated */
+	/* Queue index (5.1.2 Virtqueues): 2n = receiveq n, 2n+1 = transmitq n, last = controlq */
+	uint16_t queue_index;
+	uint16_t size; /* descriptors */
+	bool packed;   /* VIRTIO_F_RING_PACKED negotiated */
 	/*
-	 * Device addresses: IOVA for PCI (VFIO), our process virtual address for vhost-user (the memory
-	 * table maps our virtual addresses 1:1). Split: descriptor table, available ring, used ring.
-	 * Packed: descriptor ring, driver event suppression, device event suppression.
+	 * Device addresses: IOVA for PCI (VFIO), our process virtual address for vhost-user (the
+	 * memory table maps our virtual addresses 1:1). Split: descriptor table, available ring,
+	 * used ring. Packed: descriptor ring, driver event suppression, device event suppression.
 	 */
 	uint64_t desc_addr;
 	uint64_t driver_area_addr;
@@ -41,11 +42,16 @@ struct vionet_vq_ring_addrs {
 };
 
 struct vionet_transport_ops {
-	const char *name; /* "pci-modern", "pci-legacy", "vhost-user": shown in logs and driver info */
+	/* "pci-modern", "pci-legacy", "vhost-user": shown in logs and driver info */
+	const char *name;
 
-	/* Device-specific configuration space (virtio-net config: mac, status, max pairs, mtu, speed). */
+	/*
+	 * Device-specific configuration space (5.1.4 Device configuration layout: mac, status, max
+	 * pairs, mtu, speed).
+	 */
 	int (*read_dev_config)(struct vionet_transport *t, size_t offset, void *dst, size_t len);
-	int (*write_dev_config)(struct vionet_transport *t, size_t offset, const void *src, size_t len);
+	int (*write_dev_config)(struct vionet_transport *t, size_t offset, const void *src,
+				size_t len);
 
 	/* Feature bits offered by the device, and the driver's accepted subset. */
 	uint64_t (*get_features)(struct vionet_transport *t);
@@ -64,9 +70,10 @@ struct vionet_transport_ops {
 	int (*enable_queue)(struct vionet_transport *t, uint16_t queue_index);
 	/*
 	 * The device stops using a queue and forgets it: vhost-user disables the ring and takes its
-	 * base (GET_VRING_BASE); legacy PCI writes a PFN of 0. Modern PCI cannot stop one queue without
-	 * VIRTIO_F_RING_RESET ("The driver MUST NOT write a 0 to queue_enable", 4.1.4.3.2): the device
-	 * reset that follows every stop does it.
+	 * base (GET_VRING_BASE); legacy PCI writes a PFN of 0. Modern PCI cannot stop one queue
+	 * without VIRTIO_F_RING_RESET ("The driver MUST NOT write a 0 to queue_enable", 4.1.4.3.2
+	 * Driver Requirements: Common configuration structure layout): the device reset that
+	 * follows every stop does it.
 	 */
 	void (*stop_queue)(struct vionet_transport *t, uint16_t queue_index);
 
@@ -74,8 +81,9 @@ struct vionet_transport_ops {
 	void (*notify_queue)(struct vionet_transport *t, uint16_t queue_index);
 
 	/*
-	 * Interrupts. A transport without vectors returns -ENOTSUP. 'intr_handle' is where the ethdev
-	 * layer finds the event fds: rte_pci_device's for PCI, the transport's own for vhost-user (call fds).
+	 * Interrupts. A transport without vectors returns -ENOTSUP. 'intr_handle' is where the
+	 * ethdev layer finds the event fds: rte_pci_device's for PCI, the transport's own for
+	 * vhost-user (call fds).
 	 */
 	int (*set_config_vector)(struct vionet_transport *t, uint16_t vector);
 	int (*set_queue_vector)(struct vionet_transport *t, uint16_t queue_index, uint16_t vector);
@@ -83,12 +91,13 @@ struct vionet_transport_ops {
 	uint8_t (*read_isr)(struct vionet_transport *t);
 
 	/*
-	 * Rx queue interrupts (ethdev intr_conf.rxq), called at port start before the queues are set up.
-	 * Gives every Rx queue 0..nb_rx_queues-1 an event fd the device signals on used buffers and
-	 * returns, in *handle, the interrupt handle that holds them as DPDK's ethdev expects: efds[] and
-	 * nb_efd, and a vector list where entry i is RTE_INTR_VEC_RXTX_OFFSET + the efd index of Rx
-	 * queue i (rte_eth_dev_rx_intr_ctl_q resolves queue i's fd through it). Every efd is an eventfd.
-	 * Returns 0, -ENOTSUP when the transport cannot deliver them (logged with the reason).
+	 * Rx queue interrupts (ethdev intr_conf.rxq), called at port start before the queues are
+	 * set up. Gives every Rx queue 0..nb_rx_queues-1 an event fd the device signals on used
+	 * buffers and returns, in *handle, the interrupt handle that holds them as DPDK's ethdev
+	 * expects: efds[] and nb_efd, and a vector list where entry i is RTE_INTR_VEC_RXTX_OFFSET +
+	 * the efd index of Rx queue i (rte_eth_dev_rx_intr_ctl_q resolves queue i's fd through it).
+	 * Every efd is an eventfd. Returns 0, -ENOTSUP when the transport cannot deliver them
+	 * (logged with the reason).
 	 */
 	int (*rx_intr_setup)(struct vionet_transport *t, uint16_t nb_rx_queues,
 			     struct rte_intr_handle **handle);
@@ -96,22 +105,23 @@ struct vionet_transport_ops {
 	void (*rx_intr_release)(struct vionet_transport *t);
 
 	/*
-	 * Control queue commands answered by the transport itself (vhost-user back ends do not serve the
-	 * control virtqueue). NULL when the device has a real control virtqueue (PCI). 'class' and 'cmd' as
-	 * in 5.1.6.5 Control Virtqueue; returns VIONET_CTRL_OK/ERR or a negative errno.
+	 * Control queue commands answered by the transport itself (vhost-user back ends do not
+	 * serve the control virtqueue). NULL when the device has a real control virtqueue (PCI).
+	 * 'class' and 'cmd' as in 5.1.6.5 Control Virtqueue; returns VIONET_CTRL_OK/ERR or a
+	 * negative errno.
 	 */
-	int (*ctrl_command)(struct vionet_transport *t, uint8_t class, uint8_t cmd, const void *data,
-			    size_t len);
+	int (*ctrl_command)(struct vionet_transport *t, uint8_t class, uint8_t cmd,
+			    const void *data, size_t len);
 
-	/* Link state when the transport knows it better than the config space (vhost-user socket). */
+	/* Link state when the transport knows it better than config space (vhost-user socket). */
 	int (*link_up)(struct vionet_transport *t);
 
 	/* Frees what the transport holds (mappings, fds, sockets). */
 	void (*close)(struct vionet_transport *t);
 	/*
-	 * A secondary process lets go of a device the primary owns: frees this process's mappings and
-	 * per-process state only, never touching the device or the shared state. NULL when the transport
-	 * cannot be used from a secondary.
+	 * A secondary process lets go of a device the primary owns: frees this process's mappings
+	 * and per-process state only, never touching the device or the shared state. NULL when the
+	 * transport cannot be used from a secondary.
 	 */
 	void (*detach)(struct vionet_transport *t);
 };
@@ -140,13 +150,14 @@ struct vionet_transport {
 	char name[RTE_DEV_NAME_MAX_LEN];
 	uint16_t port_id; /* finds this process's rte_eth_dev, hence its vionet_transport_proc */
 	struct vionet_devargs devargs;
-	/* How descriptors address our memory: process virtual addresses (vhost-user) or IOVA (PCI). */
+	/* How descriptors address our memory: virtual addresses (vhost-user) or IOVA (PCI). */
 	bool use_va;
 	int numa_node; /* where queue memory goes (SOCKET_ID_ANY when unknown) */
 	uint64_t features; /* negotiated; written by the device layer */
 	/*
-	 * The device layer's upcall: the link may have changed (vhost-user back end gone or back, PCI
-	 * config-change interrupt). Called from the transport's own thread, in the primary only.
+	 * The device layer's upcall: the link may have changed (vhost-user back end gone or back,
+	 * PCI config-change interrupt). Called from the transport's own thread, in the primary
+	 * only.
 	 */
 	void (*link_changed)(struct vionet_transport *t);
 };

@@ -12,7 +12,7 @@
 
 struct rte_pci_device;
 
-/* 4.1.2 PCI Device Discovery: vendor 0x1af4; 0x1000 transitional network device, 0x1040 + 1 modern. */
+/* 4.1.2 PCI Device Discovery: vendor 0x1af4; network device 0x1000 (transitional), 0x1040 + 1. */
 #define VIONET_PCI_VENDOR_ID 0x1af4
 #define VIONET_PCI_DEVICE_ID_TRANSITIONAL_NET 0x1000
 #define VIONET_PCI_DEVICE_ID_MODERN_NET 0x1041
@@ -20,8 +20,9 @@ struct rte_pci_device;
 /*
  * Creates the transport on t in the primary (sets t->ops, t->priv and this process's
  * vionet_transport_proc ops and local state, which must exist): modern first; a transitional
- * function without virtio 1.x capabilities is legacy-only. Devarg legacy=1 (t->devargs.force_legacy)
- * asks for legacy on a transitional function. Returns 0 or a negative errno (logged).
+ * function without virtio 1.x capabilities is legacy-only. Devarg legacy=1
+ * (t->devargs.force_legacy) asks for legacy on a transitional function. Returns 0 or a negative
+ * errno (logged).
  */
 int vionet_pci_create(struct vionet_transport *t, struct rte_pci_device *pci_dev);
 

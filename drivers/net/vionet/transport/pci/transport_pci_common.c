@@ -71,13 +71,14 @@ vionet_pci_local_open(struct vionet_transport *t, struct rte_pci_device *pci_dev
 	proc->local = local;
 	/* A secondary's mapping reuses the primary's BAR addresses (see transport_pci_common.h). */
 	if (rte_pci_map_device(pci_dev) != 0) {
-		VIONET_INIT_LOG(ERR, "%s: cannot map the device (bound to vfio-pci, or uio for legacy?)",
+		VIONET_INIT_LOG(ERR,
+				"%s: cannot map the device (bound to vfio-pci, or uio for legacy?)",
 				t->name);
 		vionet_pci_local_close(t);
 		return -EIO;
 	}
 	local->mapped = true;
-	/* Under VFIO the I/O BAR is reached through the device fd that mapping the device opened. */
+	/* Under VFIO the I/O BAR is reached through the device fd rte_pci_map_device opened. */
 	if (legacy) {
 		if (rte_pci_ioport_map(pci_dev, 0, &local->io) != 0) {
 			VIONET_INIT_LOG(ERR, "%s: cannot map I/O BAR 0, the legacy register block",
@@ -100,7 +101,7 @@ vionet_pci_local_close(struct vionet_transport *t)
 		return;
 	if (local->io_mapped)
 		rte_pci_ioport_unmap(&local->io);
-	/* A secondary's unmap drops its own mappings and VFIO device fd; the device is not reset. */
+	/* A secondary's unmap drops its own mappings and VFIO device fd, and does not reset. */
 	if (local->mapped)
 		rte_pci_unmap_device(local->pci_dev);
 	rte_free(local);
@@ -149,9 +150,10 @@ vionet_pci_msix_enabled(const struct vionet_transport *t)
 }
 
 /*
- * Runs in EAL's interrupt thread. Reading ISR acknowledges the interrupt for INTx (4.1.4.5 "The
- * device MUST reset ISR status to 0 on driver read"); the device layer re-reads the link state and
- * raises LSC only when it changed, so a spurious wake-up costs one config read.
+ * Runs in EAL's interrupt thread. Reading ISR acknowledges the interrupt for INTx ("The device MUST
+ * reset ISR status to 0 on driver read", 4.1.4.5.1 Device Requirements: ISR status capability); the
+ * device layer re-reads the link state and raises LSC only when it changed, so a spurious wake-up
+ * costs one config read.
  */
 static void
 lsc_interrupt(void *arg)
@@ -171,7 +173,8 @@ vionet_pci_config_intr_enable(struct vionet_transport *t)
 	int ret;
 
 	if (handle == NULL || rte_intr_fd_get(handle) < 0) {
-		VIONET_INIT_LOG(INFO, "%s: no interrupt handle: link changes are seen by polling only",
+		VIONET_INIT_LOG(INFO,
+				"%s: no interrupt handle: link changes are seen by polling only",
 				t->name);
 		return -ENOTSUP;
 	}
@@ -187,7 +190,10 @@ vionet_pci_config_intr_enable(struct vionet_transport *t)
 		vionet_pci_config_intr_disable(t);
 		return -EIO;
 	}
-	/* Under VFIO MSI-X, EAL's handle fd is vector 0: route config changes there (4.1.5.1.2). */
+	/*
+	 * Under VFIO MSI-X, EAL's handle fd is vector 0: route config changes there (4.1.5.1.2
+	 * MSI-X Vector Configuration).
+	 */
 	if (pci->msix_cap != 0) {
 		ret = t->ops->set_config_vector(t, 0);
 		if (ret < 0) {
@@ -214,32 +220,37 @@ vionet_pci_config_intr_disable(struct vionet_transport *t)
 }
 
 /*
- * Rx interrupts under VFIO MSI-X (4.1.5.1.2 "MSI-X Vector Configuration"): vector 0 stays the config
- * vector (LSC), Rx queue i gets vector 1 + i. A device with fewer vectors than queues + 1 shares
- * vectors 1..n-1 round-robin (those queues wake together); with fewer than 2 there is none to give.
- * rte_intr_efd_enable creates one eventfd per vector; VFIO learns them at rte_intr_enable, so the
- * handle is disabled and enabled again around the change.
+ * Rx interrupts under VFIO MSI-X (4.1.5.1.2 MSI-X Vector Configuration): vector 0 stays the
+ * config vector (LSC), Rx queue i gets vector 1 + i. A device with fewer vectors than queues + 1
+ * shares vectors 1..n-1 round-robin (those queues wake together); with fewer than 2 there is none
+ * to give. rte_intr_efd_enable creates one eventfd per vector; VFIO learns them at rte_intr_enable,
+ * so the handle is disabled and enabled again around the change.
  */
 int
-vionet_pci_rx_intr_setup(struct vionet_transport *t, uint16_t nb_rx_queues, struct rte_intr_handle **handle)
+vionet_pci_rx_intr_setup(struct vionet_transport *t, uint16_t nb_rx_queues,
+			 struct rte_intr_handle **handle)
 {
 	struct vionet_pci_transport *pci = vionet_pci_of(t);
 	struct rte_intr_handle *h = vionet_pci_dev_of(t)->intr_handle;
 	uint16_t nb_efd;
 	int ret;
 
-	if (h == NULL || rte_intr_type_get(h) != RTE_INTR_HANDLE_VFIO_MSIX || !pci->lsc_registered) {
+	if (h == NULL || rte_intr_type_get(h) != RTE_INTR_HANDLE_VFIO_MSIX ||
+	    !pci->lsc_registered) {
 		VIONET_INIT_LOG(ERR, "%s: Rx interrupts need MSI-X through vfio-pci", t->name);
 		return -ENOTSUP;
 	}
 	if (pci->msix_vectors < 2) {
-		VIONET_INIT_LOG(ERR, "%s: the device has %u MSI-X vector(s); Rx interrupts need 2 or more "
-				"(vector 0 is for config changes)", t->name, pci->msix_vectors);
+		VIONET_INIT_LOG(ERR,
+				"%s: the device has %u MSI-X vector(s); Rx interrupts need 2 or "
+				"more (vector 0 is for config changes)",
+				t->name, pci->msix_vectors);
 		return -ENOTSUP;
 	}
 	nb_efd = RTE_MIN(nb_rx_queues, (uint16_t)(pci->msix_vectors - 1));
 	if (nb_efd < nb_rx_queues)
-		VIONET_INIT_LOG(WARNING, "%s: %u MSI-X vectors for %u Rx queues: queues share %u vectors",
+		VIONET_INIT_LOG(WARNING,
+				"%s: %u MSI-X vectors for %u Rx queues: queues share %u vectors",
 				t->name, pci->msix_vectors, nb_rx_queues, nb_efd);
 	rte_intr_disable(h);
 	pci->rx_intr_active = true;
@@ -247,8 +258,8 @@ vionet_pci_rx_intr_setup(struct vionet_transport *t, uint16_t nb_rx_queues, stru
 	if (ret == 0)
 		ret = vionet_intr_map_rx_queues(h, nb_rx_queues, nb_efd);
 	if (ret < 0) {
-		VIONET_INIT_LOG(ERR, "%s: cannot create %u Rx interrupt event fds: %s", t->name, nb_efd,
-				strerror(-ret));
+		VIONET_INIT_LOG(ERR, "%s: cannot create %u Rx interrupt event fds: %s", t->name,
+				nb_efd, strerror(-ret));
 		goto fail;
 	}
 	if (rte_intr_enable(h) < 0) {

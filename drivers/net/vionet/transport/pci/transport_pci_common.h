@@ -2,15 +2,15 @@
 /*
  * What the modern and legacy virtio-pci transports share, below both of them: the transport state
  * behind vionet_transport.priv (shared memory), each process's handles on the function (struct
- * vionet_pci_local), MSI-X facts read from PCI configuration space, the config-change interrupt that
- * turns into an LSC event, and the Rx queue interrupt vectors. Both transports run over a function
- * bound to vfio-pci (or UIO for legacy).
+ * vionet_pci_local), MSI-X facts read from PCI configuration space, the config-change interrupt
+ * that turns into an LSC event, and the Rx queue interrupt vectors. Both transports run over a
+ * function bound to vfio-pci (or UIO for legacy).
  *
  * Multi-process: the primary creates the transport; a secondary attaches to it. The modern register
  * windows are BAR addresses kept in the shared state, which is right in a secondary because DPDK's
  * PCI bus maps a secondary's BARs at the primary's addresses (VFIO: pci_vfio_map_resource_secondary
- * mmaps each BAR MAP_FIXED at the address the primary recorded in the shared resource list). What is
- * per process: the rte_pci_device (each process's bus has its own, with its own VFIO device fd),
+ * mmaps each BAR MAP_FIXED at the address the primary recorded in the shared resource list). What
+ * is per process: the rte_pci_device (each process's bus has its own, with its own VFIO device fd),
  * hence config space reads, interrupts, and the legacy I/O port (pread/pwrite on that fd).
  */
 #ifndef VIONET_TRANSPORT_PCI_COMMON_H
@@ -62,7 +62,7 @@ struct vionet_pci_transport {
 	/* MSI-X capability offset in PCI config space, 0 when the function has none. */
 	off_t msix_cap;
 	uint16_t msix_vectors;
-	/* Vectors the device layer asked for; re-applied after a device reset, which forgets them. */
+	/* Vectors the device layer asked for, re-applied after a device reset (it forgets them). */
 	uint16_t config_vector;
 	uint16_t queue_vector[VIONET_PCI_QUEUES_MAX];
 	uint64_t device_features;
@@ -79,7 +79,7 @@ struct vionet_pci_local {
 	struct rte_pci_device *pci_dev; /* this process's bus object, with its VFIO device fd */
 	bool mapped;			/* rte_pci_map_device succeeded here: unmap when done */
 	bool io_mapped;			/* legacy: 'io' is mapped */
-	struct rte_pci_ioport io;	/* legacy: BAR 0, the register block, through this process */
+	struct rte_pci_ioport io;	/* legacy: BAR 0, the register block, in this process */
 };
 
 static inline struct vionet_pci_transport *
@@ -100,9 +100,10 @@ vionet_pci_dev_of(const struct vionet_transport *t)
 	return vionet_pci_local_of(t)->pci_dev;
 }
 
-/* Allocates the shared state on the function's NUMA node and sets t->priv; NULL when out of memory. */
+/* Allocates the shared state on the function's NUMA node and sets t->priv; NULL without memory. */
 struct vionet_pci_transport *vionet_pci_transport_alloc(struct vionet_transport *t,
-							 struct rte_pci_device *pci_dev, bool legacy);
+							 struct rte_pci_device *pci_dev,
+							 bool legacy);
 /*
  * Frees what the transport holds: the config-change interrupt, this process's handles and the
  * shared state. The ops' close of both transports.

@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The legacy virtio-pci transport (virtio 1.x 4.1.4.8 "Legacy Interfaces: A Note on PCI Device Layout"):
- * one register block in I/O BAR 0, reached through rte_pci_ioport_* (pread/pwrite on the VFIO device
+ * The legacy virtio-pci transport (4.1.4.10 Legacy Interfaces: A Note on PCI Device Layout): one
+ * register block in I/O BAR 0, reached through rte_pci_ioport_* (pread/pwrite on the VFIO device
  * under vfio-pci). Used for legacy-only devices and, with devarg legacy=1, for transitional ones.
  *
  * The device layer speaks virtio 1.x. On a little-endian CPU a legacy device's rings and header are
  * those of 1.x, but for two things this transport takes care of:
  * - the 12-byte net header: 1.x always has num_buffers, legacy only with VIONET_NET_F_MRG_RXBUF, so
- *   the transport always accepts MRG_RXBUF (the device then also uses 12 bytes; with receive buffers
- *   larger than a frame it never spreads one over several);
+ *   the transport always accepts MRG_RXBUF (the device then also uses 12 bytes; with receive
+ *   buffers larger than a frame it never spreads one over several);
  * - the ring layout: legacy takes one page frame number for the whole queue, laid out as in 2.7.2
- *   "Legacy Interfaces: A Note on Virtqueue Layout" (used ring on the next 4096-byte boundary), at the
- *   device's own queue size; setup_queue checks that the device layer laid the ring out that way.
+ *   Legacy Interfaces: A Note on Virtqueue Layout (used ring on the next 4096-byte boundary), at
+ *   the device's own queue size; setup_queue checks that the device layer laid the ring out that
+ *   way.
  * It reports VERSION_1 as offered so the device layer's negotiation proceeds, and never writes it.
  */
 #include "transport/pci/transport_pci_legacy.h"
@@ -25,13 +26,8 @@
 #include "base/vionet_log.h"
 #include "transport/pci/transport_pci_common.h"
 
-/* Legacy register block (4.1.4.8), offsets in BAR 0. */
-/* Present only while MSI-X is enabled; the device configuration follows them. */
-
-/* Bytes of the legacy virtio-net config (mac 6, status 2, max_virtqueue_pairs 2, mtu 2). */
-#define LEGACY_DEVICE_CONFIG_LEN 12
-
-/* Feature bits of legacy PCI devices we handle here (6 and 5.1.3 "Feature bits"). */
+/* Bytes of the legacy virtio-net config: mac, status, max_virtqueue_pairs and mtu. */
+#define LEGACY_DEVICE_CONFIG_LEN VIONET_CFG_SPEED
 
 /* This process's I/O port: under VFIO a pread/pwrite on its own device fd. */
 static inline struct rte_pci_ioport *
@@ -87,11 +83,15 @@ io_write32(struct vionet_transport *t, off_t off, uint32_t v)
 	rte_pci_ioport_write(io(t), &v, 4, off);
 }
 
-/* Where the device configuration starts right now: it moves when MSI-X is switched on (4.1.4.8). */
+/*
+ * Where the device configuration starts right now: it moves when MSI-X is switched on
+ * (4.1.4.10 Legacy Interfaces: A Note on PCI Device Layout).
+ */
 static off_t
 device_config_base(struct vionet_transport *t)
 {
-	return vionet_pci_msix_enabled(t) ? VIONET_PCI_LEGACY_DEVICE_CONFIG_MSIX : VIONET_PCI_LEGACY_DEVICE_CONFIG_NO_MSIX;
+	return vionet_pci_msix_enabled(t) ? VIONET_PCI_LEGACY_DEVICE_CONFIG_MSIX
+					  : VIONET_PCI_LEGACY_DEVICE_CONFIG_NO_MSIX;
 }
 
 static int
@@ -101,11 +101,12 @@ legacy_read_dev_config(struct vionet_transport *t, size_t offset, void *dst, siz
 	off_t base = device_config_base(t);
 
 	if (offset + len > LEGACY_DEVICE_CONFIG_LEN) {
-		VIONET_INIT_LOG(ERR, "%s: legacy device config read [%zu, +%zu) outside its %d bytes",
+		VIONET_INIT_LOG(ERR,
+				"%s: legacy device config read [%zu, +%zu) outside its %zu bytes",
 				t->name, offset, len, LEGACY_DEVICE_CONFIG_LEN);
 		return -EINVAL;
 	}
-	/* Legacy config is guest-endian, so little-endian here as the 1.x caller expects; read bytewise. */
+	/* Legacy config is guest-endian: little-endian here, as the 1.x caller expects. */
 	for (size_t i = 0; i < len; i++)
 		out[i] = io_read8(t, base + offset + i);
 	return 0;
@@ -118,7 +119,8 @@ legacy_write_dev_config(struct vionet_transport *t, size_t offset, const void *s
 	off_t base = device_config_base(t);
 
 	if (offset + len > LEGACY_DEVICE_CONFIG_LEN) {
-		VIONET_INIT_LOG(ERR, "%s: legacy device config write [%zu, +%zu) outside its %d bytes",
+		VIONET_INIT_LOG(ERR,
+				"%s: legacy device config write [%zu, +%zu) outside its %zu bytes",
 				t->name, offset, len, LEGACY_DEVICE_CONFIG_LEN);
 		return -EINVAL;
 	}
@@ -143,13 +145,17 @@ legacy_set_features(struct vionet_transport *t, uint64_t features)
 	uint64_t legacy = features & ~VIRTQ_FEATURE(VIONET_F_VERSION_1);
 
 	if (legacy > UINT32_MAX || (legacy & ~pci->device_features) != 0) {
-		VIONET_INIT_LOG(ERR, "%s: features 0x%" PRIx64 " not offered by the legacy device (0x%" PRIx64
-				")", t->name, legacy & ~pci->device_features, pci->device_features);
+		VIONET_INIT_LOG(ERR,
+				"%s: features 0x%" PRIx64 " not offered by the legacy device "
+				"(0x%" PRIx64 ")",
+				t->name, legacy & ~pci->device_features, pci->device_features);
 		return -EINVAL;
 	}
 	if ((pci->device_features & VIRTQ_FEATURE(VIONET_NET_F_MRG_RXBUF)) == 0) {
-		VIONET_INIT_LOG(ERR, "%s: legacy device without VIONET_NET_F_MRG_RXBUF: its 10-byte net header"
-				" is not supported", t->name);
+		VIONET_INIT_LOG(ERR,
+				"%s: legacy device without VIONET_NET_F_MRG_RXBUF: its 10-byte net "
+				"header is not supported",
+				t->name);
 		return -ENOTSUP;
 	}
 	legacy |= VIRTQ_FEATURE(VIONET_NET_F_MRG_RXBUF);
@@ -159,7 +165,7 @@ legacy_set_features(struct vionet_transport *t, uint64_t features)
 }
 
 /*
- * Legacy devices have no FEATURES_OK handshake (3.1.2 "Legacy Interface: Device Initialization"):
+ * Legacy devices have no FEATURES_OK handshake (3.1.2 Legacy Interface: Device Initialization):
  * they take the features as written. The bit is not written to the device but kept in our view of
  * the status, so the 1.x negotiation reads it back as accepted.
  */
@@ -188,7 +194,10 @@ legacy_reset(struct vionet_transport *t)
 {
 	struct vionet_pci_transport *pci = vionet_pci_of(t);
 
-	/* A legacy reset is synchronous: writing 0 resets the device (4.1.4.8). */
+	/*
+	 * A legacy reset is synchronous: writing 0 resets the device
+	 * (4.1.4.10 Legacy Interfaces: A Note on PCI Device Layout).
+	 */
 	pci->legacy_regs.features_ok = false;
 	io_write8(t, VIONET_PCI_LEGACY_STATUS, 0);
 	if (io_read8(t, VIONET_PCI_LEGACY_STATUS) != 0) {
@@ -230,29 +239,40 @@ legacy_setup_queue(struct vionet_transport *t, const struct vionet_vq_ring_addrs
 {
 	struct vionet_pci_transport *pci = vionet_pci_of(t);
 	uint16_t q = ring->queue_index, size;
-	uint64_t avail_end, used_at;
+	uint64_t avail_at, avail_end, used_at;
 
 	if (ring->packed) {
-		VIONET_INIT_LOG(ERR, "%s: packed rings need a virtio 1.x device, not the legacy interface",
+		VIONET_INIT_LOG(ERR,
+				"%s: packed rings need a virtio 1.x device, not the legacy "
+				"interface",
 				t->name);
 		return -ENOTSUP;
 	}
 	size = legacy_get_queue_max_size(t, q);
 	if (size == 0 || ring->size != size) {
-		VIONET_INIT_LOG(ERR, "%s: legacy queue %u has %u descriptors, fixed by the device; asked %u",
+		VIONET_INIT_LOG(ERR,
+				"%s: legacy queue %u has %u descriptors, fixed by the device; "
+				"asked %u",
 				t->name, q, size, ring->size);
 		return -EINVAL;
 	}
-	/* 2.7.2 legacy layout: descriptors, then the available ring, then the used ring on the next
-	 * 4096-byte boundary; one page frame number addresses all three. */
-	avail_end = ring->driver_area_addr + 6 + 2 * (uint64_t)size;
+	/*
+	 * 2.7.2 Legacy Interfaces: A Note on Virtqueue Layout: descriptors, then the available ring
+	 * (with used_event), then the used ring on the next 4096-byte boundary; one page frame
+	 * number addresses all three.
+	 */
+	avail_at = ring->desc_addr + sizeof(struct virtq_split_desc) * (uint64_t)size;
+	avail_end = ring->driver_area_addr + sizeof(struct virtq_split_avail) +
+		    sizeof(virtq_le16) * ((uint64_t)size + 1);
 	used_at = RTE_ALIGN_CEIL(avail_end, VIONET_PCI_LEGACY_VRING_ALIGN);
-	if (ring->desc_addr % VIONET_PCI_LEGACY_VRING_ALIGN != 0 || ring->driver_area_addr != ring->desc_addr + 16 * (uint64_t)size ||
-	    ring->device_area_addr != used_at ||
+	if (ring->desc_addr % VIONET_PCI_LEGACY_VRING_ALIGN != 0 ||
+	    ring->driver_area_addr != avail_at || ring->device_area_addr != used_at ||
 	    (ring->desc_addr >> VIONET_PCI_LEGACY_QUEUE_ADDR_SHIFT) > UINT32_MAX) {
-		VIONET_INIT_LOG(ERR, "%s: queue %u ring (desc 0x%" PRIx64 ", avail 0x%" PRIx64 ", used 0x%" PRIx64
-				") is not in the legacy 4096-aligned layout", t->name, q, ring->desc_addr,
-				ring->driver_area_addr, ring->device_area_addr);
+		VIONET_INIT_LOG(ERR,
+				"%s: queue %u ring (desc 0x%" PRIx64 ", avail 0x%" PRIx64
+				", used 0x%" PRIx64 ") is not in the legacy 4096-aligned layout",
+				t->name, q, ring->desc_addr, ring->driver_area_addr,
+				ring->device_area_addr);
 		return -EINVAL;
 	}
 	if (vionet_pci_msix_enabled(t)) {
@@ -262,18 +282,22 @@ legacy_setup_queue(struct vionet_transport *t, const struct vionet_vq_ring_addrs
 			return ret;
 	}
 	io_write16(t, VIONET_PCI_LEGACY_QUEUE_SELECT, q);
-	io_write32(t, VIONET_PCI_LEGACY_QUEUE_PFN, (uint32_t)(ring->desc_addr >> VIONET_PCI_LEGACY_QUEUE_ADDR_SHIFT));
+	io_write32(t, VIONET_PCI_LEGACY_QUEUE_PFN,
+		   (uint32_t)(ring->desc_addr >> VIONET_PCI_LEGACY_QUEUE_ADDR_SHIFT));
 	return 0;
 }
 
-/* A legacy queue is live once its PFN is written (4.1.4.8): nothing more to enable. */
+/*
+ * A legacy queue is live once its PFN is written (4.1.4.10 Legacy Interfaces: A Note on PCI Device
+ * Layout): nothing more to enable.
+ */
 static int
 legacy_enable_queue(struct vionet_transport *t __rte_unused, uint16_t queue_index)
 {
 	return queue_index < VIONET_PCI_QUEUES_MAX ? 0 : -EINVAL;
 }
 
-/* Writing a PFN of 0 stops the queue (4.1.4.8). */
+/* Writing a PFN of 0 stops the queue (4.1.4.10 Legacy Interfaces: A Note on PCI Device Layout). */
 static void
 legacy_stop_queue(struct vionet_transport *t, uint16_t queue_index)
 {
@@ -286,8 +310,10 @@ legacy_stop_queue(struct vionet_transport *t, uint16_t queue_index)
 static void
 legacy_notify_queue(struct vionet_transport *t, uint16_t queue_index)
 {
-	/* The port write is a system call (VFIO) or an out instruction (UIO): both are ordered after
-	 * the ring stores that precede it on x86. */
+	/*
+	 * The port write is a system call (VFIO) or an out instruction (UIO): both are ordered
+	 * after the ring stores that precede it on x86.
+	 */
 	io_write16(t, VIONET_PCI_LEGACY_QUEUE_NOTIFY, queue_index);
 }
 
@@ -304,7 +330,8 @@ legacy_set_config_vector(struct vionet_transport *t, uint16_t vector)
 	io_write16(t, VIONET_PCI_LEGACY_CONFIG_VECTOR, vector);
 	got = io_read16(t, VIONET_PCI_LEGACY_CONFIG_VECTOR);
 	if (got != vector) {
-		VIONET_INIT_LOG(ERR, "%s: device refused MSI-X vector %u for config changes (reads %u)",
+		VIONET_INIT_LOG(ERR,
+				"%s: device refused MSI-X vector %u for config changes (reads %u)",
 				t->name, vector, got);
 		return -EIO;
 	}

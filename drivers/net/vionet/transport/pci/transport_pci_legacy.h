@@ -14,7 +14,7 @@
  * negative errno.
  */
 int vionet_pci_legacy_create(struct vionet_transport *t, struct rte_pci_device *pci_dev);
-/* A secondary process: maps the function here and sets this process's ops (shared state untouched). */
+/* A secondary process: maps the function here and sets this process's ops (nothing shared). */
 int vionet_pci_legacy_attach(struct vionet_transport *t, struct rte_pci_device *pci_dev);
 
 #endif /* VIONET_TRANSPORT_PCI_LEGACY_H */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The modern virtio-pci transport (virtio 1.x 4.1.4 "Virtio Structure PCI Capabilities"): the
- * function's vendor capabilities locate the common configuration, notification, ISR and device
- * configuration windows in its memory BARs, which VFIO maps into our address space.
+ * The modern virtio-pci transport (4.1.4 Virtio Structure PCI Capabilities): the function's vendor
+ * capabilities locate the common configuration, notification, ISR and device configuration windows
+ * in its memory BARs, which VFIO maps into our address space.
  */
 #include "transport/pci/transport_pci_modern.h"
 
@@ -19,6 +19,10 @@
 /* How long a reset may take: generous, the device is emulated under TCG on a busy host. */
 #define RESET_TIMEOUT_MS 3000
 
+/*
+ * What we keep of a struct virtio_pci_cap (4.1.4 Virtio Structure PCI Capabilities), and of a
+ * struct virtio_pci_notify_cap its multiplier (4.1.4.4 Notification structure layout).
+ */
 struct virtio_cap {
 	uint8_t cfg_type;
 	uint8_t bar;
@@ -69,8 +73,10 @@ common_write32(struct vionet_transport *t, size_t off, uint32_t v)
 	rte_write32(rte_cpu_to_le_32(v), common(t) + off);
 }
 
-/* 64-bit fields are written as two 32-bit halves, low first (4.1.3.1 "Driver Requirements: PCI
- * Device Layout": the driver accesses 64-bit fields as two 32-bit fields). */
+/*
+ * 64-bit fields are written as two 32-bit halves, low first (4.1.3 PCI Device Layout: 64-bit fields
+ * are treated as two 32-bit fields).
+ */
 static inline void
 common_write64(struct vionet_transport *t, size_t off, uint64_t v)
 {
@@ -92,12 +98,14 @@ modern_read_dev_config(struct vionet_transport *t, size_t offset, void *dst, siz
 	uint8_t before, after;
 
 	if (regs->device == NULL || offset + len > regs->device_len) {
-		VIONET_INIT_LOG(ERR, "%s: device config read [%zu, +%zu) outside its %u bytes", t->name,
-				offset, len, regs->device_len);
+		VIONET_INIT_LOG(ERR, "%s: device config read [%zu, +%zu) outside its %u bytes",
+				t->name, offset, len, regs->device_len);
 		return -EINVAL;
 	}
-	/* A multi-byte field read is consistent only if config_generation did not change meanwhile
-	 * (4.1.4.3.1 and 2.5.1 "Driver Requirements: Device Configuration Space"). */
+	/*
+	 * A multi-byte field read is consistent only if config_generation did not change meanwhile
+	 * (2.5.1 Driver Requirements: Device Configuration Space).
+	 */
 	do {
 		before = common_read8(t, VIONET_PCI_COMMON_CONFIG_GENERATION);
 		for (size_t i = 0; i < len; i++)
@@ -123,7 +131,10 @@ modern_write_dev_config(struct vionet_transport *t, size_t offset, const void *s
 	return 0;
 }
 
-/* Feature bits come in 32-bit words chosen by the select register (4.1.4.3). */
+/*
+ * Feature bits come in 32-bit words chosen by a select register (4.1.4.3 Common configuration
+ * structure layout).
+ */
 static uint64_t
 modern_get_features(struct vionet_transport *t)
 {
@@ -131,7 +142,8 @@ modern_get_features(struct vionet_transport *t)
 
 	for (uint32_t word = 0; word < 2; word++) {
 		common_write32(t, VIONET_PCI_COMMON_DEVICE_FEATURE_SELECT, word);
-		features |= (uint64_t)common_read32(t, VIONET_PCI_COMMON_DEVICE_FEATURE) << (32 * word);
+		features |= (uint64_t)common_read32(t, VIONET_PCI_COMMON_DEVICE_FEATURE)
+			    << (32 * word);
 	}
 	vionet_pci_of(t)->device_features = features;
 	return features;
@@ -143,21 +155,25 @@ modern_set_features(struct vionet_transport *t, uint64_t features)
 	struct vionet_pci_transport *pci = vionet_pci_of(t);
 
 	/*
-	 * A device behind an IOMMU offers VIRTIO_F_ACCESS_PLATFORM and "MAY fail to operate further if
-	 * VIRTIO_F_ACCESS_PLATFORM is not accepted" (6.1); QEMU refuses FEATURES_OK then. Our buffers are
-	 * IOVAs that VFIO programmed into that IOMMU, which is exactly what the bit promises, so the
-	 * transport accepts it whatever the device layer chose.
+	 * A device behind an IOMMU offers VIRTIO_F_ACCESS_PLATFORM and "MAY fail to operate further
+	 * if VIRTIO_F_ACCESS_PLATFORM is not accepted" (6.2 Device Requirements: Reserved Feature
+	 * Bits); QEMU refuses FEATURES_OK then. Our buffers are IOVAs that VFIO programmed into
+	 * that IOMMU, which is exactly what the bit promises, so the transport accepts it whatever
+	 * the device layer chose.
 	 */
 	if (pci->device_features & VIRTQ_FEATURE(VIONET_F_ACCESS_PLATFORM))
 		features |= VIRTQ_FEATURE(VIONET_F_ACCESS_PLATFORM);
 	if (features & ~pci->device_features) {
-		VIONET_INIT_LOG(ERR, "%s: features 0x%" PRIx64 " not offered by the device (0x%" PRIx64 ")",
+		VIONET_INIT_LOG(ERR,
+				"%s: features 0x%" PRIx64 " not offered by the device "
+				"(0x%" PRIx64 ")",
 				t->name, features & ~pci->device_features, pci->device_features);
 		return -EINVAL;
 	}
 	for (uint32_t word = 0; word < 2; word++) {
 		common_write32(t, VIONET_PCI_COMMON_DRIVER_FEATURE_SELECT, word);
-		common_write32(t, VIONET_PCI_COMMON_DRIVER_FEATURE, (uint32_t)(features >> (32 * word)));
+		common_write32(t, VIONET_PCI_COMMON_DRIVER_FEATURE,
+			       (uint32_t)(features >> (32 * word)));
 	}
 	return 0;
 }
@@ -179,12 +195,16 @@ modern_reset(struct vionet_transport *t)
 {
 	struct vionet_pci_transport *pci = vionet_pci_of(t);
 
-	/* 4.1.4.3.2: after writing 0 the driver MUST wait for a read of device_status to return 0. */
+	/*
+	 * "After writing 0 to device_status, the driver MUST wait for a read of device_status to
+	 * return 0" (4.1.4.3.2 Driver Requirements: Common configuration structure layout).
+	 */
 	common_write8(t, VIONET_PCI_COMMON_DEVICE_STATUS, 0);
 	for (unsigned int ms = 0; common_read8(t, VIONET_PCI_COMMON_DEVICE_STATUS) != 0; ms++) {
 		if (ms >= RESET_TIMEOUT_MS) {
-			VIONET_INIT_LOG(ERR, "%s: device status still 0x%x %u ms after reset", t->name,
-					common_read8(t, VIONET_PCI_COMMON_DEVICE_STATUS), ms);
+			VIONET_INIT_LOG(ERR, "%s: device status still 0x%x %u ms after reset",
+					t->name, common_read8(t, VIONET_PCI_COMMON_DEVICE_STATUS),
+					ms);
 			return -ETIMEDOUT;
 		}
 		rte_delay_ms(1);
@@ -205,8 +225,10 @@ modern_get_queue_max_size(struct vionet_transport *t, uint16_t queue_index)
 	return common_read16(t, VIONET_PCI_COMMON_QUEUE_SIZE);
 }
 
-/* Writes a vector and reads it back: "the device ... returns VIRTIO_MSI_NO_VECTOR" when it could
- * not map it (4.1.5.1.2.1 "Device Requirements: MSI-X Vector Configuration"). */
+/*
+ * Writes a vector and reads it back: the device returns VIONET_MSI_NO_VECTOR when it could not map
+ * it (4.1.5.1.2.1 Device Requirements: MSI-X Vector Configuration).
+ */
 static int
 write_vector(struct vionet_transport *t, size_t off, uint16_t vector, const char *what)
 {
@@ -215,8 +237,8 @@ write_vector(struct vionet_transport *t, size_t off, uint16_t vector, const char
 	common_write16(t, off, vector);
 	got = common_read16(t, off);
 	if (got != vector) {
-		VIONET_INIT_LOG(ERR, "%s: device refused MSI-X vector %u for %s (reads %u)", t->name,
-				vector, what, got);
+		VIONET_INIT_LOG(ERR, "%s: device refused MSI-X vector %u for %s (reads %u)",
+				t->name, vector, what, got);
 		return -EIO;
 	}
 	return 0;
@@ -239,7 +261,7 @@ modern_setup_queue(struct vionet_transport *t, const struct vionet_vq_ring_addrs
 	}
 	common_write16(t, VIONET_PCI_COMMON_QUEUE_SELECT, q);
 	max = common_read16(t, VIONET_PCI_COMMON_QUEUE_SIZE);
-	/* 2.7 "Queue Size ... a power of 2" for split rings; any size up to the maximum for packed. */
+	/* A power of 2 for split rings (2.7 Split Virtqueues); up to the maximum for packed. */
 	if (ring->size == 0 || ring->size > max ||
 	    (!ring->packed && (ring->size & (ring->size - 1)) != 0)) {
 		VIONET_INIT_LOG(ERR, "%s: queue %u size %u invalid (device maximum %u)", t->name, q,
@@ -247,8 +269,8 @@ modern_setup_queue(struct vionet_transport *t, const struct vionet_vq_ring_addrs
 		return -EINVAL;
 	}
 	if (common_read16(t, VIONET_PCI_COMMON_QUEUE_ENABLE) != 0) {
-		VIONET_INIT_LOG(ERR, "%s: queue %u is already enabled; reset the device first", t->name,
-				q);
+		VIONET_INIT_LOG(ERR, "%s: queue %u is already enabled; reset the device first",
+				t->name, q);
 		return -EBUSY;
 	}
 	common_write16(t, VIONET_PCI_COMMON_QUEUE_SIZE, ring->size);
@@ -256,17 +278,22 @@ modern_setup_queue(struct vionet_transport *t, const struct vionet_vq_ring_addrs
 	common_write64(t, VIONET_PCI_COMMON_QUEUE_DRIVER, ring->driver_area_addr);
 	common_write64(t, VIONET_PCI_COMMON_QUEUE_DEVICE, ring->device_area_addr);
 	if (pci->queue_vector[q] != VIONET_MSI_NO_VECTOR) {
-		ret = write_vector(t, VIONET_PCI_COMMON_QUEUE_MSIX_VECTOR, pci->queue_vector[q], "a queue");
+		ret = write_vector(t, VIONET_PCI_COMMON_QUEUE_MSIX_VECTOR, pci->queue_vector[q],
+				   "a queue");
 		if (ret < 0)
 			return ret;
 	} else {
 		common_write16(t, VIONET_PCI_COMMON_QUEUE_MSIX_VECTOR, VIONET_MSI_NO_VECTOR);
 	}
-	/* 4.1.4.4: the doorbell is at cap.offset + queue_notify_off * notify_off_multiplier. */
+	/*
+	 * The doorbell is at cap.offset + queue_notify_off * notify_off_multiplier (4.1.4.4
+	 * Notification structure layout).
+	 */
 	notify_off = common_read16(t, VIONET_PCI_COMMON_QUEUE_NOTIFY_OFF);
 	at = (uint64_t)notify_off * regs->notify_off_multiplier;
 	if (at + doorbell_bytes > regs->notify_len) {
-		VIONET_INIT_LOG(ERR, "%s: queue %u notify offset %" PRIu64 " outside the %u-byte window",
+		VIONET_INIT_LOG(ERR,
+				"%s: queue %u notify offset %" PRIu64 " outside the %u-byte window",
 				t->name, q, at, regs->notify_len);
 		return -EINVAL;
 	}
@@ -279,7 +306,8 @@ modern_setup_queue(struct vionet_transport *t, const struct vionet_vq_ring_addrs
 static int
 modern_enable_queue(struct vionet_transport *t, uint16_t queue_index)
 {
-	if (queue_index >= num_queues(t) || vionet_pci_of(t)->modern.notify_addr[queue_index] == NULL) {
+	if (queue_index >= num_queues(t) ||
+	    vionet_pci_of(t)->modern.notify_addr[queue_index] == NULL) {
 		VIONET_INIT_LOG(ERR, "%s: queue %u is not set up", t->name, queue_index);
 		return -EINVAL;
 	}
@@ -303,9 +331,12 @@ modern_notify_queue(struct vionet_transport *t, uint16_t queue_index)
 {
 	uint16_t *doorbell = vionet_pci_of(t)->modern.notify_addr[queue_index];
 
-	/* rte_write16 puts an I/O write barrier first: the ring updates reach the device before the
-	 * doorbell does (4.1.5.2 Available Buffer Notifications: the queue index). A secondary's bursts
-	 * come here too: the doorbell is a BAR address, the same in every process (transport_pci_common.h). */
+	/*
+	 * rte_write16 puts an I/O write barrier first: the ring updates reach the device before the
+	 * doorbell does (4.1.5.2 Available Buffer Notifications: the queue index). A secondary's
+	 * bursts come here too: the doorbell is a BAR address, the same in every process
+	 * (transport_pci_common.h).
+	 */
 	rte_write16(rte_cpu_to_le_16(queue_index), doorbell);
 }
 
@@ -365,7 +396,8 @@ static const struct vionet_transport_ops modern_ops = {
 
 /* Reads one vendor capability at 'pos'; returns its next pointer, or -1 when unreadable. */
 static int
-read_virtio_cap(struct rte_pci_device *pci_dev, uint8_t pos, struct virtio_cap *cap, bool *is_virtio)
+read_virtio_cap(struct rte_pci_device *pci_dev, uint8_t pos, struct virtio_cap *cap,
+		bool *is_virtio)
 {
 	uint8_t raw[VIONET_PCI_NOTIFY_CAP_LEN_MIN];
 
@@ -374,7 +406,8 @@ read_virtio_cap(struct rte_pci_device *pci_dev, uint8_t pos, struct virtio_cap *
 	*is_virtio = raw[0] == PCI_CAP_ID_VNDR && raw[2] >= VIONET_PCI_CAP_LEN_MIN;
 	if (!*is_virtio)
 		return raw[1];
-	if (rte_pci_read_config(pci_dev, raw, VIONET_PCI_CAP_LEN_MIN, pos) != VIONET_PCI_CAP_LEN_MIN)
+	if (rte_pci_read_config(pci_dev, raw, VIONET_PCI_CAP_LEN_MIN, pos) !=
+	    VIONET_PCI_CAP_LEN_MIN)
 		return -1;
 	cap->cfg_type = raw[VIONET_PCI_CAP_CFG_TYPE];
 	cap->bar = raw[VIONET_PCI_CAP_BAR];
@@ -393,9 +426,10 @@ read_virtio_cap(struct rte_pci_device *pci_dev, uint8_t pos, struct virtio_cap *
 	return raw[1];
 }
 
-/* The address a capability points at, or NULL when its BAR is not a mapped memory BAR that holds it. */
+/* The address a capability points at; NULL unless its BAR is a mapped memory BAR that holds it. */
 static uint8_t *
-cap_address(struct vionet_transport *t, struct rte_pci_device *pci_dev, const struct virtio_cap *cap)
+cap_address(struct vionet_transport *t, struct rte_pci_device *pci_dev,
+	    const struct virtio_cap *cap)
 {
 	const struct rte_mem_resource *bar;
 
@@ -406,8 +440,10 @@ cap_address(struct vionet_transport *t, struct rte_pci_device *pci_dev, const st
 	}
 	bar = &pci_dev->mem_resource[cap->bar];
 	if (bar->addr == NULL || (uint64_t)cap->offset + cap->length > bar->len) {
-		VIONET_INIT_LOG(ERR, "%s: virtio capability type %u [0x%x, +0x%x) outside BAR %u (%s, %" PRIu64
-				" bytes)", t->name, cap->cfg_type, cap->offset, cap->length, cap->bar,
+		VIONET_INIT_LOG(ERR,
+				"%s: virtio capability type %u [0x%x, +0x%x) outside BAR %u (%s, "
+				"%" PRIu64 " bytes)",
+				t->name, cap->cfg_type, cap->offset, cap->length, cap->bar,
 				bar->addr == NULL ? "not mapped" : "mapped", bar->len);
 		return NULL;
 	}
@@ -415,12 +451,14 @@ cap_address(struct vionet_transport *t, struct rte_pci_device *pci_dev, const st
 }
 
 /*
- * Walks the capability list and keeps the first capability of each type (4.1.4: "the driver SHOULD
- * use the first instance of each virtio structure type it can support"). Returns 0, -ENODEV when
- * there is no common configuration (a legacy-only device), or -EINVAL for a malformed layout.
+ * Walks the capability list and keeps the first capability of each type ("The driver SHOULD use
+ * the first instance of each virtio structure type they can support", 4.1.4.1 Driver Requirements:
+ * Virtio Structure PCI Capabilities). Returns 0, -ENODEV when there is no common configuration (a
+ * legacy-only device), or -EINVAL for a malformed layout.
  */
 static int
-find_windows(struct vionet_transport *t, struct rte_pci_device *pci_dev, struct vionet_pci_modern_regs *regs)
+find_windows(struct vionet_transport *t, struct rte_pci_device *pci_dev,
+	     struct vionet_pci_modern_regs *regs)
 {
 	struct virtio_cap cap;
 	uint8_t pos;
@@ -434,7 +472,8 @@ find_windows(struct vionet_transport *t, struct rte_pci_device *pci_dev, struct 
 	     hops++, pos = (uint8_t)next) {
 		next = read_virtio_cap(pci_dev, pos & ~3, &cap, &is_virtio);
 		if (next < 0) {
-			VIONET_INIT_LOG(ERR, "%s: cannot read PCI capability at 0x%x", t->name, pos);
+			VIONET_INIT_LOG(ERR, "%s: cannot read PCI capability at 0x%x", t->name,
+					pos);
 			return -EIO;
 		}
 		if (!is_virtio)
@@ -470,9 +509,12 @@ find_windows(struct vionet_transport *t, struct rte_pci_device *pci_dev, struct 
 	}
 	if (regs->common == NULL && !have_notify && regs->isr == NULL)
 		return -ENODEV;
-	if (regs->common == NULL || common_len < VIONET_PCI_COMMON_LEN_MIN || !have_notify || regs->isr == NULL) {
-		VIONET_INIT_LOG(ERR, "%s: incomplete virtio 1.x capabilities (common %s, %u bytes; notify %s;"
-				" isr %s)", t->name, regs->common ? "yes" : "no", common_len,
+	if (regs->common == NULL || common_len < VIONET_PCI_COMMON_LEN_MIN || !have_notify ||
+	    regs->isr == NULL) {
+		VIONET_INIT_LOG(ERR,
+				"%s: incomplete virtio 1.x capabilities (common %s, %u bytes; "
+				"notify %s; isr %s)",
+				t->name, regs->common ? "yes" : "no", common_len,
 				have_notify ? "yes" : "no", regs->isr ? "yes" : "no");
 		return -EINVAL;
 	}
@@ -501,8 +543,10 @@ vionet_pci_modern_create(struct vionet_transport *t, struct rte_pci_device *pci_
 	}
 	t->ops = &modern_ops;
 	vionet_transport_proc_of(t)->ops = &modern_ops;
-	VIONET_INIT_LOG(INFO, "%s: virtio 1.x PCI, %u queues, %u MSI-X vectors, notify multiplier %u",
-			t->name, num_queues(t), pci->msix_vectors, pci->modern.notify_off_multiplier);
+	VIONET_INIT_LOG(INFO,
+			"%s: virtio 1.x PCI, %u queues, %u MSI-X vectors, notify multiplier %u",
+			t->name, num_queues(t), pci->msix_vectors,
+			pci->modern.notify_off_multiplier);
 	return 0;
 }
 

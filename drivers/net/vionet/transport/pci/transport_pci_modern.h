@@ -11,10 +11,11 @@
 /*
  * Creates the transport on t in the primary: shared state (t->priv), this process's handles, the
  * MSI-X capability and the register windows; sets t->ops and this process's ops. Returns 0, -ENODEV
- * when the function has no virtio 1.x capabilities (a legacy-only device), or another negative errno.
+ * when the function has no virtio 1.x capabilities (a legacy-only device), or another negative
+ * errno.
  */
 int vionet_pci_modern_create(struct vionet_transport *t, struct rte_pci_device *pci_dev);
-/* A secondary process: maps the function here and sets this process's ops (shared state untouched). */
+/* A secondary process: maps the function here and sets this process's ops (nothing shared). */
 int vionet_pci_modern_attach(struct vionet_transport *t, struct rte_pci_device *pci_dev);
 
 #endif /* VIONET_TRANSPORT_PCI_MODERN_H */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The vhost-user transport's ops: features, status, queues and notifications mapped onto vhost-user
- * requests (QEMU docs/interop/vhost-user.rst). The top of the transport: below it are the connection
- * (transport_vhost_user_conn), one ring's requests (transport_vhost_user_vring) and config space and
- * control commands (transport_vhost_user_ctrl); see transport_vhost_user_priv.h.
+ * requests (QEMU docs/interop/vhost-user.rst). The top of the transport: below it are the
+ * connection (transport_vhost_user_conn), one ring's requests (transport_vhost_user_vring), and
+ * config space and control commands (transport_vhost_user_ctrl); see transport_vhost_user_priv.h.
  */
 #include "transport/vhost_user/transport_vhost_user.h"
 
@@ -42,7 +42,7 @@ transport_features(const struct vu_priv *p)
 {
 	uint64_t f = VU_CTRL_FEATURES;
 
-	/* VIONET_NET_F_MTU advises an MTU; without the back end's config space we have none to give. */
+	/* VIONET_NET_F_MTU advises an MTU: without the back end's config space we have none. */
 	if (!p->config_from_backend)
 		f |= VU_CONFIG_FEATURES;
 	return f;
@@ -77,7 +77,7 @@ vu_set_features(struct vionet_transport *t, uint64_t features)
 	}
 	/* Only what the back end offered, and nothing of what the transport serves itself. */
 	to_backend = features & p->backend_features & ~VU_CTRL_FEATURES & ~VU_VHOST_ONLY_FEATURES;
-	/* Keeping PROTOCOL_FEATURES makes rings start disabled until SET_VRING_ENABLE ("Ring states"). */
+	/* Kept: rings then start disabled until SET_VRING_ENABLE ("Ring states"). */
 	to_backend |= p->backend_features & VIRTQ_FEATURE(VHOST_USER_F_PROTOCOL_FEATURES);
 	ret = vhost_user_set_u64(&p->conn, VHOST_USER_SET_FEATURES, to_backend);
 	if (ret < 0) {
@@ -105,7 +105,10 @@ vu_get_status(struct vionet_transport *t)
 
 	pthread_mutex_lock(&p->lock);
 	ret = p->status;
-	/* The back end clears FEATURES_OK when it refuses the features (virtio 1.x 3.1.1 step 6). */
+	/*
+	 * The back end clears FEATURES_OK when it refuses the features (3.1.1 Driver Requirements:
+	 * Device Initialization, step 6).
+	 */
 	if (vu_connected(p) && status_negotiated(p)) {
 		int err = vhost_user_get_u64(&p->conn, VHOST_USER_GET_STATUS, &status);
 
@@ -125,7 +128,7 @@ vu_set_status(struct vionet_transport *t, uint8_t status)
 
 	pthread_mutex_lock(&p->lock);
 	p->status = status;
-	/* With STATUS the back end waits for DRIVER_OK before it starts (vhost-user "SET_STATUS"). */
+	/* With STATUS the back end waits for DRIVER_OK before it starts ("SET_STATUS"). */
 	if (vu_connected(p) && status_negotiated(p)) {
 		int err = vhost_user_set_u64(&p->conn, VHOST_USER_SET_STATUS, status);
 
@@ -157,7 +160,7 @@ vu_reset(struct vionet_transport *t)
 	return 0;
 }
 
-/* The control queue: queue index 2 * max_virtqueue_pairs ("Device Types / Network Device"). */
+/* The control queue: queue index 2 * max_virtqueue_pairs (5.1.2 Virtqueues). */
 static bool
 is_ctrl_queue(const struct vu_priv *p, uint16_t q)
 {
@@ -255,7 +258,7 @@ vu_set_config_vector(struct vionet_transport *t, uint16_t vector)
 {
 	RTE_SET_USED(t);
 	RTE_SET_USED(vector);
-	return 0; /* link changes come from the socket (vionet_dev_link_changed), not a vector */
+	return 0; /* link changes come from the socket, not a vector */
 }
 
 static int
@@ -278,7 +281,8 @@ vu_set_queue_vector(struct vionet_transport *t, uint16_t queue_index, uint16_t v
  * reconnects, so one handle serves every start; only its vector list is rebuilt.
  */
 static int
-vu_rx_intr_setup(struct vionet_transport *t, uint16_t nb_rx_queues, struct rte_intr_handle **handle)
+vu_rx_intr_setup(struct vionet_transport *t, uint16_t nb_rx_queues,
+		 struct rte_intr_handle **handle)
 {
 	struct vu_priv *p = vu_priv(t);
 	int fds[VU_QUEUES_MAX / 2];
@@ -292,8 +296,8 @@ vu_rx_intr_setup(struct vionet_transport *t, uint16_t nb_rx_queues, struct rte_i
 	if (p->rx_intr == NULL) {
 		p->rx_intr = vionet_intr_vdev_handle_alloc();
 		if (p->rx_intr == NULL) {
-			VIONET_USER_LOG(ERR, "%s: cannot allocate the Rx interrupt handle: %s", t->name,
-					rte_strerror(rte_errno));
+			VIONET_USER_LOG(ERR, "%s: cannot allocate the Rx interrupt handle: %s",
+					t->name, rte_strerror(rte_errno));
 			return -ENOMEM;
 		}
 	}

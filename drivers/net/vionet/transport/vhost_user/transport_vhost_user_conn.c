@@ -33,8 +33,9 @@
 
 /* The protocol features we can use ("Protocol features"); the others stay off. */
 #define VU_PROTOCOL_FEATURES_WANTED                                                              \
-	((UINT64_C(1) << VHOST_USER_PROTOCOL_F_MQ) | (UINT64_C(1) << VHOST_USER_PROTOCOL_F_REPLY_ACK) | \
-	 (UINT64_C(1) << VHOST_USER_PROTOCOL_F_CONFIG) | (UINT64_C(1) << VHOST_USER_PROTOCOL_F_STATUS))
+	(VIRTQ_FEATURE(VHOST_USER_PROTOCOL_F_MQ) |                                               \
+	 VIRTQ_FEATURE(VHOST_USER_PROTOCOL_F_REPLY_ACK) |                                        \
+	 VIRTQ_FEATURE(VHOST_USER_PROTOCOL_F_CONFIG) | VIRTQ_FEATURE(VHOST_USER_PROTOCOL_F_STATUS))
 
 static int
 fill_sockaddr(struct vu_priv *p, struct sockaddr_un *sa)
@@ -182,35 +183,39 @@ handshake_locked(struct vu_priv *p, bool log_errors)
 	ret = vhost_user_set_owner(c);
 	if (ret == 0)
 		ret = vhost_user_get_u64(c, VHOST_USER_GET_FEATURES, &p->backend_features);
-	if (ret == 0 && (p->backend_features & (UINT64_C(1) << VHOST_USER_F_PROTOCOL_FEATURES)))
+	if (ret == 0 && (p->backend_features & VIRTQ_FEATURE(VHOST_USER_F_PROTOCOL_FEATURES)))
 		ret = vhost_user_get_u64(c, VHOST_USER_GET_PROTOCOL_FEATURES, &offered);
 	if (ret == 0 && offered != 0) {
 		p->protocol_features = offered & VU_PROTOCOL_FEATURES_WANTED;
 		ret = vhost_user_set_u64(c, VHOST_USER_SET_PROTOCOL_FEATURES, p->protocol_features);
-		c->reply_ack = p->protocol_features & (UINT64_C(1) << VHOST_USER_PROTOCOL_F_REPLY_ACK);
+		c->reply_ack =
+			p->protocol_features & VIRTQ_FEATURE(VHOST_USER_PROTOCOL_F_REPLY_ACK);
 	}
-	if (ret == 0 && (p->protocol_features & (UINT64_C(1) << VHOST_USER_PROTOCOL_F_MQ))) {
+	if (ret == 0 && (p->protocol_features & VIRTQ_FEATURE(VHOST_USER_PROTOCOL_F_MQ))) {
 		ret = vhost_user_get_u64(c, VHOST_USER_GET_QUEUE_NUM, &queue_num);
 		if (ret == 0 && queue_num == 0)
 			ret = -EPROTO;
 		if (ret == 0)
-			p->backend_queue_pairs = (uint16_t)RTE_MIN(queue_num, (uint64_t)0x8000);
+			p->backend_queue_pairs = (uint16_t)RTE_MIN(
+				queue_num, (uint64_t)VIONET_CTRL_MQ_VQ_PAIRS_MAX);
 	}
 	if (ret < 0) {
 		if (log_errors)
-			VIONET_USER_LOG(ERR, "%s: vhost-user handshake on %s failed: %s", p->t->name,
-					da->path, strerror(-ret));
+			VIONET_USER_LOG(ERR, "%s: vhost-user handshake on %s failed: %s",
+					p->t->name, da->path, strerror(-ret));
 		return ret;
 	}
 	if (da->queue_pairs > p->backend_queue_pairs) {
 		if (log_errors)
 			VIONET_USER_LOG(ERR,
-					"%s: queues=%u but the back end on %s serves at most %u queue pairs",
-					p->t->name, da->queue_pairs, da->path, p->backend_queue_pairs);
+					"%s: queues=%u but the back end on %s serves at most %u "
+					"queue pairs",
+					p->t->name, da->queue_pairs, da->path,
+					p->backend_queue_pairs);
 		return -EINVAL;
 	}
-	if (p->protocol_features & (UINT64_C(1) << VHOST_USER_PROTOCOL_F_CONFIG)) {
-		uint8_t probe[offsetof(struct vionet_net_config, mtu)];
+	if (p->protocol_features & VIRTQ_FEATURE(VHOST_USER_PROTOCOL_F_CONFIG)) {
+		uint8_t probe[VIONET_CFG_MTU];
 
 		/* A back end may offer CONFIG for other device types only; then we synthesize. */
 		p->config_from_backend = vhost_user_get_config(c, 0, probe, sizeof(probe)) == 0;
@@ -219,7 +224,8 @@ handshake_locked(struct vu_priv *p, bool log_errors)
 			"%s: connected to %s: features 0x%" PRIx64 ", protocol features 0x%" PRIx64
 			", %u queue pairs, config space %s",
 			p->t->name, da->path, p->backend_features, p->protocol_features,
-			p->backend_queue_pairs, p->config_from_backend ? "from the back end" : "synthesized");
+			p->backend_queue_pairs,
+			p->config_from_backend ? "from the back end" : "synthesized");
 	return 0;
 }
 
@@ -269,7 +275,9 @@ vu_conn_first(struct vu_priv *p)
 		VIONET_USER_LOG(ERR, "%s: cannot %s %s: %s%s", p->t->name,
 				da->server ? "accept a back end on" : "connect to", da->path,
 				strerror(-fd),
-				da->server ? "" : " (is the vhost-user back end running, in server mode?)");
+				da->server ? ""
+					   : " (is the vhost-user back end running, "
+					     "in server mode?)");
 		return fd;
 	}
 	return attach_socket(p, fd, true);
@@ -282,8 +290,9 @@ vu_conn_failed(struct vu_priv *p, const char *what, int err)
 	if (err == -EIO || err == -EINVAL || p->conn.fd < 0)
 		return; /* the back end refused a request: the connection itself is fine */
 	/*
-	 * The stream is out of step or dead. Shutting it down (rather than closing: the control thread
-	 * polls this fd) wakes the control thread, which closes it and reports the link down.
+	 * The stream is out of step or dead. Shutting it down (rather than closing: the control
+	 * thread polls this fd) wakes the control thread, which closes it and reports the link
+	 * down.
 	 */
 	__atomic_store_n(&p->connected, false, __ATOMIC_RELEASE);
 	shutdown(p->conn.fd, SHUT_RDWR);
@@ -294,7 +303,7 @@ static bool
 wait_for_hangup(struct vu_priv *p, int fd)
 {
 	for (;;) {
-		/* POLLRDHUP only: replies to our requests (POLLIN) are read by whoever sent them. */
+		/* POLLRDHUP only: replies to our requests (POLLIN) are read by whoever asked. */
 		struct pollfd pfd[2] = {{.fd = fd, .events = POLLRDHUP},
 					{.fd = p->stop_fd, .events = POLLIN}};
 
@@ -333,7 +342,8 @@ drop_connection(struct vu_priv *p)
 /*
  * The control thread: while connected, waits for the back end to hang up; then reports the link
  * down and, until it is back, tries to connect again (client) or accepts it again (server).
- * vionet_transport_link_changed() is called without p->lock held, so the device layer may call our ops.
+ * vionet_transport_link_changed() is called without p->lock held, so the device layer may call our
+ * ops.
  */
 static void *
 vu_thread_main(void *arg)
@@ -352,7 +362,8 @@ vu_thread_main(void *arg)
 			if (!wait_for_hangup(p, fd))
 				break;
 			drop_connection(p);
-			VIONET_USER_LOG(WARNING, "%s: vhost-user back end on %s is gone: link down, %s",
+			VIONET_USER_LOG(WARNING,
+					"%s: vhost-user back end on %s is gone: link down, %s",
 					p->t->name, da->path,
 					da->server ? "waiting for it to connect again"
 						   : "trying to reconnect");
@@ -369,11 +380,12 @@ vu_thread_main(void *arg)
 			fd = connect_backend(p);
 		}
 		if (fd < 0 || attach_socket(p, fd, failed_attempts == 0) < 0) {
-			/* Log the first failure of a series only: a back end may stay away for long. */
+			/* Log a series' first failure only: a back end may stay away for long. */
 			if (failed_attempts++ == 0 && fd < 0)
 				VIONET_USER_LOG(INFO, "%s: back end on %s not reachable yet: %s",
 						p->t->name, da->path, strerror(-fd));
-			if (da->server && fd < 0 && !sleep_unless_stopped(p, VU_RECONNECT_INTERVAL_MS))
+			if (da->server && fd < 0 &&
+			    !sleep_unless_stopped(p, VU_RECONNECT_INTERVAL_MS))
 				break;
 			continue;
 		}
@@ -449,15 +461,15 @@ vu_mem_table_send_locked(struct vu_priv *p, const void *exclude_va, size_t exclu
 				   &needed);
 	if (ret == -E2BIG) {
 		VIONET_USER_LOG(ERR,
-				"%s: DPDK memory is in %zu separate files but a vhost-user memory table "
-				"holds at most %d: run with --single-file-segments",
+				"%s: DPDK memory is in %zu separate files but a vhost-user memory "
+				"table holds at most %d: run with --single-file-segments",
 				p->t->name, needed, VHOST_USER_MEM_REGIONS_MAX);
 		return ret;
 	}
 	if (ret < 0) {
 		VIONET_USER_LOG(ERR,
-				"%s: cannot share DPDK memory with the back end (%s): vhost-user needs "
-				"hugepage memory backed by files",
+				"%s: cannot share DPDK memory with the back end (%s): vhost-user "
+				"needs hugepage memory backed by files",
 				p->t->name, strerror(-ret));
 		return ret;
 	}
@@ -472,9 +484,9 @@ vu_mem_table_send_locked(struct vu_priv *p, const void *exclude_va, size_t exclu
 }
 
 /*
- * DPDK memory grew or shrinks (rte_mem_event_callback_register): the back end must map the new table
- * before descriptors point into new memory. EAL holds the hotplug lock here, which is why the table
- * is built with the _thread_unsafe walks and why p->lock comes after that lock everywhere.
+ * DPDK memory grew or shrinks (rte_mem_event_callback_register): the back end must map the new
+ * table before descriptors point into new memory. EAL holds the hotplug lock here, which is why the
+ * table is built with the _thread_unsafe walks and why p->lock comes after that lock everywhere.
  */
 static void
 vu_mem_event(enum rte_mem_event type, const void *addr, size_t len, void *arg)
@@ -484,7 +496,7 @@ vu_mem_event(enum rte_mem_event type, const void *addr, size_t len, void *arg)
 	pthread_mutex_lock(&p->lock);
 	if (p->mem_table_sent) {
 		p->mem_table_sent = false;
-		/* A freed segment is still in EAL's lists while this callback runs: leave it out. */
+		/* A freed segment is in EAL's lists while this callback runs: leave it out. */
 		if (type == RTE_MEM_EVENT_FREE)
 			vu_mem_table_send_locked(p, addr, len);
 		else

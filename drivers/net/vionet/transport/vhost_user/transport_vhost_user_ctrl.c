@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What a vhost-user back end does not do for a virtio-net driver, done by the transport:
- * - the device configuration space (virtio 1.x 5.1.4), synthesized unless the back end offers
- *   VHOST_USER_PROTOCOL_F_CONFIG and answers GET_CONFIG;
- * - the control virtqueue (5.1.6.5): a back end never serves it (the front end owns it), so commands
- *   are answered here. Queue pair changes become SET_VRING_ENABLE; receive-mode, MAC and VLAN
- *   commands are recorded and acknowledged, since the back end has no filter to program.
+ * - the device configuration space (5.1.4 Device configuration layout), synthesized unless the
+ *   back end offers VHOST_USER_PROTOCOL_F_CONFIG and answers GET_CONFIG;
+ * - the control virtqueue (5.1.6.5 Control Virtqueue): a back end never serves it (the front end
+ *   owns it), so commands are answered here. Queue pair changes become SET_VRING_ENABLE;
+ *   receive-mode, MAC and VLAN commands are recorded and acknowledged, since the back end has no
+ *   filter to program.
  */
 #include "transport/vhost_user/transport_vhost_user_ctrl.h"
 
@@ -41,7 +42,7 @@ vu_config_init(struct vu_priv *p)
 	cfg->mtu = rte_cpu_to_le_16(RTE_ETHER_MTU);
 	cfg->speed = rte_cpu_to_le_32(da->speed_mbps != 0 ? da->speed_mbps : VU_DEFAULT_SPEED_MBPS);
 	cfg->duplex = VIONET_NET_DUPLEX_FULL;
-	p->ctrl.active_pairs = 1; /* 5.1.6.5.5: only the first pair is in use after reset */
+	p->ctrl.active_pairs = 1; /* the first pair after reset (5.1.5 Device Initialization) */
 }
 
 static bool
@@ -69,8 +70,7 @@ vu_config_read(struct vu_priv *p, size_t offset, void *dst, size_t len)
 			vu_conn_failed(p, "GET_CONFIG", ret);
 	} else {
 		/* The link is up exactly while a back end is connected. */
-		p->config.status = rte_cpu_to_le_16(
-			vu_connected(p) ? VIONET_NET_S_LINK_UP : 0);
+		p->config.status = rte_cpu_to_le_16(vu_connected(p) ? VIONET_NET_S_LINK_UP : 0);
 		memcpy(dst, (const uint8_t *)&p->config + offset, len);
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -90,7 +90,10 @@ vu_config_write(struct vu_priv *p, size_t offset, const void *src, size_t len)
 		if (ret < 0)
 			vu_conn_failed(p, "SET_CONFIG", ret);
 	} else if (offset + len <= sizeof(p->config.mac)) {
-		/* Only the MAC is writable (legacy drivers write it; 5.1.4.2). */
+		/*
+		 * Only the MAC is writable (legacy drivers write it: 5.1.4.3 Legacy Interface:
+		 * Device configuration layout).
+		 */
 		memcpy((uint8_t *)&p->config + offset, src, len);
 	} else {
 		VIONET_USER_LOG(ERR, "%s: config space bytes %zu+%zu are read-only", p->t->name,
@@ -101,7 +104,10 @@ vu_config_write(struct vu_priv *p, size_t offset, const void *src, size_t len)
 	return ret;
 }
 
-/* 5.1.6.5.5: enable the first 'pairs' Rx/Tx pairs the device layer has set up, disable the rest. */
+/*
+ * Enables the first 'pairs' Rx/Tx pairs the device layer has set up and disables the rest
+ * (5.1.6.5.5 Device operation in multiqueue mode).
+ */
 static int
 set_active_pairs_locked(struct vu_priv *p, uint16_t pairs)
 {
@@ -133,8 +139,8 @@ ctrl_mq(struct vu_priv *p, uint8_t cmd, const void *data, size_t len)
 	memcpy(&pairs, data, sizeof(pairs));
 	pairs = rte_le_to_cpu_16(pairs);
 	if (pairs < VIONET_CTRL_MQ_VQ_PAIRS_MIN || pairs > p->nb_queues / 2) {
-		VIONET_USER_LOG(ERR, "%s: VQ_PAIRS_SET %u: the device has 1 to %u pairs", p->t->name,
-				pairs, p->nb_queues / 2);
+		VIONET_USER_LOG(ERR, "%s: VQ_PAIRS_SET %u: the device has 1 to %u pairs",
+				p->t->name, pairs, p->nb_queues / 2);
 		return VIONET_CTRL_ERR;
 	}
 	pthread_mutex_lock(&p->lock);
@@ -171,7 +177,8 @@ ctrl_rx(struct vu_priv *p, uint8_t cmd, const void *data, size_t len)
 	memcpy(&on, data, sizeof(on));
 	pthread_mutex_lock(&p->lock);
 	if (*mode != (on != 0))
-		VIONET_USER_LOG(INFO, "%s: %s %s: recorded only, a vhost-user back end does not filter",
+		VIONET_USER_LOG(INFO,
+				"%s: %s %s: recorded only, a vhost-user back end does not filter",
 				p->t->name, name, on ? "on" : "off");
 	*mode = on != 0;
 	pthread_mutex_unlock(&p->lock);
@@ -179,11 +186,13 @@ ctrl_rx(struct vu_priv *p, uint8_t cmd, const void *data, size_t len)
 }
 
 /*
- * One table of VIONET_CTRL_MAC_TABLE_SET: le32 entries, then 6 bytes per entry (5.1.6.5.4).
+ * One table of VIONET_CTRL_MAC_TABLE_SET: le32 entries, then 6 bytes per entry (5.1.6.5.2 Setting
+ * MAC Address Filtering).
  * Returns the bytes it took, or 0 when the table does not fit 'len' or our record.
  */
 static size_t
-parse_mac_table(const uint8_t *data, size_t len, uint32_t *count, uint8_t (*macs)[6])
+parse_mac_table(const uint8_t *data, size_t len, uint32_t *count,
+		uint8_t (*macs)[RTE_ETHER_ADDR_LEN])
 {
 	uint32_t n;
 
@@ -244,7 +253,7 @@ ctrl_vlan(struct vu_priv *p, uint8_t cmd, const void *data, size_t len)
 		return VIONET_CTRL_ERR;
 	memcpy(&vid, data, sizeof(vid));
 	vid = rte_le_to_cpu_16(vid);
-	if (vid >= 4096)
+	if (vid > RTE_ETHER_MAX_VLAN_ID)
 		return VIONET_CTRL_ERR;
 	pthread_mutex_lock(&p->lock);
 	if (cmd == VIONET_CTRL_VLAN_ADD)

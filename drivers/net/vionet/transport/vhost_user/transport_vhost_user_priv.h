@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_ether.h>
 #include <rte_memory.h>
 
 #include "base/vionet_spec.h"
@@ -42,17 +43,17 @@ struct vu_ctrl_state {
 	bool promisc, allmulti, alluni, nomulti, nouni, nobcast;
 	uint16_t active_pairs;
 	uint32_t uc_count, mc_count;
-	uint8_t uc_macs[VU_MAC_TABLE_MAX][6];
-	uint8_t mc_macs[VU_MAC_TABLE_MAX][6];
-	uint64_t vlan_bitmap[4096 / 64];
+	uint8_t uc_macs[VU_MAC_TABLE_MAX][RTE_ETHER_ADDR_LEN];
+	uint8_t mc_macs[VU_MAC_TABLE_MAX][RTE_ETHER_ADDR_LEN];
+	uint64_t vlan_bitmap[(RTE_ETHER_MAX_VLAN_ID + 1) / 64];
 };
 
 struct vu_priv {
 	struct vionet_transport *t;
 	/*
-	 * Serialises requests on the socket (one request and its reply at a time) and guards the state
-	 * below against the control thread. Lock order: memory hotplug lock (rte_mcfg_mem_read_lock,
-	 * or held by EAL around memory event callbacks) before this one.
+	 * Serialises requests on the socket (one request and its reply at a time) and guards the
+	 * state below against the control thread. Lock order: memory hotplug lock
+	 * (rte_mcfg_mem_read_lock, or held by EAL around memory event callbacks) before this one.
 	 */
 	pthread_mutex_t lock;
 	struct vhost_user_conn conn; /* conn.fd < 0 while no back end is connected */
@@ -81,8 +82,10 @@ struct vu_priv {
 
 	struct vionet_net_config config; /* synthesized config space, little-endian fields */
 	struct vu_ctrl_state ctrl;
-	/* Rx queue interrupts: the Rx queues' call fds as efds; allocated at the first port start that
-	 * asks for them, freed at close (ethdev keeps the pointer in between). */
+	/*
+	 * Rx queue interrupts: the Rx queues' call fds as efds; allocated at the first port start
+	 * that asks for them, freed at close (ethdev keeps the pointer in between).
+	 */
 	struct rte_intr_handle *rx_intr;
 };
 

@@ -13,18 +13,22 @@
 #include "transport/vhost_user/transport_vhost_user_conn.h"
 
 /*
- * Where a split ring resumes: the used index the (previous) device left in the used ring, so buffers
- * it never used are processed again (0 for a fresh ring). Packed rings restart from the beginning.
+ * Where a split ring resumes: the used index the (previous) device left in the used ring, so
+ * buffers it never used are processed again (0 for a fresh ring). Packed rings restart from the
+ * beginning: index 0, wrap counter 1 (2.8.1 Driver and Device Ring Wrap Counters).
  */
 static uint32_t
 ring_base(const struct vionet_vq_ring_addrs *ring)
 {
+	const volatile struct virtq_split_used *used;
+
 	if (ring->packed)
-		return UINT32_C(1) << VHOST_USER_PACKED_WRAP_BIT; /* index 0, wrap counter 1 (2.8.1) */
+		return UINT32_C(1) << VHOST_USER_PACKED_WRAP_BIT;
 	if (ring->device_area_va == NULL)
 		return 0;
-	/* struct virtq_used { le16 flags; le16 idx; ... } (2.7.8): no device writes while stopped. */
-	return rte_le_to_cpu_16(((const volatile uint16_t *)ring->device_area_va)[1]);
+	/* The used ring's idx (2.7.8 The Virtqueue Used Ring): no device writes while stopped. */
+	used = ring->device_area_va;
+	return rte_le_to_cpu_16(used->idx);
 }
 
 int
@@ -46,8 +50,8 @@ vu_vring_setup_locked(struct vu_priv *p, const struct vionet_vq_ring_addrs *ring
 	}
 	if (ret == 0) {
 		step = "SET_VRING_ADDR";
-		ret = vhost_user_set_vring_addr(&p->conn, q, ring->desc_addr, ring->driver_area_addr,
-						ring->device_area_addr);
+		ret = vhost_user_set_vring_addr(&p->conn, q, ring->desc_addr,
+						ring->driver_area_addr, ring->device_area_addr);
 	}
 	if (ret == 0) {
 		step = "SET_VRING_KICK";
