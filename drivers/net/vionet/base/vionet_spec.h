@@ -119,7 +119,7 @@ struct vionet_net_hdr {
 #define VIONET_CTRL_MQ_VQ_PAIRS_SET 0
 #define VIONET_CTRL_MQ_VQ_PAIRS_MIN 1
 #define VIONET_CTRL_MQ_VQ_PAIRS_MAX 0x8000
-#define VIONET_CTRL_GUEST_OFFLOADS 5 /* 5.1.6.5.6 Offloads State Configuration: not sent by us */
+#define VIONET_CTRL_GUEST_OFFLOADS 5 /* 5.1.6.5.8 Offloads State Configuration: not sent by us */
 
 /* ---- 2.6 Virtqueues: largest queue size ---- */
 #define VIONET_QUEUE_SIZE_MAX VIRTQ_MAX_SIZE
@@ -164,7 +164,7 @@ struct vionet_net_hdr {
 #define VIONET_PCI_COMMON_QUEUE_DEVICE 0x30
 #define VIONET_PCI_COMMON_LEN_MIN 0x38 /* up to queue_device: what a 1.0 device has */
 
-/* 4.1.4.8 Legacy Interfaces: A Note on PCI Device Layout (I/O BAR 0). */
+/* 4.1.4.10 Legacy Interfaces: A Note on PCI Device Layout (I/O BAR 0). */
 #define VIONET_PCI_LEGACY_HOST_FEATURES 0x00  /* 32 bits, read-only */
 #define VIONET_PCI_LEGACY_GUEST_FEATURES 0x04 /* 32 bits */
 #define VIONET_PCI_LEGACY_QUEUE_PFN 0x08      /* 32 bits: queue address >> 12 */
