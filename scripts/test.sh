@@ -64,9 +64,12 @@ if [ "${VIONET_TEST_SANITIZE:-1}" = 1 ]; then
 	# Left to the plain build: the tests whose long-running process is Debian's testpmd or vionet-fwd
 	# (fwd_*, user_testpmd_*). With the runtime preloaded into them they hang on this machine (the
 	# same with DPDK's own virtio-user PMD), so there they would test the sanitizer, not the PMD.
-	# Every test whose program is ours runs (datapath, bad device, transport, Rx interrupts).
+	# The reconnect soak (user_reconnect_*) too: its 400 restarts take minutes, and each restart is
+	# what user_datapath's back end restart does once per variant here. Every other test whose
+	# program is ours runs (datapath, bad device, transport, Rx interrupts).
 	mapfile -t pmd_tests < <(meson test -C "$asan_dir" --list --suite integration 2>/dev/null |
-		sed -n 's/^vionet:integration \/ //p' | grep -v -e '^fwd_' -e '^user_testpmd_')
+		sed -n 's/^vionet:integration \/ //p' |
+		grep -v -e '^fwd_' -e '^user_testpmd_' -e '^user_reconnect_')
 	run_suite "$asan_dir" integration "integration (asan+ubsan)" "${pmd_tests[@]}"
 	unset LD_PRELOAD
 fi
