@@ -35,6 +35,7 @@ static const struct xstat_def queue_xstats[] = {
 	XSTAT(mbuf_alloc_failed),
 	XSTAT(multi_seg),
 	XSTAT(intr_self_signalled),
+	XSTAT(runt_frames_dropped),
 };
 
 #define N_QUEUE_XSTATS RTE_DIM(queue_xstats)

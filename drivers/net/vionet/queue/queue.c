@@ -225,8 +225,14 @@ vionet_rx_queue_count(void *rx_queue)
 {
 	struct vionet_rxq *rxq = rx_queue;
 	struct vionet_vq *vq = &rxq->vq;
+	uint32_t n;
 
-	if (vq->packed_ring)
-		return virtq_packed_drv_used_count(&vq->packed);
-	return virtq_split_drv_used_count(&vq->split);
+	/* A reconnect may be re-creating the ring on the control thread: stay off it, as a burst
+	 * does (the split count also writes ring state: its used.idx cache, broken on a jump). */
+	if (unlikely(!vionet_vq_gate_enter(&vq->gate)))
+		return 0;
+	n = vq->packed_ring ? virtq_packed_drv_used_count(&vq->packed)
+			    : virtq_split_drv_used_count(&vq->split);
+	vionet_vq_gate_exit(&vq->gate);
+	return n;
 }

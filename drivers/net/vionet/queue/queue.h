@@ -55,6 +55,9 @@ struct vionet_queue_stats {
 	uint64_t multi_seg;		   /* Rx: mergeable packets; Tx: chained/indirect packets */
 	/* Rx interrupt enabled with used buffers already there: we signalled the event fd ourselves. */
 	uint64_t intr_self_signalled;
+	/* Rx: frames shorter than an Ethernet header (the used length covers the virtio-net header
+	 * and leaves fewer than 14 bytes; mergeable: the first buffer does), dropped; in errors too */
+	uint64_t runt_frames_dropped;
 };
 
 struct vionet_rxq {
@@ -219,7 +222,10 @@ void vionet_queue_drain(struct vionet_vq *vq);
 /* Forgets a mergeable packet half assembled in an Rx queue (its mbufs back to the pool). */
 void vionet_rxq_drop_partial(struct vionet_rxq *rxq);
 
-/* Used Rx buffers waiting (rte_eth_rx_queue_count). */
+/*
+ * Used Rx buffers waiting (rte_eth_rx_queue_count). It passes the queue's gate like a burst (and,
+ * like a burst, runs on the lcore that polls the queue): 0 while the control path holds the ring.
+ */
 uint32_t vionet_rx_queue_count(void *rx_queue);
 
 #endif /* VIONET_QUEUE_H */

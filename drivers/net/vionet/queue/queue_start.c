@@ -87,8 +87,8 @@ bring_up_queues(struct rte_eth_dev *dev)
 	for (uint16_t q = 0; q < dev->data->nb_rx_queues; q++) {
 		struct vionet_rxq *rxq = dev->data->rx_queues[q];
 
-		rxq->mrg_head = NULL;
-		rxq->mrg_left = 0;
+		/* nothing is half assembled after a take-down; should a packet be, it goes back */
+		vionet_rxq_drop_partial(rxq);
 		if (vionet_rxq_refill(rxq, rxq->vq.packed_ring, false) == 0) {
 			VIONET_INIT_LOG(ERR, "%s: Rx queue %u: no mbuf to post", hw->tp.name, q);
 			return -ENOMEM;

@@ -72,6 +72,42 @@ rx_mbuf_init(struct rte_mbuf *m, uint64_t rearm, uint16_t len)
 /* mbuf headers prefetched ahead of the Rx loop: enough to cover an L2 hit per packet. */
 #define RX_PREFETCH_AHEAD 4
 
+/*
+ * A buffer that is no packet, freed and counted (the rare branch of every Rx path): empty or
+ * rejected (a length above what we posted: lib/virtq returns 0), a bad num_buffers, or a runt, a
+ * frame shorter than an Ethernet header (runt: also in runt_frames_dropped). A runt never reaches
+ * rte_vlan_strip or the application, which read 14 bytes of header.
+ */
+static __rte_noinline __rte_cold void
+rx_drop(struct vionet_rxq *rxq, struct rte_mbuf *m, uint64_t rearm, bool runt)
+{
+	rx_mbuf_init(m, rearm, 0);
+	rxq->stats.errors++;
+	rxq->stats.runt_frames_dropped += runt;
+	rte_pktmbuf_free(m);
+}
+
+/* A mergeable packet assembled whole whose first buffer was shorter than an Ethernet header. */
+static __rte_noinline __rte_cold void
+rx_drop_chain(struct vionet_rxq *rxq, struct rte_mbuf *head)
+{
+	rxq->stats.errors++;
+	rxq->stats.runt_frames_dropped++;
+	rte_pktmbuf_free(head);
+}
+
+/*
+ * VLAN strip in software (RTE_ETH_RX_OFFLOAD_VLAN_STRIP). rte_vlan_strip reads the tag after the
+ * Ethernet header in the first segment: a tagged frame too short to hold it (14 to 17 bytes there)
+ * is left as it is.
+ */
+static __rte_always_inline void
+rx_vlan_strip(struct rte_mbuf *m)
+{
+	if (likely(m->data_len >= RTE_ETHER_HDR_LEN + sizeof(struct rte_vlan_hdr)))
+		rte_vlan_strip(m);
+}
+
 /* Each buffer is one packet: the header, then the frame (no VIONET_NET_F_MRG_RXBUF). The buffers
  * may come raw from the pool (rx_refill_raw()): every field a fresh mbuf has is set here. */
 static __rte_always_inline uint16_t
@@ -84,6 +120,8 @@ rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, co
 	const uint64_t rearm = rx_rearm_template(rxq->port_id);
 	const bool offloads = rxq->offloads;
 	const bool vlan_strip = rxq->vlan_strip;
+	/* the shortest used length that is a frame: the header and an Ethernet header */
+	const uint32_t min_len = (uint32_t)hdr_size + RTE_ETHER_HDR_LEN;
 	uint16_t n, nb_rx = 0;
 
 	n = vionet_vq_get_used_bulk(&rxq->vq, packed, cookies, lens, RTE_MIN(nb_pkts, VIONET_BURST_MAX));
@@ -97,11 +135,9 @@ rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, co
 		if (i + RX_PREFETCH_AHEAD < n)
 			rte_prefetch0(cookies[i + RX_PREFETCH_AHEAD]);
 
-		if (unlikely(lens[i] <= hdr_size)) {
-			/* Empty or rejected (length above what we posted: lib/virtq returns 0). */
-			rx_mbuf_init(m, rearm, 0);
-			rxq->stats.errors++;
-			rte_pktmbuf_free(m);
+		if (unlikely(lens[i] < min_len)) {
+			/* Empty, rejected (lib/virtq's 0) or, with the header whole, a runt. */
+			rx_drop(rxq, m, rearm, lens[i] >= hdr_size);
 			continue;
 		}
 		len = (uint16_t)(lens[i] - hdr_size);
@@ -109,7 +145,7 @@ rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, co
 		if (offloads)
 			vionet_net_hdr_to_mbuf(rx_hdr_of(m, hdr_size), m);
 		if (unlikely(vlan_strip))
-			rte_vlan_strip(m);
+			rx_vlan_strip(m);
 		vionet_stats_count(&rxq->stats, m->pkt_len);
 		rx_pkts[nb_rx++] = m;
 	}
@@ -121,7 +157,10 @@ rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, co
 /*
  * VIONET_NET_F_MRG_RXBUF: a packet spans num_buffers buffers; only the first carries the header
  * (5.1.6.4 Receiving Packets). A packet may end in a later burst: its head waits in
- * rxq->mrg_head. A num_buffers of 0 or above the ring size cannot be right: the packet is dropped.
+ * rxq->mrg_head. The device fills only buffers we posted: a num_buffers of 0 or above the buffers
+ * posted from the first one on cannot be right, and the buffer is dropped. A packet whose first
+ * buffer holds less than an Ethernet header (so the whole packet too, when it is the only one) is
+ * a runt: dropped whole once assembled.
  */
 static __rte_always_inline uint16_t
 rx_burst_mrg(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, const bool packed)
@@ -129,10 +168,14 @@ rx_burst_mrg(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts
 	void *cookies[VIONET_BURST_MAX];
 	uint32_t lens[VIONET_BURST_MAX];
 	const uint16_t hdr_size = rxq->hdr_size;
+	const uint32_t min_len = (uint32_t)hdr_size + RTE_ETHER_HDR_LEN;
 	const uint64_t rearm = rx_rearm_template(rxq->port_id);
-	uint16_t n, nb_rx = 0;
+	uint16_t n, nb_rx = 0, posted;
 
 	n = vionet_vq_get_used_bulk(&rxq->vq, packed, cookies, lens, RTE_MIN(nb_pkts, VIONET_BURST_MAX));
+	/* Buffers the device may have filled: those harvested now and those still posted (one
+	 * descriptor each; the refill comes after the loop). A packet starting at i: posted - i. */
+	posted = (uint16_t)(n + rxq->ring_size - vionet_vq_free_count(&rxq->vq, packed));
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = cookies[i];
 		uint32_t len = lens[i];
@@ -140,20 +183,24 @@ rx_burst_mrg(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts
 		if (rxq->mrg_left == 0) {
 			const struct vionet_net_hdr *hdr = rx_hdr_of(m, hdr_size);
 			uint16_t nbufs;
+			bool bad_nbufs;
 
-			nbufs = len > hdr_size ? rte_le_to_cpu_16(hdr->num_buffers) : 0;
-			if (unlikely(nbufs == 0 || nbufs > rxq->ring_size)) {
-				rx_mbuf_init(m, rearm, 0);
-				rxq->stats.errors++;
-				rte_pktmbuf_free(m);
-				continue;
+			nbufs = len >= hdr_size ? rte_le_to_cpu_16(hdr->num_buffers) : 0;
+			/* nbufs == 0 || nbufs > posted - i, in one compare (posted - i >= 1) */
+			bad_nbufs = (uint16_t)(nbufs - 1) >= (uint16_t)(posted - i);
+			if (unlikely(bad_nbufs || len < min_len)) {
+				if (bad_nbufs || nbufs == 1) {
+					rx_drop(rxq, m, rearm, !bad_nbufs);
+					continue;
+				}
+				/* a short first buffer of a longer packet: dropped at its end */
 			}
 			rx_mbuf_init(m, rearm, (uint16_t)(len - hdr_size));
 			if (rxq->offloads)
 				vionet_net_hdr_to_mbuf(hdr, m);
 			if (nbufs == 1) {
 				if (rxq->vlan_strip)
-					rte_vlan_strip(m);
+					rx_vlan_strip(m);
 				vionet_stats_count(&rxq->stats, m->pkt_len);
 				rx_pkts[nb_rx++] = m;
 				continue;
@@ -175,9 +222,14 @@ rx_burst_mrg(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts
 			struct rte_mbuf *head = rxq->mrg_head;
 
 			rxq->mrg_head = NULL;
+			if (unlikely(head->data_len < RTE_ETHER_HDR_LEN)) {
+				/* a runt: the first buffer (hence the Ethernet header) was short */
+				rx_drop_chain(rxq, head);
+				continue;
+			}
 			rxq->stats.multi_seg++;
 			if (rxq->vlan_strip)
-				rte_vlan_strip(head);
+				rx_vlan_strip(head);
 			vionet_stats_count(&rxq->stats, head->pkt_len);
 			rx_pkts[nb_rx++] = head;
 		}
@@ -282,13 +334,44 @@ struct tx_group {
 	uint16_t n;
 };
 
+/* A packet the burst cannot send (VLAN insert failed, too many segments, lib/virtq refused): freed
+ * and counted, the burst goes on (ethdev: it counts as sent). */
+static __rte_always_inline void
+tx_drop(struct vionet_txq *txq, struct rte_mbuf *m)
+{
+	txq->stats.errors++;
+	rte_pktmbuf_free(m);
+}
+
+/*
+ * The packets of a group from 'from' on, which the ring did not take (lib/virtq adds none once the
+ * ring is broken): dropped. They were counted as sent when grouped (one count per packet on the
+ * fast path); the count is taken back here, on the rare path.
+ */
+static __rte_noinline __rte_cold void
+tx_group_unposted(struct vionet_txq *txq, struct tx_group *g, uint16_t from)
+{
+	for (uint16_t i = from; i < g->n; i++) {
+		struct rte_mbuf *m = g->cookies[i];
+
+		txq->stats.packets--;
+		txq->stats.bytes -= m->pkt_len;
+		txq->stats.size[vionet_size_bucket(m->pkt_len)]--;
+		tx_drop(txq, m);
+	}
+}
+
 /* Posts the group (ring order: before anything the burst adds after it). */
 static __rte_always_inline void
 tx_flush_group(struct vionet_txq *txq, struct tx_group *g, const bool packed)
 {
+	uint16_t added;
+
 	if (g->n == 0)
 		return;
-	vionet_vq_add_bulk(&txq->vq, packed, g->addrs, g->lens, 0, g->cookies, g->n);
+	added = vionet_vq_add_bulk(&txq->vq, packed, g->addrs, g->lens, 0, g->cookies, g->n);
+	if (unlikely(added != g->n))
+		tx_group_unposted(txq, g, added);
 	g->n = 0;
 }
 
@@ -313,15 +396,6 @@ tx_descs_needed(const struct vionet_txq *txq, const struct rte_mbuf *m, bool pus
 	if (push)
 		return m->nb_segs;
 	return txq->indirect && m->nb_segs < VIONET_TX_INDIRECT_MAX ? 1 : (uint16_t)(m->nb_segs + 1);
-}
-
-/* A packet the burst cannot send (VLAN insert failed, too many segments, lib/virtq refused): freed
- * and counted, the burst goes on (ethdev: it counts as sent). */
-static __rte_always_inline void
-tx_drop(struct vionet_txq *txq, struct rte_mbuf *m)
-{
-	txq->stats.errors++;
-	rte_pktmbuf_free(m);
 }
 
 /*
