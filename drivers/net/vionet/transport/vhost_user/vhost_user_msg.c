@@ -2,9 +2,12 @@
 #include "transport/vhost_user/vhost_user_msg.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #define HDR_SIZE sizeof(struct vhost_user_hdr)
@@ -75,9 +78,41 @@ close_passed_fds(struct msghdr *mh)
 	}
 }
 
-/* Reads exactly 'len' bytes; ancillary descriptors that come along are closed. */
+/* Monotonic milliseconds: deadlines that a clock change does not move. */
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * Waits until 'sock' has bytes to read or 'deadline_ms' passes. Each wait gets only the time left,
+ * so a back end that sends a byte now and then cannot stretch one message past its deadline.
+ */
 static int
-recv_exact(int sock, void *dst, size_t len)
+wait_readable(int sock, uint64_t deadline_ms)
+{
+	for (;;) {
+		struct pollfd pfd = {.fd = sock, .events = POLLIN};
+		uint64_t now = now_ms();
+		int n;
+
+		if (now >= deadline_ms)
+			return -ETIMEDOUT;
+		n = poll(&pfd, 1, deadline_ms - now > INT_MAX ? INT_MAX : (int)(deadline_ms - now));
+		if (n > 0)
+			return 0; /* readable, or hung up / failed: recvmsg says which */
+		if (n < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
+/* Reads exactly 'len' bytes by 'deadline_ms'; ancillary descriptors that come along are closed. */
+static int
+recv_exact(int sock, void *dst, size_t len, uint64_t deadline_ms)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * VHOST_USER_MEM_REGIONS_MAX)];
@@ -91,13 +126,15 @@ recv_exact(int sock, void *dst, size_t len)
 				    .msg_iovlen = 1,
 				    .msg_control = control.buf,
 				    .msg_controllen = sizeof(control.buf)};
-		ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+		ssize_t n;
+		int ret = wait_readable(sock, deadline_ms);
 
+		if (ret < 0)
+			return ret;
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 		if (n < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
 				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return -ETIMEDOUT; /* SO_RCVTIMEO expired: the back end does not answer */
 			if (errno == ECONNRESET)
 				return -ECONNRESET;
 			return -errno;
@@ -111,9 +148,10 @@ recv_exact(int sock, void *dst, size_t len)
 }
 
 int
-vhost_user_msg_recv(int sock, struct vhost_user_msg *msg)
+vhost_user_msg_recv(int sock, struct vhost_user_msg *msg, unsigned int timeout_ms)
 {
-	int ret = recv_exact(sock, &msg->hdr, HDR_SIZE);
+	uint64_t deadline_ms = now_ms() + timeout_ms;
+	int ret = recv_exact(sock, &msg->hdr, HDR_SIZE, deadline_ms);
 
 	if (ret < 0)
 		return ret;
@@ -122,7 +160,7 @@ vhost_user_msg_recv(int sock, struct vhost_user_msg *msg)
 		return -EPROTO;
 	if (msg->hdr.size == 0)
 		return 0;
-	return recv_exact(sock, &msg->payload, msg->hdr.size);
+	return recv_exact(sock, &msg->payload, msg->hdr.size, deadline_ms);
 }
 
 static void
@@ -139,7 +177,9 @@ static int
 recv_reply(struct vhost_user_conn *c, enum vhost_user_request req, struct vhost_user_msg *reply,
 	   uint32_t min_size)
 {
-	int ret = vhost_user_msg_recv(c->fd, reply);
+	unsigned int timeout_ms =
+		c->reply_timeout_ms != 0 ? c->reply_timeout_ms : VHOST_USER_REPLY_TIMEOUT_MS;
+	int ret = vhost_user_msg_recv(c->fd, reply, timeout_ms);
 
 	if (ret < 0)
 		return ret;

@@ -5,7 +5,8 @@
  * the transport (transport_vhost_user.c) decides what to send and when.
  * Reference: QEMU docs/interop/vhost-user.rst ("Message Specification", "Front-end message types").
  * Every function returns 0 or a negative errno: -ECONNRESET when the back end closed the socket,
- * -EPROTO when its reply is malformed, -EIO when it acknowledged a request with an error.
+ * -EPROTO when its reply is malformed, -EIO when it acknowledged a request with an error,
+ * -ETIMEDOUT when its whole reply did not arrive within the connection's reply_timeout_ms.
  */
 #ifndef VHOST_USER_MSG_H
 #define VHOST_USER_MSG_H
@@ -118,19 +119,27 @@ struct vhost_user_msg {
 	} payload;
 } __attribute__((packed));
 
-/* One connection to a back end: the socket and whether requests are acknowledged (REPLY_ACK). */
+/* How long a whole reply may take when the connection does not say (reply_timeout_ms 0). */
+#define VHOST_USER_REPLY_TIMEOUT_MS 10000
+
+/*
+ * One connection to a back end: the socket, whether requests are acknowledged (REPLY_ACK), and the
+ * one deadline a reply gets from its first byte to its last.
+ */
 struct vhost_user_conn {
 	int fd;
 	bool reply_ack; /* VHOST_USER_PROTOCOL_F_REPLY_ACK negotiated: ask for an ack on every set */
+	unsigned int reply_timeout_ms; /* 0: VHOST_USER_REPLY_TIMEOUT_MS */
 };
 
 /* Sends one message with up to VHOST_USER_MEM_REGIONS_MAX fds; the payload size is hdr.size. */
 int vhost_user_msg_send(int sock, const struct vhost_user_msg *msg, const int *fds, size_t nfds);
 /*
- * Receives one message. File descriptors that arrive with it are closed: a front end never expects
- * one from the replies it asks for. Checks the version and that the payload fits 'msg'.
+ * Receives one message, header and payload within 'timeout_ms' in all (-ETIMEDOUT after it,
+ * however the bytes trickle in). File descriptors that arrive with it are closed: a front end never
+ * expects one from the replies it asks for. Checks the version and that the payload fits 'msg'.
  */
-int vhost_user_msg_recv(int sock, struct vhost_user_msg *msg);
+int vhost_user_msg_recv(int sock, struct vhost_user_msg *msg, unsigned int timeout_ms);
 
 /* Requests without a payload of their own or with a u64 (features, owner, status). */
 int vhost_user_set_owner(struct vhost_user_conn *c);
