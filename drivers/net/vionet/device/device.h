@@ -95,6 +95,8 @@ struct vionet_hw {
 	struct vionet_ctrlq *ctrlq;
 	/* One command in flight (5.1.6.5); a sleeping lock: a command waits for the device. */
 	pthread_mutex_t ctrl_lock;
+	/* How long a control virtqueue command waits for its answer; 0: VIONET_CTRL_TIMEOUT_MS */
+	uint32_t ctrl_timeout_ms;
 	struct vionet_rx_filters filters; /* the control path's (device_ctrl.c) */
 	struct vionet_port_state port;	  /* the ethdev layer's and the burst selector's */
 };

@@ -26,7 +26,6 @@
 /* A control command: header, data and ack in one device-visible buffer (virtio-net 5.1.6.5). */
 #define CTRLQ_DATA_MAX 1024
 #define CTRLQ_SIZE_MAX 64
-#define CTRLQ_WAIT_US 2000000 /* a device that never answers fails the command, not the caller */
 
 struct vionet_ctrl_buf {
 	uint8_t class;
@@ -111,6 +110,15 @@ vionet_ctrlq_stop(struct vionet_hw *hw, bool device_has_queue)
 		;
 }
 
+/* The wait of a command, in timer cycles: sleeps make a count of polls far off real time. */
+static uint64_t
+ctrl_timeout_cycles(const struct vionet_hw *hw)
+{
+	uint32_t ms = hw->ctrl_timeout_ms != 0 ? hw->ctrl_timeout_ms : VIONET_CTRL_TIMEOUT_MS;
+
+	return rte_get_timer_hz() / 1000 * ms;
+}
+
 /* Sends one command on the control virtqueue and waits for the device to use it (5.1.6.5). */
 static int
 ctrlq_command(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data, size_t len)
@@ -121,6 +129,7 @@ ctrlq_command(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data
 	uint16_t n = 0;
 	void *cookie;
 	uint32_t used_len;
+	uint64_t deadline;
 	int ret;
 
 	if (len > CTRLQ_DATA_MAX)
@@ -139,11 +148,12 @@ ctrlq_command(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data
 		return ret;
 	if (vionet_vq_publish(vq, vq->packed_ring))
 		vionet_vq_kick(vq);
-	for (unsigned int waited_us = 0;; waited_us += 10) {
+	deadline = rte_get_timer_cycles() + ctrl_timeout_cycles(hw);
+	for (;;) {
 		ret = vionet_vq_get_used(vq, vq->packed_ring, &cookie, &used_len);
 		if (ret == 0 || ret == -EMSGSIZE)
 			break;
-		if (ret != -EAGAIN || waited_us >= CTRLQ_WAIT_US) {
+		if (ret != -EAGAIN || rte_get_timer_cycles() >= deadline) {
 			VIONET_LOG(ERR, "%s: control queue: no answer to class %u cmd %u (%d)", hw->tp.name,
 				   class, cmd, ret);
 			return ret == -EAGAIN ? -ETIMEDOUT : -EIO;
