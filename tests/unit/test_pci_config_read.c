@@ -57,6 +57,12 @@ static const struct vionet_pci_config_access fake_access = {
 	.byte = fake_byte,
 };
 
+static int
+read_stable(size_t offset, void *dst, size_t len)
+{
+	return vionet_pci_config_read_stable("fake0", &fake_access, offset, dst, len);
+}
+
 static void
 fake_reset(void)
 {
@@ -71,7 +77,7 @@ test_steady_device(void)
 	uint8_t out[4];
 
 	fake_reset();
-	CU_ASSERT_EQUAL(vionet_pci_config_read_stable("fake0", &fake_access, 4, out, sizeof(out)), 0);
+	CU_ASSERT_EQUAL(read_stable(4, out, sizeof(out)), 0);
 	CU_ASSERT_EQUAL(memcmp(out, fake.config + 4, sizeof(out)), 0);
 	CU_ASSERT_EQUAL(fake.generation_reads, 2);
 	CU_ASSERT_EQUAL(fake.byte_reads, 4);
@@ -85,7 +91,7 @@ test_change_during_read_reads_again(void)
 
 	fake_reset();
 	fake.change_after = 2;
-	CU_ASSERT_EQUAL(vionet_pci_config_read_stable("fake0", &fake_access, 0, out, sizeof(out)), 0);
+	CU_ASSERT_EQUAL(read_stable(0, out, sizeof(out)), 0);
 	CU_ASSERT_EQUAL(memcmp(out, fake.config, sizeof(out)), 0);
 	CU_ASSERT_EQUAL(fake.generation_reads, 4);
 }
@@ -99,7 +105,7 @@ test_never_settling_device_fails(void)
 
 	fake_reset();
 	fake.change_every_read = true;
-	CU_ASSERT_EQUAL(vionet_pci_config_read_stable("fake0", &fake_access, 0, out, sizeof(out)), -EIO);
+	CU_ASSERT_EQUAL(read_stable(0, out, sizeof(out)), -EIO);
 	CU_ASSERT_EQUAL(fake.generation_reads, 2 * VIONET_PCI_CONFIG_READ_TRIES);
 }
 
