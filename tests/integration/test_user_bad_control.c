@@ -2,10 +2,12 @@
 /*
  * A misbehaving device on the control path: our port over a scripted transport whose device (this
  * test, a thread playing the device half of the control virtqueue) answers a command late, never,
- * or while the port stops. Checks: a command gets its own answer, never a stale one meant for a
- * command that timed out; a ring full of unanswered commands is refused (-EBUSY) rather than
- * corrupted, and works again once the device answers; a stop waits for the command in flight
- * instead of resetting the device under it. EAL without hugepages (--no-huge), so it runs anywhere.
+ * or while the port stops, and flaps its link. Checks: a command gets its own answer, never a stale
+ * one meant for a command that timed out; a ring full of unanswered commands is refused (-EBUSY)
+ * rather than corrupted, and works again once the device answers; a stop waits for the command in
+ * flight instead of resetting the device under it; a link toggled 1000 times raises 1000 LSC
+ * events but only a few log lines and a summary. EAL without hugepages (--no-huge), so it runs
+ * anywhere.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -59,6 +61,7 @@ static struct {
 	/* the control ring's device half: the device thread against set-up and stop */
 	pthread_mutex_t lock;
 	uint8_t status;
+	int link; /* link_up's answer */
 	struct vionet_vq_ring_addrs ring[3];
 	bool ctrl_live; /* the device has the control ring: set up, not stopped or reset since */
 	struct virtq_split_dev ctrl;
@@ -72,7 +75,7 @@ static struct {
 	/* the driver stopped the queue or reset the device under a command it waited for */
 	bool reset_with_pending;
 	bool thread_stop;
-} dev = {.lock = PTHREAD_MUTEX_INITIALIZER};
+} dev = {.lock = PTHREAD_MUTEX_INITIALIZER, .link = 1};
 
 static int
 d_read_config(struct vionet_transport *t, size_t off, void *dst, size_t len)
@@ -202,7 +205,7 @@ static int
 d_link_up(struct vionet_transport *t)
 {
 	RTE_SET_USED(t);
-	return 1;
+	return dev.link;
 }
 
 static void
@@ -462,13 +465,90 @@ stop_waits_for_the_command(uint16_t port, struct vionet_hw *hw)
 	check(rte_eth_dev_start(port) == 0, "start again");
 }
 
+static unsigned int lsc_events;
+
+static int
+on_lsc(uint16_t port, enum rte_eth_event_type type, void *cb_arg, void *ret_param)
+{
+	RTE_SET_USED(port);
+	RTE_SET_USED(cb_arg);
+	RTE_SET_USED(ret_param);
+	if (type == RTE_ETH_EVENT_INTR_LSC)
+		lsc_events++;
+	return 0;
+}
+
+/*
+ * A device that toggles its link 1000 times (each change reported by the transport, as its thread
+ * would): every change is an LSC event, but the log gets the first lines of the burst and one
+ * summary that counts the rest and says the state the link ended in.
+ */
+static void
+link_flaps_are_counted_not_logged(uint16_t port, struct vionet_hw *hw)
+{
+	const unsigned int toggles = 1000;
+	unsigned int link_lines = 0, summaries = 0, suppressed = 0;
+	char *log_text = NULL, *line, *save = NULL;
+	char first[128] = "", last[128] = "";
+	size_t log_len = 0;
+	FILE *log;
+
+	require(rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_LSC, on_lsc, NULL) == 0,
+		"LSC callback");
+	log = open_memstream(&log_text, &log_len);
+	require(log != NULL && rte_openlog_stream(log) == 0, "log to memory");
+	lsc_events = 0;
+	for (unsigned int i = 0; i < toggles; i++) {
+		dev.link = !dev.link;
+		vionet_transport_link_changed(&hw->tp);
+	}
+	/* The summary comes from an EAL alarm a second after the first line held back. */
+	usleep(1500 * 1000);
+	rte_openlog_stream(NULL);
+	fclose(log);
+	rte_eth_dev_callback_unregister(port, RTE_ETH_EVENT_INTR_LSC, on_lsc, NULL);
+
+	check(lsc_events == toggles, "%u LSC events for %u link changes", lsc_events, toggles);
+	for (line = strtok_r(log_text, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		const char *port_name = strstr(line, "scripted0: ");
+		unsigned int n;
+
+		if (strstr(line, "link changes suppressed") != NULL) {
+			summaries++;
+			if (port_name != NULL &&
+			    sscanf(port_name + strlen("scripted0: "), "%u", &n) == 1)
+				suppressed += n;
+		} else if (strstr(line, "link up") == NULL && strstr(line, "link down") == NULL) {
+			continue;
+		} else {
+			link_lines++;
+		}
+		if (link_lines + summaries <= 3 * VIONET_LOG_RATELIMIT_LINES)
+			printf("logged: %s\n", line);
+		if (first[0] == '\0')
+			snprintf(first, sizeof(first), "%s", line);
+		snprintf(last, sizeof(last), "%s", line);
+	}
+	free(log_text);
+	check(link_lines + summaries <= 3 * VIONET_LOG_RATELIMIT_LINES,
+	      "%u link lines and %u summaries logged for %u changes", link_lines, summaries,
+	      toggles);
+	check(strstr(first, "link down") != NULL, "the burst's first line: \"%s\"", first);
+	check(summaries >= 1 && link_lines + suppressed == toggles,
+	      "%u changes logged and %u counted in %u summaries, of %u", link_lines, suppressed,
+	      summaries, toggles);
+	check(strstr(last, "suppressed; link up") != NULL,
+	      "the last line, a summary with the state the link ended in: \"%s\"", last);
+}
+
 int
 main(int argc, char **argv)
 {
 	char prefix[64];
 	char *eal[] = {argv[0], "-l", "0", "--no-huge", "-m", "128", "--no-pci", "--iova-mode=va",
 		       prefix, "--log-level=pmd.net.vionet*:info", NULL};
-	struct rte_eth_conf conf = {0};
+	struct rte_eth_conf conf = {.intr_conf.lsc = 1};
 	struct rte_mempool *pool;
 	struct rte_eth_dev *eth_dev;
 	struct vionet_devargs devargs = {0};
@@ -522,6 +602,7 @@ main(int argc, char **argv)
 	stop_waits_for_the_command(port, hw);
 	late_answer_is_not_the_next_commands(port, hw);
 	full_ring_refused_then_recovers(port, hw);
+	link_flaps_are_counted_not_logged(port, hw);
 
 	check(rte_eth_dev_stop(port) == 0, "stop");
 	check(rte_mempool_in_use_count(pool) == 0, "after stop %u mbufs still in use",

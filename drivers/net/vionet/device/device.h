@@ -24,6 +24,7 @@
 #include <rte_spinlock.h>
 
 #include "base/vionet_devargs.h"
+#include "base/vionet_log.h"
 #include "base/vionet_spec.h"
 #include "transport/transport_ops.h"
 
@@ -59,6 +60,14 @@ struct vionet_port_state {
 	/* Serialises start/stop/close with the queue re-creation a back end reconnect triggers. */
 	pthread_mutex_t lifecycle_lock;
 	unsigned int rxtx_path; /* row of the burst function table chosen at start (rxtx_select.c) */
+	/*
+	 * "link up/down" lines: a device that flaps its link gets a few a second and a summary of
+	 * the rest (every change is still an LSC event). Transport thread against the EAL alarm
+	 * that writes the summary.
+	 */
+	rte_spinlock_t link_log_lock;
+	struct vionet_log_ratelimit link_log;
+	bool link_log_summary_armed; /* the alarm is set */
 };
 
 /*
