@@ -4,6 +4,7 @@
  * bits, feature negotiation and its dependencies, refusals, config space, link state, and the bytes
  * of each control command handed to a transport's ctrl_command.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -241,9 +242,32 @@ test_feature_dependencies(void)
 	CU_ASSERT_EQUAL(hw.max_queue_pairs, 1);
 }
 
+/* vionet_dev_init's result, and whether what it logged names 'named'. */
+static int
+init_logging(const char *named, bool *logged)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *log = open_memstream(&text, &len);
+	int ret;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+	rte_openlog_stream(log);
+	ret = vionet_dev_init(&hw);
+	rte_openlog_stream(NULL);
+	fclose(log);
+	*logged = text != NULL && strstr(text, named) != NULL;
+	if (!*logged)
+		fprintf(stderr, "logged: %s\n", text != NULL ? text : "");
+	free(text);
+	return ret;
+}
+
 static void
 test_refusals_write_failed(void)
 {
+	bool logged;
+
 	setup_device(ALL_OFFERED, 1);
 	fake.refuse_features_ok = true;
 	CU_ASSERT_EQUAL(vionet_dev_init(&hw), -EIO);
@@ -251,7 +275,8 @@ test_refusals_write_failed(void)
 
 	setup_device(ALL_OFFERED, 2);
 	hw.tp.devargs.queue_pairs = 3; /* more than the device's max_virtqueue_pairs */
-	CU_ASSERT_EQUAL(vionet_dev_init(&hw), -EINVAL);
+	CU_ASSERT_EQUAL(init_logging("queues=3", &logged), -EINVAL);
+	CU_ASSERT_TRUE(logged);
 	CU_ASSERT_TRUE(fake.status & VIONET_STATUS_FAILED);
 }
 
@@ -424,6 +449,8 @@ test_control_commands(void)
 static void
 test_queue_sizes_from_the_device(void)
 {
+	bool logged;
+
 	setup_device(ALL_OFFERED, 1);
 	fake.queue_max = 0;
 	CU_ASSERT_EQUAL(vionet_dev_init(&hw), -ENODEV);
@@ -435,7 +462,8 @@ test_queue_sizes_from_the_device(void)
 
 	setup_device(ALL_OFFERED, 1);
 	hw.tp.devargs.queue_size = 512;
-	CU_ASSERT_EQUAL(vionet_dev_init(&hw), -EINVAL);
+	CU_ASSERT_EQUAL(init_logging("queue_size=512", &logged), -EINVAL);
+	CU_ASSERT_TRUE(logged);
 	CU_ASSERT_TRUE(fake.status & VIONET_STATUS_FAILED);
 
 	setup_device(ALL_OFFERED, 1);
