@@ -465,6 +465,31 @@ stop_waits_for_the_command(uint16_t port, struct vionet_hw *hw)
 	check(rte_eth_dev_start(port) == 0, "start again");
 }
 
+/* The driver's (and ethdev's) log lines from now until log_capture_end(), in memory. */
+static struct {
+	FILE *stream;
+	char *text;
+	size_t len;
+} captured;
+
+static void
+log_capture_begin(void)
+{
+	captured.text = NULL;
+	captured.stream = open_memstream(&captured.text, &captured.len);
+	require(captured.stream != NULL && rte_openlog_stream(captured.stream) == 0,
+		"log to memory");
+}
+
+/* What was logged; the caller frees it. */
+static char *
+log_capture_end(void)
+{
+	rte_openlog_stream(NULL);
+	fclose(captured.stream);
+	return captured.text;
+}
+
 static unsigned int lsc_events;
 
 static int
@@ -488,15 +513,12 @@ link_flaps_are_counted_not_logged(uint16_t port, struct vionet_hw *hw)
 {
 	const unsigned int toggles = 1000;
 	unsigned int link_lines = 0, summaries = 0, suppressed = 0;
-	char *log_text = NULL, *line, *save = NULL;
+	char *log_text, *line, *save = NULL;
 	char first[128] = "", last[128] = "";
-	size_t log_len = 0;
-	FILE *log;
 
 	require(rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_LSC, on_lsc, NULL) == 0,
 		"LSC callback");
-	log = open_memstream(&log_text, &log_len);
-	require(log != NULL && rte_openlog_stream(log) == 0, "log to memory");
+	log_capture_begin();
 	lsc_events = 0;
 	for (unsigned int i = 0; i < toggles; i++) {
 		dev.link = !dev.link;
@@ -504,8 +526,7 @@ link_flaps_are_counted_not_logged(uint16_t port, struct vionet_hw *hw)
 	}
 	/* The summary comes from an EAL alarm a second after the first line held back. */
 	usleep(1500 * 1000);
-	rte_openlog_stream(NULL);
-	fclose(log);
+	log_text = log_capture_end();
 	rte_eth_dev_callback_unregister(port, RTE_ETH_EVENT_INTR_LSC, on_lsc, NULL);
 
 	check(lsc_events == toggles, "%u LSC events for %u link changes", lsc_events, toggles);
@@ -540,6 +561,64 @@ link_flaps_are_counted_not_logged(uint16_t port, struct vionet_hw *hw)
 	      summaries, toggles);
 	check(strstr(last, "suppressed; link up") != NULL,
 	      "the last line, a summary with the state the link ended in: \"%s\"", last);
+}
+
+/* Whether the log of one refused call names what was wrong; prints the log when it does not. */
+static void
+check_logged(char *text, const char *named, const char *what)
+{
+	if (check(text != NULL && strstr(text, named) != NULL, "%s: the log does not name %s:\n%s",
+		  what, named, text != NULL ? text : ""))
+		printf("%s refused: %s", what, text);
+	free(text);
+}
+
+/*
+ * What the device does not offer is refused, with a message that names it: more queues than its
+ * queue pairs, ring sizes outside what dev_infos says, an MTU above its maximum (configure and
+ * mtu_set). The port is stopped.
+ */
+static void
+configuration_beyond_the_device_refused(uint16_t port, struct rte_mempool *pool)
+{
+	struct rte_eth_conf conf = {0};
+	struct rte_eth_dev_info info;
+	int ret;
+
+	require(rte_eth_dev_info_get(port, &info) == 0, "dev_info");
+	check(info.max_rx_queues == 1 && info.max_tx_queues == 1, "max queues %u/%u, the device has "
+	      "1 pair", info.max_rx_queues, info.max_tx_queues);
+	check(info.rx_desc_lim.nb_max == RING, "nb_max %u, the device's queues hold %u",
+	      info.rx_desc_lim.nb_max, RING);
+
+	log_capture_begin();
+	ret = rte_eth_dev_configure(port, 2, 2, &conf);
+	check(ret < 0, "2 queue pairs on a device with 1: %d", ret);
+	check_logged(log_capture_end(), "nb_rx_queues", "2 queue pairs");
+
+	log_capture_begin();
+	conf.rxmode.mtu = info.max_mtu + 1;
+	ret = rte_eth_dev_configure(port, 1, 1, &conf);
+	check(ret < 0, "MTU %u above the device's %u at configure: %d", conf.rxmode.mtu,
+	      info.max_mtu, ret);
+	check_logged(log_capture_end(), "MTU", "MTU above the maximum at configure");
+
+	conf.rxmode.mtu = 0;
+	require(rte_eth_dev_configure(port, 1, 1, &conf) == 0, "configure 1 pair");
+	log_capture_begin();
+	ret = rte_eth_rx_queue_setup(port, 0, 2 * RING, SOCKET_ID_ANY, NULL, pool);
+	check(ret < 0, "Rx ring of %u on a device whose queues hold %u: %d", 2 * RING, RING, ret);
+	check_logged(log_capture_end(), "nb_rx_desc", "Rx ring above the device's");
+	log_capture_begin();
+	ret = rte_eth_tx_queue_setup(port, 0, VIONET_QUEUE_SIZE_MIN / 2, SOCKET_ID_ANY, NULL);
+	check(ret < 0, "Tx ring of %u, below the minimum %u: %d", VIONET_QUEUE_SIZE_MIN / 2,
+	      VIONET_QUEUE_SIZE_MIN, ret);
+	check_logged(log_capture_end(), "nb_tx_desc", "Tx ring below the minimum");
+
+	log_capture_begin();
+	ret = rte_eth_dev_set_mtu(port, (uint16_t)(info.max_mtu + 1));
+	check(ret < 0, "MTU %u above the device's %u: %d", info.max_mtu + 1, info.max_mtu, ret);
+	check_logged(log_capture_end(), "MTU", "MTU above the maximum");
 }
 
 int
@@ -607,6 +686,7 @@ main(int argc, char **argv)
 	check(rte_eth_dev_stop(port) == 0, "stop");
 	check(rte_mempool_in_use_count(pool) == 0, "after stop %u mbufs still in use",
 	      rte_mempool_in_use_count(pool));
+	configuration_beyond_the_device_refused(port, pool);
 	check(rte_eth_dev_close(port) == 0, "close");
 	__atomic_store_n(&dev.thread_stop, true, __ATOMIC_RELEASE);
 	pthread_join(device, NULL);
