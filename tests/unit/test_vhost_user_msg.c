@@ -8,6 +8,7 @@
 #include <CUnit/Basic.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -26,7 +27,7 @@ open_pair(bool reply_ack)
 	CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
 	conn.fd = sv[0];
 	conn.reply_ack = reply_ack;
-	conn.reply_timeout_ms = 0; /* the default */
+	conn.msg_timeout_ms = 0; /* the default */
 }
 
 static void
@@ -298,7 +299,7 @@ test_trickled_reply_times_out(void)
 	int ret;
 
 	open_pair(false);
-	conn.reply_timeout_ms = 1200;
+	conn.msg_timeout_ms = 1200;
 	CU_ASSERT_FATAL(pthread_create(&backend, NULL, trickle_backend, &tr) == 0);
 	start = now_s();
 	ret = vhost_user_get_u64(&conn, VHOST_USER_GET_FEATURES, &value);
@@ -319,12 +320,54 @@ test_reply_in_parts_within_deadline(void)
 	pthread_t backend;
 
 	open_pair(false);
-	conn.reply_timeout_ms = 2000;
+	conn.msg_timeout_ms = 2000;
 	CU_ASSERT_FATAL(pthread_create(&backend, NULL, trickle_backend, &tr) == 0);
 	CU_ASSERT_EQUAL(vhost_user_get_u64(&conn, VHOST_USER_GET_FEATURES, &value), 0);
 	CU_ASSERT_EQUAL(value, 0x12345678);
 	pthread_join(backend, NULL);
 	close_pair();
+}
+
+/*
+ * A back end that never reads: the socket fills, and a request that cannot go out fails with
+ * -ETIMEDOUT at its deadline instead of blocking its sender (and the lock it holds) for good.
+ */
+static void
+test_unread_request_times_out(void)
+{
+	int sndbuf = 4096, ret = 0;
+	unsigned int sent = 0;
+	double start = 0;
+
+	open_pair(false);
+	conn.msg_timeout_ms = 300;
+	CU_ASSERT_FATAL(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)) == 0);
+	while (sent < 100000) {
+		start = now_s();
+		ret = vhost_user_set_u64(&conn, VHOST_USER_SET_FEATURES, sent);
+		if (ret != 0)
+			break;
+		sent++;
+	}
+	CU_ASSERT_EQUAL(ret, -ETIMEDOUT);
+	CU_ASSERT(sent > 0);
+	CU_ASSERT(now_s() - start >= 0.25);
+	CU_ASSERT(now_s() - start < 2.0);
+	close_pair();
+}
+
+/* Longer than every test together takes; a send or receive that never ends is ended here. */
+#define TEST_ALARM_S 30
+
+static void
+on_alarm(int sig)
+{
+	static const char msg[] = "FAIL: a request or reply still blocked after the test's alarm\n";
+
+	(void)sig;
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(2);
+	_exit(1);
 }
 
 int
@@ -344,8 +387,12 @@ main(void)
 	         test_trickled_reply_times_out},
 	        {"reply in parts within the deadline: read whole",
 	         test_reply_in_parts_within_deadline},
+	        {"unread request: -ETIMEDOUT at the message's deadline",
+	         test_unread_request_times_out},
 	        CU_TEST_INFO_NULL,
 	};
 
+	signal(SIGALRM, on_alarm);
+	alarm(TEST_ALARM_S);
 	return test_run_suite("vhost_user_msg", tests);
 }

@@ -26,8 +26,8 @@
 #include "transport/transport_ops.h"
 #include "transport/vhost_user/vhost_user_mem.h"
 
-/* How long a request waits for its whole reply before the back end counts as hung. */
-#define VU_REPLY_TIMEOUT_MS 10000
+/* How long a request, or its whole reply, may take before the back end counts as hung. */
+#define VU_MSG_TIMEOUT_MS 10000
 /* Client mode: how often we try to reach a back end that went away. */
 #define VU_RECONNECT_INTERVAL_MS 1000
 
@@ -241,10 +241,10 @@ attach_socket(struct vu_priv *p, int fd, bool log_errors)
 	pthread_mutex_lock(&p->lock);
 	p->conn.fd = fd;
 	/*
-	 * A back end that stops answering, or trickles its reply, must not hold p->lock (and our
-	 * control path) past one deadline per reply.
+	 * A back end that stops reading or answering, or trickles its reply, must not hold p->lock
+	 * (and our control path) past one deadline per message.
 	 */
-	p->conn.reply_timeout_ms = VU_REPLY_TIMEOUT_MS;
+	p->conn.msg_timeout_ms = VU_MSG_TIMEOUT_MS;
 	ret = handshake_locked(p, log_errors);
 	if (ret < 0) {
 		p->conn.fd = -1;
