@@ -68,7 +68,11 @@ test_user_bad_values_name_the_argument(void)
 		{"path=/x,queues=129", "queues"},
 		{"path=/x,queues=two", "queues"},
 		{"path=/x,queue_size=8", "queue_size"},
+		{"path=/x,queue_size=0", "queue_size"},
+		{"path=/x,queue_size=", "queue_size"},
+		{"path=/x,queue_size=32769", "queue_size"},
 		{"path=/x,queue_size=65536", "queue_size"},
+		{"path=/x,packed_vq=1,queue_size=32769", "queue_size"},
 		{"path=/x,queue_size=1000", "queue_size"}, /* split ring needs a power of two */
 		{"path=/x,packed_vq=2", "packed_vq"},
 		{"path=/x,in_order=yes", "in_order"},
@@ -79,6 +83,9 @@ test_user_bad_values_name_the_argument(void)
 		{"path=/x,mac=zz", "mac"},
 		{"path=/x,speed=0", "speed"},
 		{"path=/x,speed=400001", "speed"},
+		{"path=/x,speed=fast", "speed"},
+		{"path=/x,vectorized=2", "vectorized"},
+		{"path=/x,queues=-1", "queues"},
 		{"path=/x,queues=2,queues=3", "queues"},
 		{"queues=2", "path"},
 		{"", "path"},
@@ -89,6 +96,38 @@ test_user_bad_values_name_the_argument(void)
 		if (strstr(err, cases[i].named) == NULL)
 			CU_FAIL_FATAL("error message does not name the argument");
 	}
+}
+
+/* The same for the PCI driver's keys. */
+static void
+test_pci_bad_values_name_the_argument(void)
+{
+	static const struct {
+		const char *args;
+		const char *named;
+	} cases[] = {
+		{"queue_size=0", "queue_size"},
+		{"queue_size=15", "queue_size"},
+		{"queue_size=1000", "queue_size"}, /* split ring needs a power of two */
+		{"queue_size=32769", "queue_size"},
+		{"legacy=2", "legacy"},
+		{"vectorized=on", "vectorized"},
+		{"packed_vq=", "packed_vq"},
+		{"in_order=3", "in_order"},
+		{"mrg_rxbuf=x", "mrg_rxbuf"},
+		{"mac=ff:ff:ff:ff:ff:ff", "mac"},
+		{"speed=0", "speed"},
+		{"legacy=1,legacy=0", "legacy"},
+		{"queues=2", "queues"}, /* vhost-user only: the device says how many pairs */
+	};
+
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_EQUAL(parse_pci(cases[i].args), -EINVAL);
+		if (strstr(err, cases[i].named) == NULL)
+			CU_FAIL_FATAL("error message does not name the argument");
+	}
+	CU_ASSERT_EQUAL(parse_pci("packed_vq=1,queue_size=1000"), 0);
+	CU_ASSERT_EQUAL(da.queue_size, 1000);
 }
 
 static void
@@ -129,6 +168,7 @@ main(void)
 	        {"packed ring allows any queue size", test_packed_allows_odd_queue_size},
 	        {"unknown key lists accepted keys", test_unknown_key_lists_accepted_keys},
 	        {"pci: keys", test_pci_keys},
+	        {"pci: bad values name the argument", test_pci_bad_values_name_the_argument},
 	        CU_TEST_INFO_NULL,
 	};
 

@@ -7,9 +7,12 @@
  */
 #include <CUnit/Basic.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "transport/vhost_user/vhost_user_msg.h"
@@ -24,6 +27,7 @@ open_pair(bool reply_ack)
 	CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
 	conn.fd = sv[0];
 	conn.reply_ack = reply_ack;
+	conn.msg_timeout_ms = 0; /* the default */
 }
 
 static void
@@ -236,6 +240,136 @@ test_oversized_reply(void)
 	close_pair();
 }
 
+/* ---- A back end that trickles its reply: one deadline for the whole message ---- */
+
+/* The back end thread: reads one request, then writes its reply one chunk every gap_ms. */
+struct trickle {
+	uint32_t request;
+	size_t chunk;
+	unsigned int gap_ms;
+};
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *
+trickle_backend(void *arg)
+{
+	const struct trickle *tr = arg;
+	uint64_t features = 0x12345678;
+	struct vhost_user_msg msg;
+	size_t total = sizeof(msg.hdr) + sizeof(features);
+	char request[sizeof(msg.hdr)];
+
+	if (read(sv[1], request, sizeof(request)) != (ssize_t)sizeof(request))
+		return NULL;
+	memset(&msg, 0, sizeof(msg));
+	msg.hdr.request = tr->request;
+	msg.hdr.flags = VHOST_USER_VERSION | VHOST_USER_FLAG_REPLY;
+	msg.hdr.size = sizeof(features);
+	memcpy(&msg.payload, &features, sizeof(features));
+	for (size_t sent = 0; sent < total; sent += tr->chunk) {
+		size_t n = total - sent < tr->chunk ? total - sent : tr->chunk;
+
+		/* the front end gave up and closed its end: the write fails, the thread ends */
+		if (send(sv[1], (const char *)&msg + sent, n, MSG_NOSIGNAL) != (ssize_t)n)
+			break;
+		usleep(tr->gap_ms * 1000);
+	}
+	return NULL;
+}
+
+/*
+ * One byte every 0.5 s: 20 bytes would take 10 s, each byte well within any per-read timeout. The
+ * reply must fail with -ETIMEDOUT once the message's deadline (1.2 s here) passes.
+ */
+static void
+test_trickled_reply_times_out(void)
+{
+	struct trickle tr = {.request = VHOST_USER_GET_FEATURES, .chunk = 1, .gap_ms = 500};
+	uint64_t value = 0;
+	pthread_t backend;
+	double start, took;
+	int ret;
+
+	open_pair(false);
+	conn.msg_timeout_ms = 1200;
+	CU_ASSERT_FATAL(pthread_create(&backend, NULL, trickle_backend, &tr) == 0);
+	start = now_s();
+	ret = vhost_user_get_u64(&conn, VHOST_USER_GET_FEATURES, &value);
+	took = now_s() - start;
+	CU_ASSERT_EQUAL(ret, -ETIMEDOUT);
+	CU_ASSERT(took >= 1.1);
+	CU_ASSERT(took < 3.0);
+	close_pair(); /* ends the back end's writes */
+	pthread_join(backend, NULL);
+}
+
+/* A reply in two parts that arrive within the deadline is read whole. */
+static void
+test_reply_in_parts_within_deadline(void)
+{
+	struct trickle tr = {.request = VHOST_USER_GET_FEATURES, .chunk = 10, .gap_ms = 100};
+	uint64_t value = 0;
+	pthread_t backend;
+
+	open_pair(false);
+	conn.msg_timeout_ms = 2000;
+	CU_ASSERT_FATAL(pthread_create(&backend, NULL, trickle_backend, &tr) == 0);
+	CU_ASSERT_EQUAL(vhost_user_get_u64(&conn, VHOST_USER_GET_FEATURES, &value), 0);
+	CU_ASSERT_EQUAL(value, 0x12345678);
+	pthread_join(backend, NULL);
+	close_pair();
+}
+
+/*
+ * A back end that never reads: the socket fills, and a request that cannot go out fails with
+ * -ETIMEDOUT at its deadline instead of blocking its sender (and the lock it holds) for good.
+ */
+static void
+test_unread_request_times_out(void)
+{
+	int sndbuf = 4096, ret = 0;
+	unsigned int sent = 0;
+	double start = 0;
+
+	open_pair(false);
+	conn.msg_timeout_ms = 300;
+	CU_ASSERT_FATAL(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)) == 0);
+	while (sent < 100000) {
+		start = now_s();
+		ret = vhost_user_set_u64(&conn, VHOST_USER_SET_FEATURES, sent);
+		if (ret != 0)
+			break;
+		sent++;
+	}
+	CU_ASSERT_EQUAL(ret, -ETIMEDOUT);
+	CU_ASSERT(sent > 0);
+	CU_ASSERT(now_s() - start >= 0.25);
+	CU_ASSERT(now_s() - start < 2.0);
+	close_pair();
+}
+
+/* Longer than every test together takes; a send or receive that never ends is ended here. */
+#define TEST_ALARM_S 30
+
+static void
+on_alarm(int sig)
+{
+	static const char msg[] = "FAIL: a request or reply still blocked after the test's alarm\n";
+
+	(void)sig;
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(2);
+	_exit(1);
+}
+
 int
 main(void)
 {
@@ -249,8 +383,16 @@ main(void)
 	        {"replies: request, ring index and EOF checked", test_replies_are_checked},
 	        {"truncated reply: connection reset", test_truncated_reply},
 	        {"oversized reply: protocol error", test_oversized_reply},
+	        {"trickled reply: -ETIMEDOUT at the message's deadline",
+	         test_trickled_reply_times_out},
+	        {"reply in parts within the deadline: read whole",
+	         test_reply_in_parts_within_deadline},
+	        {"unread request: -ETIMEDOUT at the message's deadline",
+	         test_unread_request_times_out},
 	        CU_TEST_INFO_NULL,
 	};
 
+	signal(SIGALRM, on_alarm);
+	alarm(TEST_ALARM_S);
 	return test_run_suite("vhost_user_msg", tests);
 }

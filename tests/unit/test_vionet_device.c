@@ -4,6 +4,7 @@
  * bits, feature negotiation and its dependencies, refusals, config space, link state, and the bytes
  * of each control command handed to a transport's ctrl_command.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 
 #include "device/device.h"
 #include "device/device_ctrl.h"
+#include "device/device_vq.h"
 #include "test_run_suite.h"
 
 /* ---- A scripted device behind the transport ops ---- */
@@ -30,6 +32,7 @@ static struct fake {
 	size_t ctrl_len;
 	int ctrl_answer;
 	unsigned int ctrl_count;
+	uint16_t queue_max; /* what every queue's size register says */
 } fake;
 
 static int
@@ -92,6 +95,14 @@ f_reset(struct vionet_transport *hw)
 	return 0;
 }
 
+static uint16_t
+f_queue_max(struct vionet_transport *hw, uint16_t queue_index)
+{
+	(void)hw;
+	(void)queue_index;
+	return fake.queue_max;
+}
+
 static int
 f_link_up(struct vionet_transport *hw)
 {
@@ -120,6 +131,7 @@ static const struct vionet_transport_ops fake_ops = {
 	.get_status = f_get_status,
 	.set_status = f_set_status,
 	.reset = f_reset,
+	.get_queue_max_size = f_queue_max,
 	.ctrl_command = f_ctrl,
 	.link_up = f_link_up,
 };
@@ -161,6 +173,7 @@ setup_device(uint64_t offered, uint16_t max_pairs)
 	memset(&fake, 0, sizeof(fake));
 	fake.offered = offered;
 	fake.link = 1;
+	fake.queue_max = 256;
 	memcpy(fake.config + VIONET_CFG_MAC, mac, 6);
 	v16 = max_pairs;
 	memcpy(fake.config + VIONET_CFG_MAX_VQ_PAIRS, &v16, 2);
@@ -229,9 +242,32 @@ test_feature_dependencies(void)
 	CU_ASSERT_EQUAL(hw.max_queue_pairs, 1);
 }
 
+/* vionet_dev_init's result, and whether what it logged names 'named'. */
+static int
+init_logging(const char *named, bool *logged)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *log = open_memstream(&text, &len);
+	int ret;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+	rte_openlog_stream(log);
+	ret = vionet_dev_init(&hw);
+	rte_openlog_stream(NULL);
+	fclose(log);
+	*logged = text != NULL && strstr(text, named) != NULL;
+	if (!*logged)
+		fprintf(stderr, "logged: %s\n", text != NULL ? text : "");
+	free(text);
+	return ret;
+}
+
 static void
 test_refusals_write_failed(void)
 {
+	bool logged;
+
 	setup_device(ALL_OFFERED, 1);
 	fake.refuse_features_ok = true;
 	CU_ASSERT_EQUAL(vionet_dev_init(&hw), -EIO);
@@ -239,7 +275,8 @@ test_refusals_write_failed(void)
 
 	setup_device(ALL_OFFERED, 2);
 	hw.tp.devargs.queue_pairs = 3; /* more than the device's max_virtqueue_pairs */
-	CU_ASSERT_EQUAL(vionet_dev_init(&hw), -EINVAL);
+	CU_ASSERT_EQUAL(init_logging("queues=3", &logged), -EINVAL);
+	CU_ASSERT_TRUE(logged);
 	CU_ASSERT_TRUE(fake.status & VIONET_STATUS_FAILED);
 }
 
@@ -404,6 +441,43 @@ test_control_commands(void)
 	CU_ASSERT_TRUE(hw.filters.promisc);
 }
 
+/*
+ * Queue sizes come from the device: a queue 0 of size 0 is unavailable (4.1.4.3 Common configuration
+ * structure layout) and refuses the probe, as do one below the driver's minimum and a devarg
+ * queue_size above the device's maximum; a size is never made up where the device gave none.
+ */
+static void
+test_queue_sizes_from_the_device(void)
+{
+	bool logged;
+
+	setup_device(ALL_OFFERED, 1);
+	fake.queue_max = 0;
+	CU_ASSERT_EQUAL(vionet_dev_init(&hw), -ENODEV);
+	CU_ASSERT_TRUE(fake.status & VIONET_STATUS_FAILED);
+
+	setup_device(ALL_OFFERED, 1);
+	fake.queue_max = VIONET_QUEUE_SIZE_MIN / 2;
+	CU_ASSERT_EQUAL(vionet_dev_init(&hw), -ENODEV);
+
+	setup_device(ALL_OFFERED, 1);
+	hw.tp.devargs.queue_size = 512;
+	CU_ASSERT_EQUAL(init_logging("queue_size=512", &logged), -EINVAL);
+	CU_ASSERT_TRUE(logged);
+	CU_ASSERT_TRUE(fake.status & VIONET_STATUS_FAILED);
+
+	setup_device(ALL_OFFERED, 1);
+	hw.tp.devargs.queue_size = 256;
+	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
+	/* Split ring (packed_vq off): clamped to the device, rounded down to a power of two. */
+	CU_ASSERT_EQUAL(vionet_vq_size_fit(&hw, VIONET_QUEUE_SIZE_MAX, 256), 256);
+	CU_ASSERT_EQUAL(vionet_vq_size_fit(&hw, VIONET_QUEUE_SIZE_MAX, 1000), 512);
+	CU_ASSERT_EQUAL(vionet_vq_size_fit(&hw, 64, 256), 64);
+	CU_ASSERT_EQUAL(vionet_vq_size_fit(&hw, VIONET_QUEUE_SIZE_MAX, UINT16_MAX), 32768);
+	/* A queue the device has no size for has none: not the spec's 32768. */
+	CU_ASSERT_EQUAL(vionet_vq_size_fit(&hw, VIONET_QUEUE_SIZE_MAX, 0), 0);
+}
+
 int
 main(void)
 {
@@ -417,6 +491,7 @@ main(void)
 	        {"link state from the transport", test_link_state},
 	        {"DRIVER_OK, reset, renegotiation", test_driver_ok_and_reset},
 	        {"control command encoding", test_control_commands},
+	        {"queue sizes from the device", test_queue_sizes_from_the_device},
 	        CU_TEST_INFO_NULL,
 	};
 

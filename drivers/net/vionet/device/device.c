@@ -157,6 +157,38 @@ vionet_dev_renegotiate(struct vionet_hw *hw)
 	return 0;
 }
 
+/*
+ * Whether receiveq0, the queue every port has, is one the driver can use: the device gives it a
+ * size (a queue_size of 0 means the queue is unavailable: 4.1.4.3 Common configuration structure
+ * layout), at least our minimum, and at least the devarg queue_size. Every queue's size is
+ * checked again when it is set up; this is the probe's clear refusal.
+ */
+static int
+check_queue_size(struct vionet_hw *hw)
+{
+	uint16_t max = hw->tp.ops->get_queue_max_size(&hw->tp, 0);
+
+	if (max == 0) {
+		VIONET_INIT_LOG(ERR,
+				"%s: the device reports size 0 for queue 0: it is unavailable",
+				hw->tp.name);
+		return -ENODEV;
+	}
+	if (max < VIONET_QUEUE_SIZE_MIN) {
+		VIONET_INIT_LOG(ERR,
+				"%s: the device's queue 0 holds at most %u descriptors, below the "
+				"%u this driver needs",
+				hw->tp.name, max, VIONET_QUEUE_SIZE_MIN);
+		return -ENODEV;
+	}
+	if (hw->tp.devargs.queue_size > max) {
+		VIONET_INIT_LOG(ERR, "%s: devarg queue_size=%u above the device's queue maximum %u",
+				hw->tp.name, hw->tp.devargs.queue_size, max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int
 vionet_dev_init(struct vionet_hw *hw)
 {
@@ -171,6 +203,11 @@ vionet_dev_init(struct vionet_hw *hw)
 				hw->tp.devargs.queue_pairs, hw->max_queue_pairs);
 		add_status(hw, VIONET_STATUS_FAILED);
 		return -EINVAL;
+	}
+	ret = check_queue_size(hw);
+	if (ret < 0) {
+		add_status(hw, VIONET_STATUS_FAILED);
+		return ret;
 	}
 	hw->active_queue_pairs = hw->max_queue_pairs;
 	hw->link_up = vionet_dev_read_link(hw, hw->tp.ops);

@@ -24,6 +24,7 @@
 #include <rte_spinlock.h>
 
 #include "base/vionet_devargs.h"
+#include "base/vionet_log.h"
 #include "base/vionet_spec.h"
 #include "transport/transport_ops.h"
 
@@ -59,6 +60,14 @@ struct vionet_port_state {
 	/* Serialises start/stop/close with the queue re-creation a back end reconnect triggers. */
 	pthread_mutex_t lifecycle_lock;
 	unsigned int rxtx_path; /* row of the burst function table chosen at start (rxtx_select.c) */
+	/*
+	 * "link up/down" lines: a device that flaps its link gets a few a second and a summary of
+	 * the rest (every change is still an LSC event). Transport thread against the EAL alarm
+	 * that writes the summary.
+	 */
+	rte_spinlock_t link_log_lock;
+	struct vionet_log_ratelimit link_log;
+	bool link_log_summary_armed; /* the alarm is set */
 };
 
 /*
@@ -95,6 +104,8 @@ struct vionet_hw {
 	struct vionet_ctrlq *ctrlq;
 	/* One command in flight (5.1.6.5); a sleeping lock: a command waits for the device. */
 	pthread_mutex_t ctrl_lock;
+	/* How long a control virtqueue command waits for its answer; 0: VIONET_CTRL_TIMEOUT_MS */
+	uint32_t ctrl_timeout_ms;
 	struct vionet_rx_filters filters; /* the control path's (device_ctrl.c) */
 	struct vionet_port_state port;	  /* the ethdev layer's and the burst selector's */
 };

@@ -13,6 +13,9 @@
 
 #include "device/device.h"
 
+/* A device that does not answer a control command within this fails it, not its caller. */
+#define VIONET_CTRL_TIMEOUT_MS 2000
+
 /*
  * Control commands (device_ctrl.c). Each returns 0 when the device acknowledged (VIONET_CTRL_OK), -EIO
  * when it refused, -ENOTSUP when the feature that carries the command was not negotiated, -EAGAIN

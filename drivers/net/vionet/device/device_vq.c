@@ -21,8 +21,7 @@
 uint16_t
 vionet_vq_size_fit(const struct vionet_hw *hw, uint32_t wanted, uint16_t device_max)
 {
-	uint32_t max = device_max == 0 || device_max > VIONET_QUEUE_SIZE_MAX ? VIONET_QUEUE_SIZE_MAX
-									    : device_max;
+	uint32_t max = RTE_MIN((uint32_t)device_max, (uint32_t)VIONET_QUEUE_SIZE_MAX);
 	uint32_t size = RTE_MIN(wanted, max);
 
 	if (!vionet_has_feature(hw, VIONET_F_RING_PACKED))

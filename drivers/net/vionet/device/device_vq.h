@@ -53,9 +53,10 @@ vionet_dev_mem_addr(const struct vionet_hw *hw, const struct rte_memzone *mz)
 }
 
 /*
- * The ring size a queue gets: 'wanted' clamped to what the device allows ('device_max', 0 for "no
- * limit given") and to the spec's 32768, a power of two for split rings (2.7 Split Virtqueues:
- * "Queue Size ... a power of 2"), rounded down.
+ * The ring size a queue gets: 'wanted' clamped to what the device allows ('device_max') and to the
+ * spec's 32768, a power of two for split rings (2.7 Split Virtqueues: "Queue Size ... a power of
+ * 2"), rounded down. 0 when 'device_max' is 0: the queue is unavailable (4.1.4.3 Common
+ * configuration structure layout: queue_size 0), never a size the device did not give.
  */
 uint16_t vionet_vq_size_fit(const struct vionet_hw *hw, uint32_t wanted, uint16_t device_max);
 

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_alarm.h>
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
@@ -22,6 +24,8 @@
 #include "rxtx/rxtx.h"
 
 #define VIONET_DRIVER_VERSION "0.1.0"
+
+static void link_log_summary(void *arg);
 
 static int
 ethdev_configure(struct rte_eth_dev *dev)
@@ -179,6 +183,8 @@ ethdev_close(struct rte_eth_dev *dev)
 	dev->intr_handle = NULL;
 	/* Not under the lifecycle lock: close joins the transport thread, which may wait for it. */
 	hw->tp.ops->close(&hw->tp);
+	/* No more link changes: a summary still due goes with the port (waits if it is running). */
+	rte_eal_alarm_cancel(link_log_summary, hw);
 	vionet_ethdev_proc_free(dev);
 	hw->eth_dev = NULL;
 	pthread_mutex_destroy(&hw->port.lifecycle_lock);
@@ -535,6 +541,46 @@ const struct eth_dev_ops vionet_eth_dev_ops = {
 };
 
 /*
+ * An EAL alarm, VIONET_LOG_RATELIMIT_INTERVAL_MS after the first line held back: the summary of a
+ * burst of link changes, with the state it ended in (users grep for "link up" / "link down").
+ */
+static void
+link_log_summary(void *arg)
+{
+	struct vionet_hw *hw = arg;
+	uint32_t suppressed;
+
+	rte_spinlock_lock(&hw->port.link_log_lock);
+	hw->port.link_log_summary_armed = false;
+	suppressed = vionet_log_ratelimit_take_suppressed(&hw->port.link_log);
+	rte_spinlock_unlock(&hw->port.link_log_lock);
+	if (suppressed > 0)
+		VIONET_LOG(INFO, "%s: %u link changes suppressed; link %s", hw->tp.name, suppressed,
+			   hw->link_up ? "up" : "down");
+}
+
+/* "link up/down", the first lines of a burst of changes; the rest counted for a summary. */
+static void
+log_link_change(struct vionet_hw *hw, bool up)
+{
+	uint64_t now_ms = rte_get_timer_cycles() / (rte_get_timer_hz() / 1000);
+	uint32_t suppressed;
+	bool log;
+
+	rte_spinlock_lock(&hw->port.link_log_lock);
+	log = vionet_log_ratelimit_allow(&hw->port.link_log, now_ms, &suppressed);
+	if (!log && !hw->port.link_log_summary_armed)
+		hw->port.link_log_summary_armed =
+			rte_eal_alarm_set(VIONET_LOG_RATELIMIT_INTERVAL_MS * 1000ULL,
+					  link_log_summary, hw) == 0;
+	rte_spinlock_unlock(&hw->port.link_log_lock);
+	if (suppressed > 0)
+		VIONET_LOG(INFO, "%s: %u link changes suppressed", hw->tp.name, suppressed);
+	if (log)
+		VIONET_LOG(INFO, "%s: link %s", hw->tp.name, up ? "up" : "down");
+}
+
+/*
  * The device layer's report of a link change. A device that comes back without DRIVER_OK (vhost-user
  * back end restarted) knows nothing of our rings: a started port negotiates and sets its queues up
  * again. A link that only flapped (PCI config status) keeps its rings.
@@ -547,7 +593,7 @@ ethdev_link_changed(struct vionet_hw *hw, bool up)
 	if (up && dev != NULL)
 		vionet_ethdev_recover(dev);
 	/* Said once the port can carry traffic again. */
-	VIONET_LOG(INFO, "%s: link %s", hw->tp.name, up ? "up" : "down");
+	log_link_change(hw, up);
 	if (dev == NULL)
 		return;
 	vionet_link_update(dev, 0);
@@ -569,6 +615,7 @@ vionet_ethdev_hw_prepare(struct rte_eth_dev *eth_dev, const char *name,
 			   &ethdev_events);
 	hw->eth_dev = eth_dev;
 	pthread_mutex_init(&hw->port.lifecycle_lock, NULL);
+	rte_spinlock_init(&hw->port.link_log_lock);
 	return hw;
 }
 

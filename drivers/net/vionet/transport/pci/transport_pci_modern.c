@@ -15,6 +15,7 @@
 
 #include "base/vionet_log.h"
 #include "transport/pci/transport_pci_common.h"
+#include "transport/pci/transport_pci_config_read.h"
 
 /* How long a reset may take: generous, the device is emulated under TCG on a busy host. */
 #define RESET_TIMEOUT_MS 3000
@@ -90,29 +91,34 @@ num_queues(struct vionet_transport *t)
 	return RTE_MIN(common_read16(t, VIONET_PCI_COMMON_NUM_QUEUES), VIONET_PCI_QUEUES_MAX);
 }
 
+static uint8_t
+config_generation(void *ctx)
+{
+	return common_read8(ctx, VIONET_PCI_COMMON_CONFIG_GENERATION);
+}
+
+static uint8_t
+device_config_byte(void *ctx, size_t offset)
+{
+	return rte_read8(vionet_pci_of(ctx)->modern.device + offset);
+}
+
 static int
 modern_read_dev_config(struct vionet_transport *t, size_t offset, void *dst, size_t len)
 {
 	struct vionet_pci_modern_regs *regs = &vionet_pci_of(t)->modern;
-	uint8_t *out = dst;
-	uint8_t before, after;
+	const struct vionet_pci_config_access access = {
+		.generation = config_generation,
+		.byte = device_config_byte,
+		.ctx = t,
+	};
 
 	if (regs->device == NULL || offset + len > regs->device_len) {
 		VIONET_INIT_LOG(ERR, "%s: device config read [%zu, +%zu) outside its %u bytes",
 				t->name, offset, len, regs->device_len);
 		return -EINVAL;
 	}
-	/*
-	 * A multi-byte field read is consistent only if config_generation did not change meanwhile
-	 * (2.5.1 Driver Requirements: Device Configuration Space).
-	 */
-	do {
-		before = common_read8(t, VIONET_PCI_COMMON_CONFIG_GENERATION);
-		for (size_t i = 0; i < len; i++)
-			out[i] = rte_read8(regs->device + offset + i);
-		after = common_read8(t, VIONET_PCI_COMMON_CONFIG_GENERATION);
-	} while (before != after);
-	return 0;
+	return vionet_pci_config_read_stable(t->name, &access, offset, dst, len);
 }
 
 static int

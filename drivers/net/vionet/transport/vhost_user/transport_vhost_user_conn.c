@@ -26,8 +26,8 @@
 #include "transport/transport_ops.h"
 #include "transport/vhost_user/vhost_user_mem.h"
 
-/* How long a request waits for its reply before the back end counts as hung (SO_RCVTIMEO). */
-#define VU_REPLY_TIMEOUT_S 10
+/* How long a request, or its whole reply, may take before the back end counts as hung. */
+#define VU_MSG_TIMEOUT_MS 10000
 /* Client mode: how often we try to reach a back end that went away. */
 #define VU_RECONNECT_INTERVAL_MS 1000
 
@@ -236,13 +236,15 @@ handshake_locked(struct vu_priv *p, bool log_errors)
 static int
 attach_socket(struct vu_priv *p, int fd, bool log_errors)
 {
-	struct timeval tv = {.tv_sec = VU_REPLY_TIMEOUT_S};
 	int ret;
 
-	/* A back end that stops answering must not hang our control path forever. */
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	pthread_mutex_lock(&p->lock);
 	p->conn.fd = fd;
+	/*
+	 * A back end that stops reading or answering, or trickles its reply, must not hold p->lock
+	 * (and our control path) past one deadline per message.
+	 */
+	p->conn.msg_timeout_ms = VU_MSG_TIMEOUT_MS;
 	ret = handshake_locked(p, log_errors);
 	if (ret < 0) {
 		p->conn.fd = -1;

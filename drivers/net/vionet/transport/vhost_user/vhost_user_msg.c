@@ -2,16 +2,54 @@
 #include "transport/vhost_user/vhost_user_msg.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #define HDR_SIZE sizeof(struct vhost_user_hdr)
 
-int
-vhost_user_msg_send(int sock, const struct vhost_user_msg *msg, const int *fds, size_t nfds)
+/* Monotonic milliseconds: deadlines that a clock change does not move. */
+static uint64_t
+now_ms(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * Waits until 'sock' is ready for 'events' (POLLIN, POLLOUT) or 'deadline_ms' passes. Each wait
+ * gets only the time left, so a back end that reads or writes a byte now and then cannot stretch
+ * one message past its deadline.
+ */
+static int
+wait_ready(int sock, short events, uint64_t deadline_ms)
+{
+	for (;;) {
+		struct pollfd pfd = {.fd = sock, .events = events};
+		uint64_t now = now_ms();
+		int n;
+
+		if (now >= deadline_ms)
+			return -ETIMEDOUT;
+		n = poll(&pfd, 1, deadline_ms - now > INT_MAX ? INT_MAX : (int)(deadline_ms - now));
+		if (n > 0)
+			return 0; /* ready, or hung up / failed: the next call says which */
+		if (n < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
+int
+vhost_user_msg_send(int sock, const struct vhost_user_msg *msg, const int *fds, size_t nfds,
+		    unsigned int timeout_ms)
+{
+	uint64_t deadline_ms = now_ms() + timeout_ms;
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * VHOST_USER_MEM_REGIONS_MAX)];
 		struct cmsghdr align;
@@ -42,8 +80,16 @@ vhost_user_msg_send(int sock, const struct vhost_user_msg *msg, const int *fds, 
 			memcpy(CMSG_DATA(cmsg), fds, sizeof(int) * nfds);
 		}
 		/* MSG_NOSIGNAL: a back end that died gives EPIPE here rather than killing us with SIGPIPE. */
-		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0) {
+			/* A back end that does not read fills the socket: wait, to the deadline. */
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				int ret = wait_ready(sock, POLLOUT, deadline_ms);
+
+				if (ret < 0)
+					return ret;
+				continue;
+			}
 			if (errno == EINTR)
 				continue;
 			if (errno == EPIPE || errno == ECONNRESET)
@@ -75,9 +121,9 @@ close_passed_fds(struct msghdr *mh)
 	}
 }
 
-/* Reads exactly 'len' bytes; ancillary descriptors that come along are closed. */
+/* Reads exactly 'len' bytes by 'deadline_ms'; ancillary descriptors that come along are closed. */
 static int
-recv_exact(int sock, void *dst, size_t len)
+recv_exact(int sock, void *dst, size_t len, uint64_t deadline_ms)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * VHOST_USER_MEM_REGIONS_MAX)];
@@ -91,13 +137,15 @@ recv_exact(int sock, void *dst, size_t len)
 				    .msg_iovlen = 1,
 				    .msg_control = control.buf,
 				    .msg_controllen = sizeof(control.buf)};
-		ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+		ssize_t n;
+		int ret = wait_ready(sock, POLLIN, deadline_ms);
 
+		if (ret < 0)
+			return ret;
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 		if (n < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
 				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return -ETIMEDOUT; /* SO_RCVTIMEO expired: the back end does not answer */
 			if (errno == ECONNRESET)
 				return -ECONNRESET;
 			return -errno;
@@ -111,9 +159,10 @@ recv_exact(int sock, void *dst, size_t len)
 }
 
 int
-vhost_user_msg_recv(int sock, struct vhost_user_msg *msg)
+vhost_user_msg_recv(int sock, struct vhost_user_msg *msg, unsigned int timeout_ms)
 {
-	int ret = recv_exact(sock, &msg->hdr, HDR_SIZE);
+	uint64_t deadline_ms = now_ms() + timeout_ms;
+	int ret = recv_exact(sock, &msg->hdr, HDR_SIZE, deadline_ms);
 
 	if (ret < 0)
 		return ret;
@@ -122,7 +171,7 @@ vhost_user_msg_recv(int sock, struct vhost_user_msg *msg)
 		return -EPROTO;
 	if (msg->hdr.size == 0)
 		return 0;
-	return recv_exact(sock, &msg->payload, msg->hdr.size);
+	return recv_exact(sock, &msg->payload, msg->hdr.size, deadline_ms);
 }
 
 static void
@@ -134,12 +183,18 @@ msg_init(struct vhost_user_msg *msg, enum vhost_user_request req, uint32_t paylo
 	msg->hdr.size = payload_size;
 }
 
+static unsigned int
+msg_timeout_ms(const struct vhost_user_conn *c)
+{
+	return c->msg_timeout_ms != 0 ? c->msg_timeout_ms : VHOST_USER_MSG_TIMEOUT_MS;
+}
+
 /* A reply must answer the request we sent, carry the reply flag and the payload size we expect. */
 static int
 recv_reply(struct vhost_user_conn *c, enum vhost_user_request req, struct vhost_user_msg *reply,
 	   uint32_t min_size)
 {
-	int ret = vhost_user_msg_recv(c->fd, reply);
+	int ret = vhost_user_msg_recv(c->fd, reply, msg_timeout_ms(c));
 
 	if (ret < 0)
 		return ret;
@@ -163,7 +218,7 @@ send_set(struct vhost_user_conn *c, struct vhost_user_msg *msg, const int *fds, 
 
 	if (c->reply_ack)
 		msg->hdr.flags |= VHOST_USER_FLAG_NEED_REPLY;
-	ret = vhost_user_msg_send(c->fd, msg, fds, nfds);
+	ret = vhost_user_msg_send(c->fd, msg, fds, nfds, msg_timeout_ms(c));
 	if (ret < 0 || !c->reply_ack)
 		return ret;
 	ret = recv_reply(c, req, &reply, sizeof(reply.payload.u64));
@@ -178,7 +233,7 @@ send_get(struct vhost_user_conn *c, struct vhost_user_msg *msg, struct vhost_use
 	 uint32_t min_size)
 {
 	enum vhost_user_request req = (enum vhost_user_request)msg->hdr.request;
-	int ret = vhost_user_msg_send(c->fd, msg, NULL, 0);
+	int ret = vhost_user_msg_send(c->fd, msg, NULL, 0, msg_timeout_ms(c));
 
 	if (ret < 0)
 		return ret;

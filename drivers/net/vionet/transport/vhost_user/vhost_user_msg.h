@@ -5,7 +5,9 @@
  * the transport (transport_vhost_user.c) decides what to send and when.
  * Reference: QEMU docs/interop/vhost-user.rst ("Message Specification", "Front-end message types").
  * Every function returns 0 or a negative errno: -ECONNRESET when the back end closed the socket,
- * -EPROTO when its reply is malformed, -EIO when it acknowledged a request with an error.
+ * -EPROTO when its reply is malformed, -EIO when it acknowledged a request with an error,
+ * -ETIMEDOUT when a whole message did not go out, or its whole reply did not arrive, within the
+ * connection's msg_timeout_ms.
  */
 #ifndef VHOST_USER_MSG_H
 #define VHOST_USER_MSG_H
@@ -118,19 +120,32 @@ struct vhost_user_msg {
 	} payload;
 } __attribute__((packed));
 
-/* One connection to a back end: the socket and whether requests are acknowledged (REPLY_ACK). */
+/* How long a whole message may take when the connection does not say (msg_timeout_ms 0). */
+#define VHOST_USER_MSG_TIMEOUT_MS 10000
+
+/*
+ * One connection to a back end: the socket, whether requests are acknowledged (REPLY_ACK), and the
+ * one deadline each message gets from its first byte to its last, a request we send as a reply we
+ * receive.
+ */
 struct vhost_user_conn {
 	int fd;
 	bool reply_ack; /* VHOST_USER_PROTOCOL_F_REPLY_ACK negotiated: ask for an ack on every set */
+	unsigned int msg_timeout_ms; /* 0: VHOST_USER_MSG_TIMEOUT_MS */
 };
 
-/* Sends one message with up to VHOST_USER_MEM_REGIONS_MAX fds; the payload size is hdr.size. */
-int vhost_user_msg_send(int sock, const struct vhost_user_msg *msg, const int *fds, size_t nfds);
 /*
- * Receives one message. File descriptors that arrive with it are closed: a front end never expects
- * one from the replies it asks for. Checks the version and that the payload fits 'msg'.
+ * Sends one message with up to VHOST_USER_MEM_REGIONS_MAX fds; the payload size is hdr.size.
+ * -ETIMEDOUT when a back end that does not read keeps it from going out within 'timeout_ms'.
  */
-int vhost_user_msg_recv(int sock, struct vhost_user_msg *msg);
+int vhost_user_msg_send(int sock, const struct vhost_user_msg *msg, const int *fds, size_t nfds,
+			unsigned int timeout_ms);
+/*
+ * Receives one message, header and payload within 'timeout_ms' in all (-ETIMEDOUT after it,
+ * however the bytes trickle in). File descriptors that arrive with it are closed: a front end never
+ * expects one from the replies it asks for. Checks the version and that the payload fits 'msg'.
+ */
+int vhost_user_msg_recv(int sock, struct vhost_user_msg *msg, unsigned int timeout_ms);
 
 /* Requests without a payload of their own or with a u64 (features, owner, status). */
 int vhost_user_set_owner(struct vhost_user_conn *c);
