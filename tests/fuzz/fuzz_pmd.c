@@ -632,7 +632,7 @@ make_tx_packet(struct input *in, bool *shared)
 		if (m == NULL)
 			break;
 		if (i == 0 && (c & 2))
-			m->data_off = (uint16_t)(c >> 5); /* little headroom: no header push */
+			m->data_off = (uint16_t)((c >> 5) * 2); /* little headroom: no header push */
 		len = (uint16_t)RTE_MIN(seg_len, rte_pktmbuf_tailroom(m));
 		data = rte_pktmbuf_append(m, len);
 		if (data != NULL)
@@ -679,7 +679,7 @@ make_tx_packet(struct input *in, bool *shared)
 			head = mi;
 		}
 	} else if (c & 8) {
-		rte_mbuf_refcnt_update(head, 1); /* shared with us: no header push */
+		rte_pktmbuf_refcnt_update(head, 1); /* shared with us, every segment: no header push */
 		*shared = true;
 	}
 	return head;
