@@ -19,6 +19,7 @@
  * thresholds), then each operation is one opcode byte and its arguments; missing bytes read as 0.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <linux/membarrier.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -113,6 +114,13 @@ static struct rte_eth_dev *eth_dev;
 static struct vionet_hw *hw;
 static uint16_t port;
 static volatile uint8_t sink;
+static bool trace; /* VIONET_FUZZ_TRACE: what each operation did, on stderr (seed writing) */
+
+#define TRACE(...)                                                                                 \
+	do {                                                                                       \
+		if (trace)                                                                         \
+			fprintf(stderr, __VA_ARGS__);                                              \
+	} while (0)
 
 static int
 d_read_config(struct vionet_transport *t, size_t off, void *dst, size_t len)
@@ -475,6 +483,8 @@ op_rx_deliver(struct input *in)
 			num_buffers_at[0] = (uint8_t)nbufs;
 			num_buffers_at[1] = (uint8_t)(nbufs >> 8);
 		}
+		TRACE("rx_deliver: frame %u into %u buffers%s\n", frame, nb,
+		      (hf & 16) && in_order ? " (in-order batch)" : "");
 		if ((hf & 16) && in_order)
 			dq_push_batch(q, bufs[nb - 1].id, bufs[nb - 1].written, (uint16_t)nb, ndescs);
 		else
@@ -515,6 +525,7 @@ op_tx_consume(struct input *in)
 		ndescs = (uint16_t)(ndescs + b.ndescs);
 		nb++;
 	}
+	TRACE("tx_consume: %u buffers\n", nb);
 	if (nb == 0)
 		return;
 	if ((fl & 1) && vionet_has_feature(hw, VIONET_F_IN_ORDER))
@@ -606,7 +617,9 @@ op_rx_burst(struct input *in, const struct rte_mempool *rx_pool)
 	uint16_t n = rte_eth_rx_burst(port, 0, pkts, want);
 
 	PROMISE(n <= want);
+	TRACE("rx_burst: %u of %u\n", n, want);
 	for (uint16_t i = 0; i < n; i++) {
+		TRACE("  pkt_len %u segs %u\n", pkts[i]->pkt_len, pkts[i]->nb_segs);
 		check_rx_mbuf(pkts[i], rx_pool);
 		for (uint16_t j = 0; j < i; j++)
 			PROMISE(pkts[j] != pkts[i]);
@@ -701,6 +714,7 @@ op_tx_burst(struct input *in)
 	}
 	sent = rte_eth_tx_burst(port, 0, pkts, n);
 	PROMISE(sent <= n);
+	TRACE("tx_burst: %u of %u\n", sent, n);
 	for (uint16_t i = 0; i < n; i++) {
 		if (shared[i])
 			rte_pktmbuf_free(pkts[i]); /* our reference */
@@ -803,6 +817,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "EAL init failed\n");
 		exit(1);
 	}
+	trace = getenv("VIONET_FUZZ_TRACE") != NULL;
 	if (getenv("VIONET_FUZZ_LOG") == NULL)
 		rte_log_set_global_level(RTE_LOG_CRIT);
 	pool_big = rte_pktmbuf_pool_create("fuzz_big", POOL_SIZE, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
@@ -931,6 +946,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	started = rte_eth_dev_start(port) == 0;
+	TRACE("features 0x%" PRIx64 ", rings %u/%u, start %s\n", hw->tp.features, dev.q[0].size,
+	      dev.q[1].size, started ? "ok" : "failed");
 	if (!started) {
 		check_pools();
 		return 0;
