@@ -106,6 +106,9 @@ static struct {
 	struct dev_queue q[2];
 	struct mem_range pool_mem[16];
 	unsigned int n_pool_mem;
+	/* each mbuf's buffer, sorted: where an Rx write may land (never an mbuf's header) */
+	struct mem_range bufs[2 * POOL_SIZE];
+	unsigned int n_bufs;
 	unsigned int kicks;
 } dev;
 
@@ -282,7 +285,9 @@ static const struct vionet_transport_ops scripted_ops = {
 	.close = d_close,
 };
 
-/* What the device may touch: mbuf memory of our pools, and (reads) the Tx header slots. */
+/* What the device may touch: reads, our pools' memory and the Tx header slots; writes, the buffers
+ * of our mbufs only (a descriptor the fuzzer rewrote could otherwise point the model at an mbuf's
+ * header, a corruption of the harness, not of the driver). */
 static bool
 in_range(const struct mem_range *r, uint64_t addr, uint32_t len)
 {
@@ -294,10 +299,23 @@ mem_ok(uint64_t addr, uint32_t len, bool write)
 {
 	const struct vionet_txq *txq;
 
+	if (write) {
+		unsigned int lo = 0, hi = dev.n_bufs;
+
+		while (lo < hi) {
+			unsigned int mid = (lo + hi) / 2;
+
+			if (dev.bufs[mid].end <= addr)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return lo < dev.n_bufs && in_range(&dev.bufs[lo], addr, len);
+	}
 	for (unsigned int i = 0; i < dev.n_pool_mem; i++)
 		if (in_range(&dev.pool_mem[i], addr, len))
 			return true;
-	if (write || eth_dev->data->tx_queues == NULL)
+	if (eth_dev->data->tx_queues == NULL)
 		return false;
 	txq = eth_dev->data->tx_queues[0];
 	if (txq != NULL && txq->slots_mz != NULL) {
@@ -328,6 +346,29 @@ pool_mem_cb(struct rte_mempool *mp, void *opaque, struct rte_mempool_memhdr *mem
 		dev.pool_mem[dev.n_pool_mem].end = (uintptr_t)memhdr->addr + memhdr->len;
 		dev.n_pool_mem++;
 	}
+}
+
+static void
+pool_obj_cb(struct rte_mempool *mp, void *opaque, void *obj, unsigned int idx)
+{
+	const struct rte_mbuf *m = obj;
+
+	RTE_SET_USED(mp);
+	RTE_SET_USED(opaque);
+	RTE_SET_USED(idx);
+	if (dev.n_bufs < RTE_DIM(dev.bufs)) {
+		dev.bufs[dev.n_bufs].start = (uintptr_t)m->buf_addr;
+		dev.bufs[dev.n_bufs].end = (uintptr_t)m->buf_addr + m->buf_len;
+		dev.n_bufs++;
+	}
+}
+
+static int
+range_cmp(const void *a, const void *b)
+{
+	const struct mem_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
 }
 
 static int
@@ -831,6 +872,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	rte_mempool_mem_iter(pool_big, pool_mem_cb, NULL);
 	rte_mempool_mem_iter(pool_small, pool_mem_cb, NULL);
+	rte_mempool_obj_iter(pool_big, pool_obj_cb, NULL);
+	rte_mempool_obj_iter(pool_small, pool_obj_cb, NULL);
+	qsort(dev.bufs, dev.n_bufs, sizeof(dev.bufs[0]), range_cmp);
 	eth_dev->device = &rdev;
 	eth_dev->data->dev_private = rte_zmalloc("hw", sizeof(struct vionet_hw), 0);
 	devargs.queue_pairs = 1;
