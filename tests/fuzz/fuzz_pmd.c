@@ -518,6 +518,9 @@ op_rx_deliver(struct input *in)
 		} while (mrg && pos < total && nb < RTE_DIM(bufs) && bufs[nb - 1].written != 0);
 		if (nb == 0)
 			return;
+		/* A device reporting fewer bytes than it wrote (the rest is stale to the driver). */
+		if (hf & 0x20)
+			bufs[0].written = RTE_MIN(bufs[0].written, hdr_size + next_byte(in) % 20u);
 		if (num_buffers_at != NULL && hdr_size >= 12) {
 			uint16_t nbufs = (hf & 4) ? next_u16(in) : (uint16_t)nb;
 
