@@ -205,6 +205,8 @@ vionet_queues_start(struct rte_eth_dev *dev)
 		take_down_queues(dev, true);
 		return ret;
 	}
+	/* Fresh rings: a break recorded before this start is history (before any burst can report). */
+	vionet_dev_fault_clear(vionet_hw_of(dev));
 	/* The gates are closed (since allocation or the last stop): bursts may now use the rings. */
 	for (uint16_t i = 0; i < port_vq_count(dev); i++) {
 		struct vionet_vq *vq = port_vq(dev, i);
