@@ -146,6 +146,9 @@ ctrlq_command(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data
 		if (ret != -EAGAIN || waited_us >= CTRLQ_WAIT_US) {
 			VIONET_LOG(ERR, "%s: control queue: no answer to class %u cmd %u (%d)", hw->tp.name,
 				   class, cmd, ret);
+			/* Whether the device applied it is unknown, and the buffer may still be written. */
+			vionet_dev_report_broken(hw, "control queue: no answer to class %u cmd %u (%s)",
+						 class, cmd, ret == -EAGAIN ? "timeout" : "ring broken");
 			return ret == -EAGAIN ? -ETIMEDOUT : -EIO;
 		}
 		rte_delay_us_sleep(10);
