@@ -115,8 +115,14 @@ vionet_ethdev_recover(struct rte_eth_dev *dev)
 	/* A broken port waits for the application's reset (or stop and start), reconnect or not. */
 	if (hw->port.started && !vionet_dev_is_broken(hw) &&
 	    (hw->tp.ops->get_status(&hw->tp) & VIONET_STATUS_DRIVER_OK) == 0) {
+		int ret;
+
 		VIONET_LOG(INFO, "%s: device lost its state: setting the queues up again", hw->tp.name);
-		if (vionet_queues_restart(dev) < 0 || after_driver_ok(dev) < 0)
+		ret = vionet_queues_restart(dev);
+		if (ret == 0)
+			ret = after_driver_ok(dev);
+		/* -EPROTO: other ring features; the break's own report says which. */
+		if (ret < 0 && ret != -EPROTO)
 			VIONET_LOG(ERR, "%s: cannot set the queues up again", hw->tp.name);
 	}
 	pthread_mutex_unlock(&hw->port.lifecycle_lock);
