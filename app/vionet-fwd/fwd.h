@@ -100,11 +100,11 @@ struct fwd_ctx {
 	/* RTE_ETH_EVENT_INTR_RESET (fwd_reset.h): asked by the event callback, served by the main
 	 * lcore, which alone writes the rest. */
 	uint32_t reset_requested[FWD_MAX_PORTS];
-	bool port_paused[FWD_MAX_PORTS]; /* out of the forwarding while it is reset */
-	uint32_t pause_gen;		 /* bumped at every change of port_paused */
-	uint32_t port_resets[FWD_MAX_PORTS];	      /* done: the summary and --json say */
-	uint32_t reset_failures[FWD_MAX_PORTS];	      /* in a row, for the port being retried */
-	uint64_t reset_retry_tsc[FWD_MAX_PORTS];
+	bool port_paused[FWD_MAX_PORTS];	 /* out of the forwarding while it is reset */
+	uint32_t pause_gen;			 /* bumped at every change of port_paused */
+	uint32_t port_resets[FWD_MAX_PORTS];	 /* done: the summary and --json say */
+	uint32_t reset_failures[FWD_MAX_PORTS];	 /* in a row, while the port is retried */
+	uint64_t reset_retry_tsc[FWD_MAX_PORTS]; /* when to try a failed reset again */
 };
 
 /* An engine: what an lcore does with one stream per poll, and set-up it needs. */
@@ -195,7 +195,8 @@ static inline void fwd_lcore_pause_sync(struct fwd_lcore *lc)
 		lc->skip_any |= lc->skip_port[p];
 	}
 	lc->pause_gen_seen = gen;
-	/* Release: this lcore's bursts on a port now skipped are over when the main lcore sees it. */
+	/* Release: this lcore's bursts on a port now skipped are over when the main lcore sees
+	 * the acknowledgement. */
 	__atomic_store_n(&lc->pause_ack, gen, __ATOMIC_RELEASE);
 }
 

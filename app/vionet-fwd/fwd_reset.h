@@ -8,10 +8,12 @@
 
 #include "fwd.h"
 
-/* How a port is brought back: fwd_port_reset (fwd_port_setup.h) in vionet-fwd; tests pass theirs. */
+/* How a port is brought back: fwd_port_reset (fwd_port_setup.h) in vionet-fwd; tests pass
+ * theirs. */
 typedef int (*fwd_port_restart_t)(struct fwd_ctx *ctx, uint16_t port);
 
-/* The event callback on the port; unregistered before the port closes. Return 0 or negative errno. */
+/* The event callback on the port; unregistered before the port closes. Return 0 or negative
+ * errno. */
 int fwd_reset_register(struct fwd_ctx *ctx, uint16_t port);
 void fwd_reset_unregister(struct fwd_ctx *ctx, uint16_t port);
 

@@ -22,7 +22,8 @@ int fwd_reset_event(uint16_t port, enum rte_eth_event_type type, void *arg, void
 
 int fwd_reset_register(struct fwd_ctx *ctx, uint16_t port)
 {
-	int rc = rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_RESET, fwd_reset_event, ctx);
+	int rc = rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_RESET, fwd_reset_event,
+					       ctx);
 
 	if (rc != 0)
 		fprintf(stderr, "vionet-fwd: error: port %u: reset event callback: %s\n", port,
@@ -33,8 +34,8 @@ int fwd_reset_register(struct fwd_ctx *ctx, uint16_t port)
 void fwd_reset_unregister(struct fwd_ctx *ctx, uint16_t port)
 {
 	/* -EAGAIN while the callback runs: it is short. */
-	while (rte_eth_dev_callback_unregister(port, RTE_ETH_EVENT_INTR_RESET, fwd_reset_event, ctx) ==
-	       -EAGAIN)
+	while (rte_eth_dev_callback_unregister(port, RTE_ETH_EVENT_INTR_RESET, fwd_reset_event,
+						ctx) == -EAGAIN)
 		usleep(100);
 }
 
@@ -46,7 +47,8 @@ static bool lcore_acknowledged(const struct fwd_lcore *lc, uint32_t gen)
 	       __atomic_load_n(&lc->loop_done, __ATOMIC_ACQUIRE);
 }
 
-/* Takes the port out of the forwarding (returns once no lcore polls or sends on it) or puts it back. */
+/* Takes the port out of the forwarding (returns once no lcore polls or sends on it), or puts it
+ * back. */
 static void port_pause(struct fwd_ctx *ctx, uint16_t port, bool paused)
 {
 	uint32_t gen;
@@ -67,21 +69,21 @@ unsigned int fwd_reset_service(struct fwd_ctx *ctx, fwd_port_restart_t restart)
 	unsigned int back = 0;
 
 	for (uint16_t p = 0; p < ctx->nb_ports; p++) {
-		bool asked = __atomic_exchange_n(&ctx->reset_requested[p], 0, __ATOMIC_ACQ_REL) != 0;
+		bool asked = __atomic_exchange_n(&ctx->reset_requested[p], 0, __ATOMIC_ACQ_REL);
 		int rc;
 
 		if (!asked && !(ctx->port_paused[p] && now >= ctx->reset_retry_tsc[p]))
 			continue;
 		if (!ctx->port_paused[p]) {
-			printf("vionet-fwd: port %u asked for a reset (RTE_ETH_EVENT_INTR_RESET): out of the forwarding\n",
-			       p);
+			printf("vionet-fwd: port %u asked for a reset (RTE_ETH_EVENT_INTR_RESET): "
+			       "out of the forwarding\n", p);
 			port_pause(ctx, p, true);
 		}
 		rc = restart(ctx, p);
 		if (rc != 0) {
 			if (ctx->reset_failures[p]++ == 0)
-				fprintf(stderr, "vionet-fwd: error: port %u: reset failed: %s; trying again each second\n",
-					p, rte_strerror(-rc));
+				fprintf(stderr, "vionet-fwd: error: port %u: reset failed: %s; "
+					"trying again each second\n", p, rte_strerror(-rc));
 			ctx->reset_retry_tsc[p] = now + rte_get_timer_hz();
 			continue;
 		}

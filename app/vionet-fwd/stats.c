@@ -106,8 +106,8 @@ void fwd_stats_summary(const struct fwd_ctx *ctx, const struct fwd_snapshot *las
 	fprintf(out, "\n=== vionet-fwd summary: mode %s, %.2f s, %u ports, %u forwarding lcores ===\n",
 		ctx->engine->name, elapsed_s, ctx->nb_ports, ctx->nb_workers);
 	fprintf(out, "%-5s %14s %9s %14s %9s %11s %10s %10s %9s %9s %6s\n", "port", "rx-packets",
-		"rx-Mpps", "tx-packets", "tx-Mpps", "tx-dropped", "rx-missed", "rx-nombuf", "rx-errors",
-		"tx-errors", "resets");
+		"rx-Mpps", "tx-packets", "tx-Mpps", "tx-dropped", "rx-missed", "rx-nombuf",
+		"rx-errors", "tx-errors", "resets");
 	for (uint16_t p = 0; p < ctx->nb_ports; p++) {
 		const struct fwd_port_snapshot *s = &last->port[p];
 
@@ -115,7 +115,8 @@ void fwd_stats_summary(const struct fwd_ctx *ctx, const struct fwd_snapshot *las
 			" %10" PRIu64 " %9" PRIu64 " %9" PRIu64 " %6u\n",
 			p, s->rx.packets, elapsed_s > 0 ? (double)s->rx.packets / elapsed_s / 1e6 : 0,
 			s->tx.packets, elapsed_s > 0 ? (double)s->tx.packets / elapsed_s / 1e6 : 0,
-			s->tx.dropped, s->rx_missed, s->rx_nombuf, s->rx_errors, s->tx_errors, s->resets);
+			s->tx.dropped, s->rx_missed, s->rx_nombuf, s->rx_errors, s->tx_errors,
+			s->resets);
 		rx += s->rx.packets;
 		tx += s->tx.packets;
 		dropped += s->tx.dropped;
@@ -185,7 +186,8 @@ void fwd_stats_json(const struct fwd_ctx *ctx, const struct fwd_snapshot *last, 
 			", \"rx_missed\": %" PRIu64 ", \"rx_nombuf\": %" PRIu64 ", \"rx_errors\": %" PRIu64
 			", \"tx_errors\": %" PRIu64 ", \"resets\": %u, \"rx_queues\": [",
 			p ? ", " : "", p, s->rx.packets, s->rx.bytes, s->tx.packets, s->tx.bytes,
-			s->tx.dropped, s->rx_missed, s->rx_nombuf, s->rx_errors, s->tx_errors, s->resets);
+			s->tx.dropped, s->rx_missed, s->rx_nombuf, s->rx_errors, s->tx_errors,
+			s->resets);
 		for (unsigned int w = 0; w < ctx->nb_workers; w++) {
 			const struct fwd_lcore *lc = ctx->workers[w];
 
