@@ -51,7 +51,7 @@ port_vq_count(struct rte_eth_dev *dev)
 	return (uint16_t)(2 * RTE_MAX(dev->data->nb_rx_queues, dev->data->nb_tx_queues));
 }
 
-/* Appends ", <feature> on|off (was ...)" to 'buf' when the queues were built for the other value. */
+/* Appends "<feature> on|off (queues built with it off|on)" to 'buf' when the two differ. */
 static void
 name_change(char *buf, size_t size, const char *feature, bool now, bool built_for)
 {
