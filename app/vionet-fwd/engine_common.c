@@ -14,9 +14,9 @@ uint16_t fwd_tx(struct fwd_lcore *lc, uint16_t port, struct rte_mbuf **pkts, uin
 	/* Counted before the burst: what the port takes is its own, possibly freed, afterwards. */
 	for (uint16_t i = 0; i < n; i++)
 		bytes += pkts[i]->pkt_len;
-	sent = rte_eth_tx_burst(port, lc->tx_queue, pkts, n);
+	sent = fwd_lcore_skips(lc, port) ? 0 : rte_eth_tx_burst(port, lc->tx_queue, pkts, n);
 	for (uint32_t retry = 0; sent < n && retry < lc->ctx->opts->tx_retry; retry++) {
-		if (__atomic_load_n(&lc->ctx->stop, __ATOMIC_RELAXED))
+		if (__atomic_load_n(&lc->ctx->stop, __ATOMIC_RELAXED) || fwd_lcore_skips(lc, port))
 			break;
 		rte_delay_us(1);
 		sent += rte_eth_tx_burst(port, lc->tx_queue, pkts + sent, (uint16_t)(n - sent));
@@ -59,11 +59,17 @@ int fwd_lcore_main(void *arg)
 	if (engine->lcore_start != NULL)
 		engine->lcore_start(lc);
 	while (!__atomic_load_n(&ctx->stop, __ATOMIC_RELAXED) && !lc->finished) {
+		fwd_lcore_pause_sync(lc);
 		for (uint16_t i = 0; i < lc->nb_streams; i++) {
 			struct fwd_stream *s = &lc->streams[i];
 			/* Like testpmd's --record-core-cycles: only polls that moved packets count. */
-			uint64_t start = record_cycles ? rte_rdtsc() : 0;
-			uint16_t moved = engine->poll(lc, s);
+			uint64_t start;
+			uint16_t moved;
+
+			if (fwd_lcore_skips(lc, s->rx_port))
+				continue;
+			start = record_cycles ? rte_rdtsc() : 0;
+			moved = engine->poll(lc, s);
 
 			polls++;
 			if (moved != 0) {

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_branch_prediction.h>
+
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
@@ -67,6 +69,12 @@ struct fwd_lcore {
 	uint64_t polls;
 	uint64_t nombuf;          /* generator bursts lost to an empty mempool */
 	uint64_t busy_cycles;     /* --record-cycles: TSC cycles of the polls that moved packets */
+	/* Ports out of the forwarding for a reset (fwd_reset.h): this lcore's copy of
+	 * ctx->port_paused as of ctx->pause_gen == pause_gen_seen, acknowledged in pause_ack. */
+	uint32_t pause_gen_seen;
+	uint32_t pause_ack;
+	bool skip_any;
+	bool skip_port[FWD_MAX_PORTS];
 } __rte_cache_aligned;
 
 struct fwd_l2switch;
@@ -89,6 +97,14 @@ struct fwd_ctx {
 	bool stop;
 	struct fwd_l2switch *l2switch;
 	uint64_t tsc_hz;
+	/* RTE_ETH_EVENT_INTR_RESET (fwd_reset.h): asked by the event callback, served by the main
+	 * lcore, which alone writes the rest. */
+	uint32_t reset_requested[FWD_MAX_PORTS];
+	bool port_paused[FWD_MAX_PORTS];	 /* out of the forwarding while it is reset */
+	uint32_t pause_gen;			 /* bumped at every change of port_paused */
+	uint32_t port_resets[FWD_MAX_PORTS];	 /* done: the summary and --json say */
+	uint32_t reset_failures[FWD_MAX_PORTS];	 /* in a row, while the port is retried */
+	uint64_t reset_retry_tsc[FWD_MAX_PORTS]; /* when to try a failed reset again */
 };
 
 /* An engine: what an lcore does with one stream per poll, and set-up it needs. */
@@ -165,8 +181,34 @@ static inline uint16_t fwd_rx(struct fwd_lcore *lc, struct fwd_stream *s, struct
 	return nb_rx;
 }
 
+/* Once per loop on a forwarding lcore: takes a change of the paused ports and acknowledges it. */
+static inline void fwd_lcore_pause_sync(struct fwd_lcore *lc)
+{
+	const struct fwd_ctx *ctx = lc->ctx;
+	uint32_t gen = __atomic_load_n(&ctx->pause_gen, __ATOMIC_ACQUIRE);
+
+	if (likely(gen == lc->pause_gen_seen))
+		return;
+	lc->skip_any = false;
+	for (uint16_t p = 0; p < ctx->nb_ports; p++) {
+		lc->skip_port[p] = __atomic_load_n(&ctx->port_paused[p], __ATOMIC_RELAXED);
+		lc->skip_any |= lc->skip_port[p];
+	}
+	lc->pause_gen_seen = gen;
+	/* Release: this lcore's bursts on a port now skipped are over when the main lcore sees
+	 * the acknowledgement. */
+	__atomic_store_n(&lc->pause_ack, gen, __ATOMIC_RELEASE);
+}
+
+/* The port is out of the forwarding (being reset): no burst on it from this lcore. */
+static inline bool fwd_lcore_skips(const struct fwd_lcore *lc, uint16_t port)
+{
+	return unlikely(lc->skip_any) && lc->skip_port[port];
+}
+
 /* Sends n packets on port through this lcore's Tx queue, retrying --tx-retry times; frees and counts
- * as dropped what the port did not take. Returns the packets sent. */
+ * as dropped what the port did not take (all of them while the port is being reset). Returns the
+ * packets sent. */
 uint16_t fwd_tx(struct fwd_lcore *lc, uint16_t port, struct rte_mbuf **pkts, uint16_t n);
 
 /* The lcore loop: polls its streams until ctx->stop or the budget is spent. */

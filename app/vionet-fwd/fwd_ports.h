@@ -4,16 +4,13 @@
 
 #include "fwd.h"
 
-/* The socket a port's queues and buffers belong on: the device's, or the main lcore's when the
- * device does not say (virtual devices report SOCKET_ID_ANY). */
-int fwd_port_socket(uint16_t port);
-
 /* Creates one mbuf pool per socket used by a port or a forwarding lcore, sized from the rings and
  * lcores on it (or --mbufs). Returns 0 or negative errno (logged). */
 int fwd_pools_create(struct fwd_ctx *ctx);
 
-/* Configures, sets up queues on, and starts every port; reads MAC addresses. Returns 0 or negative
- * errno (logged with the port). */
+/* Configures, sets up queues on, and starts every port (fwd_port_setup), with the reset event
+ * registered first (fwd_reset.h); reads MAC addresses. Returns 0 or negative errno (logged with the
+ * port). */
 int fwd_ports_start(struct fwd_ctx *ctx);
 
 /* Waits up to --link-wait seconds for every link; warns about those still down. */

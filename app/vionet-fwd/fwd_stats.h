@@ -13,6 +13,7 @@ struct fwd_port_snapshot {
 	uint64_t rx_nombuf;       /* rte_eth_stats rx_nombuf */
 	uint64_t rx_errors;       /* ierrors */
 	uint64_t tx_errors;       /* oerrors */
+	uint32_t resets;          /* reset after RTE_ETH_EVENT_INTR_RESET (fwd_reset.h) */
 };
 
 struct fwd_snapshot {

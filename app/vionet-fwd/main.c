@@ -15,7 +15,9 @@
 
 #include "fwd.h"
 #include "fwd_options.h"
+#include "fwd_port_setup.h"
 #include "fwd_ports.h"
+#include "fwd_reset.h"
 #include "fwd_stats.h"
 
 /* Exit statuses: scripts tell "a device did not probe" from "forwarding went wrong". */
@@ -174,6 +176,8 @@ static double report_loop(struct fwd_ctx *ctx, const struct fwd_snapshot *base, 
 
 		if (end != 0 && now >= end)
 			break;
+		/* A port that asked for a reset is reset here, between two reports. */
+		fwd_reset_service(ctx, fwd_port_reset);
 		if (now >= next_report) {
 			if (ctx->engine->tick != NULL)
 				ctx->engine->tick(ctx);

@@ -31,6 +31,7 @@ void fwd_stats_snapshot(const struct fwd_ctx *ctx, const struct fwd_snapshot *ba
 	for (uint16_t p = 0; p < ctx->nb_ports; p++) {
 		struct rte_eth_stats *e = &snap->eth[p];
 
+		snap->port[p].resets = ctx->port_resets[p];
 		if (!ctx->port_used[p] || rte_eth_stats_get(p, e) != 0)
 			continue;
 		if (base != NULL) {
@@ -104,17 +105,18 @@ void fwd_stats_summary(const struct fwd_ctx *ctx, const struct fwd_snapshot *las
 
 	fprintf(out, "\n=== vionet-fwd summary: mode %s, %.2f s, %u ports, %u forwarding lcores ===\n",
 		ctx->engine->name, elapsed_s, ctx->nb_ports, ctx->nb_workers);
-	fprintf(out, "%-5s %14s %9s %14s %9s %11s %10s %10s %9s %9s\n", "port", "rx-packets", "rx-Mpps",
-		"tx-packets", "tx-Mpps", "tx-dropped", "rx-missed", "rx-nombuf", "rx-errors",
-		"tx-errors");
+	fprintf(out, "%-5s %14s %9s %14s %9s %11s %10s %10s %9s %9s %6s\n", "port", "rx-packets",
+		"rx-Mpps", "tx-packets", "tx-Mpps", "tx-dropped", "rx-missed", "rx-nombuf",
+		"rx-errors", "tx-errors", "resets");
 	for (uint16_t p = 0; p < ctx->nb_ports; p++) {
 		const struct fwd_port_snapshot *s = &last->port[p];
 
 		fprintf(out, "%-5u %14" PRIu64 " %9.3f %14" PRIu64 " %9.3f %11" PRIu64 " %10" PRIu64
-			" %10" PRIu64 " %9" PRIu64 " %9" PRIu64 "\n",
+			" %10" PRIu64 " %9" PRIu64 " %9" PRIu64 " %6u\n",
 			p, s->rx.packets, elapsed_s > 0 ? (double)s->rx.packets / elapsed_s / 1e6 : 0,
 			s->tx.packets, elapsed_s > 0 ? (double)s->tx.packets / elapsed_s / 1e6 : 0,
-			s->tx.dropped, s->rx_missed, s->rx_nombuf, s->rx_errors, s->tx_errors);
+			s->tx.dropped, s->rx_missed, s->rx_nombuf, s->rx_errors, s->tx_errors,
+			s->resets);
 		rx += s->rx.packets;
 		tx += s->tx.packets;
 		dropped += s->tx.dropped;
@@ -182,9 +184,10 @@ void fwd_stats_json(const struct fwd_ctx *ctx, const struct fwd_snapshot *last, 
 		fprintf(out, "%s{\"port\": %u, \"rx_packets\": %" PRIu64 ", \"rx_bytes\": %" PRIu64
 			", \"tx_packets\": %" PRIu64 ", \"tx_bytes\": %" PRIu64 ", \"tx_dropped\": %" PRIu64
 			", \"rx_missed\": %" PRIu64 ", \"rx_nombuf\": %" PRIu64 ", \"rx_errors\": %" PRIu64
-			", \"tx_errors\": %" PRIu64 ", \"rx_queues\": [",
+			", \"tx_errors\": %" PRIu64 ", \"resets\": %u, \"rx_queues\": [",
 			p ? ", " : "", p, s->rx.packets, s->rx.bytes, s->tx.packets, s->tx.bytes,
-			s->tx.dropped, s->rx_missed, s->rx_nombuf, s->rx_errors, s->tx_errors);
+			s->tx.dropped, s->rx_missed, s->rx_nombuf, s->rx_errors, s->tx_errors,
+			s->resets);
 		for (unsigned int w = 0; w < ctx->nb_workers; w++) {
 			const struct fwd_lcore *lc = ctx->workers[w];
 

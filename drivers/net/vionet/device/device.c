@@ -6,11 +6,15 @@
 #include "device/device.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <ethdev_driver.h>
+#include <rte_alarm.h>
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
+#include <rte_eal.h>
 
 #include "base/vionet_log.h"
 
@@ -247,12 +251,83 @@ vionet_dev_read_link(struct vionet_hw *hw, const struct vionet_transport_ops *op
 	return (rte_le_to_cpu_16(status) & VIONET_NET_S_LINK_UP) != 0;
 }
 
+/* ---- A port the device broke ---- */
+
+/* On the EAL interrupt thread: the layer above reports the break (or, with none registered, a log). */
+static void
+fault_alarm(void *arg)
+{
+	struct vionet_hw *hw = arg;
+
+	if (hw->events.broken != NULL)
+		hw->events.broken(hw);
+	else if (vionet_dev_fault_take(hw))
+		VIONET_LOG(ERR, "%s: device broken: %s", hw->tp.name, hw->fault.what);
+}
+
+void
+vionet_dev_report_broken(struct vionet_hw *hw, const char *fmt, ...)
+{
+	uint32_t healthy = VIONET_FAULT_NONE;
+	va_list ap;
+
+	/* acquire: our 'what' is written after any earlier report's reader is done with it */
+	if (!__atomic_compare_exchange_n(&hw->fault.state, &healthy, VIONET_FAULT_PENDING, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(hw->fault.what, sizeof(hw->fault.what), fmt, ap);
+	va_end(ap);
+	__atomic_fetch_add(&hw->fault.count, 1, __ATOMIC_RELAXED);
+	/* The alarm list's lock orders 'what' before the interrupt thread reads it. */
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
+		rte_eal_alarm_set(1, fault_alarm, hw);
+}
+
+bool
+vionet_dev_fault_take(struct vionet_hw *hw)
+{
+	uint32_t pending = VIONET_FAULT_PENDING;
+
+	return __atomic_compare_exchange_n(&hw->fault.state, &pending, VIONET_FAULT_REPORTED, false,
+					   __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
+void
+vionet_dev_fault_clear(struct vionet_hw *hw)
+{
+	__atomic_store_n(&hw->fault.state, VIONET_FAULT_NONE, __ATOMIC_RELEASE);
+}
+
+void
+vionet_dev_fault_cancel(struct vionet_hw *hw)
+{
+	rte_eal_alarm_cancel(fault_alarm, hw);
+}
+
+/*
+ * A configuration change notification may say the device needs a reset (2.1.2 Device Requirements:
+ * Device Status Field: it sets DEVICE_NEEDS_RESET and notifies). Only a live device (DRIVER_OK)
+ * can have broken the port.
+ */
+static void
+check_needs_reset(struct vionet_hw *hw)
+{
+	uint8_t status = hw->tp.ops->get_status(&hw->tp);
+
+	if ((status & VIONET_STATUS_DRIVER_OK) && (status & VIONET_STATUS_DEVICE_NEEDS_RESET))
+		vionet_dev_report_broken(hw, "the device set DEVICE_NEEDS_RESET (status 0x%x)", status);
+}
+
 /* The transport's upcall (struct vionet_transport.link_changed): re-read, report a change upward. */
 static void
 transport_link_changed(struct vionet_transport *t)
 {
 	struct vionet_hw *hw = container_of(t, struct vionet_hw, tp);
-	bool up = vionet_dev_read_link(hw, hw->tp.ops);
+	bool up;
+
+	check_needs_reset(hw);
+	up = vionet_dev_read_link(hw, hw->tp.ops);
 
 	if (up == hw->link_up)
 		return;

@@ -39,6 +39,29 @@ struct vionet_hw;
 struct vionet_dev_events {
 	/* The link went up or down. A device that came back without DRIVER_OK lost its queues. */
 	void (*link_changed)(struct vionet_hw *hw, bool up);
+	/*
+	 * The device broke the port (vionet_dev_report_broken: hw->fault.what says how). Called on
+	 * the EAL interrupt thread through an alarm, never on the lcore that noticed the break.
+	 */
+	void (*broken)(struct vionet_hw *hw);
+};
+
+/*
+ * A port the device broke: a ring lib/virtq marked broken (a used entry it cannot skip), the
+ * DEVICE_NEEDS_RESET status bit (2.1.2 Device Requirements: Device Status Field), a control
+ * command left without an answer, or other ring features after a back end came back. The port
+ * stays broken until its next successful start (after a stop, or rte_eth_dev_reset).
+ */
+enum vionet_fault_state {
+	VIONET_FAULT_NONE,	/* healthy since the last start */
+	VIONET_FAULT_PENDING,	/* recorded; the alarm that reports it has not run yet */
+	VIONET_FAULT_REPORTED,	/* the layer above has it */
+};
+
+struct vionet_dev_fault {
+	uint32_t state;	 /* enum vionet_fault_state; any thread, atomically */
+	uint64_t count;	 /* breaks recorded since probe or the last xstats reset */
+	char what[192];	 /* what the device did, for the one log line */
 };
 
 /* Ethernet frame limits: MTU plus Ethernet header, VLAN tag and CRC. */
@@ -108,6 +131,7 @@ struct vionet_hw {
 	uint32_t ctrl_timeout_ms;
 	struct vionet_rx_filters filters; /* the control path's (device_ctrl.c) */
 	struct vionet_port_state port;	  /* the ethdev layer's and the burst selector's */
+	struct vionet_dev_fault fault;	  /* written by whoever notices a break (bursts too) */
 };
 
 static inline bool
@@ -150,6 +174,34 @@ void vionet_dev_reset(struct vionet_hw *hw);
  * the calling process's table: hw->tp.ops in the primary, vionet_transport_proc_of(&hw->tp)->ops in a secondary.
  */
 bool vionet_dev_read_link(struct vionet_hw *hw, const struct vionet_transport_ops *ops);
+
+/*
+ * Records that the device broke the port ('fmt': what it did) and has events->broken called on the
+ * EAL interrupt thread. Cheap enough for a burst's rare branch: no log, no callback on the caller's
+ * thread. Only the first report since the last start counts; later ones return at once. In a
+ * secondary process the break is recorded and counted only (the events are the primary's).
+ */
+void vionet_dev_report_broken(struct vionet_hw *hw, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Whether the port is broken (recorded, reported or not). */
+static inline bool
+vionet_dev_is_broken(const struct vionet_hw *hw)
+{
+	return __atomic_load_n(&hw->fault.state, __ATOMIC_ACQUIRE) != VIONET_FAULT_NONE;
+}
+
+/*
+ * Takes the recorded break for reporting: true once per break, false when there is none or it was
+ * taken already (or a start cleared it before the alarm ran).
+ */
+bool vionet_dev_fault_take(struct vionet_hw *hw);
+
+/* A start that set the queues up again: the port is healthy. Before any burst may run. */
+void vionet_dev_fault_clear(struct vionet_hw *hw);
+
+/* At close: a report still waiting for the interrupt thread is dropped (it waits for one running). */
+void vionet_dev_fault_cancel(struct vionet_hw *hw);
 
 /* The device instance of an ethdev port (its private data). */
 static inline struct vionet_hw *

@@ -297,6 +297,8 @@ ctrlq_command(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data
 				   "%s: control queue broken (bad used entry) waiting for class %u "
 				   "cmd %u",
 				   hw->tp.name, class, cmd);
+			vionet_dev_report_broken(hw, "control queue: no answer to class %u cmd %u (%s)",
+						 class, cmd, "ring broken");
 			return -EIO;
 		}
 		if (rte_get_timer_cycles() >= deadline) {
@@ -306,6 +308,9 @@ ctrlq_command(struct vionet_hw *hw, uint8_t class, uint8_t cmd, const void *data
 				   hw->tp.name, class, cmd,
 				   hw->ctrl_timeout_ms != 0 ? hw->ctrl_timeout_ms
 							    : VIONET_CTRL_TIMEOUT_MS);
+			/* Whether the device applied it is unknown: the port is broken until reset. */
+			vionet_dev_report_broken(hw, "control queue: no answer to class %u cmd %u (%s)",
+						 class, cmd, "timeout");
 			return -ETIMEDOUT;
 		}
 		/* A late answer or a bad entry: look again at once. */

@@ -6,6 +6,7 @@
 #include "device/device_vq.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -164,6 +165,27 @@ vionet_vq_setup_at_transport(struct vionet_hw *hw, struct vionet_vq *vq)
 		VIONET_INIT_LOG(ERR, "%s: transport refused queue %u: %s", hw->tp.name, vq->vq_index,
 				strerror(-ret));
 	return ret;
+}
+
+void
+vionet_vq_report_broken(struct vionet_vq *vq)
+{
+	const struct virtq_err_stats *e = vq->packed_ring ? &vq->packed.err : &vq->split.err;
+	struct vionet_hw *hw = vq->hw;
+	uint16_t qid = vq->vq_index / 2;
+	const char *kind = vq->vq_index == 2 * hw->max_queue_pairs ? "control"
+			   : vq->vq_index % 2 == 0		 ? "Rx"
+								 : "Tx";
+
+	/* The caller is inside the gate: once it leaves, bursts find the gate closed. */
+	vionet_vq_gate_close(&vq->gate);
+	vionet_dev_report_broken(hw,
+				 "%s queue %u (virtqueue %u, %s ring): the device wrote a used entry the "
+				 "ring cannot skip (bad id %" PRIu64 ", not outstanding %" PRIu64
+				 ", index jump %" PRIu64 ", wrap %" PRIu64 ", in-order batch %" PRIu64 ")",
+				 kind, kind[0] == 'c' ? 0 : qid, vq->vq_index,
+				 vq->packed_ring ? "packed" : "split", e->bad_id, e->not_outstanding,
+				 e->idx_jump, e->bad_wrap, e->bad_batch);
 }
 
 uint64_t

@@ -73,7 +73,34 @@ void *vionet_vq_detach_unused(struct vionet_vq *vq);
 uint64_t vionet_vq_invalid_used(const struct vionet_vq *vq);
 void vionet_vq_invalid_used_reset(struct vionet_vq *vq);
 
+/*
+ * The ring is broken (lib/virtq met a used entry it cannot skip): the queue's gate is closed from
+ * inside the burst that noticed, so every later burst returns at once, and the device layer
+ * reports the break (vionet_dev_report_broken). Cold: once per break.
+ */
+void vionet_vq_report_broken(struct vionet_vq *vq);
+
 /* ---- Ring steps of either layout: a dispatch on a constant, inlined into each caller ---- */
+
+/* lib/virtq met a used entry it cannot skip: every ring step fails from now on. */
+static __rte_always_inline bool
+vionet_vq_is_broken(const struct vionet_vq *vq, const bool packed)
+{
+	return packed ? virtq_packed_drv_is_broken(&vq->packed) : virtq_split_drv_is_broken(&vq->split);
+}
+
+/*
+ * For a burst's rare branch (a harvest that returned nothing or stopped short): true when the ring
+ * is broken, which is then reported (vionet_vq_report_broken); the burst must leave the ring alone.
+ */
+static __rte_always_inline bool
+vionet_vq_check_broken(struct vionet_vq *vq, const bool packed)
+{
+	if (likely(!vionet_vq_is_broken(vq, packed)))
+		return false;
+	vionet_vq_report_broken(vq);
+	return true;
+}
 
 static __rte_always_inline uint16_t
 vionet_vq_free_count(const struct vionet_vq *vq, const bool packed)

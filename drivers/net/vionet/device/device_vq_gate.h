@@ -17,6 +17,8 @@
  *   control: closed = 1; membarrier; wait while seq is odd and unchanged;  ...ring...;  closed = 0
  * Either the burst's odd store is visible to the control path (it waits for the burst to end) or the
  * burst's load comes after the barrier and sees the gate closed.
+ * A burst that finds its ring broken closes its own gate on the way out (vionet_vq_report_broken):
+ * a control path can only close it too, and only a start opens it again.
  */
 #ifndef VIONET_VQ_GATE_H
 #define VIONET_VQ_GATE_H
@@ -30,7 +32,8 @@
 
 struct vionet_vq_gate {
 	uint32_t seq;	     /* odd while a burst runs; written only by the lcore running the queue */
-	uint8_t closed;	     /* written only by the control path */
+	/* written by the control path, and by a burst closing its own gate on a broken ring */
+	uint8_t closed;
 	uint8_t fence_needed; /* no system-wide barrier from the kernel: bursts fence themselves */
 };
 

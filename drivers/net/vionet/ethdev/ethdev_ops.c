@@ -116,9 +116,17 @@ vionet_ethdev_recover(struct rte_eth_dev *dev)
 	struct vionet_hw *hw = vionet_hw_of(dev);
 
 	pthread_mutex_lock(&hw->port.lifecycle_lock);
-	if (hw->port.started && (hw->tp.ops->get_status(&hw->tp) & VIONET_STATUS_DRIVER_OK) == 0) {
+	/* A broken port waits for the application's reset (or stop and start), reconnect or not. */
+	if (hw->port.started && !vionet_dev_is_broken(hw) &&
+	    (hw->tp.ops->get_status(&hw->tp) & VIONET_STATUS_DRIVER_OK) == 0) {
+		int ret;
+
 		VIONET_LOG(INFO, "%s: device lost its state: setting the queues up again", hw->tp.name);
-		if (vionet_queues_restart(dev) < 0 || after_driver_ok(dev) < 0)
+		ret = vionet_queues_restart(dev);
+		if (ret == 0)
+			ret = after_driver_ok(dev);
+		/* -EPROTO: other ring features; the break's own report says which. */
+		if (ret < 0 && ret != -EPROTO)
 			VIONET_LOG(ERR, "%s: cannot set the queues up again", hw->tp.name);
 	}
 	pthread_mutex_unlock(&hw->port.lifecycle_lock);
@@ -173,6 +181,7 @@ ethdev_close(struct rte_eth_dev *dev)
 	struct vionet_hw *hw = vionet_hw_of(dev);
 
 	ethdev_stop(dev);
+	vionet_dev_fault_cancel(hw);
 	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++)
 		vionet_rx_queue_release(dev, i);
 	for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++)
@@ -218,7 +227,10 @@ store_link(struct rte_eth_dev *dev, bool device_link_up)
 		.link_autoneg = RTE_ETH_LINK_FIXED,
 	};
 
-	link.link_status = hw->port.started && device_link_up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
+	/* A broken port is down whatever the device says, until the application starts it again. */
+	link.link_status = hw->port.started && device_link_up && !vionet_dev_is_broken(hw)
+				   ? RTE_ETH_LINK_UP
+				   : RTE_ETH_LINK_DOWN;
 	if (link.link_status == RTE_ETH_LINK_DOWN)
 		link.link_speed = RTE_ETH_SPEED_NUM_NONE;
 	return rte_eth_linkstatus_set(dev, &link);
@@ -601,8 +613,41 @@ ethdev_link_changed(struct vionet_hw *hw, bool up)
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
 }
 
+/*
+ * The device layer's report that the device broke the port (on the interrupt thread, from an
+ * alarm): one log line with what the device did, the link down, then RTE_ETH_EVENT_INTR_RESET. A
+ * broken ring's own gate is closed already (its bursts return 0); the other queues keep running
+ * until the application acts. The application answers with rte_eth_dev_reset (then configure, queue
+ * set-up, start) or a stop and start; either returns every mbuf to its pool. Nothing touches hw
+ * after the event: the application's callback may close the port.
+ */
+static void
+ethdev_device_broken(struct vionet_hw *hw)
+{
+	struct rte_eth_dev *dev = hw->eth_dev;
+	bool lsc;
+
+	if (dev == NULL)
+		return;
+	pthread_mutex_lock(&hw->port.lifecycle_lock);
+	if (!vionet_dev_fault_take(hw)) {
+		pthread_mutex_unlock(&hw->port.lifecycle_lock);
+		return;
+	}
+	VIONET_LOG(ERR, "%s: port %u broken: %s; link down until the application stops and starts "
+		   "the port or resets it (rte_eth_dev_reset)",
+		   hw->tp.name, dev->data->port_id, hw->fault.what);
+	vionet_link_update(dev, 0);
+	lsc = dev->data->dev_conf.intr_conf.lsc != 0;
+	pthread_mutex_unlock(&hw->port.lifecycle_lock);
+	if (lsc)
+		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+	rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_RESET, NULL);
+}
+
 static const struct vionet_dev_events ethdev_events = {
 	.link_changed = ethdev_link_changed,
+	.broken = ethdev_device_broken,
 };
 
 struct vionet_hw *

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Extended statistics with stable names: per queue "rx_q<N>_<counter>" / "tx_q<N>_<counter>".
- * The names and their order are part of the interface: append, never rename or reorder.
+ * Extended statistics with stable names: per queue "rx_q<N>_<counter>" / "tx_q<N>_<counter>", then
+ * the port's own. The names and their order are part of the interface: append, never rename or
+ * reorder.
  */
 #include <stdio.h>
 #include <string.h>
@@ -40,10 +41,18 @@ static const struct xstat_def queue_xstats[] = {
 
 #define N_QUEUE_XSTATS RTE_DIM(queue_xstats)
 
+/* The port's, after every queue's. */
+static const char *const port_xstats[] = {
+	"device_broken", /* breaks the device caused: one RTE_ETH_EVENT_INTR_RESET each */
+};
+
+#define N_PORT_XSTATS RTE_DIM(port_xstats)
+
 static unsigned int
 xstats_count(const struct rte_eth_dev *dev)
 {
-	return (unsigned int)(dev->data->nb_rx_queues + dev->data->nb_tx_queues) * N_QUEUE_XSTATS;
+	return (unsigned int)(dev->data->nb_rx_queues + dev->data->nb_tx_queues) * N_QUEUE_XSTATS +
+	       N_PORT_XSTATS;
 }
 
 int
@@ -62,6 +71,8 @@ vionet_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *name
 		for (unsigned int i = 0; i < N_QUEUE_XSTATS; i++)
 			snprintf(names[k++].name, RTE_ETH_XSTATS_NAME_SIZE, "tx_q%u_%s", q,
 				 queue_xstats[i].name);
+	for (unsigned int i = 0; i < N_PORT_XSTATS; i++)
+		snprintf(names[k++].name, RTE_ETH_XSTATS_NAME_SIZE, "%s", port_xstats[i]);
 	return (int)count;
 }
 
@@ -99,12 +110,15 @@ vionet_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats, unsigne
 
 		fill_queue(xstats, &k, txq != NULL ? &txq->stats : NULL, txq != NULL ? &txq->vq : NULL);
 	}
+	xstats[k].id = k;
+	xstats[k].value = __atomic_load_n(&vionet_hw_of(dev)->fault.count, __ATOMIC_RELAXED);
 	return (int)count;
 }
 
 int
 vionet_xstats_reset(struct rte_eth_dev *dev)
 {
+	__atomic_store_n(&vionet_hw_of(dev)->fault.count, 0, __ATOMIC_RELAXED);
 	for (uint16_t q = 0; q < dev->data->nb_rx_queues; q++) {
 		struct vionet_rxq *rxq = dev->data->rx_queues[q];
 

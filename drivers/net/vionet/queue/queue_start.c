@@ -7,6 +7,8 @@
 #include "queue/queue_start.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/vionet_log.h"
@@ -49,6 +51,64 @@ port_vq_count(struct rte_eth_dev *dev)
 	return (uint16_t)(2 * RTE_MAX(dev->data->nb_rx_queues, dev->data->nb_tx_queues));
 }
 
+/* Appends "<feature> on|off (queues built with it off|on)" to 'buf' when the two differ. */
+static void
+name_change(char *buf, size_t size, const char *feature, bool now, bool built_for)
+{
+	size_t len = strlen(buf);
+
+	if (now != built_for && len < size)
+		snprintf(buf + len, size - len, "%s%s %s (queues built with it %s)", len ? ", " : "",
+			 feature, now ? "on" : "off", built_for ? "on" : "off");
+}
+
+/*
+ * After a renegotiation (a back end that came back, a start after a stop) the device may have
+ * accepted other features than the ones the queues were built for: another ring layout
+ * (RING_PACKED), Rx buffer scheme (MRG_RXBUF) or header size (VERSION_1, MRG_RXBUF). Such rings
+ * must not run: the port is reported broken, naming what changed, and the application sets its
+ * queues up again (rte_eth_dev_reset). IN_ORDER and INDIRECT_DESC live in the ring state, set
+ * at ring set-up, so either value fits; Tx follows INDIRECT_DESC as negotiated now.
+ */
+static int
+queues_fit_features(struct rte_eth_dev *dev)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+	bool packed = vionet_has_feature(hw, VIONET_F_RING_PACKED);
+	bool mrg = vionet_has_feature(hw, VIONET_NET_F_MRG_RXBUF);
+	char changed[128] = "";
+
+	for (uint16_t q = 0; q < dev->data->nb_rx_queues; q++) {
+		const struct vionet_rxq *rxq = dev->data->rx_queues[q];
+
+		if (rxq == NULL)
+			continue;
+		name_change(changed, sizeof(changed), "RING_PACKED", packed, rxq->vq.packed_ring);
+		name_change(changed, sizeof(changed), "MRG_RXBUF", mrg, rxq->mrg_rxbuf);
+		name_change(changed, sizeof(changed), "12-byte header", hw->net_hdr_size == 12,
+			    rxq->hdr_size == 12);
+		if (changed[0] != '\0')
+			break;
+	}
+	for (uint16_t q = 0; q < dev->data->nb_tx_queues && changed[0] == '\0'; q++) {
+		struct vionet_txq *txq = dev->data->tx_queues[q];
+
+		if (txq == NULL)
+			continue;
+		name_change(changed, sizeof(changed), "RING_PACKED", packed, txq->vq.packed_ring);
+		name_change(changed, sizeof(changed), "12-byte header", hw->net_hdr_size == 12,
+			    txq->hdr_size == 12);
+		txq->indirect = vionet_has_feature(hw, VIONET_F_INDIRECT_DESC);
+	}
+	if (changed[0] == '\0')
+		return 0;
+	vionet_dev_report_broken(hw,
+				 "the device accepted features 0x%" PRIx64 ", not those its queues were "
+				 "set up for: %s",
+				 hw->tp.features, changed);
+	return -EPROTO;
+}
+
 /*
  * Rings to the device, Rx buffers in, queues enabled, DRIVER_OK (3.1 Device Initialization
  * step 7-8: queue set-up and enable come before DRIVER_OK), then the kick for the Rx buffers.
@@ -67,6 +127,9 @@ bring_up_queues(struct rte_eth_dev *dev)
 			return ret;
 		hw->needs_renegotiation = false;
 	}
+	ret = queues_fit_features(dev);
+	if (ret < 0)
+		return ret;
 	for (uint16_t i = 0; i < n; i++) {
 		struct vionet_vq *vq = port_vq(dev, i);
 
@@ -205,6 +268,8 @@ vionet_queues_start(struct rte_eth_dev *dev)
 		take_down_queues(dev, true);
 		return ret;
 	}
+	/* Fresh rings: a break recorded before this start is history (before any burst can report). */
+	vionet_dev_fault_clear(vionet_hw_of(dev));
 	/* The gates are closed (since allocation or the last stop): bursts may now use the rings. */
 	for (uint16_t i = 0; i < port_vq_count(dev); i++) {
 		struct vionet_vq *vq = port_vq(dev, i);

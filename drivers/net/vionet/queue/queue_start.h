@@ -15,7 +15,11 @@
  */
 int vionet_queues_start(struct rte_eth_dev *dev);
 void vionet_queues_stop(struct rte_eth_dev *dev);
-/* After the back end came back: stop as above, negotiate again and start, with bursts held off. */
+/*
+ * After the back end came back: stop as above, negotiate again and start, with bursts held off.
+ * -EPROTO when the device accepted other ring features than the queues were built for (the port
+ * is then reported broken and its rings stay closed; start fails the same way).
+ */
 int vionet_queues_restart(struct rte_eth_dev *dev);
 
 #endif /* VIONET_QUEUE_START_H */

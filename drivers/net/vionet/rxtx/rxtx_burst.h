@@ -125,6 +125,9 @@ rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, co
 	uint16_t n, nb_rx = 0;
 
 	n = vionet_vq_get_used_bulk(&rxq->vq, packed, cookies, lens, RTE_MIN(nb_pkts, VIONET_BURST_MAX));
+	/* Nothing used: maybe the ring broke (reported once; the ring is left alone). */
+	if (unlikely(n == 0) && vionet_vq_check_broken(&rxq->vq, packed))
+		return 0;
 	/* The mbufs went to the device a ring ago: their first lines may have left L1. */
 	for (uint16_t i = 0; i < RTE_MIN(n, (uint16_t)RX_PREFETCH_AHEAD); i++)
 		rte_prefetch0(cookies[i]);
@@ -173,6 +176,8 @@ rx_burst_mrg(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts
 	uint16_t n, nb_rx = 0, posted;
 
 	n = vionet_vq_get_used_bulk(&rxq->vq, packed, cookies, lens, RTE_MIN(nb_pkts, VIONET_BURST_MAX));
+	if (unlikely(n == 0) && vionet_vq_check_broken(&rxq->vq, packed))
+		return 0;
 	/* Buffers the device may have filled: those harvested now and those still posted (one
 	 * descriptor each; the refill comes after the loop). A packet starting at i: posted - i. */
 	posted = (uint16_t)(n + rxq->ring_size - vionet_vq_free_count(&rxq->vq, packed));
@@ -263,6 +268,8 @@ tx_reclaim_upto(struct vionet_txq *txq, const bool packed, uint32_t free_cnt)
 			rte_pktmbuf_free_bulk((struct rte_mbuf **)done, n);
 		total += n;
 	} while (n == want && (free_cnt == 0 || total < free_cnt));
+	/* The harvest stopped short: maybe on a broken ring (reported once). */
+	vionet_vq_check_broken(&txq->vq, packed);
 	return total;
 }
 
@@ -418,6 +425,9 @@ tx_burst(struct vionet_txq *txq, struct rte_mbuf **tx_pkts, uint16_t nb_pkts, co
 	free_descs = vionet_vq_free_count(&txq->vq, packed);
 	if (free_descs < txq->free_thresh || free_descs < nb_pkts) {
 		tx_reclaim(txq, packed);
+		/* A broken ring takes nothing more (the reclaim reported it). */
+		if (unlikely(vionet_vq_is_broken(&txq->vq, packed)))
+			return 0;
 		free_descs = vionet_vq_free_count(&txq->vq, packed);
 		reclaimed = true;
 	}
@@ -449,7 +459,7 @@ tx_burst(struct vionet_txq *txq, struct rte_mbuf **tx_pkts, uint16_t nb_pkts, co
 			tx_reclaim(txq, packed);
 			free_descs = vionet_vq_free_count(&txq->vq, packed);
 			reclaimed = true;
-			if (need > free_descs)
+			if (need > free_descs || unlikely(vionet_vq_is_broken(&txq->vq, packed)))
 				break;
 		}
 		free_descs = (uint16_t)(free_descs - need);
