@@ -5,7 +5,9 @@
  * packed), and a port made over it as a probe would. One queue pair of RING descriptors, VERSION_1
  * (12-byte header), optionally a control virtqueue that answers every command on the kick (or stays
  * silent). The test delivers frames to our Rx ring, takes what our Tx posted, and can write a used
- * entry the ring cannot skip.
+ * entry the ring cannot skip. A program may offer more features (dev.offered), take the link down
+ * (dev.link_down), define its own HDR and FRAME before including this, and wrap any of these ops in
+ * a copy of scripted_ops of its own.
  */
 #ifndef TEST_SCRIPTED_DEVICE_H
 #define TEST_SCRIPTED_DEVICE_H
@@ -26,17 +28,25 @@
 #include "test_tally.h"
 
 #define RING 64
-#define HDR 12	  /* virtio-net header with VERSION_1 */
+#ifndef HDR
+#define HDR 12 /* virtio-net header with VERSION_1 */
+#endif
+#ifndef FRAME
 #define FRAME 100 /* bytes of each test frame */
+#endif
 
 static struct {
 	bool packed;	 /* offers VIRTIO_F_RING_PACKED */
 	bool ctrl_queue; /* offers a control virtqueue (CTRL_VQ, CTRL_RX), queue 2 */
+	uint64_t offered;  /* offered besides the above */
+	uint64_t features; /* what the driver accepted; lib/virtq's device half is told */
 	uint8_t status;
+	bool link_down; /* link_up's answer is 0 */
 	struct vionet_vq_ring_addrs ring[3];
 	struct virtq_split_dev split[3]; /* receiveq, transmitq, controlq (ctrl) */
 	struct virtq_packed_dev packed_q[2];
-	bool ctrl_silent; /* the control queue stops answering */
+	unsigned int popped[3]; /* buffers dev_pop took since the ring was set up */
+	bool ctrl_silent;	/* the control queue stops answering */
 	unsigned int kicks;
 } dev;
 
@@ -69,14 +79,14 @@ d_get_features(struct vionet_transport *t)
 		f |= VIRTQ_FEATURE(VIONET_F_RING_PACKED);
 	if (dev.ctrl_queue)
 		f |= VIRTQ_FEATURE(VIONET_NET_F_CTRL_VQ) | VIRTQ_FEATURE(VIONET_NET_F_CTRL_RX);
-	return f;
+	return f | dev.offered;
 }
 
 static int
 d_set_features(struct vionet_transport *t, uint64_t f)
 {
 	RTE_SET_USED(t);
-	RTE_SET_USED(f);
+	dev.features = f;
 	return 0;
 }
 
@@ -119,11 +129,12 @@ d_setup_queue(struct vionet_transport *t, const struct vionet_vq_ring_addrs *r)
 	if (q >= RTE_DIM(dev.ring))
 		return -EINVAL;
 	dev.ring[q] = *r;
+	dev.popped[q] = 0;
 	if (r->packed)
 		return virtq_packed_dev_init(&dev.packed_q[q], r->size, r->desc_va, r->driver_area_va,
-					     r->device_area_va, 0);
+					     r->device_area_va, dev.features);
 	return virtq_split_dev_init(&dev.split[q], r->size, r->desc_va, r->driver_area_va,
-				    r->device_area_va, 0);
+				    r->device_area_va, dev.features);
 }
 
 static int
@@ -147,7 +158,8 @@ static void
 d_notify(struct vionet_transport *t, uint16_t q)
 {
 	RTE_SET_USED(t);
-	dev.kicks++;
+	/* a command may come from another thread than the bursts' */
+	__atomic_add_fetch(&dev.kicks, 1, __ATOMIC_RELAXED);
 	if (q == 2 && !dev.ctrl_silent)
 		ctrl_answer();
 }
@@ -167,7 +179,7 @@ static int
 d_link_up(struct vionet_transport *t)
 {
 	RTE_SET_USED(t);
-	return 1;
+	return !dev.link_down;
 }
 
 static void
@@ -198,20 +210,38 @@ static const struct vionet_transport_ops scripted_ops = {
 static inline int
 dev_pop(uint16_t q, struct virtq_dev_buf *b, struct virtq_sg *sg, uint16_t max)
 {
-	return dev.packed ? virtq_packed_dev_pop(&dev.packed_q[q], b, sg, max)
-			  : virtq_split_dev_pop(&dev.split[q], b, sg, max);
+	int rc = dev.packed ? virtq_packed_dev_pop(&dev.packed_q[q], b, sg, max)
+			    : virtq_split_dev_pop(&dev.split[q], b, sg, max);
+
+	if (rc == 0)
+		dev.popped[q]++;
+	return rc;
+}
+
+/* A used entry, for the driver to see at the next dev_publish. */
+static inline void
+dev_push(uint16_t q, uint16_t id, uint32_t len, uint16_t ndescs)
+{
+	if (dev.packed)
+		virtq_packed_dev_push(&dev.packed_q[q], id, len, ndescs);
+	else
+		virtq_split_dev_push(&dev.split[q], id, len);
+}
+
+static inline void
+dev_publish(uint16_t q)
+{
+	if (dev.packed)
+		virtq_packed_dev_publish(&dev.packed_q[q]);
+	else
+		virtq_split_dev_publish(&dev.split[q]);
 }
 
 static inline void
 dev_push_publish(uint16_t q, const struct virtq_dev_buf *b, uint32_t len)
 {
-	if (dev.packed) {
-		virtq_packed_dev_push(&dev.packed_q[q], b->id, len, b->ndescs);
-		virtq_packed_dev_publish(&dev.packed_q[q]);
-	} else {
-		virtq_split_dev_push(&dev.split[q], b->id, len);
-		virtq_split_dev_publish(&dev.split[q]);
-	}
+	dev_push(q, b->id, len, b->ndescs);
+	dev_publish(q);
 }
 
 static inline uint8_t
@@ -291,18 +321,19 @@ dev_break_ring(uint16_t q)
 }
 
 /*
- * A net_vionet port over the scripted device, as a probe would make it: devargs (one queue pair of
- * RING descriptors, packed rings when the device offers them), the transport's ops, the shared
- * device and ethdev initialisation. Returns its port id; *hw is the device.
+ * A net_vionet port over the scripted device, as a probe would make it: the program's devargs with
+ * one queue pair of RING descriptors, the transport's ops, the shared device and ethdev
+ * initialisation. Returns its port id; *hw is the device.
  */
 static inline uint16_t
-scripted_port_create(const struct vionet_transport_ops *ops, struct vionet_hw **hw)
+scripted_port_create_devargs(const struct vionet_transport_ops *ops,
+			     const struct vionet_devargs *args, struct vionet_hw **hw)
 {
 	static struct rte_driver drv = {.name = "net_vionet_scripted"};
 	static struct rte_device rdev = {.name = "scripted0", .driver = &drv,
 					 .numa_node = SOCKET_ID_ANY};
 	struct rte_eth_dev *eth_dev = rte_eth_dev_allocate("net_vionet_scripted");
-	struct vionet_devargs devargs = {0};
+	struct vionet_devargs devargs = *args;
 	int ret;
 
 	if (eth_dev == NULL)
@@ -312,13 +343,22 @@ scripted_port_create(const struct vionet_transport_ops *ops, struct vionet_hw **
 	eth_dev->data->dev_private = rte_zmalloc("hw", sizeof(struct vionet_hw), 0);
 	devargs.queue_pairs = 1;
 	devargs.queue_size = RING;
-	devargs.packed_vq = dev.packed;
 	*hw = vionet_ethdev_hw_prepare(eth_dev, "scripted0", &devargs, true, SOCKET_ID_ANY);
 	(*hw)->tp.ops = ops;
 	ret = vionet_ethdev_init(eth_dev);
 	if (ret < 0)
 		fatal("device init: %s", strerror(-ret));
 	return eth_dev->data->port_id;
+}
+
+/* The port with packed rings when the device offers them (dev.packed), the other devargs default. */
+static inline uint16_t
+scripted_port_create(const struct vionet_transport_ops *ops, struct vionet_hw **hw)
+{
+	struct vionet_devargs devargs = {0};
+
+	devargs.packed_vq = dev.packed;
+	return scripted_port_create_devargs(ops, &devargs, hw);
 }
 
 #endif /* TEST_SCRIPTED_DEVICE_H */

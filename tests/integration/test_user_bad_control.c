@@ -17,20 +17,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <dev_driver.h>
-#include <ethdev_driver.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
-#include <rte_malloc.h>
 #include <rte_mbuf.h>
 
-#include <virtq_split_dev.h>
-
 #include "device/device.h"
-#include "ethdev/ethdev.h"
+#include "test_scripted_device.h"
 #include "test_tally.h"
 
-#define RING 64
 #define CTRL_QUEUE 2 /* one queue pair: receiveq0, transmitq0, controlq (5.1.2 Virtqueues) */
 #define PENDING_MAX RING
 
@@ -55,16 +49,15 @@ struct pending_cmd {
 	unsigned int seq;
 };
 
-/* ---- The scripted device ---- */
+/*
+ * ---- The scripted device (test_scripted_device.h), with a control virtqueue this test serves ----
+ */
 
 static struct {
-	/* the control ring's device half: the device thread against set-up and stop */
+	/* the control ring's device half (dev.split[CTRL_QUEUE]): the device thread against set-up
+	 * and stop */
 	pthread_mutex_t lock;
-	uint8_t status;
-	int link; /* link_up's answer */
-	struct vionet_vq_ring_addrs ring[3];
 	bool ctrl_live; /* the device has the control ring: set up, not stopped or reset since */
-	struct virtq_split_dev ctrl;
 	struct pending_cmd pending[PENDING_MAX];
 	unsigned int n_pending;
 	unsigned int seq; /* commands taken from the ring so far */
@@ -75,163 +68,64 @@ static struct {
 	/* the driver stopped the queue or reset the device under a command it waited for */
 	bool reset_with_pending;
 	bool thread_stop;
-} dev = {.lock = PTHREAD_MUTEX_INITIALIZER, .link = 1};
-
-static int
-d_read_config(struct vionet_transport *t, size_t off, void *dst, size_t len)
-{
-	RTE_SET_USED(t);
-	RTE_SET_USED(off);
-	memset(dst, 0, len);
-	return 0;
-}
-
-static int
-d_write_config(struct vionet_transport *t, size_t off, const void *src, size_t len)
-{
-	RTE_SET_USED(t);
-	RTE_SET_USED(off);
-	RTE_SET_USED(src);
-	RTE_SET_USED(len);
-	return 0;
-}
-
-static uint64_t
-d_get_features(struct vionet_transport *t)
-{
-	RTE_SET_USED(t);
-	return VIRTQ_FEATURE(VIONET_F_VERSION_1) | VIRTQ_FEATURE(VIONET_NET_F_CTRL_VQ) |
-	       VIRTQ_FEATURE(VIONET_NET_F_CTRL_RX);
-}
-
-static int
-d_set_features(struct vionet_transport *t, uint64_t f)
-{
-	RTE_SET_USED(t);
-	RTE_SET_USED(f);
-	return 0;
-}
-
-static uint8_t
-d_get_status(struct vionet_transport *t)
-{
-	RTE_SET_USED(t);
-	return dev.status;
-}
-
-static void
-d_set_status(struct vionet_transport *t, uint8_t s)
-{
-	RTE_SET_USED(t);
-	dev.status = s;
-}
+} ctl = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 /* The device forgets the control ring; a command it still held is lost with it. */
 static void
 forget_ctrl_ring_locked(void)
 {
-	if (dev.ctrl_live && dev.n_pending > 0)
-		dev.reset_with_pending = true;
-	dev.ctrl_live = false;
-	dev.n_pending = 0;
+	if (ctl.ctrl_live && ctl.n_pending > 0)
+		ctl.reset_with_pending = true;
+	ctl.ctrl_live = false;
+	ctl.n_pending = 0;
 }
 
 static int
-d_reset(struct vionet_transport *t)
+ctl_reset(struct vionet_transport *t)
 {
-	RTE_SET_USED(t);
-	pthread_mutex_lock(&dev.lock);
+	int ret;
+
+	pthread_mutex_lock(&ctl.lock);
 	forget_ctrl_ring_locked();
-	dev.status = 0;
-	pthread_mutex_unlock(&dev.lock);
-	return 0;
+	ret = d_reset(t);
+	pthread_mutex_unlock(&ctl.lock);
+	return ret;
 }
 
-static uint16_t
-d_queue_max(struct vionet_transport *t, uint16_t q)
-{
-	RTE_SET_USED(t);
-	return q <= CTRL_QUEUE ? RING : 0;
-}
-
+/* Split rings only; the control ring's device half is the thread's, taken under the lock. */
 static int
-d_setup_queue(struct vionet_transport *t, const struct vionet_vq_ring_addrs *r)
+ctl_setup_queue(struct vionet_transport *t, const struct vionet_vq_ring_addrs *r)
 {
-	RTE_SET_USED(t);
+	int ret;
+
 	if (r->queue_index > CTRL_QUEUE || r->packed)
 		return -EINVAL;
-	dev.ring[r->queue_index] = *r;
-	if (r->queue_index == CTRL_QUEUE) {
-		pthread_mutex_lock(&dev.lock);
-		if (virtq_split_dev_init(&dev.ctrl, r->size, r->desc_va, r->driver_area_va,
-					 r->device_area_va, 0) < 0) {
-			pthread_mutex_unlock(&dev.lock);
-			return -EINVAL;
-		}
-		dev.ctrl_live = true;
-		dev.n_pending = 0;
-		pthread_mutex_unlock(&dev.lock);
+	if (r->queue_index != CTRL_QUEUE)
+		return d_setup_queue(t, r);
+	pthread_mutex_lock(&ctl.lock);
+	ret = d_setup_queue(t, r);
+	if (ret == 0) {
+		ctl.ctrl_live = true;
+		ctl.n_pending = 0;
 	}
-	return 0;
-}
-
-static int
-d_enable_queue(struct vionet_transport *t, uint16_t q)
-{
-	RTE_SET_USED(t);
-	RTE_SET_USED(q);
-	return 0;
+	pthread_mutex_unlock(&ctl.lock);
+	return ret < 0 ? -EINVAL : 0;
 }
 
 static void
-d_stop_queue(struct vionet_transport *t, uint16_t q)
+ctl_stop_queue(struct vionet_transport *t, uint16_t q)
 {
-	RTE_SET_USED(t);
+	d_stop_queue(t, q);
 	if (q != CTRL_QUEUE)
 		return;
-	pthread_mutex_lock(&dev.lock);
+	pthread_mutex_lock(&ctl.lock);
 	forget_ctrl_ring_locked();
-	pthread_mutex_unlock(&dev.lock);
+	pthread_mutex_unlock(&ctl.lock);
 }
 
-static void
-d_notify(struct vionet_transport *t, uint16_t q)
-{
-	RTE_SET_USED(t);
-	RTE_SET_USED(q);
-}
-
-static int
-d_link_up(struct vionet_transport *t)
-{
-	RTE_SET_USED(t);
-	return dev.link;
-}
-
-static void
-d_close(struct vionet_transport *t)
-{
-	RTE_SET_USED(t);
-}
-
-/* No ctrl_command: commands go through the control virtqueue, which this test serves. */
-static const struct vionet_transport_ops scripted_ops = {
-	.name = "scripted",
-	.read_dev_config = d_read_config,
-	.write_dev_config = d_write_config,
-	.get_features = d_get_features,
-	.set_features = d_set_features,
-	.get_status = d_get_status,
-	.set_status = d_set_status,
-	.reset = d_reset,
-	.get_queue_max_size = d_queue_max,
-	.setup_queue = d_setup_queue,
-	.enable_queue = d_enable_queue,
-	.stop_queue = d_stop_queue,
-	.notify_queue = d_notify,
-	.link_up = d_link_up,
-	.close = d_close,
-};
+/* scripted_ops with the control ring's set-up, stop and reset above; no ctrl_command: commands go
+ * through the control virtqueue, which this test serves. */
+static struct vionet_transport_ops ctl_ops;
 
 /* ---- The device half of the control virtqueue, on its own thread ---- */
 
@@ -242,24 +136,24 @@ take_commands_locked(double now)
 	struct virtq_dev_buf buf;
 	struct virtq_sg sg[4];
 
-	while (dev.n_pending < PENDING_MAX &&
-	       virtq_split_dev_pop(&dev.ctrl, &buf, sg, RTE_DIM(sg)) == 0) {
-		struct pending_cmd *p = &dev.pending[dev.n_pending++];
+	while (ctl.n_pending < PENDING_MAX &&
+	       virtq_split_dev_pop(&dev.split[CTRL_QUEUE], &buf, sg, RTE_DIM(sg)) == 0) {
+		struct pending_cmd *p = &ctl.pending[ctl.n_pending++];
 
 		if (buf.nreadable < 1 || buf.nsegs != buf.nreadable + 1 || sg[0].len < 2) {
 			fprintf(stderr, "device: malformed control command (%u segments)\n",
 				buf.nsegs);
-			dev.n_pending--;
+			ctl.n_pending--;
 			continue;
 		}
 		p->id = buf.id;
 		p->hdr = (const uint8_t *)(uintptr_t)sg[0].addr;
 		p->ack = (uint8_t *)(uintptr_t)sg[buf.nsegs - 1].addr;
 		p->came_s = now;
-		p->seq = dev.seq++;
-		dev.last_class = p->hdr[0];
-		dev.last_cmd = p->hdr[1];
-		dev.last_data = buf.nreadable > 1 ? *(const uint8_t *)(uintptr_t)sg[1].addr : 0;
+		p->seq = ctl.seq++;
+		ctl.last_class = p->hdr[0];
+		ctl.last_cmd = p->hdr[1];
+		ctl.last_data = buf.nreadable > 1 ? *(const uint8_t *)(uintptr_t)sg[1].addr : 0;
 	}
 }
 
@@ -267,9 +161,9 @@ take_commands_locked(double now)
 static bool
 due_locked(unsigned int i, double now, uint8_t *ack)
 {
-	const struct pending_cmd *p = &dev.pending[i];
+	const struct pending_cmd *p = &ctl.pending[i];
 
-	switch (dev.mode) {
+	switch (ctl.mode) {
 	case ANSWER_AT_ONCE:
 		*ack = VIONET_CTRL_OK;
 		return true;
@@ -277,9 +171,9 @@ due_locked(unsigned int i, double now, uint8_t *ack)
 		*ack = VIONET_CTRL_OK;
 		return now - p->came_s >= 0.3;
 	case ANSWER_FIRST_LATE:
-		if (p->seq == dev.first_late_seq) {
+		if (p->seq == ctl.first_late_seq) {
 			*ack = VIONET_CTRL_OK;
-			return dev.n_pending > 1;
+			return ctl.n_pending > 1;
 		}
 		*ack = VIONET_CTRL_ERR;
 		return now - p->came_s >= 0.1;
@@ -293,32 +187,32 @@ static void *
 device_thread(void *arg)
 {
 	RTE_SET_USED(arg);
-	while (!__atomic_load_n(&dev.thread_stop, __ATOMIC_ACQUIRE)) {
+	while (!__atomic_load_n(&ctl.thread_stop, __ATOMIC_ACQUIRE)) {
 		double now = test_now_s();
 		uint8_t ack;
 
-		pthread_mutex_lock(&dev.lock);
-		if (dev.ctrl_live) {
+		pthread_mutex_lock(&ctl.lock);
+		if (ctl.ctrl_live) {
 			take_commands_locked(now);
-			for (unsigned int i = 0; i < dev.n_pending;) {
-				struct pending_cmd *p = &dev.pending[i];
+			for (unsigned int i = 0; i < ctl.n_pending;) {
+				struct pending_cmd *p = &ctl.pending[i];
 
 				if (!due_locked(i, now, &ack)) {
 					i++;
 					continue;
 				}
-				if (dev.mode == ANSWER_FIRST_LATE && p->seq == dev.first_late_seq) {
-					dev.late_class = p->hdr[0];
-					dev.late_cmd = p->hdr[1];
+				if (ctl.mode == ANSWER_FIRST_LATE && p->seq == ctl.first_late_seq) {
+					ctl.late_class = p->hdr[0];
+					ctl.late_cmd = p->hdr[1];
 				}
 				*p->ack = ack;
-				virtq_split_dev_push(&dev.ctrl, p->id, 1);
-				memmove(p, p + 1, (dev.n_pending - i - 1) * sizeof(*p));
-				dev.n_pending--;
+				virtq_split_dev_push(&dev.split[CTRL_QUEUE], p->id, 1);
+				memmove(p, p + 1, (ctl.n_pending - i - 1) * sizeof(*p));
+				ctl.n_pending--;
 			}
-			virtq_split_dev_publish(&dev.ctrl);
+			virtq_split_dev_publish(&dev.split[CTRL_QUEUE]);
 		}
-		pthread_mutex_unlock(&dev.lock);
+		pthread_mutex_unlock(&ctl.lock);
 		usleep(1000);
 	}
 	return NULL;
@@ -327,10 +221,10 @@ device_thread(void *arg)
 static void
 set_mode(enum ctrl_mode mode)
 {
-	pthread_mutex_lock(&dev.lock);
-	dev.mode = mode;
-	dev.first_late_seq = dev.seq;
-	pthread_mutex_unlock(&dev.lock);
+	pthread_mutex_lock(&ctl.lock);
+	ctl.mode = mode;
+	ctl.first_late_seq = ctl.seq;
+	pthread_mutex_unlock(&ctl.lock);
 }
 
 static unsigned int
@@ -338,9 +232,9 @@ pending_count(void)
 {
 	unsigned int n;
 
-	pthread_mutex_lock(&dev.lock);
-	n = dev.n_pending;
-	pthread_mutex_unlock(&dev.lock);
+	pthread_mutex_lock(&ctl.lock);
+	n = ctl.n_pending;
+	pthread_mutex_unlock(&ctl.lock);
 	return n;
 }
 
@@ -368,15 +262,15 @@ late_answer_is_not_the_next_commands(uint16_t port, struct vionet_hw *hw)
 	ret = rte_eth_allmulticast_enable(port);
 	check(ret == -EIO, "all-multicast on, refused by the device: %d, expected -EIO (the late "
 	      "answer to promiscuous off taken for its own?)", ret);
-	check(dev.late_class == VIONET_CTRL_RX && dev.late_cmd == VIONET_CTRL_RX_PROMISC,
+	check(ctl.late_class == VIONET_CTRL_RX && ctl.late_cmd == VIONET_CTRL_RX_PROMISC,
 	      "the late command read class %u cmd %u when answered: its buffer was reused",
-	      dev.late_class, dev.late_cmd);
+	      ctl.late_class, ctl.late_cmd);
 	set_mode(ANSWER_AT_ONCE);
 	ret = rte_eth_allmulticast_enable(port);
 	check(ret == 0, "all-multicast on, answered at once: %d", ret);
-	check(dev.last_class == VIONET_CTRL_RX && dev.last_cmd == VIONET_CTRL_RX_ALLMULTI &&
-	      dev.last_data == 1, "the device saw class %u cmd %u data %u", dev.last_class,
-	      dev.last_cmd, dev.last_data);
+	check(ctl.last_class == VIONET_CTRL_RX && ctl.last_cmd == VIONET_CTRL_RX_ALLMULTI &&
+	      ctl.last_data == 1, "the device saw class %u cmd %u data %u", ctl.last_class,
+	      ctl.last_cmd, ctl.last_data);
 }
 
 /*
@@ -421,8 +315,8 @@ full_ring_refused_then_recovers(uint16_t port, struct vionet_hw *hw)
 	hw->ctrl_timeout_ms = 500;
 	ret = rte_eth_allmulticast_disable(port);
 	check(ret == 0, "after the device answered the old commands: %d", ret);
-	check(dev.last_cmd == VIONET_CTRL_RX_ALLMULTI && dev.last_data == 0,
-	      "the device saw cmd %u data %u", dev.last_cmd, dev.last_data);
+	check(ctl.last_cmd == VIONET_CTRL_RX_ALLMULTI && ctl.last_data == 0,
+	      "the device saw cmd %u data %u", ctl.last_cmd, ctl.last_data);
 }
 
 struct cmd_thread_arg {
@@ -451,14 +345,14 @@ stop_waits_for_the_command(uint16_t port, struct vionet_hw *hw)
 
 	hw->ctrl_timeout_ms = 2000;
 	set_mode(ANSWER_AFTER_300_MS);
-	dev.reset_with_pending = false;
+	ctl.reset_with_pending = false;
 	require(pthread_create(&th, NULL, promisc_thread, &arg) == 0, "command thread");
 	for (double deadline = test_deadline(5); pending_count() == 0 && !test_past(deadline);)
 		usleep(1000);
 	require(pending_count() == 1, "the command never reached the device");
 	check(rte_eth_dev_stop(port) == 0, "stop while a command waits");
 	pthread_join(th, NULL);
-	check(!dev.reset_with_pending,
+	check(!ctl.reset_with_pending,
 	      "the control queue was stopped or the device reset under a command in flight");
 	check(arg.ret == 0, "the command in flight when the port stopped: %d", arg.ret);
 	set_mode(ANSWER_AT_ONCE);
@@ -521,7 +415,7 @@ link_flaps_are_counted_not_logged(uint16_t port, struct vionet_hw *hw)
 	log_capture_begin();
 	lsc_events = 0;
 	for (unsigned int i = 0; i < toggles; i++) {
-		dev.link = !dev.link;
+		dev.link_down = !dev.link_down;
 		vionet_transport_link_changed(&hw->tp);
 	}
 	/* The summary comes from an EAL alarm a second after the first line held back. */
@@ -629,8 +523,6 @@ main(int argc, char **argv)
 		       prefix, "--log-level=pmd.net.vionet*:info", NULL};
 	struct rte_eth_conf conf = {.intr_conf.lsc = 1};
 	struct rte_mempool *pool;
-	struct rte_eth_dev *eth_dev;
-	struct vionet_devargs devargs = {0};
 	struct vionet_hw *hw;
 	pthread_t device;
 	uint16_t port;
@@ -643,26 +535,18 @@ main(int argc, char **argv)
 		fatal("EAL init");
 	pool = rte_pktmbuf_pool_create("badctl", 511, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       rte_socket_id());
-	eth_dev = rte_eth_dev_allocate("net_vionet_scripted");
-	if (pool == NULL || eth_dev == NULL)
-		fatal("pool or port allocation failed");
-	/* What a bus would give the port: ethdev reads the driver name from it. */
-	static struct rte_driver drv = {.name = "net_vionet_scripted"};
-	static struct rte_device rdev = {.name = "scripted0", .driver = &drv,
-					 .numa_node = SOCKET_ID_ANY};
-
-	eth_dev->device = &rdev;
-	eth_dev->data->dev_private = rte_zmalloc("hw", sizeof(struct vionet_hw), 0);
-	devargs.queue_pairs = 1;
-	devargs.queue_size = RING;
-	hw = vionet_ethdev_hw_prepare(eth_dev, "scripted0", &devargs, true, SOCKET_ID_ANY);
-	hw->tp.ops = &scripted_ops;
-	ret = vionet_ethdev_init(eth_dev);
-	if (ret < 0)
-		fatal("device init: %s", strerror(-ret));
+	if (pool == NULL)
+		fatal("pool allocation failed");
+	dev.ctrl_queue = true;
+	dev.ctrl_silent = true; /* the device thread answers, not the kick */
+	ctl_ops = scripted_ops;
+	ctl_ops.reset = ctl_reset;
+	ctl_ops.setup_queue = ctl_setup_queue;
+	ctl_ops.stop_queue = ctl_stop_queue;
+	ctl_ops.ctrl_command = NULL;
+	port = scripted_port_create(&ctl_ops, &hw);
 	if (pthread_create(&device, NULL, device_thread, NULL) != 0)
 		fatal("device thread");
-	port = eth_dev->data->port_id;
 	if (rte_eth_dev_configure(port, 1, 1, &conf) < 0 ||
 	    rte_eth_rx_queue_setup(port, 0, RING, SOCKET_ID_ANY, NULL, pool) < 0 ||
 	    rte_eth_tx_queue_setup(port, 0, RING, SOCKET_ID_ANY, NULL) < 0 ||
@@ -672,10 +556,10 @@ main(int argc, char **argv)
 	/* A device that answers: the command and its answer, as the driver sent it. */
 	set_mode(ANSWER_AT_ONCE);
 	ret = rte_eth_promiscuous_enable(port);
-	check(ret == 0 && dev.last_class == VIONET_CTRL_RX &&
-	      dev.last_cmd == VIONET_CTRL_RX_PROMISC && dev.last_data == 1,
-	      "promiscuous on: %d, the device saw class %u cmd %u data %u", ret, dev.last_class,
-	      dev.last_cmd, dev.last_data);
+	check(ret == 0 && ctl.last_class == VIONET_CTRL_RX &&
+	      ctl.last_cmd == VIONET_CTRL_RX_PROMISC && ctl.last_data == 1,
+	      "promiscuous on: %d, the device saw class %u cmd %u data %u", ret, ctl.last_class,
+	      ctl.last_cmd, ctl.last_data);
 	check(rte_eth_promiscuous_disable(port) == 0, "promiscuous off");
 
 	stop_waits_for_the_command(port, hw);
@@ -688,7 +572,7 @@ main(int argc, char **argv)
 	      rte_mempool_in_use_count(pool));
 	configuration_beyond_the_device_refused(port, pool);
 	check(rte_eth_dev_close(port) == 0, "close");
-	__atomic_store_n(&dev.thread_stop, true, __ATOMIC_RELEASE);
+	__atomic_store_n(&ctl.thread_stop, true, __ATOMIC_RELEASE);
 	pthread_join(device, NULL);
 	rte_eal_cleanup();
 	return tally_finish();

@@ -13,167 +13,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <dev_driver.h>
-#include <ethdev_driver.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
-#include <rte_malloc.h>
 #include <rte_mbuf.h>
 
 #include <virtq_split.h>
 
-#include "ethdev/ethdev.h"
 #include "test_ethdev.h"
+#include "test_scripted_device.h"
 #include "test_tally.h"
 
-#define RING 64
-
-/* ---- The scripted device ---- */
-
-static struct {
-	uint8_t status;
-	struct vionet_vq_ring_addrs ring[2];
-	unsigned int kicks;
-} dev;
-
-static int
-d_read_config(struct vionet_transport *hw, size_t off, void *dst, size_t len)
-{
-	RTE_SET_USED(hw);
-	RTE_SET_USED(off);
-	memset(dst, 0, len);
-	return 0;
-}
-
-static int
-d_write_config(struct vionet_transport *hw, size_t off, const void *src, size_t len)
-{
-	RTE_SET_USED(hw);
-	RTE_SET_USED(off);
-	RTE_SET_USED(src);
-	RTE_SET_USED(len);
-	return 0;
-}
-
-static uint64_t
-d_get_features(struct vionet_transport *hw)
-{
-	RTE_SET_USED(hw);
-	return VIRTQ_FEATURE(VIONET_F_VERSION_1);
-}
-
-static int
-d_set_features(struct vionet_transport *hw, uint64_t f)
-{
-	RTE_SET_USED(hw);
-	RTE_SET_USED(f);
-	return 0;
-}
-
-static uint8_t
-d_get_status(struct vionet_transport *hw)
-{
-	RTE_SET_USED(hw);
-	return dev.status;
-}
-
-static void
-d_set_status(struct vionet_transport *hw, uint8_t s)
-{
-	RTE_SET_USED(hw);
-	dev.status = s;
-}
-
-static int
-d_reset(struct vionet_transport *hw)
-{
-	RTE_SET_USED(hw);
-	dev.status = 0;
-	return 0;
-}
-
-static uint16_t
-d_queue_max(struct vionet_transport *hw, uint16_t q)
-{
-	RTE_SET_USED(hw);
-	return q < 2 ? RING : 0;
-}
-
-static int
-d_setup_queue(struct vionet_transport *hw, const struct vionet_vq_ring_addrs *r)
-{
-	RTE_SET_USED(hw);
-	if (r->queue_index >= 2)
-		return -EINVAL;
-	dev.ring[r->queue_index] = *r;
-	return 0;
-}
-
-static int
-d_enable_queue(struct vionet_transport *hw, uint16_t q)
-{
-	RTE_SET_USED(hw);
-	RTE_SET_USED(q);
-	return 0;
-}
-
-static void
-d_stop_queue(struct vionet_transport *hw, uint16_t q)
-{
-	RTE_SET_USED(hw);
-	RTE_SET_USED(q);
-}
-
-static void
-d_notify(struct vionet_transport *hw, uint16_t q)
-{
-	RTE_SET_USED(hw);
-	RTE_SET_USED(q);
-	dev.kicks++;
-}
-
-static int
-d_ctrl(struct vionet_transport *hw, uint8_t class, uint8_t cmd, const void *data, size_t len)
-{
-	RTE_SET_USED(hw);
-	RTE_SET_USED(class);
-	RTE_SET_USED(cmd);
-	RTE_SET_USED(data);
-	RTE_SET_USED(len);
-	return 0;
-}
-
-static int
-d_link_up(struct vionet_transport *hw)
-{
-	RTE_SET_USED(hw);
-	return 1;
-}
-
-static void
-d_close(struct vionet_transport *hw)
-{
-	RTE_SET_USED(hw);
-}
-
-static const struct vionet_transport_ops scripted_ops = {
-	.name = "scripted",
-	.read_dev_config = d_read_config,
-	.write_dev_config = d_write_config,
-	.get_features = d_get_features,
-	.set_features = d_set_features,
-	.get_status = d_get_status,
-	.set_status = d_set_status,
-	.reset = d_reset,
-	.get_queue_max_size = d_queue_max,
-	.setup_queue = d_setup_queue,
-	.enable_queue = d_enable_queue,
-	.stop_queue = d_stop_queue,
-	.notify_queue = d_notify,
-	.ctrl_command = d_ctrl,
-	.link_up = d_link_up,
-	.close = d_close,
-};
+/* The scripted device (test_scripted_device.h), split rings; its used entries are written here. */
 
 /* Publishes used entries on split queue q: the device's side of 2.7.8. */
 static void
@@ -207,8 +57,6 @@ main(int argc, char **argv)
 		       prefix, "--log-level=pmd.net.vionet*:info", NULL};
 	struct rte_eth_conf conf = {0};
 	struct rte_mempool *pool;
-	struct rte_eth_dev *eth_dev;
-	struct vionet_devargs devargs = {0};
 	struct vionet_hw *hw;
 	struct rte_mbuf *pkts[8];
 	uint16_t port;
@@ -220,24 +68,9 @@ main(int argc, char **argv)
 	if (rte_eal_init(RTE_DIM(eal) - 1, eal) < 0)
 		fatal("EAL init");
 	pool = rte_pktmbuf_pool_create("bad", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
-	eth_dev = rte_eth_dev_allocate("net_vionet_scripted");
-	if (pool == NULL || eth_dev == NULL)
-		fatal("pool or port allocation failed");
-	/* What a bus would give the port: ethdev reads the driver name from it. */
-	static struct rte_driver drv = {.name = "net_vionet_scripted"};
-	static struct rte_device rdev = {.name = "scripted0", .driver = &drv,
-					 .numa_node = SOCKET_ID_ANY};
-
-	eth_dev->device = &rdev;
-	eth_dev->data->dev_private = rte_zmalloc("hw", sizeof(struct vionet_hw), 0);
-	devargs.queue_pairs = 1;
-	devargs.queue_size = RING;
-	hw = vionet_ethdev_hw_prepare(eth_dev, "scripted0", &devargs, true, SOCKET_ID_ANY);
-	hw->tp.ops = &scripted_ops;
-	ret = vionet_ethdev_init(eth_dev);
-	if (ret < 0)
-		fatal("device init: %s", strerror(-ret));
-	port = eth_dev->data->port_id;
+	if (pool == NULL)
+		fatal("pool allocation failed");
+	port = scripted_port_create(&scripted_ops, &hw);
 	if (rte_eth_dev_configure(port, 1, 1, &conf) < 0 ||
 	    rte_eth_rx_queue_setup(port, 0, RING, SOCKET_ID_ANY, NULL, pool) < 0 ||
 	    rte_eth_tx_queue_setup(port, 0, RING, SOCKET_ID_ANY, NULL) < 0 ||

@@ -28,218 +28,32 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <dev_driver.h>
-#include <ethdev_driver.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
-#include <rte_malloc.h>
 #include <rte_mbuf.h>
 
-#include <virtq_packed_dev.h>
-#include <virtq_split_dev.h>
-
-#include "ethdev/ethdev.h"
 #include "queue/queue.h"
 #include "test_ethdev.h"
-#include "test_tally.h"
 
-#define RING 64
 #define HDR VIONET_NET_HDR_LEN /* VERSION_1: the header always has num_buffers */
 #define FRAME 64	       /* the stale frame in every Rx buffer: VLAN tagged */
 #define TCI 0x0123
 #define POOL_SIZE 1023
 
-/* ---- The scripted device: lib/virtq's device half over the rings the driver hands over ---- */
-
-static struct {
-	uint8_t status;
-	uint64_t features;
-	bool packed;
-	struct {
-		struct vionet_vq_ring_addrs addrs;
-		union {
-			struct virtq_split_dev split;
-			struct virtq_packed_dev packed;
-		};
-	} q[2]; /* receiveq0, transmitq0 */
-	unsigned int popped[2]; /* buffers taken since the ring was set up */
-} dev;
-
-static int
-d_read_config(struct vionet_transport *t, size_t off, void *dst, size_t len)
-{
-	RTE_SET_USED(t);
-	RTE_SET_USED(off);
-	memset(dst, 0, len);
-	return 0;
-}
-
-static int
-d_write_config(struct vionet_transport *t, size_t off, const void *src, size_t len)
-{
-	RTE_SET_USED(t);
-	RTE_SET_USED(off);
-	RTE_SET_USED(src);
-	RTE_SET_USED(len);
-	return 0;
-}
-
-static uint64_t
-d_get_features(struct vionet_transport *t)
-{
-	RTE_SET_USED(t);
-	/* the devargs choose among these */
-	return VIRTQ_FEATURE(VIONET_F_VERSION_1) | VIRTQ_FEATURE(VIONET_F_RING_PACKED) |
-	       VIRTQ_FEATURE(VIONET_F_IN_ORDER) | VIRTQ_FEATURE(VIONET_NET_F_MRG_RXBUF);
-}
-
-static int
-d_set_features(struct vionet_transport *t, uint64_t f)
-{
-	RTE_SET_USED(t);
-	dev.features = f;
-	return 0;
-}
-
-static uint8_t
-d_get_status(struct vionet_transport *t)
-{
-	RTE_SET_USED(t);
-	return dev.status;
-}
-
-static void
-d_set_status(struct vionet_transport *t, uint8_t s)
-{
-	RTE_SET_USED(t);
-	dev.status = s;
-}
-
-static int
-d_reset(struct vionet_transport *t)
-{
-	RTE_SET_USED(t);
-	dev.status = 0;
-	return 0;
-}
-
-static uint16_t
-d_queue_max(struct vionet_transport *t, uint16_t q)
-{
-	RTE_SET_USED(t);
-	return q < 2 ? RING : 0;
-}
-
-static int
-d_setup_queue(struct vionet_transport *t, const struct vionet_vq_ring_addrs *r)
-{
-	int ret;
-
-	RTE_SET_USED(t);
-	if (r->queue_index >= 2)
-		return -EINVAL;
-	dev.q[r->queue_index].addrs = *r;
-	dev.packed = r->packed;
-	dev.popped[r->queue_index] = 0;
-	ret = r->packed ? virtq_packed_dev_init(&dev.q[r->queue_index].packed, r->size, r->desc_va,
-						r->driver_area_va, r->device_area_va, dev.features)
-			: virtq_split_dev_init(&dev.q[r->queue_index].split, r->size, r->desc_va,
-					       r->driver_area_va, r->device_area_va, dev.features);
-	return ret;
-}
-
-static int
-d_enable_queue(struct vionet_transport *t, uint16_t q)
-{
-	RTE_SET_USED(t);
-	RTE_SET_USED(q);
-	return 0;
-}
-
-static void
-d_stop_queue(struct vionet_transport *t, uint16_t q)
-{
-	RTE_SET_USED(t);
-	RTE_SET_USED(q);
-}
-
-static void
-d_notify(struct vionet_transport *t, uint16_t q)
-{
-	RTE_SET_USED(t);
-	RTE_SET_USED(q);
-}
-
-static int
-d_ctrl(struct vionet_transport *t, uint8_t class, uint8_t cmd, const void *data, size_t len)
-{
-	RTE_SET_USED(t);
-	RTE_SET_USED(class);
-	RTE_SET_USED(cmd);
-	RTE_SET_USED(data);
-	RTE_SET_USED(len);
-	return 0;
-}
-
-static int
-d_link_up(struct vionet_transport *t)
-{
-	RTE_SET_USED(t);
-	return 1;
-}
-
-static void
-d_close(struct vionet_transport *t)
-{
-	RTE_SET_USED(t);
-}
-
-static const struct vionet_transport_ops scripted_ops = {
-	.name = "scripted",
-	.read_dev_config = d_read_config,
-	.write_dev_config = d_write_config,
-	.get_features = d_get_features,
-	.set_features = d_set_features,
-	.get_status = d_get_status,
-	.set_status = d_set_status,
-	.reset = d_reset,
-	.get_queue_max_size = d_queue_max,
-	.setup_queue = d_setup_queue,
-	.enable_queue = d_enable_queue,
-	.stop_queue = d_stop_queue,
-	.notify_queue = d_notify,
-	.ctrl_command = d_ctrl,
-	.link_up = d_link_up,
-	.close = d_close,
-};
+/*
+ * The scripted device (test_scripted_device.h): lib/virtq's device half over the rings the driver
+ * hands over, offering packed rings, in-order and mergeable Rx buffers whatever the devargs ask.
+ */
+#include "test_scripted_device.h"
+#include "test_tally.h"
 
 /* The next buffer the driver posted on queue q: its id, descriptors and first element. */
 static void
 device_pop(uint16_t q, struct virtq_dev_buf *buf, struct virtq_sg *sg)
 {
-	int rc = dev.packed ? virtq_packed_dev_pop(&dev.q[q].packed, buf, sg, 1)
-			    : virtq_split_dev_pop(&dev.q[q].split, buf, sg, 1);
+	int rc = dev_pop(q, buf, sg, 1);
 
 	require(rc == 0, "queue %u: the device found no buffer posted (%d)", q, rc);
-	dev.popped[q]++;
-}
-
-static void
-device_push(uint16_t q, uint16_t id, uint32_t len, uint16_t ndescs)
-{
-	if (dev.packed)
-		virtq_packed_dev_push(&dev.q[q].packed, id, len, ndescs);
-	else
-		virtq_split_dev_push(&dev.q[q].split, id, len);
-}
-
-static void
-device_publish(uint16_t q)
-{
-	if (dev.packed)
-		virtq_packed_dev_publish(&dev.q[q].packed);
-	else
-		virtq_split_dev_publish(&dev.q[q].split);
 }
 
 /*
@@ -267,7 +81,7 @@ device_rx(uint16_t num_buffers, uint32_t used_len)
 	memcpy(p + offsetof(struct vionet_net_hdr, num_buffers), &nb, sizeof(nb));
 	memcpy(p + HDR, frame, sizeof(frame));
 	memset(p + HDR + sizeof(frame), 0xab, FRAME - sizeof(frame));
-	device_push(0, buf.id, used_len, buf.ndescs);
+	dev_push(0, buf.id, used_len, buf.ndescs);
 }
 
 /* A used entry naming a buffer id that does not exist: lib/virtq cannot skip it (split: a used
@@ -276,11 +90,11 @@ static void
 device_break(uint16_t q)
 {
 	if (dev.packed) {
-		virtq_packed_dev_push(&dev.q[q].packed, RING + 5, 0, 1);
-		virtq_packed_dev_publish(&dev.q[q].packed);
+		dev_push(q, RING + 5, 0, 1);
+		dev_publish(q);
 		return;
 	}
-	struct virtq_split_used *used = dev.q[q].addrs.device_area_va;
+	struct virtq_split_used *used = dev.ring[q].device_area_va;
 	uint16_t idx = (uint16_t)(rte_le_to_cpu_16(used->idx) + RING + 5);
 
 	__atomic_store_n(&used->idx, rte_cpu_to_le_16(idx), __ATOMIC_RELEASE);
@@ -345,7 +159,7 @@ test_runts(void)
 		device_rx(0, 36);
 		want_runts += 2;
 	}
-	device_publish(0);
+	dev_publish(0);
 	n = rx_all(pkts, RTE_DIM(pkts));
 	check(n == (mrg ? 3 : 2), "runts: %u packets delivered, expected %u", n, mrg ? 3 : 2);
 	if (n >= 2) {
@@ -387,7 +201,7 @@ test_num_buffers_above_posted(void)
 	/* within the ring size, above what is posted */
 	device_rx((uint16_t)(posted + 1), HDR + FRAME);
 	device_rx(1, HDR + FRAME);
-	device_publish(0);
+	dev_publish(0);
 	n = rx_all(pkts, RTE_DIM(pkts));
 	check(n == 1 && pkts[0]->pkt_len == FRAME - 4 && pkts[0]->nb_segs == 1,
 	      "num_buffers %u with %u posted: %u packets delivered (expected the next one alone)",
@@ -409,7 +223,7 @@ test_rx_queue_count_gated(struct rte_eth_dev *eth_dev)
 
 	device_rx(1, HDR + FRAME);
 	device_rx(1, HDR + FRAME);
-	device_publish(0);
+	dev_publish(0);
 	count = rte_eth_rx_queue_count(port, 0);
 	check(count == 2, "rx_queue_count %d with the gate open, expected 2", count);
 	/* What the control path does before it re-creates the ring (queue_start.c, hold_queues) */
@@ -436,11 +250,11 @@ test_rx_queue_count_after_stop(struct rte_eth_dev *eth_dev)
 	uint32_t count;
 
 	if (!dev.packed) {
-		struct virtq_split_used *used = dev.q[0].addrs.device_area_va;
+		struct virtq_split_used *used = dev.ring[0].device_area_va;
 
 		used->idx = rte_cpu_to_le_16((uint16_t)(rte_le_to_cpu_16(used->idx) + 3));
 	} else {
-		struct virtq_packed_desc *desc = dev.q[0].addrs.desc_va;
+		struct virtq_packed_desc *desc = dev.ring[0].desc_va;
 
 		memset(desc, 0xff, sizeof(*desc) * RING);
 	}
@@ -527,7 +341,7 @@ leave_half_assembled(struct rte_eth_dev *eth_dev)
 
 	device_rx(3, HDR + FRAME);
 	device_rx(0, 100);
-	device_publish(0);
+	dev_publish(0);
 	n = rx_all(pkts, RTE_DIM(pkts));
 	check(n == 0, "half a packet: %u delivered", n);
 	rte_pktmbuf_free_bulk(pkts, n);
@@ -556,7 +370,7 @@ test_device_comes_back(struct rte_eth_dev *eth_dev)
 	      "device back: %u mbufs in use, expected the %u of the Rx ring (half a packet %s)",
 	      rte_mempool_in_use_count(pool), RING, rxq->mrg_head != NULL ? "kept" : "freed");
 	device_rx(1, HDR + FRAME);
-	device_publish(0);
+	dev_publish(0);
 	n = rx_all(pkts, RTE_DIM(pkts));
 	check(n == 1, "device back: %u packets received, expected 1", n);
 	rte_pktmbuf_free_bulk(pkts, n);
@@ -578,7 +392,6 @@ main(int argc, char **argv)
 	struct vionet_devargs devargs = {0};
 	struct vionet_hw *hw;
 	char name[64];
-	int ret;
 
 	if (argc != 4 || (strcmp(argv[1], "split") != 0 && strcmp(argv[1], "packed") != 0)) {
 		fprintf(stderr, "usage: %s split|packed in_order(0|1) mrg_rxbuf(0|1)\n", argv[0]);
@@ -596,24 +409,13 @@ main(int argc, char **argv)
 	/* no per-lcore cache: the in-use count is exact */
 	pool = rte_pktmbuf_pool_create("untrusted", POOL_SIZE, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       rte_socket_id());
-	eth_dev = rte_eth_dev_allocate("net_vionet_scripted");
-	if (pool == NULL || eth_dev == NULL)
-		fatal("pool or port allocation failed");
-	/* What a bus would give the port: ethdev reads the driver name from it. */
-	static struct rte_driver drv = {.name = "net_vionet_scripted"};
-	static struct rte_device rdev = {.name = "scripted0", .driver = &drv,
-					 .numa_node = SOCKET_ID_ANY};
-
-	eth_dev->device = &rdev;
-	eth_dev->data->dev_private = rte_zmalloc("hw", sizeof(struct vionet_hw), 0);
-	devargs.queue_pairs = 1;
-	devargs.queue_size = RING;
-	hw = vionet_ethdev_hw_prepare(eth_dev, "scripted0", &devargs, true, SOCKET_ID_ANY);
-	hw->tp.ops = &scripted_ops;
-	ret = vionet_ethdev_init(eth_dev);
-	if (ret < 0)
-		fatal("device init: %s", strerror(-ret));
-	port = eth_dev->data->port_id;
+	if (pool == NULL)
+		fatal("pool allocation failed");
+	dev.packed = devargs.packed_vq;
+	dev.offered = VIRTQ_FEATURE(VIONET_F_RING_PACKED) | VIRTQ_FEATURE(VIONET_F_IN_ORDER) |
+		      VIRTQ_FEATURE(VIONET_NET_F_MRG_RXBUF); /* the devargs choose among these */
+	port = scripted_port_create_devargs(&scripted_ops, &devargs, &hw);
+	eth_dev = &rte_eth_devices[port];
 	conf.rxmode.offloads = RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
 	/* Rx buffers go back only when the ring is (nearly) empty: the buffers posted stay known */
 	rxconf.rx_free_thresh = RING - 1;
@@ -622,7 +424,7 @@ main(int argc, char **argv)
 	    rte_eth_tx_queue_setup(port, 0, RING, SOCKET_ID_ANY, NULL) < 0 ||
 	    rte_eth_dev_start(port) < 0)
 		fatal("port set-up failed");
-	require(dev.packed == devargs.packed_vq &&
+	require(dev.ring[0].packed == devargs.packed_vq && dev.ring[1].packed == devargs.packed_vq &&
 			((dev.features & VIRTQ_FEATURE(VIONET_NET_F_MRG_RXBUF)) != 0) == mrg &&
 			((dev.features & VIRTQ_FEATURE(VIONET_F_IN_ORDER)) != 0) == devargs.in_order,
 		"negotiated features 0x%" PRIx64 " are not the ones asked for", dev.features);
@@ -653,7 +455,7 @@ main(int argc, char **argv)
 		uint16_t n;
 
 		device_rx(1, HDR + FRAME);
-		device_publish(0);
+		dev_publish(0);
 		n = rx_all(pkts, RTE_DIM(pkts));
 		check(n == 1, "after the restart: %u packets, expected 1", n);
 		rte_pktmbuf_free_bulk(pkts, n);
