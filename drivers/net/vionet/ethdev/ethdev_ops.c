@@ -80,6 +80,16 @@ after_driver_ok(struct rte_eth_dev *dev)
 	return 0;
 }
 
+/* What ethdev reports of every configured queue (rte_eth_rx_queue_info_get, queue start/stop). */
+static void
+set_queue_states(struct rte_eth_dev *dev, uint8_t state)
+{
+	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++)
+		dev->data->rx_queue_state[i] = state;
+	for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++)
+		dev->data->tx_queue_state[i] = state;
+}
+
 static int
 start_locked(struct rte_eth_dev *dev)
 {
@@ -103,10 +113,7 @@ start_locked(struct rte_eth_dev *dev)
 	hw->port.started = true;
 	/* With LSC ethdev reads the stored status: store it now and on every change. */
 	vionet_link_update(dev, 0);
-	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++)
-		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
-	for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++)
-		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
+	set_queue_states(dev, RTE_ETH_QUEUE_STATE_STARTED);
 	return 0;
 }
 
@@ -132,16 +139,23 @@ vionet_ethdev_recover(struct rte_eth_dev *dev)
 	pthread_mutex_unlock(&hw->port.lifecycle_lock);
 }
 
+/* A start or stop, serialised with the recovery a back end's return triggers (transport thread). */
 static int
-ethdev_start(struct rte_eth_dev *dev)
+with_lifecycle_lock(struct rte_eth_dev *dev, int (*step)(struct rte_eth_dev *dev))
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 	int ret;
 
 	pthread_mutex_lock(&hw->port.lifecycle_lock);
-	ret = start_locked(dev);
+	ret = step(dev);
 	pthread_mutex_unlock(&hw->port.lifecycle_lock);
 	return ret;
+}
+
+static int
+ethdev_start(struct rte_eth_dev *dev)
+{
+	return with_lifecycle_lock(dev, start_locked);
 }
 
 static int
@@ -156,23 +170,14 @@ stop_locked(struct rte_eth_dev *dev)
 	vionet_queues_stop(dev);
 	vionet_rx_intr_stop(dev);
 	vionet_link_update(dev, 0);
-	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++)
-		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
-	for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++)
-		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
+	set_queue_states(dev, RTE_ETH_QUEUE_STATE_STOPPED);
 	return 0;
 }
 
 static int
 ethdev_stop(struct rte_eth_dev *dev)
 {
-	struct vionet_hw *hw = vionet_hw_of(dev);
-	int ret;
-
-	pthread_mutex_lock(&hw->port.lifecycle_lock);
-	ret = stop_locked(dev);
-	pthread_mutex_unlock(&hw->port.lifecycle_lock);
-	return ret;
+	return with_lifecycle_lock(dev, stop_locked);
 }
 
 static int

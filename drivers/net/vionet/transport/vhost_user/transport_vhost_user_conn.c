@@ -53,6 +53,19 @@ fill_sockaddr(struct vu_priv *p, struct sockaddr_un *sa)
 	return 0;
 }
 
+/* A unix stream socket and the address of the devarg's path. Returns the fd or a negative errno. */
+static int
+open_socket(struct vu_priv *p, struct sockaddr_un *sa)
+{
+	int fd, ret;
+
+	ret = fill_sockaddr(p, sa);
+	if (ret < 0)
+		return ret;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	return fd < 0 ? -errno : fd;
+}
+
 /* Client mode: one attempt. Returns the connected socket or a negative errno (not logged). */
 static int
 connect_backend(struct vu_priv *p)
@@ -60,12 +73,9 @@ connect_backend(struct vu_priv *p)
 	struct sockaddr_un sa;
 	int fd, ret;
 
-	ret = fill_sockaddr(p, &sa);
-	if (ret < 0)
-		return ret;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = open_socket(p, &sa);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		ret = -errno;
 		close(fd);
@@ -100,12 +110,9 @@ listen_for_backend(struct vu_priv *p)
 	struct sockaddr_un sa;
 	int fd, ret;
 
-	ret = fill_sockaddr(p, &sa);
-	if (ret < 0)
-		return ret;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = open_socket(p, &sa);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	ret = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	if (ret < 0 && errno == EADDRINUSE && socket_path_is_stale(sa.sun_path)) {
 		unlink(sa.sun_path);
