@@ -593,8 +593,12 @@ log_link_change(struct vionet_hw *hw, bool up)
 	rte_spinlock_unlock(&hw->port.link_log_lock);
 	if (suppressed > 0)
 		VIONET_LOG(INFO, "%s: %u link changes suppressed", hw->tp.name, suppressed);
+	/* A broken port stays down for the application whatever the device says: say both. */
 	if (log)
-		VIONET_LOG(INFO, "%s: link %s", hw->tp.name, up ? "up" : "down");
+		VIONET_LOG(INFO, "%s: link %s%s", hw->tp.name, up ? "up" : "down",
+			   up && vionet_dev_is_broken(hw) ? " (the port stays down: broken, waiting for "
+							     "the application's reset)"
+							   : "");
 }
 
 /*
