@@ -38,7 +38,8 @@ test_socket_path(char *sock, size_t sock_len)
 /*
  * EAL for a net_vionet_user port and the net_vhost0 port (with vhost_args) it talks to, in this
  * process: one lcore, 256 MB in one file, no PCI, the plugin, and eal_extra (one more EAL option,
- * or NULL). file_tag and the pid name the run's files.
+ * or NULL). file_tag and the pid name the run's files. vhost_args NULL: no net_vhost0 at start
+ * (the test creates its back end itself).
  */
 static inline void
 test_vhost_eal_init(const char *argv0, const char *plugin, const char *file_tag,
@@ -49,7 +50,6 @@ test_vhost_eal_init(const char *argv0, const char *plugin, const char *file_tag,
 	int n = 0;
 
 	snprintf(prefix, sizeof(prefix), "--file-prefix=%s_%d", file_tag, getpid());
-	snprintf(vdev_vhost, sizeof(vdev_vhost), "net_vhost0,%s", vhost_args);
 	eal[n++] = (char *)argv0;
 	eal[n++] = "-l";
 	eal[n++] = "0";
@@ -60,8 +60,11 @@ test_vhost_eal_init(const char *argv0, const char *plugin, const char *file_tag,
 	eal[n++] = "--single-file-segments";
 	eal[n++] = "-d";
 	eal[n++] = (char *)plugin;
-	eal[n++] = "--vdev";
-	eal[n++] = vdev_vhost;
+	if (vhost_args != NULL) {
+		snprintf(vdev_vhost, sizeof(vdev_vhost), "net_vhost0,%s", vhost_args);
+		eal[n++] = "--vdev";
+		eal[n++] = vdev_vhost;
+	}
 	if (eal_extra != NULL)
 		eal[n++] = (char *)eal_extra;
 	eal[n] = NULL;
@@ -133,6 +136,17 @@ test_port_start(uint16_t port, unsigned int timeout_s, const char *when)
 	if (ret < 0)
 		fatal("%s: start port %u: %s", when, port, strerror(-ret));
 	test_port_wait_link(port, true, timeout_s, when);
+}
+
+/* An ethdev event callback that counts: register it with a uint32_t counter as its argument. */
+static inline int
+test_count_event(uint16_t port, enum rte_eth_event_type type, void *counter, void *ret)
+{
+	RTE_SET_USED(port);
+	RTE_SET_USED(type);
+	RTE_SET_USED(ret);
+	__atomic_add_fetch((uint32_t *)counter, 1, __ATOMIC_RELEASE);
+	return 0;
 }
 
 /* The xstat `name` of `port`; one that does not exist is a failed check (and UINT64_MAX). */

@@ -334,17 +334,6 @@ reset_counters(void)
 	memset(t.q_sent, 0, sizeof(t.q_sent));
 }
 
-static int
-on_lsc(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
-{
-	RTE_SET_USED(port);
-	RTE_SET_USED(type);
-	RTE_SET_USED(arg);
-	RTE_SET_USED(ret);
-	__atomic_add_fetch(&t.lsc_events, 1, __ATOMIC_RELEASE);
-	return 0;
-}
-
 static void
 configure(uint16_t port, uint16_t queues, struct rte_mempool *pool, bool lsc)
 {
@@ -977,7 +966,7 @@ main(int argc, char **argv)
 	if (rte_vdev_init("net_vionet_user0", ours_args) < 0 ||
 	    rte_eth_dev_get_port_by_name("net_vionet_user0", &t.ours) != 0)
 		fatal("net_vionet_user0 probe");
-	rte_eth_dev_callback_register(t.ours, RTE_ETH_EVENT_INTR_LSC, on_lsc, NULL);
+	rte_eth_dev_callback_register(t.ours, RTE_ETH_EVENT_INTR_LSC, test_count_event, &t.lsc_events);
 	configure(t.ours, t.queues, t.ours_pool, true);
 	/* The back end takes the rings once the last one is enabled: traffic polls until it passes. */
 	if (rte_eth_dev_start(t.vhost) < 0)

@@ -260,12 +260,11 @@ main(int argc, char **argv)
 						      ? F_MRG_RXBUF
 						      : F_RING_PACKED);
 	const char *before_mode, *after_mode, *feature;
-	char prefix[64], ours_args[256];
-	char *eal[16];
+	char ours_args[256];
 	struct rte_mbuf *pkts[BATCH];
 	uint32_t new_devices;
 	double deadline;
-	int n = 0, ret;
+	int ret;
 
 	tally.name = "test_user_feature_change";
 	if (argc != 3 || (strcmp(argv[2], "packed") != 0 && strcmp(argv[2], "mrg") != 0))
@@ -277,25 +276,11 @@ main(int argc, char **argv)
 	feature = t.packed_case ? "RING_PACKED off (queues built with it on)"
 				: "MRG_RXBUF off (queues built with it on)";
 	test_socket_path(t.sock, sizeof(t.sock));
-	snprintf(prefix, sizeof(prefix), "--file-prefix=vionet_fch_%d", getpid());
-	eal[n++] = argv[0];
-	eal[n++] = "-l";
-	eal[n++] = "0";
-	eal[n++] = prefix;
-	eal[n++] = "-m";
-	eal[n++] = "256";
-	eal[n++] = "--no-pci";
-	eal[n++] = "--single-file-segments";
-	eal[n++] = "-d";
-	eal[n++] = (char *)t.plugin;
-	eal[n++] = "--log-level=pmd.net.vionet*:info";
-	eal[n] = NULL;
 	t.log_stream = open_memstream(&t.log, &t.log_len);
 	if (t.log_stream == NULL || rte_openlog_stream(t.log_stream) != 0)
 		fatal("log stream");
 	tally.on_fatal = dump_log;
-	if (rte_eal_init(n, eal) < 0)
-		fatal("EAL init");
+	test_vhost_eal_init(argv[0], t.plugin, "vionet_fch", NULL, "--log-level=pmd.net.vionet*:info");
 	t.ours_pool = test_pool("ours", 4095);
 	t.vhost_pool = test_pool("vhost", 4095);
 

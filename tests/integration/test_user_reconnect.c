@@ -44,17 +44,6 @@ static struct {
 	bool thread_done;
 } t;
 
-static int
-on_lsc(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
-{
-	RTE_SET_USED(port);
-	RTE_SET_USED(type);
-	RTE_SET_USED(arg);
-	RTE_SET_USED(ret);
-	__atomic_add_fetch(&t.lsc_events, 1, __ATOMIC_RELEASE);
-	return 0;
-}
-
 static unsigned int
 open_fds(void)
 {
@@ -209,7 +198,7 @@ main(int argc, char **argv)
 	if (rte_vdev_init("net_vionet_user0", ours_args) < 0 ||
 	    rte_eth_dev_get_port_by_name("net_vionet_user0", &t.ours) != 0)
 		fatal("net_vionet_user0 probe");
-	rte_eth_dev_callback_register(t.ours, RTE_ETH_EVENT_INTR_LSC, on_lsc, NULL);
+	rte_eth_dev_callback_register(t.ours, RTE_ETH_EVENT_INTR_LSC, test_count_event, &t.lsc_events);
 	test_port_configure(t.ours, &conf, t.queues, RING_SIZE, t.ours_pool);
 	if (rte_eth_dev_start(t.vhost) < 0)
 		fatal("net_vhost0 start");
