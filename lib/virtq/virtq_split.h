@@ -724,45 +724,15 @@ virtq_split_drv_get_used_bulk(struct virtq_split_drv *vq, void **cookies, uint32
 }
 
 /*
- * In-order completion of buffers whose used length the driver ignores (transmit): used.idx alone
- * says how many of the oldest outstanding buffers the device is done with (2.7.9), so the used
- * ring entries, lines the device's CPU just wrote, are never read into ours. The idx check of
- * used_count() still holds: the device cannot hand back more than is outstanding. Falls back to
- * get_used_bulk() while a batch started there is unfinished, and on a broken queue or a queue
- * that is not in order. Returns the number of cookies stored.
+ * In-order completion of buffers whose used length the driver ignores (transmit): get_used_bulk()
+ * without lengths. The used entries are read, one per batch (2.7.9), and their ids checked: a device
+ * that names a buffer it was not given breaks the queue here as on every other path. The packed
+ * twin is the same call. Returns the number of cookies stored.
  */
 static inline uint16_t
 virtq_split_drv_reclaim_in_order(struct virtq_split_drv *vq, void **cookies, uint16_t max)
 {
-	struct virtq_desc_state *state = vq->state;
-	const uint16_t mask = vq->mask;
-	uint16_t ready, oldest, num_free, n;
-
-	if (!vq->in_order || vq->broken || vq->batch_left != 0)
-		return virtq_split_drv_get_used_bulk(vq, cookies, NULL, max);
-	ready = (uint16_t)(vq->used_idx_cache - vq->last_used_idx);
-	if (ready < max)
-		ready = virtq_split_drv_used_count(vq);
-	if (ready > max)
-		ready = max;
-	oldest = vq->in_order_oldest;
-	num_free = vq->num_free;
-	for (n = 0; n < ready; n++) {
-		struct virtq_desc_state *st = &state[oldest];
-
-		/* outstanding buffers are a contiguous run from the oldest: a hole is our own bug */
-		if (st->cookie == NULL)
-			break;
-		cookies[n] = st->cookie;
-		st->cookie = NULL;
-		num_free = (uint16_t)(num_free + st->ndescs);
-		oldest = (uint16_t)((oldest + st->ndescs) & mask);
-	}
-	vq->in_order_oldest = oldest;
-	vq->num_free = num_free;
-	vq->outstanding = (uint16_t)(vq->outstanding - n);
-	vq->last_used_idx = (uint16_t)(vq->last_used_idx + n);
-	return n;
+	return virtq_split_drv_get_used_bulk(vq, cookies, NULL, max);
 }
 
 /*

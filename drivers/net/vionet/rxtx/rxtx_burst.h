@@ -260,10 +260,9 @@ tx_reclaim_upto(struct vionet_txq *txq, const bool packed, uint32_t free_cnt)
 	do {
 		want = free_cnt == 0 ? VIONET_BURST_MAX
 				     : (uint16_t)RTE_MIN((uint32_t)VIONET_BURST_MAX, free_cnt - total);
-		/* Split in order: the used index alone says what is done (no used entry read). */
-		n = !packed && txq->vq.split.in_order
-			    ? virtq_split_drv_reclaim_in_order(&txq->vq.split, done, want)
-			    : vionet_vq_get_used_bulk(&txq->vq, packed, done, NULL, want);
+		/* In order or not, each used entry the device wrote is checked (2.7.9: one per
+		 * batch in order). */
+		n = vionet_vq_get_used_bulk(&txq->vq, packed, done, NULL, want);
 		if (n != 0)
 			rte_pktmbuf_free_bulk((struct rte_mbuf **)done, n);
 		total += n;
