@@ -6,9 +6,14 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
-/* RFC 2544 benchmarking addresses 198.18.0.0/15. */
-#define TXGEN_IPV4_SRC RTE_IPV4(198, 18, 0, 1)
-#define TXGEN_IPV4_DST_BASE RTE_IPV4(198, 19, 0, 0)
+/*
+ * Loopback-range addresses (127.0.0.0/8, RFC 1122): a generated frame that leaks out of the test
+ * set-up is dropped by any host that sees it. Built in uint32_t: RTE_IPV4 shifts an int, which
+ * overflows for a first byte above 127.
+ */
+#define TXGEN_IPV4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+#define TXGEN_IPV4_SRC TXGEN_IPV4(127, 18, 0, 1)
+#define TXGEN_IPV4_DST_BASE TXGEN_IPV4(127, 19, 0, 0)
 #define TXGEN_UDP_PORT_BASE 1024
 #define TXGEN_UDP_DST_PORT 9 /* discard */
 #define TXGEN_TTL 64
