@@ -34,11 +34,15 @@ static inline uint64_t fwd_counter_read(const uint64_t *counter)
 }
 
 /* One (port, Rx queue) an lcore polls, and where io/mac/macswap send what it receives. */
+struct fwd_latency_rx;
+
 struct fwd_stream {
 	uint16_t rx_port;
 	uint16_t rx_queue;
 	uint16_t tx_port;
 	struct fwd_counters rx;
+	/* --latency in a receiving engine (fwd_latency_stamp.h); NULL otherwise. */
+	struct fwd_latency_rx *latency;
 	/* --record-cycles, per stream: two ports polled by one lcore are measured apart, under the
 	 * same conditions at the same moment (tests/bench's interleaved comparison). */
 	uint64_t busy_polls;
@@ -48,8 +52,13 @@ struct fwd_stream {
 /* Per-lcore state of the generators (txonly, flowgen). */
 struct fwd_txgen_state {
 	uint32_t next_flow;
-	uint64_t tsc_per_burst;   /* rate limit: the interval a full burst may go out */
-	uint64_t next_burst_tsc;
+	/* --rate: packets this lcore may have offered by now are (now - pace_start_tsc) *
+	 * pace_pkts_per_tsc; pace_offered of them went out. 0 packets per cycle: no limit. */
+	double pace_pkts_per_tsc;
+	uint64_t pace_start_tsc;
+	uint64_t pace_offered;
+	/* --latency: the next sequence number of this lcore's Tx queue on each port. */
+	uint32_t latency_seq[FWD_MAX_PORTS];
 };
 
 struct fwd_ctx;

@@ -57,6 +57,7 @@ struct fwd_options {
 	uint16_t pkt_size;      /* txonly/flowgen frame size without CRC */
 	uint32_t flows;         /* txonly/flowgen distinct IPv4/UDP flows */
 	uint64_t rate_pps;      /* txonly/flowgen total rate; 0: as fast as possible */
+	bool latency;           /* txonly/flowgen stamp frames; flowgen/rxonly measure the stamps */
 
 	bool peer_mac_given[FWD_MAX_PORTS];
 	uint8_t peer_mac[FWD_MAX_PORTS][6];

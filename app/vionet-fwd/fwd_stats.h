@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "fwd.h"
+#include "fwd_latency.h"
 
 struct fwd_port_snapshot {
 	struct fwd_counters rx;   /* what the engines received */
@@ -14,11 +15,14 @@ struct fwd_port_snapshot {
 	uint64_t rx_errors;       /* ierrors */
 	uint64_t tx_errors;       /* oerrors */
 	uint32_t resets;          /* reset after RTE_ETH_EVENT_INTR_RESET (fwd_reset.h) */
+	struct fwd_latency_summary latency; /* --latency, since the start, in TSC cycles */
 };
 
 struct fwd_snapshot {
 	uint64_t tsc;
 	struct fwd_port_snapshot port[FWD_MAX_PORTS];
+	bool latency;                          /* some stream measures latency */
+	struct fwd_latency_summary latency_total; /* every port's */
 	struct rte_eth_stats eth[FWD_MAX_PORTS]; /* raw, for the baseline */
 };
 

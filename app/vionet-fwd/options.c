@@ -43,6 +43,8 @@ const char *fwd_options_usage(void)
 	"  --pkt-size BYTES       txonly/flowgen frame size without CRC, 60..1514 (default 64)\n"
 	"  --flows N              txonly/flowgen IPv4/UDP flows (default 1)\n"
 	"  --rate PPS             txonly/flowgen total rate, k/M/G suffixes (default: no limit)\n"
+	"  --latency              txonly/flowgen stamp each frame (TSC, sequence number); flowgen and\n"
+	"                         rxonly report latency percentiles, lost and reordered frames\n"
 	"  --eth-peer P,MAC       destination MAC for port P in mac/txonly/flowgen modes\n"
 	"  --mac-table-size N     l2switch MAC table entries (default 4096)\n"
 	"  --aging SECONDS        l2switch: forget a MAC unseen this long (default 300)\n"
@@ -222,7 +224,7 @@ enum {
 	OPT_MODE = 256, OPT_TOPOLOGY, OPT_RXQ, OPT_TXQ, OPT_RXD, OPT_TXD, OPT_PORT_CONFIG,
 	OPT_LCORE_MAP, OPT_MBUFS, OPT_MBUF_CACHE, OPT_DURATION, OPT_PACKETS, OPT_TX_RETRY,
 	OPT_PKT_SIZE, OPT_FLOWS, OPT_RATE, OPT_ETH_PEER, OPT_MAC_TABLE_SIZE, OPT_AGING,
-	OPT_LINK_WAIT, OPT_NO_PROMISC, OPT_RECORD_CYCLES, OPT_LIVE, OPT_JSON, OPT_HELP,
+	OPT_LINK_WAIT, OPT_NO_PROMISC, OPT_RECORD_CYCLES, OPT_LIVE, OPT_JSON, OPT_HELP, OPT_LATENCY,
 };
 
 static const struct option long_options[] = {
@@ -242,6 +244,7 @@ static const struct option long_options[] = {
 	{ "pkt-size", required_argument, NULL, OPT_PKT_SIZE },
 	{ "flows", required_argument, NULL, OPT_FLOWS },
 	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "latency", no_argument, NULL, OPT_LATENCY },
 	{ "eth-peer", required_argument, NULL, OPT_ETH_PEER },
 	{ "mac-table-size", required_argument, NULL, OPT_MAC_TABLE_SIZE },
 	{ "aging", required_argument, NULL, OPT_AGING },
@@ -352,6 +355,9 @@ static int parse_one(struct fwd_options *opts, int id, const char *arg, char *er
 	case OPT_RECORD_CYCLES:
 		opts->record_cycles = true;
 		return 0;
+	case OPT_LATENCY:
+		opts->latency = true;
+		return 0;
 	case OPT_LIVE:
 		if (strcmp(arg, "auto") == 0)
 			opts->live = FWD_LIVE_AUTO;
@@ -399,5 +405,10 @@ int fwd_options_parse(struct fwd_options *opts, int argc, char **argv, char *err
 	}
 	if (optind < argc)
 		return opt_error(err, err_len, "unexpected argument '%s'", argv[optind]);
+	if (opts->latency && opts->mode != FWD_MODE_TXONLY && opts->mode != FWD_MODE_FLOWGEN &&
+	    opts->mode != FWD_MODE_RXONLY)
+		return opt_error(err, err_len,
+				 "--latency: mode %s neither stamps nor measures frames (txonly, flowgen, rxonly)",
+				 fwd_mode_name(opts->mode));
 	return 0;
 }

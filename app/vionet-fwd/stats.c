@@ -1,6 +1,7 @@
 /* The live view, the summary and the JSON report (see fwd_stats.h). */
 #include "fwd_stats.h"
 #include "fwd_l2switch.h"
+#include "fwd_latency_stamp.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -45,6 +46,37 @@ void fwd_stats_snapshot(const struct fwd_ctx *ctx, const struct fwd_snapshot *ba
 		snap->port[p].rx_errors = e->ierrors;
 		snap->port[p].tx_errors = e->oerrors;
 	}
+	snap->latency = fwd_latency_measured(ctx);
+	if (!snap->latency)
+		return;
+	for (uint16_t p = 0; p < ctx->nb_ports; p++)
+		fwd_latency_port_summary(ctx, p, &snap->port[p].latency);
+	fwd_latency_port_summary(ctx, UINT16_MAX, &snap->latency_total);
+}
+
+static double cycles_to_us(const struct fwd_ctx *ctx, uint64_t cycles)
+{
+	return (double)cycles * 1e6 / (double)ctx->tsc_hz;
+}
+
+/* "min 1.234 p50 ... max ..." in microseconds. */
+static void latency_percentiles_print(const struct fwd_ctx *ctx, const struct fwd_latency_summary *l,
+				      FILE *out)
+{
+	fprintf(out, "min %.3f p50 %.3f p99 %.3f p99.9 %.3f max %.3f", cycles_to_us(ctx, l->min),
+		cycles_to_us(ctx, l->p50), cycles_to_us(ctx, l->p99), cycles_to_us(ctx, l->p999),
+		cycles_to_us(ctx, l->max));
+}
+
+static void latency_json(const struct fwd_ctx *ctx, const struct fwd_latency_summary *l, FILE *out)
+{
+	fprintf(out, "\"latency\": {\"count\": %" PRIu64 ", \"lost\": %" PRIu64 ", \"reordered\": %" PRIu64
+		", \"untracked\": %" PRIu64 ", \"clock_backwards\": %" PRIu64 ", \"min_us\": %.3f"
+		", \"p50_us\": %.3f, \"p99_us\": %.3f, \"p99_9_us\": %.3f, \"max_us\": %.3f"
+		", \"mean_us\": %.3f}",
+		l->count, l->lost, l->reordered, l->untracked, l->backwards, cycles_to_us(ctx, l->min),
+		cycles_to_us(ctx, l->p50), cycles_to_us(ctx, l->p99), cycles_to_us(ctx, l->p999),
+		cycles_to_us(ctx, l->max), cycles_to_us(ctx, l->mean));
 }
 
 static double rate(uint64_t now, uint64_t before, double seconds)
@@ -60,7 +92,7 @@ void fwd_stats_live(const struct fwd_ctx *ctx, const struct fwd_snapshot *prev,
 	static const char *const clear_line = "\033[K";
 
 	if (redraw)
-		fprintf(out, "\033[%uA", ctx->nb_ports + 1u);
+		fprintf(out, "\033[%uA", ctx->nb_ports * (cur->latency ? 2u : 1u) + 1u);
 	for (uint16_t p = 0; p < ctx->nb_ports; p++) {
 		const struct fwd_port_snapshot *a = &prev->port[p], *b = &cur->port[p];
 		double rx_pps = rate(b->rx.packets, a->rx.packets, dt);
@@ -74,6 +106,12 @@ void fwd_stats_live(const struct fwd_ctx *ctx, const struct fwd_snapshot *prev,
 			p, rx_pps / 1e6, rate(b->rx.bytes, a->rx.bytes, dt) * 8 / 1e9, tx_pps / 1e6,
 			rate(b->tx.bytes, a->tx.bytes, dt) * 8 / 1e9, b->tx.dropped, b->rx_missed,
 			b->rx_nombuf, b->rx_errors + b->tx_errors, redraw ? clear_line : "");
+		if (!cur->latency)
+			continue;
+		fprintf(out, "        latency us, so far: ");
+		latency_percentiles_print(ctx, &b->latency, out);
+		fprintf(out, " | %" PRIu64 " frames, lost %" PRIu64 ", reordered %" PRIu64 "%s\n",
+			b->latency.count, b->latency.lost, b->latency.reordered, redraw ? clear_line : "");
 	}
 	fprintf(out, "[%6.1f s] %s: total rx %.3f Mpps, tx %.3f Mpps%s\n", elapsed_s,
 		ctx->engine->name, rx_total / 1e6, tx_total / 1e6, redraw ? clear_line : "");
@@ -96,6 +134,34 @@ static double cycles_per_packet(const struct fwd_ctx *ctx, uint64_t rx, uint64_t
 static bool lcore_used_tx(const struct fwd_lcore *lc, uint16_t p)
 {
 	return fwd_counter_read(&lc->tx[p].packets) != 0 || fwd_counter_read(&lc->tx[p].dropped) != 0;
+}
+
+static void latency_summary_print(const struct fwd_ctx *ctx, const struct fwd_snapshot *last,
+				  FILE *out)
+{
+	fprintf(out, "latency (us, TSC at %.0f MHz, histogram within 1.6%%):\n",
+		(double)ctx->tsc_hz / 1e6);
+	fprintf(out, "%-5s %12s %10s %10s %10s %10s %10s %10s %10s %10s\n", "port", "frames", "min",
+		"p50", "p99", "p99.9", "max", "mean", "lost", "reordered");
+	for (uint16_t p = 0; p <= ctx->nb_ports; p++) {
+		const struct fwd_latency_summary *l =
+			p < ctx->nb_ports ? &last->port[p].latency : &last->latency_total;
+		char name[8];
+
+		if (p < ctx->nb_ports)
+			snprintf(name, sizeof(name), "%u", p);
+		else
+			snprintf(name, sizeof(name), "all");
+		fprintf(out, "%-5s %12" PRIu64 " %10.3f %10.3f %10.3f %10.3f %10.3f %10.3f %10" PRIu64
+			" %10" PRIu64 "\n", name, l->count, cycles_to_us(ctx, l->min),
+			cycles_to_us(ctx, l->p50), cycles_to_us(ctx, l->p99), cycles_to_us(ctx, l->p999),
+			cycles_to_us(ctx, l->max), cycles_to_us(ctx, l->mean), l->lost, l->reordered);
+	}
+	if (last->latency_total.untracked != 0 || last->latency_total.backwards != 0)
+		fprintf(out, "latency: %" PRIu64 " frames from more than %u sources per queue (not in lost/reordered), %" PRIu64
+			" stamped later than they arrived (not in the histogram)\n",
+			last->latency_total.untracked, FWD_LATENCY_MAX_SOURCES,
+			last->latency_total.backwards);
 }
 
 void fwd_stats_summary(const struct fwd_ctx *ctx, const struct fwd_snapshot *last, double elapsed_s,
@@ -163,6 +229,8 @@ void fwd_stats_summary(const struct fwd_ctx *ctx, const struct fwd_snapshot *las
 	fprintf(out, "total: rx %" PRIu64 " (%.3f Mpps), tx %" PRIu64 " (%.3f Mpps), tx dropped %" PRIu64 "\n",
 		rx, elapsed_s > 0 ? (double)rx / elapsed_s / 1e6 : 0, tx,
 		elapsed_s > 0 ? (double)tx / elapsed_s / 1e6 : 0, dropped);
+	if (last->latency)
+		latency_summary_print(ctx, last, out);
 	if (ctx->opts->record_cycles)
 		fprintf(out, "busy cycles per packet: %.2f at %.0f MHz\n", cycles_per_packet(ctx, rx, tx),
 			(double)ctx->tsc_hz / 1e6);
@@ -184,10 +252,15 @@ void fwd_stats_json(const struct fwd_ctx *ctx, const struct fwd_snapshot *last, 
 		fprintf(out, "%s{\"port\": %u, \"rx_packets\": %" PRIu64 ", \"rx_bytes\": %" PRIu64
 			", \"tx_packets\": %" PRIu64 ", \"tx_bytes\": %" PRIu64 ", \"tx_dropped\": %" PRIu64
 			", \"rx_missed\": %" PRIu64 ", \"rx_nombuf\": %" PRIu64 ", \"rx_errors\": %" PRIu64
-			", \"tx_errors\": %" PRIu64 ", \"resets\": %u, \"rx_queues\": [",
+			", \"tx_errors\": %" PRIu64 ", \"resets\": %u, ",
 			p ? ", " : "", p, s->rx.packets, s->rx.bytes, s->tx.packets, s->tx.bytes,
 			s->tx.dropped, s->rx_missed, s->rx_nombuf, s->rx_errors, s->tx_errors,
 			s->resets);
+		if (last->latency) {
+			latency_json(ctx, &s->latency, out);
+			fprintf(out, ", ");
+		}
+		fprintf(out, "\"rx_queues\": [");
 		for (unsigned int w = 0; w < ctx->nb_workers; w++) {
 			const struct fwd_lcore *lc = ctx->workers[w];
 
@@ -256,6 +329,10 @@ void fwd_stats_json(const struct fwd_ctx *ctx, const struct fwd_snapshot *last, 
 		elapsed_s > 0 ? (double)tx / elapsed_s / 1e6 : 0);
 	if (ctx->opts->record_cycles)
 		fprintf(out, ", \"busy_cycles_per_packet\": %.3f", cycles_per_packet(ctx, rx, tx));
+	if (last->latency) {
+		fprintf(out, ", ");
+		latency_json(ctx, &last->latency_total, out);
+	}
 	fprintf(out, "}");
 	fprintf(out, ", \"mbufs_in_use_at_exit\": %u, \"mbufs_total\": %u}\n", mbufs_in_use,
 		mbufs_total);

@@ -1,5 +1,6 @@
 /* IPv4/UDP frame generation for txonly and flowgen (see fwd_txgen.h). */
 #include "fwd_txgen.h"
+#include "fwd_latency_stamp.h"
 
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
@@ -21,33 +22,34 @@
 void fwd_txgen_lcore_start(struct fwd_lcore *lc)
 {
 	const struct fwd_ctx *ctx = lc->ctx;
-	uint64_t lcore_pps;
+	double lcore_pps;
 
 	lc->txgen.next_flow = 0;
-	lc->txgen.tsc_per_burst = 0;
+	lc->txgen.pace_pkts_per_tsc = 0;
 	if (ctx->opts->rate_pps == 0 || ctx->nb_workers == 0)
 		return;
-	lcore_pps = ctx->opts->rate_pps / ctx->nb_workers;
-	if (lcore_pps == 0)
-		lcore_pps = 1;
-	lc->txgen.tsc_per_burst = ctx->tsc_hz * FWD_BURST / lcore_pps;
-	lc->txgen.next_burst_tsc = rte_rdtsc();
+	lcore_pps = (double)ctx->opts->rate_pps / ctx->nb_workers;
+	lc->txgen.pace_pkts_per_tsc = lcore_pps / (double)ctx->tsc_hz;
+	lc->txgen.pace_start_tsc = rte_rdtsc();
+	lc->txgen.pace_offered = 0;
 }
 
-/* Rate limit: a burst may go out once its interval passed; a late lcore does not catch up. */
-static bool txgen_burst_due(struct fwd_lcore *lc)
+/* Rate limit, per packet rather than per burst: at a low rate frames go out one by one as they
+ * fall due, not 32 back to back, so a --latency run sees no queueing of its own making. At most
+ * one burst of backlog is kept: a late lcore does not catch up. */
+static uint16_t txgen_packets_due(struct fwd_lcore *lc)
 {
-	uint64_t now;
+	struct fwd_txgen_state *g = &lc->txgen;
+	uint64_t allowed;
 
-	if (lc->txgen.tsc_per_burst == 0)
-		return true;
-	now = rte_rdtsc();
-	if (now < lc->txgen.next_burst_tsc)
-		return false;
-	lc->txgen.next_burst_tsc += lc->txgen.tsc_per_burst;
-	if (lc->txgen.next_burst_tsc < now)
-		lc->txgen.next_burst_tsc = now + lc->txgen.tsc_per_burst;
-	return true;
+	if (g->pace_pkts_per_tsc == 0)
+		return FWD_BURST;
+	allowed = (uint64_t)((double)(rte_rdtsc() - g->pace_start_tsc) * g->pace_pkts_per_tsc);
+	if (allowed <= g->pace_offered)
+		return 0;
+	if (allowed - g->pace_offered > FWD_BURST)
+		g->pace_offered = allowed - FWD_BURST;
+	return (uint16_t)(allowed - g->pace_offered);
 }
 
 static void txgen_fill(struct fwd_lcore *lc, struct rte_mbuf *m, uint16_t port, uint32_t flow,
@@ -92,16 +94,27 @@ static void txgen_fill(struct fwd_lcore *lc, struct rte_mbuf *m, uint16_t port, 
 	m->ol_flags = 0;
 }
 
+/* One TSC read per burst: the frames of a burst go out together. */
+static void txgen_stamp(struct fwd_lcore *lc, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint32_t seq = lc->txgen.latency_seq[port];
+	uint64_t now = rte_rdtsc();
+
+	for (uint16_t i = 0; i < n; i++)
+		fwd_latency_stamp_write(pkts[i], (uint8_t)port, (uint8_t)lc->tx_queue, seq + i, now);
+}
+
 uint16_t fwd_txgen_burst(struct fwd_lcore *lc, uint16_t port, enum fwd_txgen_flow_field vary)
 {
 	struct fwd_ctx *ctx = lc->ctx;
 	struct rte_mbuf *pkts[FWD_BURST];
 	uint32_t flows = ctx->opts->flows;
+	uint16_t due = txgen_packets_due(lc);
 	uint16_t n, sent;
 
-	if (!txgen_burst_due(lc))
+	if (due == 0)
 		return 0;
-	n = fwd_budget_claim(ctx, FWD_BURST);
+	n = fwd_budget_claim(ctx, due);
 	if (n == 0) {
 		lc->finished = true;
 		return 0;
@@ -117,7 +130,13 @@ uint16_t fwd_txgen_burst(struct fwd_lcore *lc, uint16_t port, enum fwd_txgen_flo
 		if (++lc->txgen.next_flow == flows)
 			lc->txgen.next_flow = 0;
 	}
+	lc->txgen.pace_offered += n;
+	if (ctx->opts->latency)
+		txgen_stamp(lc, port, pkts, n);
 	sent = fwd_tx(lc, port, pkts, n);
+	/* Numbers go only to frames the port took: a frame it refused (counted as tx-dropped) leaves
+	 * no gap that the receiver would count as lost. */
+	lc->txgen.latency_seq[port] += sent;
 	/* Only accepted packets count against --packets: a generator sends exactly that many. */
 	fwd_budget_return(ctx, (uint16_t)(n - sent));
 	return sent;

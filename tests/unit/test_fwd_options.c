@@ -45,6 +45,7 @@ static void test_defaults(void)
 	CU_ASSERT_EQUAL(opts.packets, 0);
 	CU_ASSERT_TRUE(opts.promiscuous);
 	CU_ASSERT_FALSE(opts.record_cycles);
+	CU_ASSERT_FALSE(opts.latency);
 	CU_ASSERT_FALSE(opts.json);
 	CU_ASSERT_FALSE(opts.lcore_map_given);
 	CU_ASSERT_EQUAL(opts.live, FWD_LIVE_AUTO);
@@ -59,7 +60,7 @@ static void test_every_option(void)
 				   "--tx-retry", "8", "--pkt-size", "128", "--flows", "16", "--rate", "2.5M",
 				   "--eth-peer", "1,02:aa:bb:cc:dd:ee", "--mac-table-size", "1024",
 				   "--aging", "30", "--link-wait", "0", "--no-promisc", "--record-cycles", "--live", "off",
-				   "--json=/tmp/x.json", NULL), 0);
+				   "--json=/tmp/x.json", "--latency", NULL), 0);
 	CU_ASSERT_STRING_EQUAL(err, "");
 	CU_ASSERT_EQUAL(opts.mode, FWD_MODE_TXONLY);
 	CU_ASSERT_EQUAL(opts.topology, FWD_TOPO_CHAINED);
@@ -91,9 +92,28 @@ static void test_every_option(void)
 	CU_ASSERT_EQUAL(opts.link_wait_s, 0);
 	CU_ASSERT_FALSE(opts.promiscuous);
 	CU_ASSERT_TRUE(opts.record_cycles);
+	CU_ASSERT_TRUE(opts.latency);
 	CU_ASSERT_EQUAL(opts.live, FWD_LIVE_OFF);
 	CU_ASSERT_TRUE(opts.json);
 	CU_ASSERT_STRING_EQUAL(opts.json_path, "/tmp/x.json");
+}
+
+/* --latency: the generators stamp, flowgen and rxonly measure; the other modes do neither. */
+static void test_latency_modes(void)
+{
+	static const char *const accepted[] = { "txonly", "flowgen", "rxonly" };
+	static const char *const refused[] = { "io", "mac", "macswap", "l2switch" };
+
+	for (size_t i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
+		CU_ASSERT_EQUAL(parse_args("--latency", "--mode", accepted[i], NULL), 0);
+		CU_ASSERT_TRUE(opts.latency);
+	}
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		CU_ASSERT_EQUAL(parse_args("--mode", refused[i], "--latency", NULL), -EINVAL);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "--latency"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, refused[i]));
+	}
+	CU_ASSERT_EQUAL(parse_args("--latency", NULL), -EINVAL);
 }
 
 static void test_every_mode(void)
@@ -170,6 +190,7 @@ int main(void)
 		{ "defaults", test_defaults },
 		{ "every option", test_every_option },
 		{ "every mode, --json, --help", test_every_mode },
+		{ "--latency only where frames are stamped or measured", test_latency_modes },
 		{ "bad values name the option", test_bad_values_name_the_option },
 		{ "unknown options and missing values", test_unknown_and_missing },
 		CU_TEST_INFO_NULL,
