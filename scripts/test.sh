@@ -61,15 +61,17 @@ if [ "${VIONET_TEST_SANITIZE:-1}" = 1 ]; then
 	export ASAN_OPTIONS=detect_leaks=0:halt_on_error=1
 	export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 	run_suite "$asan_dir" unit "unit (asan+ubsan)"
-	# Left to the plain build: the tests whose long-running process is Debian's testpmd or vionet-fwd
-	# (fwd_*, user_testpmd_*). With the runtime preloaded into them they hang on this machine (the
-	# same with DPDK's own virtio-user PMD), so there they would test the sanitizer, not the PMD.
-	# The reconnect soak (user_reconnect_*) too: its 400 restarts take minutes, and each restart is
-	# what user_datapath's back end restart does once per variant here. Every other test whose
-	# program is ours runs (datapath, bad device, transport, Rx interrupts).
+	# Left to the plain build: the tests whose long-running process is Debian's testpmd
+	# (user_testpmd_*): with the runtime preloaded into it, testpmd hangs at exit on this machine
+	# (the same with DPDK's own virtio-user PMD), so there they would test the sanitizer, not the
+	# PMD. vionet-fwd is ours and built with the sanitizers: its tests run here (what once looked
+	# like a hang of it was UBSan stopping the generator on a real overflow). The reconnect soak
+	# (user_reconnect_*) too: its 400 restarts take minutes, and each restart is what
+	# user_datapath's back end restart does once per variant here. The package test builds and
+	# installs its own tree.
 	mapfile -t pmd_tests < <(meson test -C "$asan_dir" --list --suite integration 2>/dev/null |
 		sed -n 's/^vionet:integration \/ //p' |
-		grep -v -e '^fwd_' -e '^user_testpmd_' -e '^user_reconnect_')
+		grep -v -e '^user_testpmd_' -e '^user_reconnect_' -e '^package$')
 	run_suite "$asan_dir" integration "integration (asan+ubsan)" "${pmd_tests[@]}"
 	unset LD_PRELOAD
 fi
