@@ -22,6 +22,7 @@ packages=(
 	meson ninja-build pkg-config gcc python3 python3-pyelftools
 	clang libclang-rt-14-dev
 	qemu-system-x86 busybox-static kmod cpio pciutils
+	dpkg-dev
 )
 
 install_packages() {
