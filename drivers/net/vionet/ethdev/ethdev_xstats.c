@@ -44,6 +44,7 @@ static const struct xstat_def queue_xstats[] = {
 /* The port's, after every queue's. */
 static const char *const port_xstats[] = {
 	"device_broken", /* breaks the device caused: one RTE_ETH_EVENT_INTR_RESET each */
+	"device_config_rejected", /* configuration values the device gave that were not used */
 };
 
 #define N_PORT_XSTATS RTE_DIM(port_xstats)
@@ -112,6 +113,9 @@ vionet_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats, unsigne
 	}
 	xstats[k].id = k;
 	xstats[k].value = __atomic_load_n(&vionet_hw_of(dev)->fault.count, __ATOMIC_RELAXED);
+	k++;
+	xstats[k].id = k;
+	xstats[k].value = __atomic_load_n(&vionet_hw_of(dev)->config_rejected, __ATOMIC_RELAXED);
 	return (int)count;
 }
 
@@ -119,6 +123,7 @@ int
 vionet_xstats_reset(struct rte_eth_dev *dev)
 {
 	__atomic_store_n(&vionet_hw_of(dev)->fault.count, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&vionet_hw_of(dev)->config_rejected, 0, __ATOMIC_RELAXED);
 	for (uint16_t q = 0; q < dev->data->nb_rx_queues; q++) {
 		struct vionet_rxq *rxq = dev->data->rx_queues[q];
 

@@ -110,6 +110,40 @@ queues_fit_features(struct rte_eth_dev *dev)
 }
 
 /*
+ * After a renegotiation the device's configuration was read again (a back end may come back
+ * changed): the queue pairs and MTU the application configured must still be within the device's,
+ * and the control queue where the device has it now (5.1.2 Virtqueues: index 2N). Otherwise the
+ * queues must not run: the port is reported broken, naming what changed, and the application
+ * resets it (rte_eth_dev_reset); its configure then says what the device allows.
+ */
+static int
+port_fits_device_config(struct rte_eth_dev *dev)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+	uint16_t pairs = (uint16_t)(port_vq_count(dev) / 2);
+	uint16_t ctrl_index;
+
+	if (pairs > hw->max_queue_pairs)
+		vionet_dev_report_broken(hw,
+					 "the device now has %u queue pairs, the port is configured "
+					 "for %u",
+					 hw->max_queue_pairs, pairs);
+	else if (hw->mtu > hw->max_mtu)
+		vionet_dev_report_broken(hw,
+					 "the device's maximum MTU is now %u, the port's MTU is %u",
+					 hw->max_mtu, hw->mtu);
+	else if (!vionet_ctrlq_fits(hw, &ctrl_index))
+		vionet_dev_report_broken(hw,
+					 "the device's control queue (%s %u for %u queue pairs) is not "
+					 "the one the port set up",
+					 vionet_has_feature(hw, VIONET_NET_F_CTRL_VQ) ? "queue" : "none, not",
+					 ctrl_index, hw->max_queue_pairs);
+	else
+		return 0;
+	return -EPROTO;
+}
+
+/*
  * Rings to the device, Rx buffers in, queues enabled, DRIVER_OK (3.1 Device Initialization
  * step 7-8: queue set-up and enable come before DRIVER_OK), then the kick for the Rx buffers.
  */
@@ -128,6 +162,8 @@ bring_up_queues(struct rte_eth_dev *dev)
 		hw->needs_renegotiation = false;
 	}
 	ret = queues_fit_features(dev);
+	if (ret == 0)
+		ret = port_fits_device_config(dev);
 	if (ret < 0)
 		return ret;
 	for (uint16_t i = 0; i < n; i++) {
