@@ -218,7 +218,8 @@ bring_up_queues(struct rte_eth_dev *dev)
 
 /*
  * The device stops using each ring and is reset (skipped for a device that never saw them: a back
- * end that just came back), and every mbuf it held comes back to its pool.
+ * end that just came back), and every mbuf it held comes back to its pool. The control queue is
+ * stopped before (vionet_ctrlq_stop), outside hold_queues().
  */
 static void
 take_down_queues(struct rte_eth_dev *dev, bool device_has_queues)
@@ -231,7 +232,6 @@ take_down_queues(struct rte_eth_dev *dev, bool device_has_queues)
 			continue;
 		hw->tp.ops->stop_queue(&hw->tp, i);
 	}
-	vionet_ctrlq_stop(hw, device_has_queues);
 	if (device_has_queues)
 		vionet_dev_reset(hw);
 	hw->needs_renegotiation = true;
@@ -301,6 +301,7 @@ vionet_queues_start(struct rte_eth_dev *dev)
 	int ret = bring_up_queues(dev);
 
 	if (ret < 0) {
+		vionet_ctrlq_stop(vionet_hw_of(dev), true);
 		take_down_queues(dev, true);
 		return ret;
 	}
@@ -319,6 +320,12 @@ vionet_queues_start(struct rte_eth_dev *dev)
 void
 vionet_queues_stop(struct rte_eth_dev *dev)
 {
+	/*
+	 * The control queue first: its stop waits for a command in flight (up to the command
+	 * timeout), which must not happen under hold_queues()' Rx interrupt spinlocks, where an
+	 * lcore enabling its queue's interrupt would spin for as long.
+	 */
+	vionet_ctrlq_stop(vionet_hw_of(dev), true);
 	/* Bursts on other lcores end before their rings are taken away. */
 	hold_queues(dev);
 	take_down_queues(dev, true);
@@ -330,6 +337,7 @@ vionet_queues_restart(struct rte_eth_dev *dev)
 {
 	int ret;
 
+	vionet_ctrlq_stop(vionet_hw_of(dev), false);
 	hold_queues(dev);
 	take_down_queues(dev, false);
 	ret = bring_up_queues(dev);
