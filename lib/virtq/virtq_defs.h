@@ -183,7 +183,20 @@ struct virtq_err_stats {
 	uint64_t idx_jump;    /* split used.idx moved by more than the queue size */
 	uint64_t bad_wrap;    /* packed used flags contradicting the wrap counter */
 	uint64_t bad_batch;   /* in-order batch longer than what the device published */
+	/* Event suppression values no honest device writes (packed flags 3 or an event offset
+	 * beyond the ring, split avail_event ahead of every index published): notified anyway */
+	uint64_t bad_event;
+	/* Notifications sent after the device, having declined one, made no progress for
+	 * VIRTQ_NOTIFY_OWED_POLLS empty harvests: a garbage event must not stall a sleeping device */
+	uint64_t late_notify;
 };
+
+/*
+ * Empty harvests after a declined notification, with no used entry from the device in between,
+ * before the driver notifies anyway. A spurious notification is harmless; a missed one stalls a
+ * device that sleeps behind an event value it wrote wrongly.
+ */
+#define VIRTQ_NOTIFY_OWED_POLLS 256
 
 /*
  * return_buf() of both layouts, before the layout frees the buffer's descriptors: the cookie, and

@@ -176,6 +176,11 @@ struct virtq_packed_drv {
 	uint32_t batch_last_len;
 	uint16_t driver_event_flags; /* shadow of driver_event->flags */
 	uint16_t detach_next;        /* detach_unused(): the next state entry to look at */
+	/* A notification the device declined, owed until it shows progress: a used descriptor
+	 * at last_used, or last_used moved; and the empty harvests since */
+	bool notify_owed;
+	uint16_t owed_last_used;
+	uint16_t owed_polls;
 	struct virtq_err_stats err;
 };
 
@@ -480,6 +485,7 @@ virtq_packed_drv_needs_notify(struct virtq_packed_drv *vq)
 {
 	uint16_t added = vq->kick_added;
 	uint16_t flags;
+	bool notify;
 
 	if (added == 0)
 		return false;
@@ -491,12 +497,33 @@ virtq_packed_drv_needs_notify(struct virtq_packed_drv *vq)
 	/* acquire: the flags before off_wrap, which the other side wrote ahead of them */
 	flags = virtq_le16_to_cpu(__atomic_load_n(&vq->device_event->flags, __ATOMIC_ACQUIRE)) &
 	        0x3;
-	if (flags == VIRTQ_EVENT_F_DISABLE)
-		return false;
-	if (flags != VIRTQ_EVENT_F_DESC || !vq->event_idx || added >= vq->size)
-		return true;
-	return virtq_packed_event_crossed(virtq_load16(&vq->device_event->off_wrap), added,
-	                                  vq->published_next, vq->published_wrap, vq->size);
+	if (flags == VIRTQ_EVENT_F_DISABLE) {
+		notify = false;
+	} else if (flags == VIRTQ_EVENT_F_DESC && vq->event_idx && added < vq->size) {
+		uint16_t off_wrap = virtq_load16(&vq->device_event->off_wrap);
+
+		/* An event offset beyond the ring names no descriptor: it would never be crossed. */
+		if ((off_wrap & 0x7fff) >= vq->size) {
+			vq->err.bad_event++;
+			notify = true;
+		} else {
+			notify = virtq_packed_event_crossed(off_wrap, added, vq->published_next,
+			                                    vq->published_wrap, vq->size);
+		}
+	} else {
+		/* ENABLE; the reserved value 3 is taken as ENABLE, counted */
+		if (flags == VIRTQ_EVENT_F_DESC + 1)
+			vq->err.bad_event++;
+		notify = true;
+	}
+	if (notify) {
+		vq->notify_owed = false;
+	} else if (!vq->notify_owed) {
+		vq->notify_owed = true;
+		vq->owed_last_used = vq->last_used;
+		vq->owed_polls = 0;
+	}
+	return notify;
 }
 
 /* Descriptors the device may have used: published, not yet harvested. */
@@ -576,6 +603,27 @@ virtq_packed_drv_used_count(const struct virtq_packed_drv *vq)
 		virtq_packed_advance(&pos, &wrap, 1, vq->size);
 	}
 	return n;
+}
+
+/*
+ * After a harvest that found nothing: whether to notify the device anyway, because it declined a
+ * notification and has used nothing since, for VIRTQ_NOTIFY_OWED_POLLS such harvests (counted in
+ * err.late_notify). Cheap: one flag test unless a notification is owed.
+ */
+static inline bool
+virtq_packed_drv_notify_owed(struct virtq_packed_drv *vq)
+{
+	if (!vq->notify_owed)
+		return false;
+	if (vq->last_used != vq->owed_last_used || virtq_packed_drv_peek_used(vq) == 1) {
+		vq->notify_owed = false;
+		return false;
+	}
+	if (++vq->owed_polls < VIRTQ_NOTIFY_OWED_POLLS)
+		return false;
+	vq->notify_owed = false;
+	vq->err.late_notify++;
+	return true;
 }
 
 static inline bool

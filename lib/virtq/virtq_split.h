@@ -126,6 +126,11 @@ struct virtq_split_drv {
 	bool indirect;
 	bool broken;          /* a device error it cannot continue after: every call fails */
 	uint16_t detach_next; /* detach_unused(): the next state entry to look at */
+	/* A notification the device declined, owed until it shows progress: used.idx then, and
+	 * the empty harvests since (virtq_split_drv_notify_owed) */
+	bool notify_owed;
+	uint16_t owed_used_idx;
+	uint16_t owed_polls;
 	struct virtq_err_stats err;
 };
 
@@ -417,6 +422,7 @@ virtq_split_drv_needs_notify(struct virtq_split_drv *vq)
 {
 	uint16_t old = vq->avail_kicked;
 	uint16_t new_idx = vq->avail_published;
+	bool notify;
 
 	if (old == new_idx)
 		return false;
@@ -424,10 +430,49 @@ virtq_split_drv_needs_notify(struct virtq_split_drv *vq)
 	/* full fence: our avail.idx store before the load of avail_event / used.flags, or we could
 	 * miss the device going to sleep right after we read its old value (2.7.13.4.1) */
 	virtq_mb();
-	if (vq->event_idx)
-		return virtq_need_event(virtq_load16(virtq_split_avail_event(vq->used, vq->size)),
-		                        new_idx, old);
-	return (virtq_load16(&vq->used->flags) & VIRTQ_USED_F_NO_NOTIFY) == 0;
+	if (vq->event_idx) {
+		uint16_t event = virtq_load16(virtq_split_avail_event(vq->used, vq->size));
+
+		/* Ahead of every index published: no honest device waits for an entry that is not
+		 * there yet (2.7.10); a busy one far behind looks the same and takes a spurious kick. */
+		if ((uint16_t)(event - new_idx - 1) < 0x7fff) {
+			vq->err.bad_event++;
+			notify = true;
+		} else {
+			notify = virtq_need_event(event, new_idx, old);
+		}
+	} else {
+		notify = (virtq_load16(&vq->used->flags) & VIRTQ_USED_F_NO_NOTIFY) == 0;
+	}
+	if (notify)
+		vq->notify_owed = false;
+	else if (!vq->notify_owed) {
+		vq->notify_owed = true;
+		vq->owed_used_idx = virtq_load16(&vq->used->idx);
+		vq->owed_polls = 0;
+	}
+	return notify;
+}
+
+/*
+ * After a harvest that found nothing: whether to notify the device anyway, because it declined a
+ * notification and has used nothing since, for VIRTQ_NOTIFY_OWED_POLLS such harvests (counted in
+ * err.late_notify). Cheap: one flag test unless a notification is owed.
+ */
+static inline bool
+virtq_split_drv_notify_owed(struct virtq_split_drv *vq)
+{
+	if (!vq->notify_owed)
+		return false;
+	if (virtq_load16(&vq->used->idx) != vq->owed_used_idx) {
+		vq->notify_owed = false;
+		return false;
+	}
+	if (++vq->owed_polls < VIRTQ_NOTIFY_OWED_POLLS)
+		return false;
+	vq->notify_owed = false;
+	vq->err.late_notify++;
+	return true;
 }
 
 /*

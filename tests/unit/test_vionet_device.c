@@ -242,9 +242,9 @@ test_feature_dependencies(void)
 	CU_ASSERT_EQUAL(hw.max_queue_pairs, 1);
 }
 
-/* vionet_dev_init's result, and whether what it logged names 'named'. */
+/* fn's result (vionet_dev_init, vionet_dev_renegotiate), and whether what it logged names 'named'. */
 static int
-init_logging(const char *named, bool *logged)
+call_logging(int (*fn)(struct vionet_hw *), const char *named, bool *logged)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -253,7 +253,7 @@ init_logging(const char *named, bool *logged)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(log);
 	rte_openlog_stream(log);
-	ret = vionet_dev_init(&hw);
+	ret = fn(&hw);
 	rte_openlog_stream(NULL);
 	fclose(log);
 	*logged = text != NULL && strstr(text, named) != NULL;
@@ -261,6 +261,12 @@ init_logging(const char *named, bool *logged)
 		fprintf(stderr, "logged: %s\n", text != NULL ? text : "");
 	free(text);
 	return ret;
+}
+
+static int
+init_logging(const char *named, bool *logged)
+{
+	return call_logging(vionet_dev_init, named, logged);
 }
 
 static void
@@ -325,6 +331,155 @@ test_config_space(void)
 	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
 	CU_ASSERT_TRUE(rte_is_valid_assigned_ether_addr(&hw.mac));
 	CU_ASSERT_TRUE(rte_is_local_admin_ether_addr(&hw.mac));
+}
+
+static void
+set_config16(size_t off, uint16_t v)
+{
+	v = rte_cpu_to_le_16(v);
+	memcpy(fake.config + off, &v, sizeof(v));
+}
+
+static void
+set_config32(size_t off, uint32_t v)
+{
+	v = rte_cpu_to_le_32(v);
+	memcpy(fake.config + off, &v, sizeof(v));
+}
+
+/* A probe over a device with one config field as given: whether it logged 'named', and the count. */
+static void
+probe_with_logged(const char *named, uint64_t rejected)
+{
+	bool logged;
+
+	CU_ASSERT_EQUAL(init_logging(named, &logged), 0);
+	CU_ASSERT_TRUE(logged);
+	CU_ASSERT_EQUAL(hw.config_rejected, rejected);
+}
+
+/*
+ * 5.1.4 Device configuration layout: a value the driver cannot use is not used, said in one line
+ * naming the field, the value and what is used instead, and counted; the probe goes on. Values at
+ * the edges of the ranges, and "unknown" speed and duplex, are not rejected.
+ */
+static void
+test_config_values_rejected(void)
+{
+	static const uint8_t multicast[6] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x01};
+
+	setup_device(ALL_OFFERED, 4);
+	memcpy(fake.config + VIONET_CFG_MAC, multicast, 6);
+	probe_with_logged("mac rejected: 01:00:5E:00:00:01", 1);
+	CU_ASSERT_TRUE(rte_is_valid_assigned_ether_addr(&hw.mac));
+
+	setup_device(ALL_OFFERED, 4);
+	memset(fake.config + VIONET_CFG_MAC, 0, 6);
+	probe_with_logged("mac rejected: 00:00:00:00:00:00", 1);
+	CU_ASSERT_TRUE(rte_is_valid_assigned_ether_addr(&hw.mac));
+
+	/* max_virtqueue_pairs outside 1..0x8000: MQ is not accepted, so the control queue is at 2. */
+	setup_device(ALL_OFFERED, 0);
+	probe_with_logged("max_virtqueue_pairs rejected: 0 is outside 1..32768", 1);
+	CU_ASSERT_EQUAL(hw.max_queue_pairs, 1);
+	CU_ASSERT_EQUAL(fake.written_features & B(VIONET_NET_F_MQ), 0);
+	setup_device(ALL_OFFERED, 0x8001);
+	probe_with_logged("max_virtqueue_pairs rejected: 32769", 1);
+	CU_ASSERT_EQUAL(hw.max_queue_pairs, 1);
+	setup_device(ALL_OFFERED, 0x8000);
+	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
+	CU_ASSERT_EQUAL(hw.max_queue_pairs, VIONET_QUEUE_PAIRS_MAX);
+	CU_ASSERT_TRUE(vionet_has_feature(&hw, VIONET_NET_F_MQ));
+	CU_ASSERT_EQUAL(hw.config_rejected, 0);
+
+	/* mtu below 68: MTU is not accepted, the driver's own maximum. */
+	setup_device(ALL_OFFERED, 1);
+	set_config16(VIONET_CFG_MTU, 67);
+	probe_with_logged("mtu rejected: 67 is below 68", 1);
+	CU_ASSERT_EQUAL(hw.max_mtu, VIONET_MAX_MTU);
+	CU_ASSERT_EQUAL(fake.written_features & B(VIONET_NET_F_MTU), 0);
+	setup_device(ALL_OFFERED, 1);
+	set_config16(VIONET_CFG_MTU, 68);
+	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
+	CU_ASSERT_EQUAL(hw.max_mtu, 68);
+	CU_ASSERT_EQUAL(hw.config_rejected, 0);
+
+	/* speed 0 or above any link: the default; 0xffffffff is "unknown", not an error. */
+	setup_device(ALL_OFFERED, 1);
+	set_config32(VIONET_CFG_SPEED, 0);
+	probe_with_logged("speed rejected: 0 Mbps", 1);
+	CU_ASSERT_EQUAL(hw.speed_mbps, VIONET_DEFAULT_SPEED_MBPS);
+	setup_device(ALL_OFFERED, 1);
+	set_config32(VIONET_CFG_SPEED, VIONET_SPEED_MAX_MBPS + 1);
+	probe_with_logged("speed rejected: 400001 Mbps", 1);
+	CU_ASSERT_EQUAL(hw.speed_mbps, VIONET_DEFAULT_SPEED_MBPS);
+	setup_device(ALL_OFFERED, 1);
+	set_config32(VIONET_CFG_SPEED, UINT32_MAX);
+	fake.config[VIONET_CFG_DUPLEX] = 0xff;
+	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
+	CU_ASSERT_EQUAL(hw.speed_mbps, VIONET_DEFAULT_SPEED_MBPS);
+	CU_ASSERT_TRUE(hw.full_duplex);
+	CU_ASSERT_EQUAL(hw.config_rejected, 0);
+
+	/* duplex other than 0, 1, 0xff: full. */
+	setup_device(ALL_OFFERED, 1);
+	fake.config[VIONET_CFG_DUPLEX] = 2;
+	probe_with_logged("duplex rejected: 0x2", 1);
+	CU_ASSERT_TRUE(hw.full_duplex);
+	setup_device(ALL_OFFERED, 1);
+	fake.config[VIONET_CFG_DUPLEX] = 0;
+	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
+	CU_ASSERT_FALSE(hw.full_duplex);
+
+	/* All at once: one count each. */
+	setup_device(ALL_OFFERED, 0);
+	memcpy(fake.config + VIONET_CFG_MAC, multicast, 6);
+	set_config16(VIONET_CFG_MTU, 1);
+	set_config32(VIONET_CFG_SPEED, 0);
+	fake.config[VIONET_CFG_DUPLEX] = 7;
+	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
+	CU_ASSERT_EQUAL(hw.config_rejected, 5);
+}
+
+/*
+ * A device that comes back changed (after a reset or a back end's reconnect): each negotiation reads
+ * the configuration again. The device's limits and link take the new values; the port keeps the
+ * MAC and MTU the application knows; bad values are rejected and counted again.
+ */
+static void
+test_config_read_again_at_renegotiation(void)
+{
+	static const uint8_t mac[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
+	static const uint8_t other_mac[6] = {0x02, 0x99, 0x88, 0x77, 0x66, 0x55};
+	bool logged;
+
+	setup_device(ALL_OFFERED, 4);
+	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
+	set_config16(VIONET_CFG_MAX_VQ_PAIRS, 2);
+	set_config16(VIONET_CFG_MTU, 3000);
+	set_config32(VIONET_CFG_SPEED, 1000);
+	fake.config[VIONET_CFG_DUPLEX] = 0;
+	memcpy(fake.config + VIONET_CFG_MAC, other_mac, 6);
+	CU_ASSERT_EQUAL(call_logging(vionet_dev_renegotiate, "now offers MAC 02:99:88:77:66:55; "
+					"the port keeps 02:11:22:33:44:55", &logged), 0);
+	CU_ASSERT_TRUE(logged);
+	CU_ASSERT_EQUAL(hw.max_queue_pairs, 2);
+	CU_ASSERT_EQUAL(hw.max_mtu, 3000);
+	CU_ASSERT_EQUAL(hw.mtu, 1500);
+	CU_ASSERT_EQUAL(hw.speed_mbps, 1000);
+	CU_ASSERT_FALSE(hw.full_duplex);
+	CU_ASSERT_EQUAL(memcmp(hw.mac.addr_bytes, mac, 6), 0);
+	CU_ASSERT_EQUAL(hw.config_rejected, 0);
+
+	set_config16(VIONET_CFG_MAX_VQ_PAIRS, 0);
+	set_config16(VIONET_CFG_MTU, 20);
+	CU_ASSERT_EQUAL(call_logging(vionet_dev_renegotiate, "mtu rejected: 20", &logged), 0);
+	CU_ASSERT_TRUE(logged);
+	CU_ASSERT_EQUAL(hw.config_rejected, 2);
+	CU_ASSERT_EQUAL(hw.max_queue_pairs, 1);
+	CU_ASSERT_EQUAL(hw.max_mtu, VIONET_MAX_MTU);
+	CU_ASSERT_FALSE(vionet_has_feature(&hw, VIONET_NET_F_MQ));
+	CU_ASSERT_EQUAL(memcmp(hw.mac.addr_bytes, mac, 6), 0);
 }
 
 /* The transport's upcall goes up as one event per change, with the new state; no event without one. */
@@ -488,6 +643,8 @@ main(void)
 	        {"refusals write FAILED", test_refusals_write_failed},
 	        {"legacy device", test_legacy_device},
 	        {"config space and devarg overrides", test_config_space},
+	        {"config values the driver cannot use", test_config_values_rejected},
+	        {"config read again at renegotiation", test_config_read_again_at_renegotiation},
 	        {"link state from the transport", test_link_state},
 	        {"DRIVER_OK, reset, renegotiation", test_driver_ok_and_reset},
 	        {"control command encoding", test_control_commands},

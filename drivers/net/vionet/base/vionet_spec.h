@@ -71,6 +71,10 @@ struct vionet_net_config {
 #define VIONET_NET_S_LINK_UP 1	  /* bit of 'status' */
 #define VIONET_NET_DUPLEX_FULL 1
 #define VIONET_NET_DUPLEX_HALF 0
+#define VIONET_NET_DUPLEX_UNKNOWN 0xff
+#define VIONET_SPEED_UNKNOWN UINT32_MAX
+/* max_virtqueue_pairs' range (5.1.4: 1 to 0x8000, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_MAX) */
+#define VIONET_SPEC_QUEUE_PAIRS_MAX 0x8000
 
 /* ---- 5.1.6 Network Device: Device Operation (struct virtio_net_hdr) ---- */
 /*

@@ -53,47 +53,138 @@ add_status(struct vionet_hw *hw, uint8_t bits)
 	hw->tp.ops->set_status(&hw->tp, hw->tp.ops->get_status(&hw->tp) | bits);
 }
 
+/*
+ * A configuration value the device gave that the driver cannot use: one line naming the field, the
+ * value and what the driver uses instead, and the port's count of them (xstat
+ * device_config_rejected). Each (re-)negotiation reads the fields again, so a device that keeps
+ * the value is logged once per negotiation.
+ */
+static void __attribute__((format(printf, 3, 4)))
+reject_config(struct vionet_hw *hw, const char *field, const char *fmt, ...)
+{
+	char said[96];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(said, sizeof(said), fmt, ap);
+	va_end(ap);
+	__atomic_fetch_add(&hw->config_rejected, 1, __ATOMIC_RELAXED);
+	VIONET_INIT_LOG(WARNING, "%s: device config %s rejected: %s", hw->tp.name, field, said);
+}
+
+/*
+ * 5.1.4 Device configuration layout: max_virtqueue_pairs is 1..0x8000 with VIRTIO_NET_F_MQ, mtu at
+ * least 68 with VIRTIO_NET_F_MTU. Read while the features are still being chosen (3.1.1 Driver
+ * Requirements: Device Initialization step 4 lets the driver read the configuration before it
+ * accepts a feature): a feature whose field is out of range is not accepted, as the field says
+ * where the control queue is (5.1.2 Virtqueues: index 2N) and what the port may send.
+ */
 static void
-read_config(struct vionet_hw *hw)
+screen_config_features(struct vionet_hw *hw)
 {
 	uint16_t v16;
-	uint32_t v32;
-	uint8_t duplex;
-
-	/* 5.1.4 Device configuration layout: mac valid iff VIONET_NET_F_MAC; devargs override it. */
-	if (hw->tp.devargs.mac_set)
-		hw->mac = hw->tp.devargs.mac;
-	else if (vionet_has_feature(hw, VIONET_NET_F_MAC) &&
-		 hw->tp.ops->read_dev_config(&hw->tp, VIONET_CFG_MAC, &hw->mac, RTE_ETHER_ADDR_LEN) == 0 &&
-		 rte_is_valid_assigned_ether_addr(&hw->mac))
-		;
-	else
-		rte_eth_random_addr(hw->mac.addr_bytes);
 
 	hw->max_queue_pairs = 1;
 	if (vionet_has_feature(hw, VIONET_NET_F_MQ) &&
-	    hw->tp.ops->read_dev_config(&hw->tp, VIONET_CFG_MAX_VQ_PAIRS, &v16, sizeof(v16)) == 0 &&
-	    rte_le_to_cpu_16(v16) >= 1)
-		hw->max_queue_pairs = RTE_MIN(rte_le_to_cpu_16(v16), VIONET_QUEUE_PAIRS_MAX);
-
+	    hw->tp.ops->read_dev_config(&hw->tp, VIONET_CFG_MAX_VQ_PAIRS, &v16, sizeof(v16)) == 0) {
+		v16 = rte_le_to_cpu_16(v16);
+		if (v16 == 0 || v16 > VIONET_SPEC_QUEUE_PAIRS_MAX) {
+			reject_config(hw, "max_virtqueue_pairs",
+				      "%u is outside 1..%u; VIRTIO_NET_F_MQ not accepted, 1 queue pair",
+				      v16, VIONET_SPEC_QUEUE_PAIRS_MAX);
+			hw->tp.features &= ~VIRTQ_FEATURE(VIONET_NET_F_MQ);
+		} else {
+			hw->max_queue_pairs = RTE_MIN(v16, VIONET_QUEUE_PAIRS_MAX);
+		}
+	}
 	hw->max_mtu = VIONET_MAX_MTU;
 	if (vionet_has_feature(hw, VIONET_NET_F_MTU) &&
-	    hw->tp.ops->read_dev_config(&hw->tp, VIONET_CFG_MTU, &v16, sizeof(v16)) == 0 &&
-	    rte_le_to_cpu_16(v16) >= RTE_ETHER_MIN_MTU)
-		hw->max_mtu = RTE_MIN(rte_le_to_cpu_16(v16), VIONET_MAX_MTU);
-	if (hw->mtu == 0 || hw->mtu > hw->max_mtu)
-		hw->mtu = RTE_MIN(RTE_ETHER_MTU, hw->max_mtu);
-
-	/* "speed" is in Mbps, -1 (0xffffffff) unknown; duplex 1 full, 0 half, 0xff unknown. */
-	hw->speed_mbps = hw->tp.devargs.speed_mbps != 0 ? hw->tp.devargs.speed_mbps : RTE_ETH_SPEED_NUM_10G;
-	hw->full_duplex = true;
-	if (hw->tp.devargs.speed_mbps == 0 && vionet_has_feature(hw, VIONET_NET_F_SPEED_DUPLEX) &&
-	    hw->tp.ops->read_dev_config(&hw->tp, VIONET_CFG_SPEED, &v32, sizeof(v32)) == 0 &&
-	    rte_le_to_cpu_32(v32) != 0 && rte_le_to_cpu_32(v32) != UINT32_MAX) {
-		hw->speed_mbps = rte_le_to_cpu_32(v32);
-		if (hw->tp.ops->read_dev_config(&hw->tp, VIONET_CFG_DUPLEX, &duplex, 1) == 0 && duplex == 0)
-			hw->full_duplex = false;
+	    hw->tp.ops->read_dev_config(&hw->tp, VIONET_CFG_MTU, &v16, sizeof(v16)) == 0) {
+		v16 = rte_le_to_cpu_16(v16);
+		if (v16 < RTE_ETHER_MIN_MTU) {
+			reject_config(hw, "mtu",
+				      "%u is below %u; VIRTIO_NET_F_MTU not accepted, maximum MTU %u",
+				      v16, RTE_ETHER_MIN_MTU, VIONET_MAX_MTU);
+			hw->tp.features &= ~VIRTQ_FEATURE(VIONET_NET_F_MTU);
+		} else {
+			hw->max_mtu = RTE_MIN(v16, VIONET_MAX_MTU);
+		}
 	}
+}
+
+/*
+ * The port's address: the devarg, else the device's (5.1.4: valid with VIRTIO_NET_F_MAC) when it
+ * is a unicast address, else a random one. At a re-negotiation the port keeps the address the
+ * application knows (ethdev's mac_addrs[0]); a device that now offers another says so in the log.
+ */
+static void
+read_mac(struct vionet_hw *hw, bool first)
+{
+	char said[RTE_ETHER_ADDR_FMT_SIZE], port[RTE_ETHER_ADDR_FMT_SIZE];
+	struct rte_ether_addr mac;
+
+	if (hw->tp.devargs.mac_set) {
+		hw->mac = hw->tp.devargs.mac;
+		return;
+	}
+	if (first)
+		rte_eth_random_addr(hw->mac.addr_bytes);
+	if (!vionet_has_feature(hw, VIONET_NET_F_MAC) ||
+	    hw->tp.ops->read_dev_config(&hw->tp, VIONET_CFG_MAC, &mac, RTE_ETHER_ADDR_LEN) < 0)
+		return;
+	rte_ether_format_addr(said, sizeof(said), &mac);
+	rte_ether_format_addr(port, sizeof(port), &hw->mac);
+	if (!rte_is_valid_assigned_ether_addr(&mac))
+		reject_config(hw, "mac", "%s is not a unicast address; the port uses %s%s", said,
+			      first ? "the random " : "its ", port);
+	else if (first)
+		hw->mac = mac;
+	else if (!rte_is_same_ether_addr(&mac, &hw->mac))
+		VIONET_INIT_LOG(NOTICE, "%s: the device now offers MAC %s; the port keeps %s",
+				hw->tp.name, said, port);
+}
+
+/*
+ * 5.1.4: speed in Mbps (0xffffffff unknown), duplex 0 half, 1 full, 0xff unknown; valid with
+ * VIRTIO_NET_F_SPEED_DUPLEX. A devarg speed overrides both. Unknown or rejected: the default.
+ */
+static void
+read_speed_duplex(struct vionet_hw *hw)
+{
+	uint32_t speed;
+	uint8_t duplex;
+
+	hw->speed_mbps = hw->tp.devargs.speed_mbps != 0 ? hw->tp.devargs.speed_mbps
+						       : VIONET_DEFAULT_SPEED_MBPS;
+	hw->full_duplex = true;
+	if (hw->tp.devargs.speed_mbps != 0 || !vionet_has_feature(hw, VIONET_NET_F_SPEED_DUPLEX))
+		return;
+	if (hw->tp.ops->read_dev_config(&hw->tp, VIONET_CFG_SPEED, &speed, sizeof(speed)) == 0) {
+		speed = rte_le_to_cpu_32(speed);
+		if (speed == 0 || (speed > VIONET_SPEED_MAX_MBPS && speed != VIONET_SPEED_UNKNOWN))
+			reject_config(hw, "speed", "%u Mbps is outside 1..%u; the port reports %u",
+				      speed, VIONET_SPEED_MAX_MBPS, VIONET_DEFAULT_SPEED_MBPS);
+		else if (speed != VIONET_SPEED_UNKNOWN)
+			hw->speed_mbps = speed;
+	}
+	if (hw->tp.ops->read_dev_config(&hw->tp, VIONET_CFG_DUPLEX, &duplex, 1) == 0) {
+		if (duplex == VIONET_NET_DUPLEX_HALF)
+			hw->full_duplex = false;
+		else if (duplex != VIONET_NET_DUPLEX_FULL && duplex != VIONET_NET_DUPLEX_UNKNOWN)
+			reject_config(hw, "duplex", "0x%x is not 0, 1 or 0xff; the port reports full",
+				      duplex);
+	}
+}
+
+/* The fields not screened with the features (screen_config_features), after FEATURES_OK. */
+static void
+read_config(struct vionet_hw *hw, bool first)
+{
+	read_mac(hw, first);
+	/* The port's MTU is the application's after the first read (ethdev configure, mtu_set). */
+	if (first && (hw->mtu == 0 || hw->mtu > hw->max_mtu))
+		hw->mtu = RTE_MIN(RTE_ETHER_MTU, hw->max_mtu);
+	read_speed_duplex(hw);
 }
 
 static int
@@ -124,6 +215,7 @@ negotiate(struct vionet_hw *hw)
 		hw->tp.features &= ~(VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO6));
 	if (!vionet_has_feature(hw, VIONET_NET_F_GUEST_CSUM))
 		hw->tp.features &= ~(VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO6));
+	screen_config_features(hw);
 	ret = hw->tp.ops->set_features(&hw->tp, hw->tp.features);
 	if (ret < 0) {
 		VIONET_INIT_LOG(ERR, "%s: cannot write features 0x%" PRIx64 ": %s", hw->tp.name, hw->tp.features,
@@ -149,8 +241,9 @@ negotiate(struct vionet_hw *hw)
 	return 0;
 }
 
-int
-vionet_dev_renegotiate(struct vionet_hw *hw)
+/* Negotiation, then the configuration read and checked again: a device may change between connections. */
+static int
+negotiate_and_read(struct vionet_hw *hw, bool first)
 {
 	int ret = negotiate(hw);
 
@@ -158,7 +251,14 @@ vionet_dev_renegotiate(struct vionet_hw *hw)
 		add_status(hw, VIONET_STATUS_FAILED);
 		return ret;
 	}
+	read_config(hw, first);
 	return 0;
+}
+
+int
+vionet_dev_renegotiate(struct vionet_hw *hw)
+{
+	return negotiate_and_read(hw, false);
 }
 
 /*
@@ -198,10 +298,9 @@ vionet_dev_init(struct vionet_hw *hw)
 {
 	int ret;
 
-	ret = vionet_dev_renegotiate(hw);
+	ret = negotiate_and_read(hw, true);
 	if (ret < 0)
 		return ret;
-	read_config(hw);
 	if (hw->tp.devargs.queue_pairs > hw->max_queue_pairs) {
 		VIONET_INIT_LOG(ERR, "%s: devarg queues=%u exceeds the device's %u queue pairs", hw->tp.name,
 				hw->tp.devargs.queue_pairs, hw->max_queue_pairs);

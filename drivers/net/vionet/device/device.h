@@ -68,6 +68,8 @@ struct vionet_dev_fault {
 #define VIONET_FRAME_OVERHEAD (RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN + RTE_ETHER_CRC_LEN)
 #define VIONET_MAX_MTU 9698 /* 9728-byte frames: what testpmd and vhost handle comfortably */
 #define VIONET_MAC_TABLE_SIZE 64
+/* Link speed reported when neither the devarg nor the device gives one */
+#define VIONET_DEFAULT_SPEED_MBPS RTE_ETH_SPEED_NUM_10G
 #define VIONET_VLAN_IDS 4096
 
 /* What the receive filters were last set to (recorded even where the device cannot filter). */
@@ -111,7 +113,7 @@ struct vionet_hw {
 	struct rte_ether_addr mac;
 	uint16_t mtu;	     /* current MTU */
 	uint16_t max_mtu;    /* VIONET_NET_F_MTU's value, else VIONET_MAX_MTU */
-	uint32_t speed_mbps; /* RTE_ETH_SPEED_NUM_UNKNOWN when unknown */
+	uint32_t speed_mbps; /* VIONET_DEFAULT_SPEED_MBPS when unknown */
 	bool full_duplex;
 	uint16_t net_hdr_size; /* struct virtio_net_hdr(_mrg_rxbuf): 12 with VERSION_1 or MRG_RXBUF */
 	/* Ring size limits for dev_infos_get, read once at probe: a secondary must not select queues. */
@@ -132,6 +134,9 @@ struct vionet_hw {
 	struct vionet_rx_filters filters; /* the control path's (device_ctrl.c) */
 	struct vionet_port_state port;	  /* the ethdev layer's and the burst selector's */
 	struct vionet_dev_fault fault;	  /* written by whoever notices a break (bursts too) */
+	/* Configuration values the device gave that the driver could not use, since probe or the
+	 * last xstats reset (each negotiation reads them again) */
+	uint64_t config_rejected;
 };
 
 static inline bool
@@ -160,7 +165,11 @@ int vionet_dev_init(struct vionet_hw *hw);
 /* The feature set this driver accepts for its devargs (before intersecting with the device's). */
 uint64_t vionet_dev_wanted_features(const struct vionet_hw *hw);
 
-/* Re-runs reset and negotiation (after a reset or a back end reconnect); queues must be set up again. */
+/*
+ * Re-runs reset and negotiation (after a reset or a back end reconnect) and reads the configuration
+ * again: max queue pairs, maximum MTU, speed and duplex take the device's new values (the port's
+ * MAC and MTU stay the application's); queues must be set up again.
+ */
 int vionet_dev_renegotiate(struct vionet_hw *hw);
 
 /* Writes DRIVER_OK (step 8): queues are set up; the device may now use them. */

@@ -177,6 +177,17 @@ vionet_ctrlq_stop(struct vionet_hw *hw, bool device_has_queue)
 	pthread_mutex_unlock(&hw->ctrl_lock);
 }
 
+bool
+vionet_ctrlq_fits(const struct vionet_hw *hw, uint16_t *index)
+{
+	bool device_has = hw->tp.ops->ctrl_command == NULL && vionet_has_feature(hw, VIONET_NET_F_CTRL_VQ);
+
+	*index = (uint16_t)(2 * hw->max_queue_pairs);
+	if (hw->ctrlq == NULL)
+		return !device_has;
+	return device_has && hw->ctrlq->vq.vq_index == *index;
+}
+
 /* The wait of a command, in timer cycles: sleeps make a count of polls far off real time. */
 static uint64_t
 ctrl_timeout_cycles(const struct vionet_hw *hw)

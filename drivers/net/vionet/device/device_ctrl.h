@@ -41,4 +41,11 @@ int vionet_ctrl_vlan(struct vionet_hw *hw, uint16_t vlan_id, bool add);
 int vionet_ctrlq_start(struct vionet_hw *hw);
 void vionet_ctrlq_stop(struct vionet_hw *hw, bool device_has_queue);
 
+/*
+ * Whether the control virtqueue made at probe or reset (vionet_ctrl_init) is the one the device has
+ * after the last negotiation: one exactly when it has a control queue, at index 2N for its N
+ * queue pairs (5.1.2 Virtqueues). *index: where the device has it now.
+ */
+bool vionet_ctrlq_fits(const struct vionet_hw *hw, uint16_t *index);
+
 #endif /* VIONET_DEVICE_CTRL_H */

@@ -90,6 +90,12 @@ vionet_vq_alloc(struct vionet_vq *vq, struct vionet_hw *hw, uint16_t vq_index, u
 	return 0;
 }
 
+static const struct virtq_err_stats *
+vq_err(const struct vionet_vq *vq)
+{
+	return vq->packed_ring ? &vq->packed.err : &vq->split.err;
+}
+
 /*
  * Used entries lib/virtq rejected. A length on a transmit buffer is not counted: we posted nothing
  * writable, use no length there, and DPDK's vhost library reports the read length on some packed
@@ -116,6 +122,8 @@ vq_init_ring(struct vionet_vq *vq)
 	int ret;
 
 	vq->invalid_used_folded += vq_err_total(vq);
+	vq->bad_event_folded += vq_err(vq)->bad_event;
+	vq->late_notify_folded += vq_err(vq)->late_notify;
 	if (vq->packed_ring) {
 		ret = virtq_packed_drv_init_mem(&vq->packed, size, va, vq->state, hw->tp.features);
 		driver_off = virtq_packed_driver_event_offset(size);
@@ -198,4 +206,18 @@ void
 vionet_vq_invalid_used_reset(struct vionet_vq *vq)
 {
 	vq->invalid_used_folded = 0 - vq_err_total(vq);
+	vq->bad_event_folded = 0 - vq_err(vq)->bad_event;
+	vq->late_notify_folded = 0 - vq_err(vq)->late_notify;
+}
+
+uint64_t
+vionet_vq_bad_event(const struct vionet_vq *vq)
+{
+	return vq->bad_event_folded + vq_err(vq)->bad_event;
+}
+
+uint64_t
+vionet_vq_late_notify(const struct vionet_vq *vq)
+{
+	return vq->late_notify_folded + vq_err(vq)->late_notify;
 }

@@ -43,6 +43,9 @@ struct vionet_vq {
 	/* Used entries rejected by earlier ring incarnations (lib/virtq's counters restart at init),
 	 * minus those counted at the last stats reset: modulo-2^64 arithmetic keeps the sum right. */
 	uint64_t invalid_used_folded;
+	/* The same for the event suppression counters (bad_event, late_notify) */
+	uint64_t bad_event_folded;
+	uint64_t late_notify_folded;
 };
 
 /* Where the device reaches a memzone: our virtual address (vhost-user) or its IOVA (PCI). */
@@ -72,6 +75,13 @@ void *vionet_vq_detach_unused(struct vionet_vq *vq);
 /* Used entries the ring rejected from the device (bad id, length, index, wrap) since the last reset. */
 uint64_t vionet_vq_invalid_used(const struct vionet_vq *vq);
 void vionet_vq_invalid_used_reset(struct vionet_vq *vq);
+
+/*
+ * Event suppression values the device wrote that no honest device writes (notified anyway), and
+ * notifications sent after a device that declined one used nothing for long; since the last reset.
+ */
+uint64_t vionet_vq_bad_event(const struct vionet_vq *vq);
+uint64_t vionet_vq_late_notify(const struct vionet_vq *vq);
 
 /*
  * The ring is broken (lib/virtq met a used entry it cannot skip): the queue's gate is closed from
@@ -108,12 +118,20 @@ vionet_vq_free_count(const struct vionet_vq *vq, const bool packed)
 	return packed ? virtq_packed_drv_free_count(&vq->packed) : virtq_split_drv_free_count(&vq->split);
 }
 
+static __rte_always_inline void vionet_vq_kick(struct vionet_vq *vq);
+
 static __rte_always_inline uint16_t
 vionet_vq_get_used_bulk(struct vionet_vq *vq, const bool packed, void **cookies, uint32_t *lens,
 			uint16_t max)
 {
-	return packed ? virtq_packed_drv_get_used_bulk(&vq->packed, cookies, lens, max)
-		      : virtq_split_drv_get_used_bulk(&vq->split, cookies, lens, max);
+	uint16_t n = packed ? virtq_packed_drv_get_used_bulk(&vq->packed, cookies, lens, max)
+			    : virtq_split_drv_get_used_bulk(&vq->split, cookies, lens, max);
+
+	/* A device that declined a kick and then used nothing for long gets one anyway. */
+	if (unlikely(n == 0) && (packed ? virtq_packed_drv_notify_owed(&vq->packed)
+					: virtq_split_drv_notify_owed(&vq->split)))
+		vionet_vq_kick(vq);
+	return n;
 }
 
 static __rte_always_inline int

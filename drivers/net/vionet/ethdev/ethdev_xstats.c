@@ -12,8 +12,13 @@
 
 struct xstat_def {
 	const char *name;
-	size_t offset; /* in struct vionet_queue_stats; SIZE_MAX: the ring's rejected used entries */
+	size_t offset; /* in struct vionet_queue_stats, or one of the ring's counters below */
 };
+
+/* Counters of the ring (device/device_vq.h), not of struct vionet_queue_stats. */
+#define XSTAT_RING_INVALID_USED SIZE_MAX
+#define XSTAT_RING_BAD_EVENT (SIZE_MAX - 1)
+#define XSTAT_RING_LATE_NOTIFY (SIZE_MAX - 2)
 
 #define XSTAT(field) {#field, offsetof(struct vionet_queue_stats, field)}
 #define XSTAT_SIZE(name, bucket) {name, offsetof(struct vionet_queue_stats, size[bucket])}
@@ -32,11 +37,15 @@ static const struct xstat_def queue_xstats[] = {
 	XSTAT_SIZE("size_1519_to_max_packets", VIONET_SIZE_OVER_1518),
 	XSTAT(notifications_sent),
 	XSTAT(notifications_suppressed),
-	{"invalid_used_rejected", SIZE_MAX},
+	{"invalid_used_rejected", XSTAT_RING_INVALID_USED},
 	XSTAT(mbuf_alloc_failed),
 	XSTAT(multi_seg),
 	XSTAT(intr_self_signalled),
 	XSTAT(runt_frames_dropped),
+	/* event suppression values no honest device writes: notified anyway */
+	{"event_suppression_rejected", XSTAT_RING_BAD_EVENT},
+	/* notifications sent after the device declined one and then used nothing for long */
+	{"notifications_late", XSTAT_RING_LATE_NOTIFY},
 };
 
 #define N_QUEUE_XSTATS RTE_DIM(queue_xstats)
@@ -44,6 +53,7 @@ static const struct xstat_def queue_xstats[] = {
 /* The port's, after every queue's. */
 static const char *const port_xstats[] = {
 	"device_broken", /* breaks the device caused: one RTE_ETH_EVENT_INTR_RESET each */
+	"device_config_rejected", /* configuration values the device gave that were not used */
 };
 
 #define N_PORT_XSTATS RTE_DIM(port_xstats)
@@ -83,8 +93,12 @@ fill_queue(struct rte_eth_xstat *xstats, unsigned int *k, const struct vionet_qu
 	for (unsigned int i = 0; i < N_QUEUE_XSTATS; i++) {
 		uint64_t v = 0;
 
-		if (s != NULL && queue_xstats[i].offset == SIZE_MAX)
+		if (s != NULL && queue_xstats[i].offset == XSTAT_RING_INVALID_USED)
 			v = vionet_vq_invalid_used(vq);
+		else if (s != NULL && queue_xstats[i].offset == XSTAT_RING_BAD_EVENT)
+			v = vionet_vq_bad_event(vq);
+		else if (s != NULL && queue_xstats[i].offset == XSTAT_RING_LATE_NOTIFY)
+			v = vionet_vq_late_notify(vq);
 		else if (s != NULL)
 			v = *(const uint64_t *)((const char *)s + queue_xstats[i].offset);
 		xstats[*k].id = *k;
@@ -112,6 +126,9 @@ vionet_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats, unsigne
 	}
 	xstats[k].id = k;
 	xstats[k].value = __atomic_load_n(&vionet_hw_of(dev)->fault.count, __ATOMIC_RELAXED);
+	k++;
+	xstats[k].id = k;
+	xstats[k].value = __atomic_load_n(&vionet_hw_of(dev)->config_rejected, __ATOMIC_RELAXED);
 	return (int)count;
 }
 
@@ -119,6 +136,7 @@ int
 vionet_xstats_reset(struct rte_eth_dev *dev)
 {
 	__atomic_store_n(&vionet_hw_of(dev)->fault.count, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&vionet_hw_of(dev)->config_rejected, 0, __ATOMIC_RELAXED);
 	for (uint16_t q = 0; q < dev->data->nb_rx_queues; q++) {
 		struct vionet_rxq *rxq = dev->data->rx_queues[q];
 

@@ -110,6 +110,40 @@ queues_fit_features(struct rte_eth_dev *dev)
 }
 
 /*
+ * After a renegotiation the device's configuration was read again (a back end may come back
+ * changed): the queue pairs and MTU the application configured must still be within the device's,
+ * and the control queue where the device has it now (5.1.2 Virtqueues: index 2N). Otherwise the
+ * queues must not run: the port is reported broken, naming what changed, and the application
+ * resets it (rte_eth_dev_reset); its configure then says what the device allows.
+ */
+static int
+port_fits_device_config(struct rte_eth_dev *dev)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+	uint16_t pairs = (uint16_t)(port_vq_count(dev) / 2);
+	uint16_t ctrl_index;
+
+	if (pairs > hw->max_queue_pairs)
+		vionet_dev_report_broken(hw,
+					 "the device now has %u queue pairs, the port is configured "
+					 "for %u",
+					 hw->max_queue_pairs, pairs);
+	else if (hw->mtu > hw->max_mtu)
+		vionet_dev_report_broken(hw,
+					 "the device's maximum MTU is now %u, the port's MTU is %u",
+					 hw->max_mtu, hw->mtu);
+	else if (!vionet_ctrlq_fits(hw, &ctrl_index))
+		vionet_dev_report_broken(hw,
+					 "the device's control queue (%s %u for %u queue pairs) is not "
+					 "the one the port set up",
+					 vionet_has_feature(hw, VIONET_NET_F_CTRL_VQ) ? "queue" : "none, not",
+					 ctrl_index, hw->max_queue_pairs);
+	else
+		return 0;
+	return -EPROTO;
+}
+
+/*
  * Rings to the device, Rx buffers in, queues enabled, DRIVER_OK (3.1 Device Initialization
  * step 7-8: queue set-up and enable come before DRIVER_OK), then the kick for the Rx buffers.
  */
@@ -128,6 +162,8 @@ bring_up_queues(struct rte_eth_dev *dev)
 		hw->needs_renegotiation = false;
 	}
 	ret = queues_fit_features(dev);
+	if (ret == 0)
+		ret = port_fits_device_config(dev);
 	if (ret < 0)
 		return ret;
 	for (uint16_t i = 0; i < n; i++) {
@@ -182,7 +218,8 @@ bring_up_queues(struct rte_eth_dev *dev)
 
 /*
  * The device stops using each ring and is reset (skipped for a device that never saw them: a back
- * end that just came back), and every mbuf it held comes back to its pool.
+ * end that just came back), and every mbuf it held comes back to its pool. The control queue is
+ * stopped before (vionet_ctrlq_stop), outside hold_queues().
  */
 static void
 take_down_queues(struct rte_eth_dev *dev, bool device_has_queues)
@@ -195,7 +232,6 @@ take_down_queues(struct rte_eth_dev *dev, bool device_has_queues)
 			continue;
 		hw->tp.ops->stop_queue(&hw->tp, i);
 	}
-	vionet_ctrlq_stop(hw, device_has_queues);
 	if (device_has_queues)
 		vionet_dev_reset(hw);
 	hw->needs_renegotiation = true;
@@ -265,6 +301,7 @@ vionet_queues_start(struct rte_eth_dev *dev)
 	int ret = bring_up_queues(dev);
 
 	if (ret < 0) {
+		vionet_ctrlq_stop(vionet_hw_of(dev), true);
 		take_down_queues(dev, true);
 		return ret;
 	}
@@ -283,6 +320,12 @@ vionet_queues_start(struct rte_eth_dev *dev)
 void
 vionet_queues_stop(struct rte_eth_dev *dev)
 {
+	/*
+	 * The control queue first: its stop waits for a command in flight (up to the command
+	 * timeout), which must not happen under hold_queues()' Rx interrupt spinlocks, where an
+	 * lcore enabling its queue's interrupt would spin for as long.
+	 */
+	vionet_ctrlq_stop(vionet_hw_of(dev), true);
 	/* Bursts on other lcores end before their rings are taken away. */
 	hold_queues(dev);
 	take_down_queues(dev, true);
@@ -294,6 +337,7 @@ vionet_queues_restart(struct rte_eth_dev *dev)
 {
 	int ret;
 
+	vionet_ctrlq_stop(vionet_hw_of(dev), false);
 	hold_queues(dev);
 	take_down_queues(dev, false);
 	ret = bring_up_queues(dev);
