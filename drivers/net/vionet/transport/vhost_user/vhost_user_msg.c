@@ -138,10 +138,12 @@ vhost_user_msg_send(int sock, const struct vhost_user_msg *msg, const int *fds, 
 	return 0;
 }
 
-static void
+/* Closes the descriptors that came in 'mh'; returns how many there were. */
+static size_t
 close_passed_fds(struct msghdr *mh)
 {
 	struct cmsghdr *cmsg;
+	size_t closed = 0;
 
 	for (cmsg = CMSG_FIRSTHDR(mh); cmsg != NULL; cmsg = CMSG_NXTHDR(mh, cmsg)) {
 		size_t n, i;
@@ -154,16 +156,19 @@ close_passed_fds(struct msghdr *mh)
 
 			memcpy(&fd, CMSG_DATA(cmsg) + i * sizeof(int), sizeof(int));
 			close(fd);
+			closed++;
 		}
 	}
+	return closed;
 }
 
 /*
- * Reads exactly 'len' bytes by 'deadline_ms'; ancillary descriptors that come along are closed.
- * '*got' says how many arrived, for the fault text of a reply cut short.
+ * Reads exactly 'len' bytes by 'deadline_ms'; ancillary descriptors that come along are closed
+ * and counted in '*fds'. '*got' says how many bytes arrived, for the fault text of a reply cut
+ * short.
  */
 static int
-recv_exact(int sock, void *dst, size_t len, uint64_t deadline_ms, size_t *got_out)
+recv_exact(int sock, void *dst, size_t len, uint64_t deadline_ms, size_t *got_out, size_t *fds)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * VHOST_USER_MEM_REGIONS_MAX)];
@@ -191,7 +196,7 @@ recv_exact(int sock, void *dst, size_t len, uint64_t deadline_ms, size_t *got_ou
 				return -ECONNRESET;
 			return -errno;
 		}
-		close_passed_fds(&mh);
+		*fds += close_passed_fds(&mh);
 		if (n == 0)
 			return -ECONNRESET;
 		got += (size_t)n;
@@ -223,11 +228,14 @@ int
 vhost_user_msg_recv(struct vhost_user_conn *c, struct vhost_user_msg *msg)
 {
 	uint64_t deadline_ms = now_ms() + msg_timeout_ms(c);
-	size_t got;
-	int ret = recv_exact(c->fd, &msg->hdr, HDR_SIZE, deadline_ms, &got);
+	size_t got, fds = 0;
+	int ret = recv_exact(c->fd, &msg->hdr, HDR_SIZE, deadline_ms, &got, &fds);
 
 	if (ret < 0)
 		return recv_failed(c, ret, "header", got, HDR_SIZE);
+	/* No reply we ask for carries one ("Front-end message types"): the back end is confused. */
+	if (fds > 0)
+		return vhost_user_refuse(c, "reply carries %zu file descriptors, none expected", fds);
 	if ((msg->hdr.flags & VHOST_USER_VERSION_MASK) != VHOST_USER_VERSION)
 		return vhost_user_refuse(c, "reply flags 0x%x: version %u, not %u", msg->hdr.flags,
 					 msg->hdr.flags & VHOST_USER_VERSION_MASK,
@@ -237,8 +245,12 @@ vhost_user_msg_recv(struct vhost_user_conn *c, struct vhost_user_msg *msg)
 					 msg->hdr.size, sizeof(msg->payload));
 	if (msg->hdr.size == 0)
 		return 0;
-	ret = recv_exact(c->fd, &msg->payload, msg->hdr.size, deadline_ms, &got);
-	return ret < 0 ? recv_failed(c, ret, "payload", got, msg->hdr.size) : 0;
+	ret = recv_exact(c->fd, &msg->payload, msg->hdr.size, deadline_ms, &got, &fds);
+	if (ret < 0)
+		return recv_failed(c, ret, "payload", got, msg->hdr.size);
+	if (fds > 0)
+		return vhost_user_refuse(c, "reply carries %zu file descriptors, none expected", fds);
+	return 0;
 }
 
 static void

@@ -155,8 +155,8 @@ int vhost_user_msg_send(int sock, const struct vhost_user_msg *msg, const int *f
 /*
  * Receives one message on c->fd, header and payload within the connection's deadline in all
  * (-ETIMEDOUT after it, however the bytes trickle in). File descriptors that arrive with it are
- * closed: a front end never expects one from the replies it asks for. Checks the version and that
- * the payload fits 'msg'.
+ * closed and refuse the message (-EPROTO): a front end never expects one in the replies it asks
+ * for. Checks the version and that the payload fits 'msg'.
  */
 int vhost_user_msg_recv(struct vhost_user_conn *c, struct vhost_user_msg *msg);
 
