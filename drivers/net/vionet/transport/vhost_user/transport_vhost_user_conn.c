@@ -239,8 +239,19 @@ handshake_locked(struct vu_priv *p, bool log_errors)
 	if (p->protocol_features & VIRTQ_FEATURE(VHOST_USER_PROTOCOL_F_CONFIG)) {
 		uint8_t probe[VIONET_CFG_MTU];
 
-		/* A back end may offer CONFIG for other device types only; then we synthesize. */
-		p->config_from_backend = vhost_user_get_config(c, 0, probe, sizeof(probe)) == 0;
+		/*
+		 * A back end may offer CONFIG for other device types only and answer ours empty;
+		 * then we synthesize. Any other bad answer leaves the stream out of step.
+		 */
+		ret = vhost_user_get_config(c, 0, probe, sizeof(probe));
+		if (ret < 0 && ret != -ENOTSUP) {
+			if (log_errors)
+				VIONET_USER_LOG(ERR, "%s: vhost-user handshake on %s failed: "
+						"GET_CONFIG: %s", p->t->name, da->path,
+						vhost_user_fault(c, ret));
+			return ret;
+		}
+		p->config_from_backend = ret == 0;
 	}
 	VIONET_USER_LOG(INFO,
 			"%s: connected to %s: features 0x%" PRIx64 ", protocol features 0x%" PRIx64

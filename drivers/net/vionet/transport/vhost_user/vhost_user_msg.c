@@ -461,9 +461,19 @@ vhost_user_get_config(struct vhost_user_conn *c, uint32_t offset, void *dst, uin
 	msg_init(&msg, VHOST_USER_GET_CONFIG, size);
 	msg.payload.config.offset = offset;
 	msg.payload.config.size = len;
-	ret = send_get(c, &msg, &reply, size);
+	ret = send_get(c, &msg, &reply, 0);
 	if (ret < 0)
 		return ret;
+	/* An empty payload is how a back end says it has no config space to give (DPDK's vhost). */
+	if (reply.hdr.size == 0) {
+		set_fault(c, -ENOTSUP, "the back end has no config space to give (empty reply)");
+		return -ENOTSUP;
+	}
+	if (reply.hdr.size < size)
+		return vhost_user_refuse(c, "reply size %u, %u needed", reply.hdr.size, size);
+	if (reply.payload.config.offset != offset)
+		return vhost_user_refuse(c, "reply is for offset %u, not %u",
+					 reply.payload.config.offset, offset);
 	if (reply.payload.config.size != len)
 		return vhost_user_refuse(c, "reply holds %u config bytes, %u asked",
 					 reply.payload.config.size, len);

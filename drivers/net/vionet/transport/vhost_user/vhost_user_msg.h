@@ -178,6 +178,7 @@ int vhost_user_set_vring_addr(struct vhost_user_conn *c, uint32_t index, uint64_
 int vhost_user_set_vring_fd(struct vhost_user_conn *c, enum vhost_user_request req, uint32_t index,
 			    int fd);
 
+/* -ENOTSUP: the back end answered with an empty payload, its way to say it has no config space. */
 int vhost_user_get_config(struct vhost_user_conn *c, uint32_t offset, void *dst, uint32_t len);
 int vhost_user_set_config(struct vhost_user_conn *c, uint32_t offset, const void *src, uint32_t len);
 
