@@ -215,11 +215,12 @@ handshake_locked(struct vu_priv *p, bool log_errors)
 	if (ret == 0 && (p->protocol_features & VIRTQ_FEATURE(VHOST_USER_PROTOCOL_F_MQ))) {
 		step = "GET_QUEUE_NUM";
 		ret = vhost_user_get_u64(c, VHOST_USER_GET_QUEUE_NUM, &queue_num);
-		if (ret == 0 && queue_num == 0)
-			ret = vhost_user_refuse(c, "the back end has 0 queue pairs");
+		/* max_virtqueue_pairs is 1 to 0x8000 (5.1.4 Device configuration layout). */
+		if (ret == 0 && (queue_num == 0 || queue_num > VIONET_CTRL_MQ_VQ_PAIRS_MAX))
+			ret = vhost_user_refuse(c, "the back end has %" PRIu64 " queue pairs, not 1 to %u",
+						queue_num, VIONET_CTRL_MQ_VQ_PAIRS_MAX);
 		if (ret == 0)
-			p->backend_queue_pairs = (uint16_t)RTE_MIN(
-				queue_num, (uint64_t)VIONET_CTRL_MQ_VQ_PAIRS_MAX);
+			p->backend_queue_pairs = (uint16_t)queue_num;
 	}
 	if (ret < 0) {
 		if (log_errors)
