@@ -467,6 +467,8 @@ vionet_vhost_user_create(struct vionet_transport *t)
 		return -ENOMEM;
 	t->priv = p;
 	vu_config_init(p);
+	/* Before the control thread: a back end that hangs up at once makes it call link_changed. */
+	t->ops = &vionet_vhost_user_ops;
 	ret = vu_conn_first(p);
 	if (ret == 0)
 		ret = vu_mem_events_register(p);
@@ -477,9 +479,9 @@ vionet_vhost_user_create(struct vionet_transport *t)
 		vu_conn_close(p);
 		free_priv(p);
 		t->priv = NULL;
+		t->ops = NULL;
 		return ret;
 	}
-	t->ops = &vionet_vhost_user_ops;
 	return 0;
 }
 

@@ -26,10 +26,17 @@
 #include "transport/transport_ops.h"
 #include "transport/vhost_user/vhost_user_mem.h"
 
-/* How long a request, or its whole reply, may take before the back end counts as hung. */
+/*
+ * How long a request, or its whole reply, may take before the back end counts as hung. Tests
+ * build the transport with shorter ones (tests/integration/meson.build).
+ */
+#ifndef VU_MSG_TIMEOUT_MS
 #define VU_MSG_TIMEOUT_MS 10000
+#endif
 /* Client mode: how often we try to reach a back end that went away. */
+#ifndef VU_RECONNECT_INTERVAL_MS
 #define VU_RECONNECT_INTERVAL_MS 1000
+#endif
 
 /* The protocol features we can use ("Protocol features"); the others stay off. */
 #define VU_PROTOCOL_FEATURES_WANTED                                                              \
@@ -179,6 +186,7 @@ handshake_locked(struct vu_priv *p, bool log_errors)
 	struct vhost_user_conn *c = &p->conn;
 	const struct vionet_devargs *da = &p->t->devargs;
 	uint64_t offered = 0, queue_num;
+	const char *step;
 	int ret;
 
 	c->reply_ack = false;
@@ -187,29 +195,37 @@ handshake_locked(struct vu_priv *p, bool log_errors)
 	p->config_from_backend = false;
 	forget_connection_state_locked(p);
 
+	step = "SET_OWNER";
 	ret = vhost_user_set_owner(c);
-	if (ret == 0)
+	if (ret == 0) {
+		step = "GET_FEATURES";
 		ret = vhost_user_get_u64(c, VHOST_USER_GET_FEATURES, &p->backend_features);
-	if (ret == 0 && (p->backend_features & VIRTQ_FEATURE(VHOST_USER_F_PROTOCOL_FEATURES)))
+	}
+	if (ret == 0 && (p->backend_features & VIRTQ_FEATURE(VHOST_USER_F_PROTOCOL_FEATURES))) {
+		step = "GET_PROTOCOL_FEATURES";
 		ret = vhost_user_get_u64(c, VHOST_USER_GET_PROTOCOL_FEATURES, &offered);
+	}
 	if (ret == 0 && offered != 0) {
+		step = "SET_PROTOCOL_FEATURES";
 		p->protocol_features = offered & VU_PROTOCOL_FEATURES_WANTED;
 		ret = vhost_user_set_u64(c, VHOST_USER_SET_PROTOCOL_FEATURES, p->protocol_features);
 		c->reply_ack =
 			p->protocol_features & VIRTQ_FEATURE(VHOST_USER_PROTOCOL_F_REPLY_ACK);
 	}
 	if (ret == 0 && (p->protocol_features & VIRTQ_FEATURE(VHOST_USER_PROTOCOL_F_MQ))) {
+		step = "GET_QUEUE_NUM";
 		ret = vhost_user_get_u64(c, VHOST_USER_GET_QUEUE_NUM, &queue_num);
-		if (ret == 0 && queue_num == 0)
-			ret = -EPROTO;
+		/* max_virtqueue_pairs is 1 to 0x8000 (5.1.4 Device configuration layout). */
+		if (ret == 0 && (queue_num == 0 || queue_num > VIONET_CTRL_MQ_VQ_PAIRS_MAX))
+			ret = vhost_user_refuse(c, "the back end has %" PRIu64 " queue pairs, not 1 to %u",
+						queue_num, VIONET_CTRL_MQ_VQ_PAIRS_MAX);
 		if (ret == 0)
-			p->backend_queue_pairs = (uint16_t)RTE_MIN(
-				queue_num, (uint64_t)VIONET_CTRL_MQ_VQ_PAIRS_MAX);
+			p->backend_queue_pairs = (uint16_t)queue_num;
 	}
 	if (ret < 0) {
 		if (log_errors)
-			VIONET_USER_LOG(ERR, "%s: vhost-user handshake on %s failed: %s",
-					p->t->name, da->path, strerror(-ret));
+			VIONET_USER_LOG(ERR, "%s: vhost-user handshake on %s failed: %s: %s",
+					p->t->name, da->path, step, vhost_user_fault(c, ret));
 		return ret;
 	}
 	if (da->queue_pairs > p->backend_queue_pairs) {
@@ -224,8 +240,19 @@ handshake_locked(struct vu_priv *p, bool log_errors)
 	if (p->protocol_features & VIRTQ_FEATURE(VHOST_USER_PROTOCOL_F_CONFIG)) {
 		uint8_t probe[VIONET_CFG_MTU];
 
-		/* A back end may offer CONFIG for other device types only; then we synthesize. */
-		p->config_from_backend = vhost_user_get_config(c, 0, probe, sizeof(probe)) == 0;
+		/*
+		 * A back end may offer CONFIG for other device types only and answer ours empty;
+		 * then we synthesize. Any other bad answer leaves the stream out of step.
+		 */
+		ret = vhost_user_get_config(c, 0, probe, sizeof(probe));
+		if (ret < 0 && ret != -ENOTSUP) {
+			if (log_errors)
+				VIONET_USER_LOG(ERR, "%s: vhost-user handshake on %s failed: "
+						"GET_CONFIG: %s", p->t->name, da->path,
+						vhost_user_fault(c, ret));
+			return ret;
+		}
+		p->config_from_backend = ret == 0;
 	}
 	VIONET_USER_LOG(INFO,
 			"%s: connected to %s: features 0x%" PRIx64 ", protocol features 0x%" PRIx64
@@ -295,7 +322,7 @@ vu_conn_first(struct vu_priv *p)
 void
 vu_conn_failed(struct vu_priv *p, const char *what, int err)
 {
-	VIONET_USER_LOG(ERR, "%s: %s failed: %s", p->t->name, what, strerror(-err));
+	VIONET_USER_LOG(ERR, "%s: %s failed: %s", p->t->name, what, vhost_user_fault(&p->conn, err));
 	if (err == -EIO || err == -EINVAL || p->conn.fd < 0)
 		return; /* the back end refused a request: the connection itself is fine */
 	/*

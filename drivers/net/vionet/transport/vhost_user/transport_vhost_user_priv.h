@@ -35,6 +35,8 @@ struct vu_queue {
 	int call_fd;	  /* eventfd the back end writes (interrupts); lives from create to close */
 	bool call_off;	  /* set_queue_vector(VIONET_MSI_NO_VECTOR): SET_VRING_CALL without an fd */
 	bool set_up;	  /* the back end has this ring (since setup_queue, on this connection) */
+	uint16_t size;	  /* descriptors, and the layout, of the ring set up: GET_VRING_BASE's range */
+	bool packed;
 	bool enabled;	  /* SET_VRING_ENABLE 1 sent (or implied without PROTOCOL_FEATURES) */
 };
 

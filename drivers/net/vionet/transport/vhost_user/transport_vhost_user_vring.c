@@ -67,6 +67,8 @@ vu_vring_setup_locked(struct vu_priv *p, const struct vionet_vq_ring_addrs *ring
 		return ret;
 	}
 	vq->set_up = true;
+	vq->size = ring->size;
+	vq->packed = ring->packed;
 	/* Without PROTOCOL_FEATURES a ring is enabled as soon as it is kicked ("Ring states"). */
 	vq->enabled = !(p->acked_features & VIRTQ_FEATURE(VHOST_USER_F_PROTOCOL_FEATURES));
 	return 0;
@@ -100,6 +102,23 @@ vu_vring_enable_locked(struct vu_priv *p, uint16_t q, bool enable)
 	return 0;
 }
 
+/*
+ * Whether GET_VRING_BASE's index can be where the ring stopped: split, a 16-bit free-running
+ * index; packed, an index inside the ring and its wrap counter in bit 15 ("SET_VRING_BASE").
+ */
+static int
+check_vring_base(struct vu_priv *p, const struct vu_queue *vq, uint32_t base)
+{
+	uint32_t index = base & ~(UINT32_C(1) << VHOST_USER_PACKED_WRAP_BIT);
+
+	if (!vq->packed && base > UINT16_MAX)
+		return vhost_user_refuse(&p->conn, "ring index 0x%x does not fit 16 bits", base);
+	if (vq->packed && (base > UINT16_MAX || index >= vq->size))
+		return vhost_user_refuse(&p->conn, "ring index 0x%x is beyond the %u-entry ring",
+					 index, vq->size);
+	return 0;
+}
+
 void
 vu_vring_stop_locked(struct vu_priv *p, uint16_t q)
 {
@@ -114,6 +133,8 @@ vu_vring_stop_locked(struct vu_priv *p, uint16_t q)
 	if (!vu_connected(p))
 		return;
 	ret = vhost_user_get_vring_base(&p->conn, q, &base);
+	if (ret == 0)
+		ret = check_vring_base(p, vq, base);
 	if (ret < 0)
 		vu_conn_failed(p, "GET_VRING_BASE", ret);
 	else

@@ -2,8 +2,11 @@
 #include "transport/vhost_user/vhost_user_msg.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -11,6 +14,40 @@
 #include <unistd.h>
 
 #define HDR_SIZE sizeof(struct vhost_user_hdr)
+
+static void
+set_fault_v(struct vhost_user_conn *c, int err, const char *fmt, va_list ap)
+{
+	vsnprintf(c->fault, sizeof(c->fault), fmt, ap);
+	c->fault_err = err;
+}
+
+static void __attribute__((format(printf, 3, 4)))
+set_fault(struct vhost_user_conn *c, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_fault_v(c, err, fmt, ap);
+	va_end(ap);
+}
+
+const char *
+vhost_user_fault(const struct vhost_user_conn *c, int err)
+{
+	return c->fault_err == err && c->fault[0] != '\0' ? c->fault : strerror(-err);
+}
+
+int
+vhost_user_refuse(struct vhost_user_conn *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_fault_v(c, -EPROTO, fmt, ap);
+	va_end(ap);
+	return -EPROTO;
+}
 
 /* Monotonic milliseconds: deadlines that a clock change does not move. */
 static uint64_t
@@ -101,10 +138,12 @@ vhost_user_msg_send(int sock, const struct vhost_user_msg *msg, const int *fds, 
 	return 0;
 }
 
-static void
+/* Closes the descriptors that came in 'mh'; returns how many there were. */
+static size_t
 close_passed_fds(struct msghdr *mh)
 {
 	struct cmsghdr *cmsg;
+	size_t closed = 0;
 
 	for (cmsg = CMSG_FIRSTHDR(mh); cmsg != NULL; cmsg = CMSG_NXTHDR(mh, cmsg)) {
 		size_t n, i;
@@ -117,13 +156,19 @@ close_passed_fds(struct msghdr *mh)
 
 			memcpy(&fd, CMSG_DATA(cmsg) + i * sizeof(int), sizeof(int));
 			close(fd);
+			closed++;
 		}
 	}
+	return closed;
 }
 
-/* Reads exactly 'len' bytes by 'deadline_ms'; ancillary descriptors that come along are closed. */
+/*
+ * Reads exactly 'len' bytes by 'deadline_ms'; ancillary descriptors that come along are closed
+ * and counted in '*fds'. '*got' says how many bytes arrived, for the fault text of a reply cut
+ * short.
+ */
 static int
-recv_exact(int sock, void *dst, size_t len, uint64_t deadline_ms)
+recv_exact(int sock, void *dst, size_t len, uint64_t deadline_ms, size_t *got_out, size_t *fds)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * VHOST_USER_MEM_REGIONS_MAX)];
@@ -131,6 +176,7 @@ recv_exact(int sock, void *dst, size_t len, uint64_t deadline_ms)
 	} control;
 	size_t got = 0;
 
+	*got_out = 0;
 	while (got < len) {
 		struct iovec iov = {.iov_base = (char *)dst + got, .iov_len = len - got};
 		struct msghdr mh = {.msg_iov = &iov,
@@ -150,28 +196,61 @@ recv_exact(int sock, void *dst, size_t len, uint64_t deadline_ms)
 				return -ECONNRESET;
 			return -errno;
 		}
-		close_passed_fds(&mh);
+		*fds += close_passed_fds(&mh);
 		if (n == 0)
 			return -ECONNRESET;
 		got += (size_t)n;
+		*got_out = got;
 	}
 	return 0;
 }
 
-int
-vhost_user_msg_recv(int sock, struct vhost_user_msg *msg, unsigned int timeout_ms)
+static unsigned int
+msg_timeout_ms(const struct vhost_user_conn *c)
 {
-	uint64_t deadline_ms = now_ms() + timeout_ms;
-	int ret = recv_exact(sock, &msg->hdr, HDR_SIZE, deadline_ms);
+	return c->msg_timeout_ms != 0 ? c->msg_timeout_ms : VHOST_USER_MSG_TIMEOUT_MS;
+}
+
+/* The fault text of a reply that did not arrive whole: 'got' of 'len' bytes of its 'part'. */
+static int
+recv_failed(struct vhost_user_conn *c, int err, const char *part, size_t got, size_t len)
+{
+	if (err == -ETIMEDOUT)
+		set_fault(c, err, "reply %s incomplete after %u ms (%zu of %zu bytes)", part,
+			  msg_timeout_ms(c), got, len);
+	else if (err == -ECONNRESET)
+		set_fault(c, err, "the back end closed the socket after %zu of %zu reply %s bytes", got,
+			  len, part);
+	return err;
+}
+
+int
+vhost_user_msg_recv(struct vhost_user_conn *c, struct vhost_user_msg *msg)
+{
+	uint64_t deadline_ms = now_ms() + msg_timeout_ms(c);
+	size_t got, fds = 0;
+	int ret = recv_exact(c->fd, &msg->hdr, HDR_SIZE, deadline_ms, &got, &fds);
 
 	if (ret < 0)
-		return ret;
-	if ((msg->hdr.flags & VHOST_USER_VERSION_MASK) != VHOST_USER_VERSION ||
-	    msg->hdr.size > sizeof(msg->payload))
-		return -EPROTO;
+		return recv_failed(c, ret, "header", got, HDR_SIZE);
+	/* No reply we ask for carries one ("Front-end message types"): the back end is confused. */
+	if (fds > 0)
+		return vhost_user_refuse(c, "reply carries %zu file descriptors, none expected", fds);
+	if ((msg->hdr.flags & VHOST_USER_VERSION_MASK) != VHOST_USER_VERSION)
+		return vhost_user_refuse(c, "reply flags 0x%x: version %u, not %u", msg->hdr.flags,
+					 msg->hdr.flags & VHOST_USER_VERSION_MASK,
+					 VHOST_USER_VERSION);
+	if (msg->hdr.size > sizeof(msg->payload))
+		return vhost_user_refuse(c, "reply size %u is beyond the largest payload (%zu)",
+					 msg->hdr.size, sizeof(msg->payload));
 	if (msg->hdr.size == 0)
 		return 0;
-	return recv_exact(sock, &msg->payload, msg->hdr.size, deadline_ms);
+	ret = recv_exact(c->fd, &msg->payload, msg->hdr.size, deadline_ms, &got, &fds);
+	if (ret < 0)
+		return recv_failed(c, ret, "payload", got, msg->hdr.size);
+	if (fds > 0)
+		return vhost_user_refuse(c, "reply carries %zu file descriptors, none expected", fds);
+	return 0;
 }
 
 static void
@@ -183,25 +262,39 @@ msg_init(struct vhost_user_msg *msg, enum vhost_user_request req, uint32_t paylo
 	msg->hdr.size = payload_size;
 }
 
-static unsigned int
-msg_timeout_ms(const struct vhost_user_conn *c)
-{
-	return c->msg_timeout_ms != 0 ? c->msg_timeout_ms : VHOST_USER_MSG_TIMEOUT_MS;
-}
-
 /* A reply must answer the request we sent, carry the reply flag and the payload size we expect. */
 static int
 recv_reply(struct vhost_user_conn *c, enum vhost_user_request req, struct vhost_user_msg *reply,
 	   uint32_t min_size)
 {
-	int ret = vhost_user_msg_recv(c->fd, reply, msg_timeout_ms(c));
+	int ret = vhost_user_msg_recv(c, reply);
 
 	if (ret < 0)
 		return ret;
-	if (reply->hdr.request != (uint32_t)req || !(reply->hdr.flags & VHOST_USER_FLAG_REPLY) ||
-	    reply->hdr.size < min_size)
-		return -EPROTO;
+	if (reply->hdr.request != (uint32_t)req)
+		return vhost_user_refuse(c, "reply carries request code %u", reply->hdr.request);
+	if (!(reply->hdr.flags & VHOST_USER_FLAG_REPLY))
+		return vhost_user_refuse(c, "reply flags 0x%x lack the reply bit", reply->hdr.flags);
+	if (reply->hdr.size < min_size)
+		return vhost_user_refuse(c, "reply size %u, %u needed", reply->hdr.size, min_size);
 	return 0;
+}
+
+/* Sends 'msg'; a failure gets its fault text. */
+static int
+send_request(struct vhost_user_conn *c, const struct vhost_user_msg *msg, const int *fds,
+	     size_t nfds)
+{
+	int ret;
+
+	c->fault[0] = '\0';
+	c->fault_err = 0;
+	ret = vhost_user_msg_send(c->fd, msg, fds, nfds, msg_timeout_ms(c));
+	if (ret == -ETIMEDOUT)
+		set_fault(c, ret, "the request did not go out within %u ms", msg_timeout_ms(c));
+	else if (ret == -ECONNRESET)
+		set_fault(c, ret, "the back end closed the socket");
+	return ret;
 }
 
 /*
@@ -218,13 +311,17 @@ send_set(struct vhost_user_conn *c, struct vhost_user_msg *msg, const int *fds, 
 
 	if (c->reply_ack)
 		msg->hdr.flags |= VHOST_USER_FLAG_NEED_REPLY;
-	ret = vhost_user_msg_send(c->fd, msg, fds, nfds, msg_timeout_ms(c));
+	ret = send_request(c, msg, fds, nfds);
 	if (ret < 0 || !c->reply_ack)
 		return ret;
 	ret = recv_reply(c, req, &reply, sizeof(reply.payload.u64));
 	if (ret < 0)
 		return ret;
-	return reply.payload.u64 == 0 ? 0 : -EIO;
+	if (reply.payload.u64 != 0) {
+		set_fault(c, -EIO, "the back end refused it (ack 0x%" PRIx64 ")", reply.payload.u64);
+		return -EIO;
+	}
+	return 0;
 }
 
 /* Sends a request that the back end always answers, and receives that answer into 'reply'. */
@@ -233,7 +330,7 @@ send_get(struct vhost_user_conn *c, struct vhost_user_msg *msg, struct vhost_use
 	 uint32_t min_size)
 {
 	enum vhost_user_request req = (enum vhost_user_request)msg->hdr.request;
-	int ret = vhost_user_msg_send(c->fd, msg, NULL, 0, msg_timeout_ms(c));
+	int ret = send_request(c, msg, NULL, 0);
 
 	if (ret < 0)
 		return ret;
@@ -313,7 +410,8 @@ vhost_user_get_vring_base(struct vhost_user_conn *c, uint32_t index, uint32_t *n
 	if (ret < 0)
 		return ret;
 	if (reply.payload.state.index != index)
-		return -EPROTO;
+		return vhost_user_refuse(c, "reply is for ring %u, not %u", reply.payload.state.index,
+					 index);
 	*num = reply.payload.state.num;
 	return 0;
 }
@@ -363,11 +461,22 @@ vhost_user_get_config(struct vhost_user_conn *c, uint32_t offset, void *dst, uin
 	msg_init(&msg, VHOST_USER_GET_CONFIG, size);
 	msg.payload.config.offset = offset;
 	msg.payload.config.size = len;
-	ret = send_get(c, &msg, &reply, size);
+	ret = send_get(c, &msg, &reply, 0);
 	if (ret < 0)
 		return ret;
+	/* An empty payload is how a back end says it has no config space to give (DPDK's vhost). */
+	if (reply.hdr.size == 0) {
+		set_fault(c, -ENOTSUP, "the back end has no config space to give (empty reply)");
+		return -ENOTSUP;
+	}
+	if (reply.hdr.size < size)
+		return vhost_user_refuse(c, "reply size %u, %u needed", reply.hdr.size, size);
+	if (reply.payload.config.offset != offset)
+		return vhost_user_refuse(c, "reply is for offset %u, not %u",
+					 reply.payload.config.offset, offset);
 	if (reply.payload.config.size != len)
-		return -EPROTO;
+		return vhost_user_refuse(c, "reply holds %u config bytes, %u asked",
+					 reply.payload.config.size, len);
 	memcpy(dst, reply.payload.config.region, len);
 	return 0;
 }

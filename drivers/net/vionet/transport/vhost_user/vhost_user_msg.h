@@ -7,7 +7,8 @@
  * Every function returns 0 or a negative errno: -ECONNRESET when the back end closed the socket,
  * -EPROTO when its reply is malformed, -EIO when it acknowledged a request with an error,
  * -ETIMEDOUT when a whole message did not go out, or its whole reply did not arrive, within the
- * connection's msg_timeout_ms.
+ * connection's msg_timeout_ms. What was wrong is then in the connection's fault text
+ * (vhost_user_fault()), for the caller's one log line that names the request.
  */
 #ifndef VHOST_USER_MSG_H
 #define VHOST_USER_MSG_H
@@ -132,7 +133,18 @@ struct vhost_user_conn {
 	int fd;
 	bool reply_ack; /* VHOST_USER_PROTOCOL_F_REPLY_ACK negotiated: ask for an ack on every set */
 	unsigned int msg_timeout_ms; /* 0: VHOST_USER_MSG_TIMEOUT_MS */
+	char fault[160]; /* what was wrong with the last request that failed; "" when none said */
+	int fault_err;	 /* the error 'fault' explains */
 };
+
+/* What was wrong with the last failed request: its fault text for 'err', or strerror(-err). */
+const char *vhost_user_fault(const struct vhost_user_conn *c, int err);
+/*
+ * For callers that find a reply's value wrong: records the fault text (printf-like) and returns
+ * -EPROTO, the error of a reply that cannot be used.
+ */
+int vhost_user_refuse(struct vhost_user_conn *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /*
  * Sends one message with up to VHOST_USER_MEM_REGIONS_MAX fds; the payload size is hdr.size.
@@ -141,11 +153,12 @@ struct vhost_user_conn {
 int vhost_user_msg_send(int sock, const struct vhost_user_msg *msg, const int *fds, size_t nfds,
 			unsigned int timeout_ms);
 /*
- * Receives one message, header and payload within 'timeout_ms' in all (-ETIMEDOUT after it,
- * however the bytes trickle in). File descriptors that arrive with it are closed: a front end never
- * expects one from the replies it asks for. Checks the version and that the payload fits 'msg'.
+ * Receives one message on c->fd, header and payload within the connection's deadline in all
+ * (-ETIMEDOUT after it, however the bytes trickle in). File descriptors that arrive with it are
+ * closed and refuse the message (-EPROTO): a front end never expects one in the replies it asks
+ * for. Checks the version and that the payload fits 'msg'.
  */
-int vhost_user_msg_recv(int sock, struct vhost_user_msg *msg, unsigned int timeout_ms);
+int vhost_user_msg_recv(struct vhost_user_conn *c, struct vhost_user_msg *msg);
 
 /* Requests without a payload of their own or with a u64 (features, owner, status). */
 int vhost_user_set_owner(struct vhost_user_conn *c);
@@ -165,6 +178,7 @@ int vhost_user_set_vring_addr(struct vhost_user_conn *c, uint32_t index, uint64_
 int vhost_user_set_vring_fd(struct vhost_user_conn *c, enum vhost_user_request req, uint32_t index,
 			    int fd);
 
+/* -ENOTSUP: the back end answered with an empty payload, its way to say it has no config space. */
 int vhost_user_get_config(struct vhost_user_conn *c, uint32_t offset, void *dst, uint32_t len);
 int vhost_user_set_config(struct vhost_user_conn *c, uint32_t offset, const void *src, uint32_t len);
 
