@@ -88,8 +88,8 @@ allowed_simd_bits(const struct vionet_hw *hw, char *why, size_t why_len)
 	return bits;
 }
 
-/* Whether a vector row can serve the port: '' when it can, else why not, in 'why'. The vector Rx
- * paths read no virtio-net header and strip no tag. */
+/* Whether a vector row can serve the port; when not, why, in 'why'. The vector Rx paths read no
+ * virtio-net header and strip no tag. */
 static bool
 vector_fits(const struct rxtx_path *p, const struct rte_eth_dev *dev, uint16_t allowed,
 	    const char *allowed_why, char *why, size_t why_len)
