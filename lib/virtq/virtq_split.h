@@ -769,6 +769,132 @@ virtq_split_drv_get_used_bulk(struct virtq_split_drv *vq, void **cookies, uint32
 }
 
 /*
+ * ---- Group harvest and refill, for callers that check and write in vectors (the PMD's vector Rx
+ * paths). The ring logic stays here; the caller only loads used entries and stores descriptors. ----
+ */
+
+/*
+ * Used entries a group harvest may take from last_used_idx on, at most max: 0 when the queue is
+ * broken or an in-order batch is being returned (get_used_bulk() takes those). Reads used.idx
+ * (acquire, with the idx_jump check) only when the cached value does not cover max, as
+ * get_used_bulk() does.
+ */
+static inline uint16_t
+virtq_split_drv_group_ready(struct virtq_split_drv *vq, uint16_t max)
+{
+	uint16_t ready;
+
+	if (vq->broken || vq->batch_left != 0)
+		return 0;
+	ready = (uint16_t)(vq->used_idx_cache - vq->last_used_idx);
+	if (ready < max)
+		ready = virtq_split_drv_used_count(vq);
+	return ready < max ? ready : max;
+}
+
+/* The used entry `ahead` entries after last_used_idx (its ring slot: callers that load several at
+ * once stop at the ring's end, `size - (last_used_idx & mask)` slots away). */
+static inline const struct virtq_split_used_elem *
+virtq_split_drv_used_elem(const struct virtq_split_drv *vq, uint16_t ahead)
+{
+	return &vq->used->ring[(uint16_t)(vq->last_used_idx + ahead) & vq->mask];
+}
+
+/*
+ * Take up to n used entries from last_used_idx on (n within group_ready() and the ring's end), each
+ * naming a buffer of one descriptor (what Rx refills post), as the caller copied them from the ring
+ * into used[] (one read of the device's memory: a device rewriting an entry cannot make the caller's
+ * checks and this take see different values). Cookies into cookies[], the ring state left as
+ * get_used_bulk() leaves it. Stops before the first entry get_used_bulk() would not take the same
+ * way: an id out of range or of no outstanding buffer, a length above the bytes posted, a chained
+ * buffer, or (in order) an id that is not the oldest outstanding buffer (a batch, 2.7.9). Returns the
+ * entries taken; the caller's scalar step takes the rest, which checks, rejects and counts them.
+ */
+static inline uint16_t
+virtq_split_drv_take_used_group(struct virtq_split_drv *vq,
+                                const struct virtq_split_used_elem *used, void **cookies,
+                                uint16_t n)
+{
+	struct virtq_desc_state *state = vq->state;
+	const uint16_t mask = vq->mask;
+	const bool in_order = vq->in_order;
+	const uint16_t last = vq->last_used_idx;
+	uint16_t oldest = vq->in_order_oldest;
+	uint16_t free_head = vq->free_head;
+	uint16_t k;
+
+	for (k = 0; k < n; k++) {
+		uint32_t id = virtq_le32_to_cpu(used[k].id);
+		struct virtq_desc_state *st;
+
+		if (id > mask || (in_order && id != oldest))
+			break;
+		st = &state[id];
+		if (st->cookie == NULL || st->ndescs != 1 ||
+		    virtq_le32_to_cpu(used[k].len) > st->writable_len)
+			break;
+		cookies[k] = st->cookie;
+		st->cookie = NULL;
+		if (in_order) {
+			oldest = (uint16_t)((oldest + 1) & mask);
+		} else {
+			/* free_buf() of one descriptor: it goes to the head of the free list */
+			st->next = free_head;
+			free_head = (uint16_t)id;
+		}
+	}
+	vq->free_head = free_head;
+	vq->in_order_oldest = oldest;
+	vq->num_free = (uint16_t)(vq->num_free + k);
+	vq->outstanding = (uint16_t)(vq->outstanding - k);
+	vq->last_used_idx = (uint16_t)(last + k);
+	return k;
+}
+
+/*
+ * Post n single-descriptor buffers of `len` device-writable bytes each (an Rx refill) whose
+ * descriptors the caller writes itself: their cookies and lengths go in the state, their heads in
+ * the avail ring, as add_bulk() does; ids[] gets the descriptor index of each, which the caller
+ * fills (addr, len, VIRTQ_DESC_F_WRITE, next 0) before publish(). Returns the number posted:
+ * min(n, free descriptors), 0 when broken. Cookies must be non-NULL.
+ */
+static inline uint16_t
+virtq_split_drv_post_writable_ids(struct virtq_split_drv *vq, void *const *cookies, uint32_t len,
+                                  uint16_t *ids, uint16_t n)
+{
+	struct virtq_desc_state *state = vq->state;
+	virtq_le16 *ring = vq->avail->ring;
+	const uint16_t mask = vq->mask;
+	const bool in_order = vq->in_order;
+	uint16_t head = vq->free_head;
+	uint16_t avail_idx = vq->avail_idx;
+	uint16_t i;
+
+	if (vq->broken)
+		return 0;
+	if (n > vq->num_free)
+		n = vq->num_free;
+	for (i = 0; i < n; i++) {
+		struct virtq_desc_state *st = &state[head];
+
+		ids[i] = head;
+		st->cookie = cookies[i];
+		st->writable_len = len;
+		st->ndescs = 1;
+		/* written only when it changes, as in add_bulk() */
+		if (ring[avail_idx & mask] != virtq_cpu_to_le16(head))
+			ring[avail_idx & mask] = virtq_cpu_to_le16(head);
+		avail_idx++;
+		head = in_order ? (uint16_t)((head + 1) & mask) : st->next;
+	}
+	vq->free_head = head;
+	vq->avail_idx = avail_idx;
+	vq->outstanding = (uint16_t)(vq->outstanding + n);
+	vq->num_free = (uint16_t)(vq->num_free - n);
+	return n;
+}
+
+/*
  * In-order completion of buffers whose used length the driver ignores (transmit): get_used_bulk()
  * without lengths. The used entries are read, one per batch (2.7.9), and their ids checked: a device
  * that names a buffer it was not given breaks the queue here as on every other path. The packed

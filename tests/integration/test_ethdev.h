@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_cpuflags.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -70,6 +71,20 @@ test_vhost_eal_init(const char *argv0, const char *plugin, const char *file_tag,
 	eal[n] = NULL;
 	if (rte_eal_init(n, eal) < 0)
 		fatal("EAL init");
+}
+
+/* Whether this CPU has what the driver's vector path of that width ("sse", "avx2", "avx512")
+ * needs. */
+static inline bool
+test_cpu_runs(const char *width)
+{
+	if (strcmp(width, "sse") == 0)
+		return rte_cpu_get_flag_enabled(RTE_CPUFLAG_SSE4_2) > 0;
+	if (strcmp(width, "avx2") == 0)
+		return rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX2) > 0;
+	return strcmp(width, "avx512") == 0 && rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512F) > 0 &&
+	       rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512BW) > 0 &&
+	       rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512VL) > 0;
 }
 
 /* A packet mbuf pool of `count` default-size buffers, 256 of them cached per lcore. */

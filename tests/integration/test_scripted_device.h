@@ -27,7 +27,9 @@
 #include "ethdev/ethdev.h"
 #include "test_tally.h"
 
-#define RING 64
+#ifndef RING
+#define RING 64 /* the device's largest ring; a program may define its own */
+#endif
 #ifndef HDR
 #define HDR 12 /* virtio-net header with VERSION_1 */
 #endif

@@ -36,6 +36,7 @@
 #include <rte_bus_vdev.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
+#include <rte_vect.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
 #include <rte_vhost.h>
@@ -717,10 +718,15 @@ main(int argc, char **argv)
 	char args[256];
 	uint64_t features;
 	struct rte_eth_dev_info info;
+	struct rte_eth_burst_mode mode;
+	const char *vector;
 
 	tally.name = "test_user_hostile_backend";
-	if (argc != 5 || (strcmp(argv[2], "split") != 0 && strcmp(argv[2], "packed") != 0))
-		fatal("usage: %s <plugin.so> split|packed <in_order 0|1> <mrg_rxbuf 0|1>", argv[0]);
+	if ((argc != 5 && argc != 6) || (strcmp(argv[2], "split") != 0 && strcmp(argv[2], "packed") != 0))
+		fatal("usage: %s <plugin.so> split|packed <in_order 0|1> <mrg_rxbuf 0|1> [sse|avx2|avx512]",
+		      argv[0]);
+	/* A vector width: our Rx through that vector path (vectorized=<width>, VLAN strip off). */
+	vector = argc == 6 ? argv[5] : NULL;
 	t.packed = strcmp(argv[2], "packed") == 0;
 	t.in_order = atoi(argv[3]) != 0;
 	t.mrg = atoi(argv[4]) != 0;
@@ -734,8 +740,15 @@ main(int argc, char **argv)
 	t.loop.vhost_pool = test_pool("vhost", 4095);
 
 	test_backend_start(0);
-	snprintf(args, sizeof(args), "path=%s,queues=1,packed_vq=%d,in_order=%d,mrg_rxbuf=%d",
-		 test_backend.sock, t.packed, t.in_order, t.mrg);
+	snprintf(args, sizeof(args), "path=%s,queues=1,packed_vq=%d,in_order=%d,mrg_rxbuf=%d%s%s",
+		 test_backend.sock, t.packed, t.in_order, t.mrg, vector != NULL ? ",vectorized=" : "",
+		 vector != NULL ? vector : "");
+	if (vector != NULL && !test_cpu_runs(vector)) {
+		printf("SKIP: this CPU does not run the %s path\n", vector);
+		return 77;
+	}
+	if (vector != NULL)
+		rte_vect_set_max_simd_bitwidth(RTE_VECT_SIMD_512); /* the EAL's default stops at 256 */
 	if (rte_vdev_init("net_vionet_user0", args) < 0 ||
 	    rte_eth_dev_get_port_by_name("net_vionet_user0", &t.loop.port) != 0)
 		fatal("net_vionet_user0 probe");
@@ -744,10 +757,19 @@ main(int argc, char **argv)
 	if (rte_eth_dev_info_get(t.loop.port, &info) != 0)
 		fatal("dev_info");
 	/* VLAN strip on: a runt must be dropped before the strip reads a header it does not have. */
-	t.conf.rxmode.offloads = info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
+	if (vector == NULL)
+		t.conf.rxmode.offloads = info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
 	t.conf.txmode.offloads = info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	configure_port();
 	start_port("start");
+	if (vector != NULL) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "%s Rx", vector);
+		require(rte_eth_rx_burst_mode_get(t.loop.port, 0, &mode) == 0 &&
+				strstr(mode.info, want) != NULL,
+			"burst mode \"%s\", expected the %s path", mode.info, want);
+	}
 	if (rte_vhost_get_negotiated_features(test_backend.vid, &features) != 0)
 		fatal("negotiated features");
 	require(((features >> F_IN_ORDER) & 1) == t.in_order && ((features >> F_MRG_RXBUF) & 1) == t.mrg,

@@ -35,7 +35,7 @@ test_user_full_set(void)
 	CU_ASSERT_TRUE(da.packed_vq);
 	CU_ASSERT_FALSE(da.in_order);
 	CU_ASSERT_FALSE(da.mrg_rxbuf);
-	CU_ASSERT_FALSE(da.vectorized);
+	CU_ASSERT_EQUAL(da.vector_bits_max, VIONET_VECTOR_SCALAR);
 	CU_ASSERT_TRUE(da.mac_set);
 	CU_ASSERT_EQUAL(da.mac.addr_bytes[0], 0x02);
 	CU_ASSERT_EQUAL(da.mac.addr_bytes[5], 0x05);
@@ -53,7 +53,29 @@ test_user_defaults(void)
 	CU_ASSERT_TRUE(da.in_order);
 	CU_ASSERT_TRUE(da.mrg_rxbuf);
 	CU_ASSERT_FALSE(da.mac_set);
+	CU_ASSERT_EQUAL(da.vector_bits_max, VIONET_VECTOR_ANY);
 	CU_ASSERT_EQUAL(err[0], '\0');
+}
+
+/* vectorized= takes a width name, auto, 1 or 0. */
+static void
+test_vectorized_widths(void)
+{
+	static const struct {
+		const char *args;
+		uint16_t bits;
+	} cases[] = {
+		{"vectorized=auto", VIONET_VECTOR_ANY}, {"vectorized=1", VIONET_VECTOR_ANY},
+		{"vectorized=0", VIONET_VECTOR_SCALAR}, {"vectorized=sse", VIONET_VECTOR_SSE},
+		{"vectorized=avx2", VIONET_VECTOR_AVX2}, {"vectorized=avx512", VIONET_VECTOR_AVX512},
+	};
+
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_EQUAL(parse_pci(cases[i].args), 0);
+		CU_ASSERT_EQUAL(da.vector_bits_max, cases[i].bits);
+	}
+	CU_ASSERT_EQUAL(parse_pci("vectorized=avx"), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "avx512"));
 }
 
 /* Each bad value fails and the message names the argument. */
@@ -164,6 +186,7 @@ main(void)
 	static CU_TestInfo tests[] = {
 	        {"user: every key", test_user_full_set},
 	        {"user: defaults", test_user_defaults},
+	        {"vectorized: width names", test_vectorized_widths},
 	        {"user: bad values name the argument", test_user_bad_values_name_the_argument},
 	        {"packed ring allows any queue size", test_packed_allows_odd_queue_size},
 	        {"unknown key lists accepted keys", test_unknown_key_lists_accepted_keys},

@@ -55,6 +55,28 @@ handle_bool(const char *key, const char *value, void *opaque, bool *field)
 	return 0;
 }
 
+/* vectorized=: a width name, or auto / 1 (the widest allowed) / 0 (scalar). */
+static int
+handle_vector_width(const char *key, const char *value, void *opaque, uint16_t *field)
+{
+	static const struct {
+		const char *name;
+		uint16_t bits;
+	} widths[] = {
+		{"auto", VIONET_VECTOR_ANY}, {"1", VIONET_VECTOR_ANY},
+		{"0", VIONET_VECTOR_SCALAR}, {"sse", VIONET_VECTOR_SSE},
+		{"avx2", VIONET_VECTOR_AVX2}, {"avx512", VIONET_VECTOR_AVX512},
+	};
+
+	for (unsigned int i = 0; value != NULL && i < RTE_DIM(widths); i++) {
+		if (strcmp(value, widths[i].name) == 0) {
+			*field = widths[i].bits;
+			return 0;
+		}
+	}
+	return refuse(opaque, key, "auto, 0, 1, sse, avx2 or avx512");
+}
+
 /* One handler per key: rte_kvargs passes the key, so a single function dispatches on it. */
 static int
 handle_key(const char *key, const char *value, void *opaque)
@@ -90,7 +112,7 @@ handle_key(const char *key, const char *value, void *opaque)
 	if (strcmp(key, "mrg_rxbuf") == 0)
 		return handle_bool(key, value, ctx, &out->mrg_rxbuf);
 	if (strcmp(key, "vectorized") == 0)
-		return handle_bool(key, value, ctx, &out->vectorized);
+		return handle_vector_width(key, value, ctx, &out->vector_bits_max);
 	if (strcmp(key, "legacy") == 0)
 		return handle_bool(key, value, ctx, &out->force_legacy);
 	if (strcmp(key, "mac") == 0) {
@@ -132,7 +154,7 @@ set_defaults(struct vionet_devargs *out)
 	out->packed_vq = false;
 	out->in_order = true;
 	out->mrg_rxbuf = true;
-	out->vectorized = true;
+	out->vector_bits_max = VIONET_VECTOR_ANY;
 }
 
 int

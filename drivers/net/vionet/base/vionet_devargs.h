@@ -27,6 +27,15 @@ enum vionet_devargs_kind {
 #define VIONET_QUEUE_PAIRS_MAX 128
 /* virtio-net config "speed" is a 32-bit Mbps value; ethdev names speeds up to 400 Gb/s. */
 #define VIONET_SPEED_MAX_MBPS 400000u
+/*
+ * devarg vectorized: the widest vector fast path allowed, in bits (rte_vect's unit, so it compares
+ * with rte_vect_get_max_simd_bitwidth()). auto and 1: any width the CPU and EAL allow.
+ */
+#define VIONET_VECTOR_SCALAR 0   /* vectorized=0 */
+#define VIONET_VECTOR_SSE 128    /* vectorized=sse: SSE4.2 */
+#define VIONET_VECTOR_AVX2 256   /* vectorized=avx2 */
+#define VIONET_VECTOR_AVX512 512 /* vectorized=avx512: AVX512 F, BW and VL */
+#define VIONET_VECTOR_ANY UINT16_MAX
 
 struct vionet_devargs {
 	/* vhost-user only */
@@ -39,7 +48,7 @@ struct vionet_devargs {
 	bool packed_vq;      /* offer VIRTIO_F_RING_PACKED */
 	bool in_order;       /* offer VIRTIO_F_IN_ORDER */
 	bool mrg_rxbuf;      /* offer VIONET_NET_F_MRG_RXBUF */
-	bool vectorized;     /* allow vector fast paths when the CPU and features permit */
+	uint16_t vector_bits_max; /* VIONET_VECTOR_*: widest vector path allowed (devarg vectorized) */
 	bool mac_set;
 	struct rte_ether_addr mac; /* MAC to use when the device has none to give */
 	uint32_t speed_mbps;       /* link speed to report when the device does not say */
@@ -52,10 +61,11 @@ struct vionet_devargs {
 #define VIONET_USER_PARAMS                                                                       \
 	"path=<unix socket path> server=<0|1> queues=<1-128> queue_size=<16-32768> "             \
 	"packed_vq=<0|1> in_order=<0|1> mrg_rxbuf=<0|1> mac=<xx:xx:xx:xx:xx:xx> "                \
-	"speed=<Mbps> vectorized=<0|1>"
+	"speed=<Mbps> vectorized=<auto|0|1|sse|avx2|avx512>"
 #define VIONET_PCI_PARAMS                                                                        \
 	"queue_size=<16-32768> packed_vq=<0|1> in_order=<0|1> mrg_rxbuf=<0|1> "                  \
-	"mac=<xx:xx:xx:xx:xx:xx> speed=<Mbps> vectorized=<0|1> legacy=<0|1>"
+	"mac=<xx:xx:xx:xx:xx:xx> speed=<Mbps> vectorized=<auto|0|1|sse|avx2|avx512> "  \
+	"legacy=<0|1>"
 
 /*
  * Parses 'args' (may be NULL or empty) for a device named 'dev_name' (used in messages).

@@ -3,7 +3,7 @@
  * The fast paths and their selector. One Rx and one Tx burst function per ring layout (split,
  * packed) and Rx buffer scheme (mergeable or not); IN_ORDER lives in lib/virtq's ring state, so the
  * same functions serve both. rxtx_select.c chooses at dev_start from negotiated features, devargs and
- * CPU flags, and logs the choice; vector variants add rows to its table.
+ * CPU flags, and logs the choice; vector variants (rxtx_split_vec.h) add rows to its table.
  */
 #ifndef VIONET_RXTX_H
 #define VIONET_RXTX_H
@@ -15,6 +15,11 @@
 
 uint16_t vionet_recv_split(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
 uint16_t vionet_recv_split_mrg(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
+/* Split Rx without mergeable buffers, header offloads or VLAN strip, one per vector width (compiled
+ * where the compiler has the target: VIONET_VEC_SSE, _AVX2, _AVX512). */
+uint16_t vionet_recv_split_sse(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
+uint16_t vionet_recv_split_avx2(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
+uint16_t vionet_recv_split_avx512(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
 uint16_t vionet_xmit_split(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts);
 uint16_t vionet_recv_packed(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
 uint16_t vionet_recv_packed_mrg(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);

@@ -109,9 +109,11 @@ rx_vlan_strip(struct rte_mbuf *m)
 }
 
 /* Each buffer is one packet: the header, then the frame (no VIONET_NET_F_MRG_RXBUF). The buffers
- * may come raw from the pool (rx_refill_raw()): every field a fresh mbuf has is set here. */
+ * come raw from the pool (vionet_rxq_refill()): every field a fresh mbuf has is set here. Harvests
+ * up to nb_pkts and leaves the refill to the caller (rx_burst(); the vector paths take their
+ * rejected entries and partial groups here). */
 static __rte_always_inline uint16_t
-rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, const bool packed)
+rx_harvest(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, const bool packed)
 {
 	void *cookies[VIONET_BURST_MAX];
 	uint32_t lens[VIONET_BURST_MAX];
@@ -152,6 +154,14 @@ rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, co
 		vionet_stats_count(&rxq->stats, m->pkt_len);
 		rx_pkts[nb_rx++] = m;
 	}
+	return nb_rx;
+}
+
+static __rte_always_inline uint16_t
+rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, const bool packed)
+{
+	uint16_t nb_rx = rx_harvest(rxq, rx_pkts, nb_pkts, packed);
+
 	if (vionet_vq_free_count(&rxq->vq, packed) >= rxq->refill_thresh)
 		vionet_rxq_refill(rxq, packed, true);
 	return nb_rx;
