@@ -10,7 +10,8 @@ of a full ring. Writes the table between the latency markers of doc/performance.
 keeps that part when it rewrites the file) and prints it.
 
 Environment: VIONET_LAT_ROUNDS (default 5), VIONET_LAT_SECONDS (default 3), VIONET_LAT_RATE (packets
-per second of the fixed-rate runs, default 100000).
+per second of the fixed-rate runs, default 100000), VIONET_LAT_OURS_ARGS (more devargs of our port,
+e.g. ",vectorized=0").
 """
 import argparse
 import json
@@ -49,7 +50,8 @@ def run_side(args, workdir, pmd, rate):
         if pmd == "ours":
             cmd += ["-d", args.plugin]
         json_path = os.path.join(workdir, tag + ".json")
-        cmd += ["--vdev", f"{name},path={sock},queues=1,queue_size=256,mrg_rxbuf=0", "--",
+        extra = os.environ.get("VIONET_LAT_OURS_ARGS", "") if pmd == "ours" else ""
+        cmd += ["--vdev", f"{name},path={sock},queues=1,queue_size=256,mrg_rxbuf=0{extra}", "--",
                 "--mode", "flowgen", "--latency", "--flows", "64", "--duration", str(args.seconds),
                 "--rxd", "256", "--txd", "256", "--link-wait", "30", "--live", "off",
                 f"--json={json_path}"]
