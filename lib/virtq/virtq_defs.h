@@ -184,7 +184,7 @@ struct virtq_err_stats {
 	uint64_t bad_wrap;    /* packed used flags contradicting the wrap counter */
 	uint64_t bad_batch;   /* in-order batch longer than what the device published */
 	/* Event suppression values no honest device writes (packed flags 3 or an event offset
-	 * beyond the ring, split avail_event ahead of every index published): notified anyway */
+	 * beyond the ring): notified anyway. Split has none: avail_event may hold any value. */
 	uint64_t bad_event;
 	/* Notifications sent after the device, having declined one, made no progress for
 	 * VIRTQ_NOTIFY_OWED_POLLS empty harvests: a garbage event must not stall a sleeping device */

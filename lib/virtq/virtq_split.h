@@ -431,16 +431,11 @@ virtq_split_drv_needs_notify(struct virtq_split_drv *vq)
 	 * miss the device going to sleep right after we read its old value (2.7.13.4.1) */
 	virtq_mb();
 	if (vq->event_idx) {
-		uint16_t event = virtq_load16(virtq_split_avail_event(vq->used, vq->size));
-
-		/* Ahead of every index published: no honest device waits for an entry that is not
-		 * there yet (2.7.10); a busy one far behind looks the same and takes a spurious kick. */
-		if ((uint16_t)(event - new_idx - 1) < 0x7fff) {
-			vq->err.bad_event++;
-			notify = true;
-		} else {
-			notify = virtq_need_event(event, new_idx, old);
-		}
+		/* Any value is one an honest device may hold: a polling device leaves avail_event
+		 * where it last set it, so "ahead" and "far behind" look the same over 16 bits. A
+		 * device asleep behind a stale value gets the owed kick (notify_owed). */
+		notify = virtq_need_event(virtq_load16(virtq_split_avail_event(vq->used, vq->size)),
+		                          new_idx, old);
 	} else {
 		notify = (virtq_load16(&vq->used->flags) & VIRTQ_USED_F_NO_NOTIFY) == 0;
 	}
