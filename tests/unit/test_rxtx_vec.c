@@ -454,25 +454,25 @@ test_selector_widths(void)
 	/* through the devarg, the EAL allowing everything */
 	if (sse)
 		CU_ASSERT_STRING_EQUAL(started_path("vectorized=sse", RTE_VECT_SIMD_512, 0),
-				       "split sse Rx, scalar Tx");
+				       "split sse");
 	if (avx2)
 		CU_ASSERT_STRING_EQUAL(started_path("vectorized=avx2", RTE_VECT_SIMD_512, 0),
-				       "split avx2 Rx, scalar Tx");
+				       "split avx2");
 	if (avx512) {
 		CU_ASSERT_STRING_EQUAL(started_path("vectorized=avx512", RTE_VECT_SIMD_512, 0),
-				       "split avx512 Rx, scalar Tx");
+				       "split avx512");
 		CU_ASSERT_STRING_EQUAL(started_path("vectorized=auto", RTE_VECT_SIMD_512, 0),
-				       "split avx512 Rx, scalar Tx");
+				       "split avx512");
 		CU_ASSERT_STRING_EQUAL(started_path("vectorized=1", RTE_VECT_SIMD_512, 0),
-				       "split avx512 Rx, scalar Tx");
+				       "split avx512");
 	}
 	/* through the EAL's limit (what --force-max-simd-bitwidth sets), the devarg allowing all */
 	if (avx2)
 		CU_ASSERT_STRING_EQUAL(started_path("vectorized=auto", RTE_VECT_SIMD_256, 0),
-				       "split avx2 Rx, scalar Tx");
+				       "split avx2");
 	if (sse)
 		CU_ASSERT_STRING_EQUAL(started_path("vectorized=avx512", RTE_VECT_SIMD_128, 0),
-				       "split sse Rx, scalar Tx");
+				       "split sse");
 	CU_ASSERT_STRING_EQUAL(started_path("vectorized=auto", RTE_VECT_SIMD_DISABLED, 0),
 			       "split scalar");
 	/* what the vector paths do not do: back to scalar */
@@ -481,7 +481,7 @@ test_selector_widths(void)
 			       "split scalar");
 	/* Tx stays scalar, and says so */
 	started_path("vectorized=auto", RTE_VECT_SIMD_512, 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(tx_mode.info, "scalar Tx"));
+	CU_ASSERT_STRING_EQUAL(tx_mode.info, "split scalar");
 }
 
 int

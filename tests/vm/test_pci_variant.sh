@@ -24,11 +24,11 @@ mp_bin=${4:-}
 
 # Per variant: QEMU device options, our devargs, extra EAL arguments for both drivers.
 case $variant in
-modern-split) nic_opts=disable-legacy=on,iommu_platform=on; devargs=; eal_extra=; expect='transport pci-modern.*burst functions: split' ;;
-modern-packed) nic_opts=disable-legacy=on,iommu_platform=on,packed=on; devargs=,packed_vq=1; eal_extra=; expect='transport pci-modern.*burst functions: packed' ;;
+modern-split) nic_opts=disable-legacy=on,iommu_platform=on; devargs=; eal_extra=; expect='transport pci-modern.*burst functions: Rx split' ;;
+modern-packed) nic_opts=disable-legacy=on,iommu_platform=on,packed=on; devargs=,packed_vq=1; eal_extra=; expect='transport pci-modern.*burst functions: Rx packed' ;;
 # A transitional device with its modern interface off; it bypasses the vIOMMU, hence physical addresses.
 # Forwarding finds the legacy interface by itself (no virtio 1.x capabilities); the link check asks for it.
-legacy) nic_opts=disable-modern=on; devargs=; link_devargs=,legacy=1; eal_extra=--iova-mode=pa; expect='transport pci-legacy.*burst functions: split' ;;
+legacy) nic_opts=disable-modern=on; devargs=; link_devargs=,legacy=1; eal_extra=--iova-mode=pa; expect='transport pci-legacy.*burst functions: Rx split' ;;
 ctrl-filters) nic_opts=disable-legacy=on,iommu_platform=on; devargs=; eal_extra=; expect= ;;
 *) vionet_fail "unknown variant $variant" ;;
 esac

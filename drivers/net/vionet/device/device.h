@@ -84,7 +84,9 @@ struct vionet_port_state {
 	bool started;
 	/* Serialises start/stop/close with the queue re-creation a back end reconnect triggers. */
 	pthread_mutex_t lifecycle_lock;
-	unsigned int rxtx_path; /* row of the burst function table chosen at start (rxtx_select.c) */
+	/* rows of the Rx and Tx burst function tables chosen at start (rxtx_select.c) */
+	unsigned int rx_path;
+	unsigned int tx_path;
 	/*
 	 * "link up/down" lines: a device that flaps its link gets a few a second and a summary of
 	 * the rest (every change is still an LSC event). Transport thread against the EAL alarm

@@ -513,10 +513,18 @@ ethdev_txq_info_get(struct rte_eth_dev *dev, uint16_t queue_id, struct rte_eth_t
 }
 
 static int
-ethdev_burst_mode_get(struct rte_eth_dev *dev, uint16_t queue_id __rte_unused,
-		      struct rte_eth_burst_mode *mode)
+ethdev_rx_burst_mode_get(struct rte_eth_dev *dev, uint16_t queue_id __rte_unused,
+			 struct rte_eth_burst_mode *mode)
 {
-	snprintf(mode->info, sizeof(mode->info), "%s", vionet_rxtx_describe(dev));
+	snprintf(mode->info, sizeof(mode->info), "%s", vionet_rx_path_name(dev));
+	return 0;
+}
+
+static int
+ethdev_tx_burst_mode_get(struct rte_eth_dev *dev, uint16_t queue_id __rte_unused,
+			 struct rte_eth_burst_mode *mode)
+{
+	snprintf(mode->info, sizeof(mode->info), "%s", vionet_tx_path_name(dev));
 	return 0;
 }
 
@@ -544,8 +552,8 @@ const struct eth_dev_ops vionet_eth_dev_ops = {
 	.fw_version_get = ethdev_fw_version_get,
 	.rxq_info_get = ethdev_rxq_info_get,
 	.txq_info_get = ethdev_txq_info_get,
-	.rx_burst_mode_get = ethdev_burst_mode_get,
-	.tx_burst_mode_get = ethdev_burst_mode_get,
+	.rx_burst_mode_get = ethdev_rx_burst_mode_get,
+	.tx_burst_mode_get = ethdev_tx_burst_mode_get,
 	.vlan_filter_set = ethdev_vlan_filter_set,
 	.vlan_offload_set = ethdev_vlan_offload_set,
 	.rx_queue_setup = vionet_rx_queue_setup,
@@ -787,8 +795,8 @@ static const struct eth_dev_ops vionet_eth_dev_secondary_ops = {
 	.fw_version_get = ethdev_fw_version_get,
 	.rxq_info_get = ethdev_rxq_info_get,
 	.txq_info_get = ethdev_txq_info_get,
-	.rx_burst_mode_get = ethdev_burst_mode_get,
-	.tx_burst_mode_get = ethdev_burst_mode_get,
+	.rx_burst_mode_get = ethdev_rx_burst_mode_get,
+	.tx_burst_mode_get = ethdev_tx_burst_mode_get,
 	.tx_done_cleanup = vionet_tx_done_cleanup,
 };
 

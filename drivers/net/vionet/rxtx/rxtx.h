@@ -37,10 +37,13 @@ uint16_t vionet_tx_burst_stopped(void *tx_queue, struct rte_mbuf **tx_pkts, uint
 void vionet_rxtx_select(struct rte_eth_dev *dev);
 /*
  * A secondary process's port: the burst functions the primary chose at its last start (the row in
- * hw->port.rxtx_path, shared), or the stopped ones when the primary has not started the port.
+ * hw->port.rx_path and tx_path, shared), or the stopped ones when the primary has not started the
+ * port.
  */
 void vionet_rxtx_attach(struct rte_eth_dev *dev);
-/* The name of the chosen paths ("split in-order mergeable scalar", ...): burst mode, xstats, logs. */
-const char *vionet_rxtx_describe(const struct rte_eth_dev *dev);
+/* The name of the chosen Rx or Tx path ("split avx2", "packed mergeable scalar", ...; "stopped"):
+ * burst mode, logs. */
+const char *vionet_rx_path_name(const struct rte_eth_dev *dev);
+const char *vionet_tx_path_name(const struct rte_eth_dev *dev);
 
 #endif /* VIONET_RXTX_H */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The one place burst functions are chosen: at dev_start, from the negotiated ring layout and Rx
- * buffer scheme, the devargs, the EAL's SIMD limit, the CPU and the Rx offloads. Rows are tried in
- * order; the first whose conditions hold wins. A vector row sits above the scalar row of its layout;
- * it is compiled only where the compiler has its target (VIONET_VEC_* from meson.build).
+ * buffer scheme, the devargs, the EAL's SIMD limit, the CPU and the Rx offloads; Rx and Tx each
+ * from a table of their own. Rows are tried in order; the first whose conditions hold wins. A vector
+ * row sits above the scalar row of its layout; it is compiled only where the compiler has its target
+ * (VIONET_VEC_* from meson.build).
  */
 #include <stdio.h>
 
@@ -16,40 +17,56 @@
 #include "queue/queue.h"
 #include "rxtx/rxtx.h"
 
-struct rxtx_path {
+/* An Rx burst function and what it needs: a ring layout, an Rx buffer scheme, a vector width. */
+struct rx_path {
 	const char *name;
 	bool packed;
 	bool mrg_rxbuf;
 	uint16_t simd_bits; /* 0: scalar; else the vector width (VIONET_VECTOR_*) its code needs */
-	eth_rx_burst_t rx;
-	eth_tx_burst_t tx;
+	eth_rx_burst_t fn;
 };
 
-static const struct rxtx_path rxtx_paths[] = {
+/* A Tx burst function: both Rx buffer schemes send alike. */
+struct tx_path {
+	const char *name;
+	bool packed;
+	uint16_t simd_bits;
+	eth_tx_burst_t fn;
+};
+
+static const struct rx_path rx_paths[] = {
 #ifdef VIONET_VEC_AVX512
-	{"split avx512 Rx, scalar Tx", false, false, VIONET_VECTOR_AVX512, vionet_recv_split_avx512,
-	 vionet_xmit_split},
+	{"split avx512", false, false, VIONET_VECTOR_AVX512, vionet_recv_split_avx512},
 #endif
 #ifdef VIONET_VEC_AVX2
-	{"split avx2 Rx, scalar Tx", false, false, VIONET_VECTOR_AVX2, vionet_recv_split_avx2,
-	 vionet_xmit_split},
+	{"split avx2", false, false, VIONET_VECTOR_AVX2, vionet_recv_split_avx2},
 #endif
 #ifdef VIONET_VEC_SSE
-	{"split sse Rx, scalar Tx", false, false, VIONET_VECTOR_SSE, vionet_recv_split_sse,
-	 vionet_xmit_split},
+	{"split sse", false, false, VIONET_VECTOR_SSE, vionet_recv_split_sse},
 #endif
-	{"split scalar", false, false, 0, vionet_recv_split, vionet_xmit_split},
-	{"split mergeable scalar", false, true, 0, vionet_recv_split_mrg, vionet_xmit_split},
-	{"packed scalar", true, false, 0, vionet_recv_packed, vionet_xmit_packed},
-	{"packed mergeable scalar", true, true, 0, vionet_recv_packed_mrg, vionet_xmit_packed},
+	{"split scalar", false, false, 0, vionet_recv_split},
+	{"split mergeable scalar", false, true, 0, vionet_recv_split_mrg},
+	{"packed scalar", true, false, 0, vionet_recv_packed},
+	{"packed mergeable scalar", true, true, 0, vionet_recv_packed_mrg},
+};
+
+static const struct tx_path tx_paths[] = {
+	{"split scalar", false, 0, vionet_xmit_split},
+	{"packed scalar", true, 0, vionet_xmit_packed},
 };
 
 static bool
-layout_fits(const struct rxtx_path *p, const struct vionet_hw *hw)
+rx_layout_fits(const struct rx_path *p, const struct vionet_hw *hw)
 {
 	if (p->packed != vionet_has_feature(hw, VIONET_F_RING_PACKED))
 		return false;
 	return p->mrg_rxbuf == vionet_has_feature(hw, VIONET_NET_F_MRG_RXBUF);
+}
+
+static bool
+tx_layout_fits(const struct tx_path *p, const struct vionet_hw *hw)
+{
+	return p->packed == vionet_has_feature(hw, VIONET_F_RING_PACKED);
 }
 
 /* The widest vector set the CPU runs, in bits (the AVX512 paths need F, BW and VL). */
@@ -88,16 +105,10 @@ allowed_simd_bits(const struct vionet_hw *hw, char *why, size_t why_len)
 	return bits;
 }
 
-/* Whether a vector row can serve the port; when not, why, in 'why'. The vector Rx paths read no
- * virtio-net header and strip no tag. */
+/* Whether the port's Rx queues ask for what no vector Rx path does; if so, what, in 'why'. */
 static bool
-vector_fits(const struct rxtx_path *p, const struct rte_eth_dev *dev, uint16_t allowed,
-	    const char *allowed_why, char *why, size_t why_len)
+rx_queues_need_scalar(const struct rte_eth_dev *dev, char *why, size_t why_len)
 {
-	if (p->simd_bits > allowed) {
-		snprintf(why, why_len, "%s", allowed_why);
-		return false;
-	}
 	for (uint16_t q = 0; q < dev->data->nb_rx_queues; q++) {
 		const struct vionet_rxq *rxq = dev->data->rx_queues[q];
 
@@ -105,44 +116,83 @@ vector_fits(const struct rxtx_path *p, const struct rte_eth_dev *dev, uint16_t a
 			continue;
 		if (rxq->vlan_strip) {
 			snprintf(why, why_len, "VLAN strip is on (the vector Rx paths do not strip)");
-			return false;
+			return true;
 		}
 		if (rxq->offloads) {
 			snprintf(why, why_len, "Rx checksum/LRO offloads are on (the vector Rx paths "
 				 "read no virtio-net header)");
-			return false;
+			return true;
 		}
 	}
-	return true;
+	return false;
+}
+
+/* The first Rx row that fits the port; its index. A vector row passed over leaves its reason in
+ * 'why'. */
+static unsigned int
+rx_path_choose(const struct rte_eth_dev *dev, const struct vionet_hw *hw, uint16_t allowed,
+	       const char *allowed_why, char *why, size_t why_len)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(rx_paths); i++) {
+		const struct rx_path *p = &rx_paths[i];
+
+		if (!rx_layout_fits(p, hw))
+			continue;
+		if (p->simd_bits == 0)
+			break;
+		if (p->simd_bits > allowed)
+			snprintf(why, why_len, "%s", allowed_why);
+		else if (!rx_queues_need_scalar(dev, why, why_len))
+			break;
+	}
+	return i;
+}
+
+static unsigned int
+tx_path_choose(const struct vionet_hw *hw, uint16_t allowed, const char *allowed_why, char *why,
+	       size_t why_len)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(tx_paths); i++) {
+		const struct tx_path *p = &tx_paths[i];
+
+		if (!tx_layout_fits(p, hw))
+			continue;
+		if (p->simd_bits == 0 || p->simd_bits <= allowed)
+			break;
+		snprintf(why, why_len, "%s", allowed_why);
+	}
+	return i;
 }
 
 void
 vionet_rxtx_select(struct rte_eth_dev *dev)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
-	char allowed_why[96], why[128] = "";
+	char allowed_why[96], rx_why[128] = "", tx_why[128] = "";
 	uint16_t allowed = allowed_simd_bits(hw, allowed_why, sizeof(allowed_why));
+	unsigned int rx = rx_path_choose(dev, hw, allowed, allowed_why, rx_why, sizeof(rx_why));
+	unsigned int tx = tx_path_choose(hw, allowed, allowed_why, tx_why, sizeof(tx_why));
 
-	for (unsigned int i = 0; i < RTE_DIM(rxtx_paths); i++) {
-		const struct rxtx_path *p = &rxtx_paths[i];
-
-		if (!layout_fits(p, hw))
-			continue;
-		if (p->simd_bits != 0 &&
-		    !vector_fits(p, dev, allowed, allowed_why, why, sizeof(why)))
-			continue;
-		hw->port.rxtx_path = i;
-		dev->rx_pkt_burst = p->rx;
-		dev->tx_pkt_burst = p->tx;
-		/* a vector row of this layout was passed over: say why, once per start */
-		if (p->simd_bits == 0 && why[0] != '\0')
-			VIONET_INIT_LOG(INFO, "%s: port %u: no vector path: %s", hw->tp.name,
-					dev->data->port_id, why);
-		VIONET_INIT_LOG(INFO, "%s: port %u burst functions: %s%s", hw->tp.name,
-				dev->data->port_id, p->name,
-				vionet_has_feature(hw, VIONET_F_IN_ORDER) ? " (in-order ring)" : "");
-		return;
-	}
+	/* every layout has a scalar row of each direction */
+	RTE_VERIFY(rx < RTE_DIM(rx_paths) && tx < RTE_DIM(tx_paths));
+	hw->port.rx_path = rx;
+	hw->port.tx_path = tx;
+	dev->rx_pkt_burst = rx_paths[rx].fn;
+	dev->tx_pkt_burst = tx_paths[tx].fn;
+	/* a vector row of this layout was passed over: say why, once per start */
+	if (rx_paths[rx].simd_bits == 0 && rx_why[0] != '\0')
+		VIONET_INIT_LOG(INFO, "%s: port %u: no vector Rx path: %s", hw->tp.name,
+				dev->data->port_id, rx_why);
+	if (tx_paths[tx].simd_bits == 0 && tx_why[0] != '\0')
+		VIONET_INIT_LOG(INFO, "%s: port %u: no vector Tx path: %s", hw->tp.name,
+				dev->data->port_id, tx_why);
+	VIONET_INIT_LOG(INFO, "%s: port %u burst functions: Rx %s, Tx %s%s", hw->tp.name,
+			dev->data->port_id, rx_paths[rx].name, tx_paths[tx].name,
+			vionet_has_feature(hw, VIONET_F_IN_ORDER) ? " (in-order ring)" : "");
 }
 
 void
@@ -150,8 +200,9 @@ vionet_rxtx_attach(struct rte_eth_dev *dev)
 {
 	const struct vionet_hw *hw = vionet_hw_of(dev);
 
-	/* A row index, not function pointers: the primary's pointers are into its own copy of us. */
-	if (!hw->port.started || hw->port.rxtx_path >= RTE_DIM(rxtx_paths)) {
+	/* Row indexes, not function pointers: the primary's pointers are into its own copy of us. */
+	if (!hw->port.started || hw->port.rx_path >= RTE_DIM(rx_paths) ||
+	    hw->port.tx_path >= RTE_DIM(tx_paths)) {
 		VIONET_INIT_LOG(WARNING, "%s: port %u is not started by the primary: this process's "
 				"bursts return nothing until it attaches again after the start", hw->tp.name,
 				dev->data->port_id);
@@ -159,20 +210,31 @@ vionet_rxtx_attach(struct rte_eth_dev *dev)
 		dev->tx_pkt_burst = vionet_tx_burst_stopped;
 		return;
 	}
-	dev->rx_pkt_burst = rxtx_paths[hw->port.rxtx_path].rx;
-	dev->tx_pkt_burst = rxtx_paths[hw->port.rxtx_path].tx;
-	VIONET_INIT_LOG(INFO, "%s: port %u burst functions (the primary's): %s", hw->tp.name,
-			dev->data->port_id, rxtx_paths[hw->port.rxtx_path].name);
+	dev->rx_pkt_burst = rx_paths[hw->port.rx_path].fn;
+	dev->tx_pkt_burst = tx_paths[hw->port.tx_path].fn;
+	VIONET_INIT_LOG(INFO, "%s: port %u burst functions (the primary's): Rx %s, Tx %s",
+			hw->tp.name, dev->data->port_id, rx_paths[hw->port.rx_path].name,
+			tx_paths[hw->port.tx_path].name);
 }
 
 const char *
-vionet_rxtx_describe(const struct rte_eth_dev *dev)
+vionet_rx_path_name(const struct rte_eth_dev *dev)
 {
 	const struct vionet_hw *hw = dev->data->dev_private;
 
-	if (!hw->port.started || hw->port.rxtx_path >= RTE_DIM(rxtx_paths))
+	if (!hw->port.started || hw->port.rx_path >= RTE_DIM(rx_paths))
 		return "stopped";
-	return rxtx_paths[hw->port.rxtx_path].name;
+	return rx_paths[hw->port.rx_path].name;
+}
+
+const char *
+vionet_tx_path_name(const struct rte_eth_dev *dev)
+{
+	const struct vionet_hw *hw = dev->data->dev_private;
+
+	if (!hw->port.started || hw->port.tx_path >= RTE_DIM(tx_paths))
+		return "stopped";
+	return tx_paths[hw->port.tx_path].name;
 }
 
 uint16_t
