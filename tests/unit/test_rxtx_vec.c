@@ -28,6 +28,7 @@
 #include "queue/queue.h"
 #include "rxtx/rxtx.h"
 #include "test_run_suite.h"
+#include "test_rxtx_vec_common.h"
 
 #define FRAME_MAX 1500
 #define BURST_MAX 33
@@ -54,18 +55,6 @@ static const struct rx_path paths[] = {
 	{"avx512", vionet_recv_split_avx512, "avx512"},
 #endif
 };
-
-static bool
-test_cpu_has(const char *width)
-{
-	if (strcmp(width, "sse") == 0)
-		return rte_cpu_get_flag_enabled(RTE_CPUFLAG_SSE4_2) > 0;
-	if (strcmp(width, "avx2") == 0)
-		return rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX2) > 0;
-	return rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512F) > 0 &&
-	       rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512BW) > 0 &&
-	       rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512VL) > 0;
-}
 
 /* What one run saw, entry by entry: a burst's result, then each of its packets. */
 struct rec {
