@@ -50,6 +50,8 @@
 #define VIONET_NET_F_CTRL_VLAN 19
 #define VIONET_NET_F_MQ 22
 #define VIONET_NET_F_CTRL_MAC_ADDR 23
+#define VIONET_NET_F_HASH_REPORT 57
+#define VIONET_NET_F_RSS 60
 #define VIONET_NET_F_SPEED_DUPLEX 63
 
 /* ---- 5.1.4 Network Device: Device configuration layout ---- */
@@ -60,6 +62,9 @@ struct vionet_net_config {
 	rte_le16_t mtu;		      /* valid with VIRTIO_NET_F_MTU */
 	rte_le32_t speed;	      /* Mbps, valid with VIRTIO_NET_F_SPEED_DUPLEX; ~0 unknown */
 	uint8_t duplex;		      /* VIONET_NET_DUPLEX_*, 0xff unknown */
+	uint8_t rss_max_key_size;     /* with VIRTIO_NET_F_RSS or _HASH_REPORT: at least 40 */
+	rte_le16_t rss_max_indirection_table_length; /* with VIRTIO_NET_F_RSS: at least 128 */
+	rte_le32_t supported_hash_types; /* VIONET_HASH_TYPE_* */
 } __rte_packed;
 
 #define VIONET_CFG_MAC offsetof(struct vionet_net_config, mac)
@@ -68,6 +73,13 @@ struct vionet_net_config {
 #define VIONET_CFG_MTU offsetof(struct vionet_net_config, mtu)
 #define VIONET_CFG_SPEED offsetof(struct vionet_net_config, speed)
 #define VIONET_CFG_DUPLEX offsetof(struct vionet_net_config, duplex)
+#define VIONET_CFG_RSS_MAX_KEY_SIZE offsetof(struct vionet_net_config, rss_max_key_size)
+#define VIONET_CFG_RSS_MAX_TABLE_LEN                                                               \
+	offsetof(struct vionet_net_config, rss_max_indirection_table_length)
+#define VIONET_CFG_SUPPORTED_HASH_TYPES offsetof(struct vionet_net_config, supported_hash_types)
+/* 5.1.4 Device configuration layout: the least a device offering RSS may give */
+#define VIONET_RSS_SPEC_KEY_SIZE_MIN 40
+#define VIONET_RSS_SPEC_TABLE_LEN_MIN 128
 #define VIONET_NET_S_LINK_UP 1	  /* bit of 'status' */
 #define VIONET_NET_DUPLEX_FULL 1
 #define VIONET_NET_DUPLEX_HALF 0
@@ -123,6 +135,18 @@ struct vionet_net_hdr {
 #define VIONET_CTRL_MQ_VQ_PAIRS_SET 0
 #define VIONET_CTRL_MQ_VQ_PAIRS_MIN 1
 #define VIONET_CTRL_MQ_VQ_PAIRS_MAX 0x8000
+#define VIONET_CTRL_MQ_RSS_CONFIG 1 /* Control Virtqueue: Receive-side scaling (RSS): Setting RSS parameters */
+/* Processing of Incoming Packets: Hash calculation: Supported/enabled hash types */
+#define VIONET_HASH_TYPE_IPV4 (1u << 0)
+#define VIONET_HASH_TYPE_TCPV4 (1u << 1)
+#define VIONET_HASH_TYPE_UDPV4 (1u << 2)
+#define VIONET_HASH_TYPE_IPV6 (1u << 3)
+#define VIONET_HASH_TYPE_TCPV6 (1u << 4)
+#define VIONET_HASH_TYPE_UDPV6 (1u << 5)
+#define VIONET_HASH_TYPE_IP_EX (1u << 6)
+#define VIONET_HASH_TYPE_TCP_EX (1u << 7)
+#define VIONET_HASH_TYPE_UDP_EX (1u << 8)
+#define VIONET_HASH_TYPE_ALL 0x1ffu
 #define VIONET_CTRL_GUEST_OFFLOADS 5 /* 5.1.6.5.8 Offloads State Configuration: not sent by us */
 
 /* ---- 2.6 Virtqueues: largest queue size ---- */

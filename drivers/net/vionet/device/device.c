@@ -37,6 +37,10 @@ vionet_dev_wanted_features(const struct vionet_hw *hw)
 		want |= VIRTQ_FEATURE(VIONET_F_IN_ORDER);
 	if (hw->tp.devargs.mrg_rxbuf)
 		want |= VIRTQ_FEATURE(VIONET_NET_F_MRG_RXBUF);
+	/* RSS is set through the control virtqueue: not with a transport that answers commands
+	 * itself (vhost-user), which could only pretend to steer. */
+	if (hw->tp.ops->ctrl_command == NULL)
+		want |= VIRTQ_FEATURE(VIONET_NET_F_RSS);
 	return want;
 }
 
@@ -59,8 +63,8 @@ add_status(struct vionet_hw *hw, uint8_t bits)
  * device_config_rejected). Each (re-)negotiation reads the fields again, so a device that keeps
  * the value is logged once per negotiation.
  */
-static void __attribute__((format(printf, 3, 4)))
-reject_config(struct vionet_hw *hw, const char *field, const char *fmt, ...)
+void
+vionet_dev_reject_config(struct vionet_hw *hw, const char *field, const char *fmt, ...)
 {
 	char said[96];
 	va_list ap;
@@ -70,6 +74,50 @@ reject_config(struct vionet_hw *hw, const char *field, const char *fmt, ...)
 	va_end(ap);
 	__atomic_fetch_add(&hw->config_rejected, 1, __ATOMIC_RELAXED);
 	VIONET_INIT_LOG(WARNING, "%s: device config %s rejected: %s", hw->tp.name, field, said);
+}
+
+/*
+ * The device's RSS limits (5.1.4, with VIRTIO_NET_F_RSS), read while features are chosen; values
+ * below the spec's minimums (a key of 40 bytes, a table of 128 entries) cost the device the feature.
+ */
+static void
+screen_config_rss(struct vionet_hw *hw)
+{
+	struct vionet_rss *rss = &hw->rss;
+	uint8_t key_size;
+	uint16_t table_len;
+	uint32_t types;
+
+	rss->key_size_max = 0;
+	rss->table_size = 0;
+	rss->hash_types_supported = 0;
+	if (!vionet_has_feature(hw, VIONET_NET_F_RSS))
+		return;
+	if (hw->tp.ops->read_dev_config(&hw->tp, VIONET_CFG_RSS_MAX_KEY_SIZE, &key_size, 1) < 0 ||
+	    hw->tp.ops->read_dev_config(&hw->tp, VIONET_CFG_RSS_MAX_TABLE_LEN, &table_len,
+					sizeof(table_len)) < 0 ||
+	    hw->tp.ops->read_dev_config(&hw->tp, VIONET_CFG_SUPPORTED_HASH_TYPES, &types,
+					sizeof(types)) < 0) {
+		vionet_dev_reject_config(hw, "rss", "the RSS fields cannot be read; VIRTIO_NET_F_RSS "
+					 "not accepted");
+		hw->tp.features &= ~VIRTQ_FEATURE(VIONET_NET_F_RSS);
+		return;
+	}
+	table_len = rte_le_to_cpu_16(table_len);
+	types = rte_le_to_cpu_32(types);
+	if (key_size < VIONET_RSS_SPEC_KEY_SIZE_MIN || table_len < VIONET_RSS_SPEC_TABLE_LEN_MIN) {
+		vionet_dev_reject_config(hw, "rss", "key size %u and table length %u are below %u and "
+					 "%u; VIRTIO_NET_F_RSS not accepted", key_size, table_len,
+					 VIONET_RSS_SPEC_KEY_SIZE_MIN, VIONET_RSS_SPEC_TABLE_LEN_MIN);
+		hw->tp.features &= ~VIRTQ_FEATURE(VIONET_NET_F_RSS);
+		return;
+	}
+	if ((types & ~VIONET_HASH_TYPE_ALL) != 0)
+		vionet_dev_reject_config(hw, "supported_hash_types", "0x%x has unknown bits; the "
+					 "port uses 0x%x", types, types & VIONET_HASH_TYPE_ALL);
+	rss->key_size_max = key_size;
+	rss->table_size = (uint16_t)rte_align32prevpow2(RTE_MIN(table_len, VIONET_RSS_TABLE_MAX));
+	rss->hash_types_supported = types & VIONET_HASH_TYPE_ALL;
 }
 
 /*
@@ -85,11 +133,12 @@ screen_config_features(struct vionet_hw *hw)
 	uint16_t v16;
 
 	hw->max_queue_pairs = 1;
+	/* max_virtqueue_pairs is there with MQ or RSS (5.1.4); the port uses it with MQ only */
 	if (vionet_has_feature(hw, VIONET_NET_F_MQ) &&
 	    hw->tp.ops->read_dev_config(&hw->tp, VIONET_CFG_MAX_VQ_PAIRS, &v16, sizeof(v16)) == 0) {
 		v16 = rte_le_to_cpu_16(v16);
 		if (v16 == 0 || v16 > VIONET_SPEC_QUEUE_PAIRS_MAX) {
-			reject_config(hw, "max_virtqueue_pairs",
+			vionet_dev_reject_config(hw, "max_virtqueue_pairs",
 				      "%u is outside 1..%u; VIRTIO_NET_F_MQ not accepted, 1 queue pair",
 				      v16, VIONET_SPEC_QUEUE_PAIRS_MAX);
 			hw->tp.features &= ~VIRTQ_FEATURE(VIONET_NET_F_MQ);
@@ -102,7 +151,7 @@ screen_config_features(struct vionet_hw *hw)
 	    hw->tp.ops->read_dev_config(&hw->tp, VIONET_CFG_MTU, &v16, sizeof(v16)) == 0) {
 		v16 = rte_le_to_cpu_16(v16);
 		if (v16 < RTE_ETHER_MIN_MTU) {
-			reject_config(hw, "mtu",
+			vionet_dev_reject_config(hw, "mtu",
 				      "%u is below %u; VIRTIO_NET_F_MTU not accepted, maximum MTU %u",
 				      v16, RTE_ETHER_MIN_MTU, VIONET_MAX_MTU);
 			hw->tp.features &= ~VIRTQ_FEATURE(VIONET_NET_F_MTU);
@@ -110,6 +159,7 @@ screen_config_features(struct vionet_hw *hw)
 			hw->max_mtu = RTE_MIN(v16, VIONET_MAX_MTU);
 		}
 	}
+	screen_config_rss(hw);
 }
 
 /*
@@ -135,7 +185,7 @@ read_mac(struct vionet_hw *hw, bool first)
 	rte_ether_format_addr(said, sizeof(said), &mac);
 	rte_ether_format_addr(port, sizeof(port), &hw->mac);
 	if (!rte_is_valid_assigned_ether_addr(&mac))
-		reject_config(hw, "mac", "%s is not a unicast address; the port uses %s%s", said,
+		vionet_dev_reject_config(hw, "mac", "%s is not a unicast address; the port uses %s%s", said,
 			      first ? "the random " : "its ", port);
 	else if (first)
 		hw->mac = mac;
@@ -162,7 +212,7 @@ read_speed_duplex(struct vionet_hw *hw)
 	if (hw->tp.ops->read_dev_config(&hw->tp, VIONET_CFG_SPEED, &speed, sizeof(speed)) == 0) {
 		speed = rte_le_to_cpu_32(speed);
 		if (speed == 0 || (speed > VIONET_SPEED_MAX_MBPS && speed != VIONET_SPEED_UNKNOWN))
-			reject_config(hw, "speed", "%u Mbps is outside 1..%u; the port reports %u",
+			vionet_dev_reject_config(hw, "speed", "%u Mbps is outside 1..%u; the port reports %u",
 				      speed, VIONET_SPEED_MAX_MBPS, VIONET_DEFAULT_SPEED_MBPS);
 		else if (speed != VIONET_SPEED_UNKNOWN)
 			hw->speed_mbps = speed;
@@ -171,7 +221,7 @@ read_speed_duplex(struct vionet_hw *hw)
 		if (duplex == VIONET_NET_DUPLEX_HALF)
 			hw->full_duplex = false;
 		else if (duplex != VIONET_NET_DUPLEX_FULL && duplex != VIONET_NET_DUPLEX_UNKNOWN)
-			reject_config(hw, "duplex", "0x%x is not 0, 1 or 0xff; the port reports full",
+			vionet_dev_reject_config(hw, "duplex", "0x%x is not 0, 1 or 0xff; the port reports full",
 				      duplex);
 	}
 }
@@ -210,7 +260,8 @@ negotiate(struct vionet_hw *hw)
 		hw->tp.features &= ~(VIRTQ_FEATURE(VIONET_F_RING_PACKED) | VIRTQ_FEATURE(VIONET_F_IN_ORDER));
 	if (!vionet_has_feature(hw, VIONET_NET_F_CTRL_VQ))
 		hw->tp.features &= ~(VIRTQ_FEATURE(VIONET_NET_F_CTRL_RX) | VIRTQ_FEATURE(VIONET_NET_F_CTRL_VLAN) |
-				  VIRTQ_FEATURE(VIONET_NET_F_MQ) | VIRTQ_FEATURE(VIONET_NET_F_CTRL_MAC_ADDR));
+				  VIRTQ_FEATURE(VIONET_NET_F_MQ) | VIRTQ_FEATURE(VIONET_NET_F_CTRL_MAC_ADDR) |
+				  VIRTQ_FEATURE(VIONET_NET_F_RSS));
 	if (!vionet_has_feature(hw, VIONET_NET_F_CSUM))
 		hw->tp.features &= ~(VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO6));
 	if (!vionet_has_feature(hw, VIONET_NET_F_GUEST_CSUM))

@@ -79,6 +79,29 @@ struct vionet_rx_filters {
 	uint64_t vlan[VIONET_VLAN_IDS / 64]; /* a bit per VLAN id */
 };
 
+/*
+ * Receive-side scaling (VIRTIO_NET_F_RSS, device_rss.c): what the device can do, read from config
+ * space at each negotiation, and what the application asked for, sent to the device at every start
+ * and on every change while it runs.
+ */
+/* The indirection table the port keeps: a power of two no larger than the device's. 256 entries
+ * and the largest key fit one control command (CTRLQ_DATA_MAX). */
+#define VIONET_RSS_TABLE_MAX 256
+#define VIONET_RSS_KEY_MAX 255
+
+struct vionet_rss {
+	/* The device's limits (config space, with VIRTIO_NET_F_RSS): key_size_max 0 without it. */
+	uint8_t key_size_max;
+	uint16_t table_size; /* entries the port uses */
+	uint32_t hash_types_supported; /* VIONET_HASH_TYPE_* */
+	/* The application's: sent while 'on' (Rx multi-queue mode RSS). */
+	bool on;
+	uint32_t hash_types;
+	uint8_t key_len;
+	uint8_t key[VIONET_RSS_KEY_MAX];
+	uint16_t table[VIONET_RSS_TABLE_MAX]; /* receive queue numbers */
+};
+
 /* The port's life: written under the lifecycle lock by the ethdev layer. */
 struct vionet_port_state {
 	bool started;
@@ -134,6 +157,7 @@ struct vionet_hw {
 	/* How long a control virtqueue command waits for its answer; 0: VIONET_CTRL_TIMEOUT_MS */
 	uint32_t ctrl_timeout_ms;
 	struct vionet_rx_filters filters; /* the control path's (device_ctrl.c) */
+	struct vionet_rss rss;		  /* device_rss.c's */
 	struct vionet_port_state port;	  /* the ethdev layer's and the burst selector's */
 	struct vionet_dev_fault fault;	  /* written by whoever notices a break (bursts too) */
 	/* Configuration values the device gave that the driver could not use, since probe or the
@@ -194,6 +218,14 @@ bool vionet_dev_read_link(struct vionet_hw *hw, const struct vionet_transport_op
  */
 void vionet_dev_report_broken(struct vionet_hw *hw, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * A configuration value the device gave that the driver cannot use: one line naming the field, the
+ * value and what the driver uses instead ('fmt'), and the port's count of them (xstat
+ * device_config_rejected).
+ */
+void vionet_dev_reject_config(struct vionet_hw *hw, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Whether the port is broken (recorded, reported or not). */
 static inline bool

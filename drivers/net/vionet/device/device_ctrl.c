@@ -444,6 +444,14 @@ vionet_ctrl_set_queue_pairs(struct vionet_hw *hw, uint16_t pairs)
 }
 
 int
+vionet_ctrl_rss_config(struct vionet_hw *hw, const void *config, size_t len)
+{
+	if (!vionet_has_feature(hw, VIONET_NET_F_RSS) || hw->tp.ops->ctrl_command != NULL)
+		return -ENOTSUP;
+	return send_command(hw, VIONET_CTRL_MQ, VIONET_CTRL_MQ_RSS_CONFIG, config, len);
+}
+
+int
 vionet_ctrl_set_mac(struct vionet_hw *hw, const struct rte_ether_addr *mac)
 {
 	if (ctrl_has(hw, VIONET_NET_F_CTRL_MAC_ADDR))

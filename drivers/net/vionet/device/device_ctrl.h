@@ -29,6 +29,8 @@ int vionet_ctrl_set_promisc(struct vionet_hw *hw, bool on);
 int vionet_ctrl_set_allmulti(struct vionet_hw *hw, bool on);
 int vionet_ctrl_set_queue_pairs(struct vionet_hw *hw, uint16_t pairs);
 int vionet_ctrl_set_mac(struct vionet_hw *hw, const struct rte_ether_addr *mac);
+/* VIRTIO_NET_CTRL_MQ_RSS_CONFIG with a struct virtio_net_rss_config built by device_rss.c. */
+int vionet_ctrl_rss_config(struct vionet_hw *hw, const void *config, size_t len);
 int vionet_ctrl_set_mac_table(struct vionet_hw *hw, const struct rte_ether_addr *uc, uint32_t n_uc,
 			      const struct rte_ether_addr *mc, uint32_t n_mc);
 int vionet_ctrl_vlan(struct vionet_hw *hw, uint16_t vlan_id, bool add);

@@ -54,6 +54,16 @@ int vionet_link_update(struct rte_eth_dev *dev, int wait_to_complete);
  */
 void vionet_ethdev_recover(struct rte_eth_dev *dev);
 
+/* RSS (ethdev_rss.c): dev_info's RSS fields, configure's Rx multi-queue mode, and the ops. */
+void vionet_ethdev_rss_info(const struct vionet_hw *hw, struct rte_eth_dev_info *info);
+int vionet_ethdev_rss_configure(struct rte_eth_dev *dev);
+int vionet_ethdev_rss_hash_update(struct rte_eth_dev *dev, struct rte_eth_rss_conf *conf);
+int vionet_ethdev_rss_hash_conf_get(struct rte_eth_dev *dev, struct rte_eth_rss_conf *conf);
+int vionet_ethdev_reta_update(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry64 *reta_conf,
+			      uint16_t reta_size);
+int vionet_ethdev_reta_query(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry64 *reta_conf,
+			     uint16_t reta_size);
+
 /* The eth_dev_ops table (exported for tests). */
 extern const struct eth_dev_ops vionet_eth_dev_ops;
 

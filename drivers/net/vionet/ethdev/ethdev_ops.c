@@ -18,6 +18,7 @@
 #include "ethdev/rte_pmd_vionet.h"
 #include "base/vionet_log.h"
 #include "device/device_ctrl.h"
+#include "device/device_rss.h"
 #include "queue/queue.h"
 #include "queue/queue_start.h"
 #include "queue/queue_rx_intr.h"
@@ -33,16 +34,16 @@ ethdev_configure(struct rte_eth_dev *dev)
 	struct vionet_hw *hw = vionet_hw_of(dev);
 	const struct rte_eth_conf *conf = &dev->data->dev_conf;
 	uint16_t pairs = RTE_MAX(dev->data->nb_rx_queues, dev->data->nb_tx_queues);
+	int ret;
 
 	if (pairs > hw->max_queue_pairs) {
 		VIONET_INIT_LOG(ERR, "%s: %u queues requested, the device has %u queue pairs", hw->tp.name,
 				pairs, hw->max_queue_pairs);
 		return -EINVAL;
 	}
-	/* No RSS capability is claimed: the device offers no VIONET_NET_F_RSS we would drive. */
-	if (conf->rxmode.mq_mode != RTE_ETH_MQ_RX_NONE) {
-		VIONET_INIT_LOG(ERR, "%s: Rx multi-queue mode %d not supported (no RSS)", hw->tp.name,
-				conf->rxmode.mq_mode);
+	if (conf->rxmode.mq_mode != RTE_ETH_MQ_RX_NONE && conf->rxmode.mq_mode != RTE_ETH_MQ_RX_RSS) {
+		VIONET_INIT_LOG(ERR, "%s: Rx multi-queue mode %d not supported (NONE or RSS)",
+				hw->tp.name, conf->rxmode.mq_mode);
 		return -ENOTSUP;
 	}
 	if (conf->txmode.mq_mode != RTE_ETH_MQ_TX_NONE) {
@@ -55,6 +56,9 @@ ethdev_configure(struct rte_eth_dev *dev)
 				hw->max_mtu);
 		return -EINVAL;
 	}
+	ret = vionet_ethdev_rss_configure(dev);
+	if (ret < 0)
+		return ret;
 	hw->mtu = dev->data->mtu;
 	return 0;
 }
@@ -77,7 +81,12 @@ after_driver_ok(struct rte_eth_dev *dev)
 			return ret;
 		}
 	}
-	return 0;
+	/* after the pairs: a device may read VQ_PAIRS_SET as "steer automatically, RSS off" */
+	ret = vionet_rss_apply(hw);
+	if (ret < 0)
+		VIONET_INIT_LOG(ERR, "%s: the device did not take the RSS settings: %s", hw->tp.name,
+				strerror(-ret));
+	return ret;
 }
 
 /* What ethdev reports of every configured queue (rte_eth_rx_queue_info_get, queue start/stop). */
@@ -285,6 +294,7 @@ ethdev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->flow_type_rss_offloads = 0;
 	info->reta_size = 0;
 	info->hash_key_size = 0;
+	vionet_ethdev_rss_info(hw, info);
 
 	info->rx_desc_lim = (struct rte_eth_desc_lim){
 		.nb_max = max_ring,
@@ -549,6 +559,10 @@ const struct eth_dev_ops vionet_eth_dev_ops = {
 	.xstats_get_names = vionet_xstats_get_names,
 	.xstats_reset = vionet_xstats_reset,
 	.dev_infos_get = ethdev_infos_get,
+	.rss_hash_update = vionet_ethdev_rss_hash_update,
+	.rss_hash_conf_get = vionet_ethdev_rss_hash_conf_get,
+	.reta_update = vionet_ethdev_reta_update,
+	.reta_query = vionet_ethdev_reta_query,
 	.fw_version_get = ethdev_fw_version_get,
 	.rxq_info_get = ethdev_rxq_info_get,
 	.txq_info_get = ethdev_txq_info_get,
@@ -827,6 +841,9 @@ rte_pmd_vionet_set_queue_pairs(uint16_t port_id, uint16_t pairs)
 	hw = vionet_hw_of(dev);
 	if (pairs == 0 || pairs > RTE_MAX(dev->data->nb_rx_queues, dev->data->nb_tx_queues))
 		return -EINVAL;
+	/* the indirection table names the queues RSS uses: change it with reta_update instead */
+	if (hw->rss.on)
+		return -EBUSY;
 	pthread_mutex_lock(&hw->port.lifecycle_lock);
 	ret = hw->port.started ? vionet_ctrl_set_queue_pairs(hw, pairs) : -EAGAIN;
 	pthread_mutex_unlock(&hw->port.lifecycle_lock);

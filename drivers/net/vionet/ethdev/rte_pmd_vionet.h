@@ -14,7 +14,9 @@
  * (virtio-net VIONET_CTRL_MQ_VQ_PAIRS_SET through the control path): the device stops using the
  * rings of the pairs above 'pairs' and uses them again when they are back in range.
  * Returns 0, -ENODEV (not a vionet port), -EINVAL (pairs 0 or above the configured pairs),
- * -EAGAIN (port stopped), -ENOTSUP (no multi-queue), -EIO (the device refused), -E_RTE_SECONDARY
+ * -EAGAIN (port stopped), -ENOTSUP (no multi-queue), -EBUSY (RSS is on: its indirection table
+ * says which queues receive; change that with rte_eth_dev_rss_reta_update), -EIO (the device
+ * refused), -E_RTE_SECONDARY
  * (called in a secondary process: only the primary drives the device).
  */
 int rte_pmd_vionet_set_queue_pairs(uint16_t port_id, uint16_t pairs);
