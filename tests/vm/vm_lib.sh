@@ -97,7 +97,8 @@ VM_NIC1=0000:00:05.0
 # Boots a guest whose two virtio-net functions are made with "-device virtio-net-pci,<opts>" (the
 # options given, default modern with iommu_platform) on one hub, runs <cmd-file> inside, leaves its
 # output in <io-dir>/out.log and its exit status in <io-dir>/rc. Extra QEMU arguments in VM_QEMU_EXTRA
-# (an array) and the monitor socket at <io-dir>/monitor.sock for a host-side helper (VM_HOST_HELPER:
+# (an array), a command QEMU runs under in VM_QEMU_PREFIX (an array: "ip netns exec <ns>" for a
+# tap back end inside the test's network namespace), and the monitor socket at <io-dir>/monitor.sock for a host-side helper (VM_HOST_HELPER:
 # a command run in the background with the io dir as argument while the guest runs).
 # Returns the guest command's exit status; 125 when the guest did not finish.
 vm_run() {
@@ -126,7 +127,8 @@ vm_run() {
 		    "${netdevs[@]}" "${nics[@]}" "${VM_QEMU_EXTRA[@]}")
 	vm_log "booting guest (budget ${timeout_s}s): ${qemu[*]}"
 	local start=$SECONDS helper_pid=
-	timeout --kill-after=10 "$timeout_s" "${qemu[@]}" >"$io/qemu.log" 2>&1 &
+	timeout --kill-after=10 "$timeout_s" ${VM_QEMU_PREFIX[@]+"${VM_QEMU_PREFIX[@]}"} "${qemu[@]}" \
+		>"$io/qemu.log" 2>&1 &
 	local qemu_pid=$!
 	if [ -n "${VM_HOST_HELPER:-}" ]; then
 		$VM_HOST_HELPER "$io" &
