@@ -435,6 +435,14 @@ queue_pairs_change(void)
 	vhost_ring_states(rx_on, tx_on);
 	expect_rings(rx_on, tx_on, half, "reconfigured with half");
 	stop_ours_and_check_pool("after half the pairs");
+	/* RSS: refused over vhost-user (no back end offers VIRTIO_NET_F_RSS), the port unharmed */
+	{
+		struct rte_eth_conf rss = {.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS};
+		int refused = rte_eth_dev_configure(t.ours, t.queues, t.queues, &rss);
+
+		check(refused == -ENOTSUP, "Rx multi-queue mode RSS over vhost-user: configure gave "
+		      "%d, expected -ENOTSUP", refused);
+	}
 	forget_ring_states(rx_on, tx_on);
 	configure(t.ours, t.queues, t.ours_pool, true);
 	test_port_start(t.ours, WAIT_S, "pair change back");
