@@ -847,15 +847,15 @@ virtq_split_drv_take_used_group(struct virtq_split_drv *vq,
 }
 
 /*
- * Post n single-descriptor buffers of `len` device-writable bytes each (an Rx refill) whose
- * descriptors the caller writes itself: their cookies and lengths go in the state, their heads in
- * the avail ring, as add_bulk() does; ids[] gets the descriptor index of each, which the caller
- * fills (addr, len, VIRTQ_DESC_F_WRITE, next 0) before publish(). Returns the number posted:
- * min(n, free descriptors), 0 when broken. Cookies must be non-NULL.
+ * Post n single-descriptor buffers whose descriptors the caller writes itself (a vector refill or
+ * transmit): their cookies and device-writable bytes (wlen: the same for each, 0 for device-readable
+ * buffers) go in the state, their heads in the avail ring, as add_bulk() does; ids[] gets the
+ * descriptor index of each, which the caller fills (addr, len, flags, next 0) before publish().
+ * Returns the number posted: min(n, free descriptors), 0 when broken. Cookies must be non-NULL.
  */
 static inline uint16_t
-virtq_split_drv_post_writable_ids(struct virtq_split_drv *vq, void *const *cookies, uint32_t len,
-                                  uint16_t *ids, uint16_t n)
+virtq_split_drv_post_ids(struct virtq_split_drv *vq, void *const *cookies, uint32_t wlen,
+                         uint16_t *ids, uint16_t n)
 {
 	struct virtq_desc_state *state = vq->state;
 	virtq_le16 *ring = vq->avail->ring;
@@ -874,7 +874,7 @@ virtq_split_drv_post_writable_ids(struct virtq_split_drv *vq, void *const *cooki
 
 		ids[i] = head;
 		st->cookie = cookies[i];
-		st->writable_len = len;
+		st->writable_len = wlen;
 		st->ndescs = 1;
 		/* written only when it changes, as in add_bulk() */
 		if (ring[avail_idx & mask] != virtq_cpu_to_le16(head))
@@ -887,6 +887,22 @@ virtq_split_drv_post_writable_ids(struct virtq_split_drv *vq, void *const *cooki
 	vq->outstanding = (uint16_t)(vq->outstanding + n);
 	vq->num_free = (uint16_t)(vq->num_free - n);
 	return n;
+}
+
+/* An Rx refill's post_ids(): n buffers of `len` device-writable bytes each (VIRTQ_DESC_F_WRITE). */
+static inline uint16_t
+virtq_split_drv_post_writable_ids(struct virtq_split_drv *vq, void *const *cookies, uint32_t len,
+                                  uint16_t *ids, uint16_t n)
+{
+	return virtq_split_drv_post_ids(vq, cookies, len, ids, n);
+}
+
+/* A transmit's post_ids(): n device-readable buffers (descriptor flags 0). */
+static inline uint16_t
+virtq_split_drv_post_readable_ids(struct virtq_split_drv *vq, void *const *cookies,
+                                  uint16_t *ids, uint16_t n)
+{
+	return virtq_split_drv_post_ids(vq, cookies, 0, ids, n);
 }
 
 /*

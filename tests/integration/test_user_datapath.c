@@ -44,6 +44,7 @@
 #include <rte_ip.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
+#include <rte_vect.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
@@ -60,6 +61,7 @@
 
 static struct {
 	const char *plugin;
+	const char *vector; /* vectorized=<width>, or NULL */
 	bool packed, in_order, mrg;
 	uint16_t queues;
 	char sock[128];
@@ -946,8 +948,11 @@ main(int argc, char **argv)
 	char ours_args[256];
 
 	tally.name = "test_user_datapath";
-	if (argc != 6)
-		fatal("usage: %s <plugin.so> <packed> <in_order> <mrg_rxbuf> <queue pairs>", argv[0]);
+	if (argc != 6 && argc != 7)
+		fatal("usage: %s <plugin.so> <packed> <in_order> <mrg_rxbuf> <queue pairs> "
+		      "[sse|avx2|avx512]", argv[0]);
+	/* A vector width: our port with vectorized=<width>, its split Tx path that width's. */
+	t.vector = argc == 7 ? argv[6] : NULL;
 	t.plugin = argv[1];
 	t.packed = atoi(argv[2]) != 0;
 	t.in_order = atoi(argv[3]) != 0;
@@ -958,12 +963,21 @@ main(int argc, char **argv)
 	test_socket_path(t.sock, sizeof(t.sock));
 	snprintf(t.vhost_args, sizeof(t.vhost_args), "iface=%s,queues=%u,tso=1", t.sock, t.queues);
 	snprintf(ours_args, sizeof(ours_args),
-		 "path=%s,queues=%u,packed_vq=%d,in_order=%d,mrg_rxbuf=%d", t.sock, t.queues, t.packed,
-		 t.in_order, t.mrg);
+		 "path=%s,queues=%u,packed_vq=%d,in_order=%d,mrg_rxbuf=%d%s%s", t.sock, t.queues,
+		 t.packed, t.in_order, t.mrg, t.vector != NULL ? ",vectorized=" : "",
+		 t.vector != NULL ? t.vector : "");
 	test_vhost_eal_init(argv[0], t.plugin, "vionet_udp", t.vhost_args,
 			    "--log-level=pmd.net.vionet*:info");
-	printf("ring: %s, in_order=%d, mrg_rxbuf=%d, %u queue pairs\n", t.packed ? "packed" : "split",
-	       t.in_order, t.mrg, t.queues);
+	printf("ring: %s, in_order=%d, mrg_rxbuf=%d, %u queue pairs%s%s\n",
+	       t.packed ? "packed" : "split", t.in_order, t.mrg, t.queues,
+	       t.vector != NULL ? ", vectorized=" : "", t.vector != NULL ? t.vector : "");
+	if (t.vector != NULL) {
+		if (!test_cpu_runs(t.vector)) {
+			printf("SKIP: this CPU does not run the %s path\n", t.vector);
+			return 77;
+		}
+		rte_vect_set_max_simd_bitwidth(RTE_VECT_SIMD_512); /* the EAL's default stops at 256 */
+	}
 
 	t.ours_pool = test_pool("ours", POOL_SIZE);
 	t.vhost_pool = test_pool("vhost", POOL_SIZE);
@@ -981,6 +995,15 @@ main(int argc, char **argv)
 		fatal("vhost port start");
 	test_port_start(t.ours, WAIT_S, "start");
 	test_port_wait_link(t.vhost, true, WAIT_S, "start");
+	if (t.vector != NULL && !t.packed) {
+		struct rte_eth_burst_mode mode;
+		char want[32];
+
+		snprintf(want, sizeof(want), "split %s", t.vector);
+		require(rte_eth_tx_burst_mode_get(t.ours, 0, &mode) == 0 &&
+				strcmp(mode.info, want) == 0,
+			"Tx burst mode \"%s\", expected the %s path", mode.info, want);
+	}
 
 	/* Stop/start cycles: the pool is whole after each stop, traffic works after each start. */
 	for (int cycle = 0; cycle < 3; cycle++) {

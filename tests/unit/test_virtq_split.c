@@ -438,6 +438,82 @@ test_split_device_rejects_bad_driver(void)
 	tvq_close(&q);
 }
 
+/*
+ * post_readable_ids() with the caller's descriptors (a vector Tx) leaves the ring as add_bulk()
+ * of the same buffers does: state, ids, avail ring; the device gets readable buffers; they come
+ * back as any others. In order and through a free list that was reordered by out-of-order returns.
+ */
+static void
+test_split_post_readable_ids(void)
+{
+	for (int in_order = 0; in_order < 2; in_order++) {
+		struct tvq_queue a, b;
+		uint16_t ids[5];
+		void *cookies[8];
+		uint32_t lens[8];
+		uint64_t addrs[8];
+		uint32_t i, round;
+
+		CU_ASSERT_EQUAL_FATAL(tvq_open(&a, 8, in_order ? F_IN_ORDER : 0), 0);
+		CU_ASSERT_EQUAL_FATAL(tvq_open(&b, 8, in_order ? F_IN_ORDER : 0), 0);
+		for (round = 0; round < 6; round++) {
+			struct virtq_dev_buf buf;
+			struct virtq_sg sg[2];
+			uint16_t popped[5];
+
+			for (i = 0; i < 5; i++) {
+				cookies[i] = tvq_cookie_of(round * 5 + i);
+				addrs[i] = tvq_addr_of(round * 5 + i);
+				lens[i] = 60 + round + i;
+			}
+			CU_ASSERT_EQUAL(virtq_split_drv_add_bulk(&a.drv, addrs, lens, 0, cookies, 5), 5);
+			CU_ASSERT_EQUAL(virtq_split_drv_post_readable_ids(&b.drv, cookies, ids, 5), 5);
+			for (i = 0; i < 5; i++)
+				virtq_split_fill_desc(&b.drv.desc[ids[i]], addrs[i], lens[i], 0, 0);
+			CU_ASSERT_EQUAL(memcmp(a.drv.desc, b.drv.desc, virtq_split_desc_size(8)), 0);
+			CU_ASSERT_EQUAL(memcmp(a.drv.avail->ring, b.drv.avail->ring, 8 * 2), 0);
+			CU_ASSERT_EQUAL(memcmp(a.drv.state, b.drv.state, virtq_split_drv_state_size(8)),
+			                0);
+			CU_ASSERT(a.drv.free_head == b.drv.free_head && a.drv.num_free == b.drv.num_free &&
+			          a.drv.outstanding == b.drv.outstanding &&
+			          a.drv.avail_idx == b.drv.avail_idx);
+			virtq_split_drv_publish(&b.drv);
+			for (i = 0; i < 5; i++) {
+				CU_ASSERT_EQUAL(virtq_split_dev_pop(&b.dev, &buf, sg, 2), 0);
+				CU_ASSERT(buf.nreadable == 1 && buf.writable_len == 0 &&
+				          sg[0].len == lens[i] && sg[0].addr == addrs[i]);
+				popped[i] = buf.id;
+			}
+			/* back in reverse (in order: as one batch), so the free list turns over */
+			if (in_order) {
+				virtq_split_dev_push_batch_last(&b.dev, popped[4], 0, 5);
+			} else {
+				for (i = 5; i-- > 0;)
+					virtq_split_dev_push(&b.dev, popped[i], 0);
+			}
+			virtq_split_dev_publish(&b.dev);
+			CU_ASSERT_EQUAL(virtq_split_drv_get_used_bulk(&b.drv, cookies, NULL, 8), 5);
+			/* the same returns on a */
+			virtq_split_drv_publish(&a.drv);
+			for (i = 0; i < 5; i++)
+				CU_ASSERT_EQUAL(virtq_split_dev_pop(&a.dev, &buf, sg, 2), 0);
+			if (in_order) {
+				virtq_split_dev_push_batch_last(&a.dev, popped[4], 0, 5);
+			} else {
+				for (i = 5; i-- > 0;)
+					virtq_split_dev_push(&a.dev, popped[i], 0);
+			}
+			virtq_split_dev_publish(&a.dev);
+			CU_ASSERT_EQUAL(virtq_split_drv_get_used_bulk(&a.drv, cookies, NULL, 8), 5);
+		}
+		/* a broken queue posts nothing */
+		b.drv.broken = true;
+		CU_ASSERT_EQUAL(virtq_split_drv_post_readable_ids(&b.drv, cookies, ids, 5), 0);
+		tvq_close(&a);
+		tvq_close(&b);
+	}
+}
+
 int
 main(void)
 {
@@ -449,6 +525,7 @@ main(void)
 	        {"indirect tables", test_indirect},
 	        {"in-order batch", test_split_in_order_batch},
 	        {"in-order reclaim by used.idx", test_split_in_order_reclaim},
+	        {"post readable ids equals add bulk", test_split_post_readable_ids},
 	        {"avail notify with event idx", test_split_notify_event_idx},
 	        {"avail notify with flags", test_notify_flags},
 	        {"avail notify after a long silence", test_split_notify_after_long_silence},

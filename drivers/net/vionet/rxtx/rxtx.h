@@ -21,6 +21,11 @@ uint16_t vionet_recv_split_sse(void *rx_queue, struct rte_mbuf **rx_pkts, uint16
 uint16_t vionet_recv_split_avx2(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
 uint16_t vionet_recv_split_avx512(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
 uint16_t vionet_xmit_split(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts);
+/* Split Tx, in order or not, one per vector width (VIONET_VEC_*): packets the vector groups cannot
+ * take (chains, offloads, shared mbufs, no headroom) go through the scalar step one by one. */
+uint16_t vionet_xmit_split_sse(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts);
+uint16_t vionet_xmit_split_avx2(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts);
+uint16_t vionet_xmit_split_avx512(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts);
 uint16_t vionet_recv_packed(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
 uint16_t vionet_recv_packed_mrg(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
 uint16_t vionet_xmit_packed(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts);

@@ -414,6 +414,101 @@ tx_descs_needed(const struct vionet_txq *txq, const struct rte_mbuf *m, bool pus
 	return txq->indirect && m->nb_segs < VIONET_TX_INDIRECT_MAX ? 1 : (uint16_t)(m->nb_segs + 1);
 }
 
+/* A Tx burst under way: what its per-packet step (tx_step) carries from packet to packet. The vector
+ * Tx paths keep one too, and take the packets their groups cannot through the same step. */
+struct tx_burst_state {
+	struct tx_group group;
+	uint16_t free_descs; /* descriptors free for the burst's rest, as the ring had them */
+	bool reclaimed;      /* the burst's one reclaim is done */
+};
+
+/*
+ * The start of a burst: completed buffers are reclaimed lazily (ethdev's tx_free_thresh): below the
+ * threshold, or short for this burst. Each reclaim reads what the device's core last wrote (used.idx
+ * or used descriptors): once per ring's worth instead of once per burst. Returns false when the ring
+ * is broken (the reclaim reported it): the burst sends nothing.
+ */
+static __rte_always_inline bool
+tx_burst_begin(struct vionet_txq *txq, struct tx_burst_state *b, uint16_t nb_pkts, const bool packed)
+{
+	b->group.n = 0;
+	b->reclaimed = false;
+	b->free_descs = vionet_vq_free_count(&txq->vq, packed);
+	if (b->free_descs < txq->free_thresh || b->free_descs < nb_pkts) {
+		tx_reclaim(txq, packed);
+		if (unlikely(vionet_vq_is_broken(&txq->vq, packed)))
+			return false;
+		b->free_descs = vionet_vq_free_count(&txq->vq, packed);
+		b->reclaimed = true;
+	}
+	return true;
+}
+
+/*
+ * One packet of a burst, at *slot: its header placed and the packet added (grouped when it is one
+ * descriptor), or dropped and counted. Returns false when the ring has no room for it even after the
+ * burst's one reclaim: the burst ends before it.
+ */
+static __rte_always_inline bool
+tx_step(struct vionet_txq *txq, struct tx_burst_state *b, struct rte_mbuf **slot, const bool packed)
+{
+	struct rte_mbuf *m = *slot;
+	const uint16_t hdr_size = txq->hdr_size;
+	bool push;
+	uint16_t need;
+
+	/* VLAN insert in software (ethdev TX_OFFLOAD_VLAN_INSERT): the tag goes in the frame. */
+	if (unlikely(m->ol_flags & RTE_MBUF_F_TX_VLAN)) {
+		if (rte_vlan_insert(&m) != 0) {
+			tx_drop(txq, m);
+			return true;
+		}
+		*slot = m;
+	}
+	push = tx_can_push(m, hdr_size);
+	need = tx_descs_needed(txq, m, push);
+	if (unlikely(m->nb_segs >= VIONET_TX_MAX_SEGS)) {
+		tx_drop(txq, m);
+		return true;
+	}
+	if (unlikely(need > b->free_descs)) {
+		/* A long chain can need more than the lazy reclaim left: reclaim now, once, with
+		 * what this burst grouped so far posted first (ring order). */
+		if (b->reclaimed)
+			return false;
+		tx_flush_group(txq, &b->group, packed);
+		tx_reclaim(txq, packed);
+		b->free_descs = vionet_vq_free_count(&txq->vq, packed);
+		b->reclaimed = true;
+		if (need > b->free_descs || unlikely(vionet_vq_is_broken(&txq->vq, packed)))
+			return false;
+	}
+	b->free_descs = (uint16_t)(b->free_descs - need);
+
+	if (likely(push && m->nb_segs == 1)) {
+		vionet_stats_count(&txq->stats, m->pkt_len);
+		tx_group_add(txq, &b->group, m);
+		return true;
+	}
+	tx_flush_group(txq, &b->group, packed);
+	if (unlikely(tx_add_chained(txq, m, push, packed) != 0)) {
+		tx_drop(txq, m);
+		return true;
+	}
+	txq->stats.multi_seg++;
+	vionet_stats_count(&txq->stats, m->pkt_len);
+	return true;
+}
+
+/* The end of a burst that took 'sent' packets: the group posted, one publish, at most one kick. */
+static __rte_always_inline void
+tx_burst_end(struct vionet_txq *txq, struct tx_burst_state *b, uint16_t sent, const bool packed)
+{
+	tx_flush_group(txq, &b->group, packed);
+	if (sent != 0)
+		vionet_queue_publish_and_kick(&txq->vq, packed, &txq->stats);
+}
+
 /*
  * Per burst: reclaim (lazily, below tx_free_thresh), then per packet place its header and add it
  * (grouped when it is one descriptor), one flush of the group, one publish, at most one kick.
@@ -421,74 +516,16 @@ tx_descs_needed(const struct vionet_txq *txq, const struct rte_mbuf *m, bool pus
 static __rte_always_inline uint16_t
 tx_burst(struct vionet_txq *txq, struct rte_mbuf **tx_pkts, uint16_t nb_pkts, const bool packed)
 {
-	struct tx_group group;
-	const uint16_t hdr_size = txq->hdr_size;
-	uint16_t sent, free_descs;
-	bool reclaimed = false;
+	struct tx_burst_state b;
+	uint16_t sent;
 
-	group.n = 0;
 	nb_pkts = RTE_MIN(nb_pkts, VIONET_BURST_MAX);
-	/* Completed buffers are reclaimed lazily (ethdev's tx_free_thresh): below the threshold, or
-	 * short for this burst. Each reclaim reads what the device's core last wrote (used.idx or
-	 * used descriptors): once per ring's worth instead of once per burst. */
-	free_descs = vionet_vq_free_count(&txq->vq, packed);
-	if (free_descs < txq->free_thresh || free_descs < nb_pkts) {
-		tx_reclaim(txq, packed);
-		/* A broken ring takes nothing more (the reclaim reported it). */
-		if (unlikely(vionet_vq_is_broken(&txq->vq, packed)))
-			return 0;
-		free_descs = vionet_vq_free_count(&txq->vq, packed);
-		reclaimed = true;
-	}
-	for (sent = 0; sent < nb_pkts; sent++) {
-		struct rte_mbuf *m = tx_pkts[sent];
-		bool push;
-		uint16_t need;
-
-		/* VLAN insert in software (ethdev TX_OFFLOAD_VLAN_INSERT): the tag goes in the frame. */
-		if (unlikely(m->ol_flags & RTE_MBUF_F_TX_VLAN)) {
-			if (rte_vlan_insert(&m) != 0) {
-				tx_drop(txq, m);
-				continue;
-			}
-			tx_pkts[sent] = m;
-		}
-		push = tx_can_push(m, hdr_size);
-		need = tx_descs_needed(txq, m, push);
-		if (unlikely(m->nb_segs >= VIONET_TX_MAX_SEGS)) {
-			tx_drop(txq, m);
-			continue;
-		}
-		if (unlikely(need > free_descs)) {
-			/* A long chain can need more than the lazy reclaim left: reclaim now, once,
-			 * with what this burst grouped so far posted first (ring order). */
-			if (reclaimed)
-				break;
-			tx_flush_group(txq, &group, packed);
-			tx_reclaim(txq, packed);
-			free_descs = vionet_vq_free_count(&txq->vq, packed);
-			reclaimed = true;
-			if (need > free_descs || unlikely(vionet_vq_is_broken(&txq->vq, packed)))
-				break;
-		}
-		free_descs = (uint16_t)(free_descs - need);
-
-		if (likely(push && m->nb_segs == 1)) {
-			vionet_stats_count(&txq->stats, m->pkt_len);
-			tx_group_add(txq, &group, m);
-			continue;
-		}
-		tx_flush_group(txq, &group, packed);
-		if (unlikely(tx_add_chained(txq, m, push, packed) != 0)) {
-			tx_drop(txq, m);
-			continue;
-		}
-		txq->stats.multi_seg++;
-		vionet_stats_count(&txq->stats, m->pkt_len);
-	}
-	tx_flush_group(txq, &group, packed);
-	if (sent != 0)
-		vionet_queue_publish_and_kick(&txq->vq, packed, &txq->stats);
+	if (!tx_burst_begin(txq, &b, nb_pkts, packed))
+		return 0;
+	for (sent = 0; sent < nb_pkts; sent++)
+		if (!tx_step(txq, &b, &tx_pkts[sent], packed))
+			break;
+	tx_burst_end(txq, &b, sent, packed);
 	return sent;
 }
 

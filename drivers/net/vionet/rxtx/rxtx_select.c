@@ -51,6 +51,15 @@ static const struct rx_path rx_paths[] = {
 };
 
 static const struct tx_path tx_paths[] = {
+#ifdef VIONET_VEC_AVX512
+	{"split avx512", false, VIONET_VECTOR_AVX512, vionet_xmit_split_avx512},
+#endif
+#ifdef VIONET_VEC_AVX2
+	{"split avx2", false, VIONET_VECTOR_AVX2, vionet_xmit_split_avx2},
+#endif
+#ifdef VIONET_VEC_SSE
+	{"split sse", false, VIONET_VECTOR_SSE, vionet_xmit_split_sse},
+#endif
 	{"split scalar", false, 0, vionet_xmit_split},
 	{"packed scalar", true, 0, vionet_xmit_packed},
 };
