@@ -3,6 +3,7 @@ the machine): one panel per ring layout, one group of bars per queue size and fr
 busy cycles per packet for each of our paths and one for DPDK's best path of the group, each of our
 bars labelled with its ratio to DPDK's, and the issue's target (0.7 x DPDK's best) as a dashed line
 across the group."""
+import math
 from xml.sax.saxutils import escape
 
 TARGET = 0.7
@@ -11,7 +12,7 @@ BAR_GAP = 6
 GROUP_GAP = 46
 PLOT_H = 220
 LEFT = 64
-TOP_PANEL = 64
+TOP_PANEL = 80
 PANEL_GAP = 96
 COLORS = {"scalar": "#9aa5b1", "sse": "#5b8def", "avx2": "#2a9d8f", "avx512": "#7b3fbf", "dpdk": "#e07a1f"}
 
@@ -31,11 +32,13 @@ def _groups(rows, layout):
 
 
 def _nice_max(v):
-    """A round axis maximum at or above v."""
-    for step in (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000):
+    """A round axis maximum at or above v, and its tick step (1, 2, 2.5 or 5 x 10^n, 4 to 8 ticks)."""
+    magnitude = 10 ** math.floor(math.log10(max(v, 1) / 5))
+    for m in (1, 2, 2.5, 5, 10):
+        step = m * magnitude
         if v <= step * 5:
-            return step * ((int(v) // step) + 1), step
-    return v * 1.1, v / 5
+            return step * (math.floor(v / step) + 1), step
+    return v * 1.2, v / 5
 
 
 def svg(rows, meta):
@@ -43,7 +46,7 @@ def svg(rows, meta):
     panels = [(lay, _groups(rows, lay)) for lay in layouts]
     widest = max((sum(len(g) + 1 for g in groups.values()) * (BAR_W + BAR_GAP) + len(groups) * GROUP_GAP
                   for _, groups in panels), default=200)
-    width = LEFT + widest + 40
+    width = max(LEFT + widest + 40, 900)
     height = TOP_PANEL + len(panels) * (PLOT_H + PANEL_GAP) + 10
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" font-family="sans-serif">',
@@ -51,14 +54,16 @@ def svg(rows, meta):
            _text(LEFT, 20, "Busy cycles per packet, each of our paths beside DPDK's best path "
                  "(lower is better; label: ours / DPDK)", 13, "start", "bold"),
            _text(LEFT, 38, f"pmd_compare, commit {meta.get('commit', '?')}, {meta.get('when', '')}, "
-                 f"medians of {meta.get('rounds', '?')} rounds, 1 queue, mrg_rxbuf=0; dashed: "
-                 f"target {TARGET} x DPDK", 11, "start", color="#555")]
+                 f"medians of {meta.get('rounds', '?')} rounds, 1 queue, mrg_rxbuf=0", 11, "start",
+                 color="#555"),
+           _text(LEFT, 53, f"dashed: the target, {TARGET} x DPDK's best; pale bar, *: the log named "
+                 "another path than the one asked for", 11, "start", color="#555")]
     # legend
     x = LEFT
     for name in ("scalar", "sse", "avx2", "avx512", "dpdk"):
-        out.append(f'<rect x="{x}" y="46" width="12" height="12" fill="{COLORS[name]}"/>')
+        out.append(f'<rect x="{x}" y="61" width="12" height="12" fill="{COLORS[name]}"/>')
         label = "DPDK best" if name == "dpdk" else f"ours {name}"
-        out.append(_text(x + 16, 56, label, 11, "start"))
+        out.append(_text(x + 16, 71, label, 11, "start"))
         x += 24 + 7 * len(label)
     for p, (layout, groups) in enumerate(panels):
         top = TOP_PANEL + 20 + p * (PLOT_H + PANEL_GAP)
@@ -87,16 +92,21 @@ def svg(rows, meta):
             best = group[0]["dpdk"]
             for r in group:
                 v = r["ours"]["median_cycles_per_packet"]
+                # a run whose log named another path than the one asked for: pale, starred
+                taken = r["ours"].get("taken", True)
                 if v:
                     out.append(f'<rect x="{x:.1f}" y="{y_of(v):.1f}" width="{BAR_W}" '
-                               f'height="{bottom - y_of(v):.1f}" fill="{COLORS.get(r["path"], "#888")}">'
-                               f'<title>ours {escape(r["path"])}: {v:.1f} cycles/pkt</title></rect>')
+                               f'height="{bottom - y_of(v):.1f}" fill="{COLORS.get(r["path"], "#888")}" '
+                               f'fill-opacity="{1 if taken else 0.3}">'
+                               f'<title>ours {escape(r["path"])}: {v:.1f} cycles/pkt, '
+                               f'{escape(r["ours"].get("confirmed", ""))}</title></rect>')
                     shown = f"{r['ratio']:.2f}" if r["ratio"] is not None else "n/a"
-                    good = r["ratio"] is not None and r["ratio"] <= TARGET
+                    good = taken and r["ratio"] is not None and r["ratio"] <= TARGET
                     out.append(_text(x + BAR_W / 2, y_of(v) - 4, shown, 10,
                                      weight="bold" if good else "normal",
                                      color="#1b7f3b" if good else "#222"))
-                out.append(_text(x + BAR_W / 2, bottom + 13, r["path"], 9, color="#444"))
+                out.append(_text(x + BAR_W / 2, bottom + 13, r["path"] + ("" if taken else "*"), 9,
+                                 color="#444"))
                 x += BAR_W + BAR_GAP
             if best and best["median_cycles_per_packet"]:
                 v = best["median_cycles_per_packet"]

@@ -691,11 +691,11 @@ CHART_NAME = "performance-vector.svg"
 def write_report(md_path, results):
     """The Markdown report and, when the path table ran, its chart beside it."""
     chart = None
+    os.makedirs(os.path.dirname(md_path) or ".", exist_ok=True)
     if results.get("paths"):
         chart = os.path.join(os.path.dirname(md_path), CHART_NAME)
         with open(chart, "w") as fh:
             fh.write(perf_chart.svg(path_rows(results["paths"]), results["meta"]))
-    os.makedirs(os.path.dirname(md_path) or ".", exist_ok=True)
     write_markdown(md_path, results, chart and os.path.basename(chart))
 
 
@@ -994,6 +994,7 @@ def main():
     source = pktgen_note()
     print("bench: " + source, flush=True)
 
+    began = time.monotonic()
     workdir = tempfile.mkdtemp(prefix="vionet-bench.", dir="/run")
     results = {"pmd": [], "forwarder": None, "forwarder_null": None, "interleaved": [], "paths": [],
                "paths_interleaved": []}
@@ -1053,13 +1054,14 @@ def main():
                        "rounds": args.rounds, "seconds": args.seconds, "queue_sizes": args.queue_sizes,
                        "queue_size": args.queue_sizes[0], "sizes": args.sizes,
                        "seed_bursts": args.seed_bursts, "source": source, "vectorized": args.vectorized,
-                       "ours_in_order": args.ours_in_order, "tables": tables}
+                       "ours_in_order": args.ours_in_order, "tables": tables,
+                       "minutes": round((time.monotonic() - began) / 60, 1)}
     os.makedirs(os.path.dirname(args.json_out), exist_ok=True)
     with open(args.json_out, "w") as fh:
         json.dump(results, fh, indent=1)
     write_report(md, results)
     print(open(md).read())
-    print(f"bench: JSON in {args.json_out}, table in {md}")
+    print(f"bench: JSON in {args.json_out}, table in {md}; {results['meta']['minutes']} minutes")
     # The reference must run, or the harness is broken; our PMD failing is a figure (n/a), not a failure.
     broken = [r for r in results["pmd"] if r["dpdk"]["median_mpps"] is None]
     broken += [g for g in results["paths"] if dpdk_best(g) is None]
