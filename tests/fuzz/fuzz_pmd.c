@@ -11,12 +11,15 @@
  * any id and length; a device that loses its state and comes back).
  *
  * Besides ASan and UBSan, the target aborts when the driver breaks a promise: an Rx mbuf that fails
- * rte_mbuf_check() or comes from another pool or twice in a burst, more packets than asked for,
- * rx_queue_count above the ring size, and after the port stops: an mbuf not back in its pool (a
- * leak), or one there twice (a double free).
+ * rte_mbuf_check() or comes from another pool or twice in a burst or is a runt, more packets than
+ * asked for, rx_queue_count above the ring size, and after the port stops: an mbuf not back in its
+ * pool (a leak), or one there twice (a double free).
  *
- * Input: 6 header bytes (features, Rx/Tx descriptor counts, the device's ring size limit, pool and
- * thresholds), then each operation is one opcode byte and its arguments; missing bytes read as 0.
+ * Input: 6 header bytes (features, Rx/Tx descriptor counts, the device's ring size limit, pool,
+ * burst path width and thresholds), then each operation is one opcode byte and its arguments;
+ * missing bytes read as 0. The width goes through the port's vectorized= devarg, so the selector
+ * picks the burst functions as it does for a user: every vector row of the layout within the CPU's
+ * width is fuzzed, rows added later included.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -42,8 +45,10 @@
 #include <virtq_packed_dev.h>
 #include <virtq_split_dev.h>
 
+#include "base/vionet_devargs.h"
 #include "ethdev/ethdev.h"
 #include "queue/queue.h"
+#include "rxtx/rxtx.h"
 
 #define PROMISE(cond)                                                                              \
 	do {                                                                                       \
@@ -118,6 +123,41 @@ static struct vionet_hw *hw;
 static uint16_t port;
 static volatile uint8_t sink;
 static bool trace; /* VIONET_FUZZ_TRACE: what each operation did, on stderr (seed writing) */
+
+/* Rx bursts that returned packets, per Rx path: printed at exit, the evidence that each vector path
+ * got traffic during the run. */
+static struct {
+	const char *dir;
+	const char *name;
+	uint64_t bursts;
+	uint64_t packets;
+} path_use[32];
+
+static void
+count_path_use(const char *dir, const char *name, uint16_t packets)
+{
+	unsigned int i;
+
+	if (packets == 0)
+		return;
+	for (i = 0; i < RTE_DIM(path_use) && path_use[i].name != NULL; i++)
+		if (path_use[i].dir == dir && strcmp(path_use[i].name, name) == 0)
+			break;
+	if (i == RTE_DIM(path_use))
+		return;
+	path_use[i].dir = dir;
+	path_use[i].name = name;
+	path_use[i].bursts++;
+	path_use[i].packets += packets;
+}
+
+static void
+print_path_use(void)
+{
+	for (unsigned int i = 0; i < RTE_DIM(path_use) && path_use[i].name != NULL; i++)
+		fprintf(stderr, "fuzz_pmd: %s path \"%s\": %" PRIu64 " bursts, %" PRIu64 " packets\n",
+			path_use[i].dir, path_use[i].name, path_use[i].bursts, path_use[i].packets);
+}
 
 #define TRACE(...)                                                                                 \
 	do {                                                                                       \
@@ -651,6 +691,8 @@ check_rx_mbuf(struct rte_mbuf *m, const struct rte_mempool *rx_pool)
 	for (struct rte_mbuf *s = m; s != NULL; s = s->next)
 		PROMISE(s->pool == rx_pool);
 	PROMISE(m->port == port);
+	/* a runt is dropped and counted on every path, vector ones included (rxtx_burst.h rx_drop) */
+	PROMISE(m->pkt_len >= RTE_ETHER_HDR_LEN);
 }
 
 static void
@@ -661,7 +703,8 @@ op_rx_burst(struct input *in, const struct rte_mempool *rx_pool)
 	uint16_t n = rte_eth_rx_burst(port, 0, pkts, want);
 
 	PROMISE(n <= want);
-	TRACE("rx_burst: %u of %u\n", n, want);
+	TRACE("rx_burst: %u of %u (%s)\n", n, want, vionet_rx_path_name(eth_dev));
+	count_path_use("Rx", vionet_rx_path_name(eth_dev), n);
 	for (uint16_t i = 0; i < n; i++) {
 		TRACE("  pkt_len %u segs %u\n", pkts[i]->pkt_len, pkts[i]->nb_segs);
 		check_rx_mbuf(pkts[i], rx_pool);
@@ -758,7 +801,8 @@ op_tx_burst(struct input *in)
 	}
 	sent = rte_eth_tx_burst(port, 0, pkts, n);
 	PROMISE(sent <= n);
-	TRACE("tx_burst: %u of %u\n", sent, n);
+	TRACE("tx_burst: %u of %u (%s)\n", sent, n, vionet_tx_path_name(eth_dev));
+	count_path_use("Tx", vionet_tx_path_name(eth_dev), sent);
 	for (uint16_t i = 0; i < n; i++) {
 		if (shared[i])
 			rte_pktmbuf_free(pkts[i]); /* our reference */
@@ -849,8 +893,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	/* the SIMD limit up to AVX512: the input's width byte, the CPU and the selector decide */
 	char *eal[] = {(*argv)[0], "-l", "0", "--no-huge", "-m", "48", "--no-pci", "--no-shconf",
-		       "--iova-mode=va", "--no-telemetry", "--log-level=4", NULL};
+		       "--iova-mode=va", "--no-telemetry", "--log-level=4",
+		       "--force-max-simd-bitwidth=512", NULL};
 	struct vionet_devargs devargs = {0};
 	static struct rte_driver drv = {.name = "net_vionet_fuzz"};
 	static struct rte_device rdev = {.name = "fuzz0", .driver = &drv, .numa_node = SOCKET_ID_ANY};
@@ -895,7 +941,22 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		exit(1);
 	}
 	port = eth_dev->data->port_id;
+	atexit(print_path_use);
 	return 0;
+}
+
+/* Header byte 4, bits 3-4: the widest burst path the port may take, as a user names it in the
+ * vectorized= devarg (parsed by the driver's own devargs code, like a probe's). */
+static void
+set_vector_width(uint8_t misc)
+{
+	static const char *const widths[] = {"vectorized=0", "vectorized=sse", "vectorized=avx2",
+					     "vectorized=avx512"};
+	struct vionet_devargs parsed;
+
+	PROMISE(vionet_devargs_parse("fuzz0", widths[(misc >> 3) & 3], VIONET_DEVARGS_PCI, &parsed, NULL,
+				     0) == 0);
+	hw->tp.devargs.vector_bits_max = parsed.vector_bits_max;
 }
 
 /* Header byte 0: the features the device offers. */
@@ -972,6 +1033,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rte_eth_dev_reset(port) != 0)
 		return 0;
 	dev.queue_max = qmax < 128 ? (uint16_t)(qmax + 1) : DEVICE_MAX_RING;
+	set_vector_width(misc);
 	PROMISE(rte_eth_dev_info_get(port, &info) == 0);
 	if (h & H_VLAN_STRIP)
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
@@ -993,8 +1055,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	started = rte_eth_dev_start(port) == 0;
-	TRACE("features 0x%" PRIx64 ", rings %u/%u, start %s\n", hw->tp.features, dev.q[0].size,
-	      dev.q[1].size, started ? "ok" : "failed");
+	TRACE("features 0x%" PRIx64 ", rings %u/%u, start %s, Rx %s, Tx %s\n", hw->tp.features,
+	      dev.q[0].size, dev.q[1].size, started ? "ok" : "failed", vionet_rx_path_name(eth_dev),
+	      vionet_tx_path_name(eth_dev));
 	if (!started) {
 		check_pools();
 		return 0;
