@@ -76,13 +76,14 @@ wait_sent 1 || exit 1
 tp_do "stop" >/dev/null
 reta=\$(sed -n 's/.*Redirection table size: *\([0-9]*\).*/\1/p' "\$TP_LOG" | head -n 1)
 [ -n "\$reta" ] && [ "\$reta" -gt 0 ] || { fail "no redirection table size in 'show port info'"; exit 1; }
-# every entry to queue 3, 32 a command (testpmd's command line holds 512 characters)
+# every entry to queue 3, 10 a command (testpmd takes a list of at most 128 characters)
 i=0
 while [ \$i -lt \$reta ]; do
-	entries=\$(j=\$i; while [ \$j -lt \$((i + 32)) ] && [ \$j -lt \$reta ]; do printf '(%d,3),' \$j; j=\$((j + 1)); done)
+	entries=\$(j=\$i; while [ \$j -lt \$((i + 10)) ] && [ \$j -lt \$reta ]; do printf '(%d,3),' \$j; j=\$((j + 1)); done)
 	tp_do "port config 0 rss reta \${entries%,}" >/dev/null
-	i=\$((i + 32))
+	i=\$((i + 10))
 done
+grep -q "Bad arguments" "\$TP_LOG" && { fail "testpmd refused a RETA command"; exit 1; }
 masks=\$(i=0; while [ \$i -lt \$reta ]; do printf '0xffffffffffffffff,'; i=\$((i + 64)); done)
 tp_do "show port 0 rss reta \$reta (\${masks%,})" >/dev/null
 tp_do "start" >/dev/null
