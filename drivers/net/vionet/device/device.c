@@ -10,11 +10,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <pthread.h>
+
 #include <ethdev_driver.h>
 #include <rte_alarm.h>
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
+#include <rte_errno.h>
 
 #include "base/vionet_log.h"
 
@@ -415,6 +418,79 @@ fault_alarm(void *arg)
 		VIONET_LOG(ERR, "%s: device broken: %s", hw->tp.name, hw->fault.what);
 }
 
+/*
+ * A break a secondary process saw: it records it in the shared hw->fault like the primary, but the
+ * events (and the alarm that raises them) are the primary's, so it names the port in a one-way
+ * rte_mp message and the primary's handler sets the alarm as its own report would have. The lock
+ * orders the handler against vionet_dev_fault_cancel at close: once that ran, no alarm is set.
+ */
+#define FAULT_MP_ACTION "vionet_broken"
+
+static pthread_mutex_t fault_mp_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Ports of this driver only: their dev_private is a struct vionet_hw. */
+static struct vionet_hw *
+fault_mp_port(const char *name)
+{
+	const struct rte_eth_dev *dev;
+	uint16_t port;
+
+	if (rte_eth_dev_get_port_by_name(name, &port) != 0)
+		return NULL;
+	dev = &rte_eth_devices[port];
+	if (dev->device == NULL || dev->device->driver == NULL ||
+	    strncmp(dev->device->driver->name, "net_vionet", strlen("net_vionet")) != 0)
+		return NULL;
+	return dev->data->dev_private;
+}
+
+/* On the primary's rte_mp thread. */
+static int
+fault_mp_handle(const struct rte_mp_msg *msg, const void *peer __rte_unused)
+{
+	char name[RTE_DEV_NAME_MAX_LEN];
+	struct vionet_hw *hw;
+
+	if (msg->len_param <= 0 || msg->len_param > (int)sizeof(name))
+		return 0;
+	memcpy(name, msg->param, (size_t)msg->len_param);
+	name[msg->len_param - 1] = '\0';
+	pthread_mutex_lock(&fault_mp_lock);
+	hw = fault_mp_port(name);
+	if (hw != NULL &&
+	    __atomic_load_n(&hw->fault.state, __ATOMIC_ACQUIRE) == VIONET_FAULT_PENDING)
+		rte_eal_alarm_set(1, fault_alarm, hw);
+	pthread_mutex_unlock(&fault_mp_lock);
+	return 0;
+}
+
+/* The primary listens from its first device on; rte_eal_cleanup drops the action. */
+static void
+fault_mp_listen(void)
+{
+	static bool listening;
+
+	pthread_mutex_lock(&fault_mp_lock);
+	/* ENOTSUP: no multi-process channel (--in-memory), so no secondary either. */
+	if (!listening && (rte_mp_action_register(FAULT_MP_ACTION, fault_mp_handle) == 0 ||
+			   rte_errno == EEXIST))
+		listening = true;
+	pthread_mutex_unlock(&fault_mp_lock);
+}
+
+/* In a secondary: tells the primary (one datagram; the burst that noticed goes on at once). */
+static void
+fault_mp_tell_primary(const struct vionet_hw *hw)
+{
+	struct rte_mp_msg msg;
+
+	memset(&msg, 0, sizeof(msg));
+	snprintf(msg.name, sizeof(msg.name), "%s", FAULT_MP_ACTION);
+	msg.len_param = (int)strlen(hw->tp.name) + 1;
+	memcpy(msg.param, hw->tp.name, (size_t)msg.len_param);
+	rte_mp_sendmsg(&msg);
+}
+
 void
 vionet_dev_report_broken(struct vionet_hw *hw, const char *fmt, ...)
 {
@@ -429,9 +505,11 @@ vionet_dev_report_broken(struct vionet_hw *hw, const char *fmt, ...)
 	vsnprintf(hw->fault.what, sizeof(hw->fault.what), fmt, ap);
 	va_end(ap);
 	__atomic_fetch_add(&hw->fault.count, 1, __ATOMIC_RELAXED);
-	/* The alarm list's lock orders 'what' before the interrupt thread reads it. */
+	/* The alarm list's lock (or the message) orders 'what' before the interrupt thread reads it. */
 	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
 		rte_eal_alarm_set(1, fault_alarm, hw);
+	else
+		fault_mp_tell_primary(hw);
 }
 
 bool
@@ -452,6 +530,13 @@ vionet_dev_fault_clear(struct vionet_hw *hw)
 void
 vionet_dev_fault_cancel(struct vionet_hw *hw)
 {
+	uint32_t pending = VIONET_FAULT_PENDING;
+
+	pthread_mutex_lock(&fault_mp_lock);
+	/* A secondary's report that arrives from now on finds nothing pending: no alarm. */
+	__atomic_compare_exchange_n(&hw->fault.state, &pending, VIONET_FAULT_REPORTED, false,
+				    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&fault_mp_lock);
 	rte_eal_alarm_cancel(fault_alarm, hw);
 }
 
@@ -500,4 +585,6 @@ vionet_dev_prepare(struct vionet_hw *hw, const char *name, const struct vionet_d
 	hw->tp.link_changed = transport_link_changed;
 	hw->events = *events;
 	pthread_mutex_init(&hw->ctrl_lock, NULL);
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
+		fault_mp_listen();
 }

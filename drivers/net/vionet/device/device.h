@@ -214,7 +214,8 @@ bool vionet_dev_read_link(struct vionet_hw *hw, const struct vionet_transport_op
  * Records that the device broke the port ('fmt': what it did) and has events->broken called on the
  * EAL interrupt thread. Cheap enough for a burst's rare branch: no log, no callback on the caller's
  * thread. Only the first report since the last start counts; later ones return at once. In a
- * secondary process the break is recorded and counted only (the events are the primary's).
+ * secondary process the break is recorded and counted, and the primary is told over rte_mp (its
+ * handler sets the alarm there: the events are the primary's).
  */
 void vionet_dev_report_broken(struct vionet_hw *hw, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -243,7 +244,10 @@ bool vionet_dev_fault_take(struct vionet_hw *hw);
 /* A start that set the queues up again: the port is healthy. Before any burst may run. */
 void vionet_dev_fault_clear(struct vionet_hw *hw);
 
-/* At close: a report still waiting for the interrupt thread is dropped (it waits for one running). */
+/*
+ * At close: a report still waiting for the interrupt thread is dropped (it waits for one running),
+ * and a secondary's report that comes later is ignored.
+ */
 void vionet_dev_fault_cancel(struct vionet_hw *hw);
 
 /* The device instance of an ethdev port (its private data). */

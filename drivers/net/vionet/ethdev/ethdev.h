@@ -7,7 +7,7 @@
  *   <create the transport on hw>
  *   ret = vionet_ethdev_init(eth_dev);                 device init, ops, MAC table, probing finished
  * and its remove calls rte_eth_dev_close(port) (dev_close frees queues, control queue and transport).
- * A secondary process (PCI only) attaches instead: vionet_ethdev_attach_secondary().
+ * A secondary process attaches instead: vionet_ethdev_attach_secondary().
  */
 #ifndef VIONET_ETHDEV_H
 #define VIONET_ETHDEV_H
@@ -38,9 +38,10 @@ void vionet_ethdev_proc_free(struct rte_eth_dev *eth_dev);
 int vionet_ethdev_init(struct rte_eth_dev *eth_dev);
 
 /*
- * A secondary process's port, attached to the one the primary set up (rte_eth_dev_pci_allocate) with
- * its transport attached (struct vionet_transport_proc: ops and per-process state): restricted eth_dev_ops, the burst
- * functions the primary chose, probing finished.
+ * A secondary process's port, attached to the one the primary set up (rte_eth_dev_pci_allocate,
+ * rte_eth_dev_attach_secondary) with its transport attached (struct vionet_transport_proc: ops and
+ * per-process state): restricted eth_dev_ops, the burst functions the primary chose, probing
+ * finished.
  */
 int vionet_ethdev_attach_secondary(struct rte_eth_dev *eth_dev);
 

@@ -22,6 +22,7 @@
 #include "queue/queue.h"
 #include "queue/queue_start.h"
 #include "queue/queue_rx_intr.h"
+#include "queue/queue_rx_monitor.h"
 #include "rxtx/rxtx.h"
 
 #define VIONET_DRIVER_VERSION "0.1.0"
@@ -577,6 +578,7 @@ const struct eth_dev_ops vionet_eth_dev_ops = {
 	.tx_done_cleanup = vionet_tx_done_cleanup,
 	.rx_queue_intr_enable = vionet_rx_queue_intr_enable,
 	.rx_queue_intr_disable = vionet_rx_queue_intr_disable,
+	.get_monitor_addr = vionet_rx_queue_monitor_addr,
 };
 
 /*
@@ -812,6 +814,7 @@ static const struct eth_dev_ops vionet_eth_dev_secondary_ops = {
 	.rx_burst_mode_get = ethdev_rx_burst_mode_get,
 	.tx_burst_mode_get = ethdev_tx_burst_mode_get,
 	.tx_done_cleanup = vionet_tx_done_cleanup,
+	.get_monitor_addr = vionet_rx_queue_monitor_addr,
 };
 
 int

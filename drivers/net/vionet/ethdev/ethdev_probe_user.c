@@ -4,6 +4,8 @@
  * Probe: devargs, an ethdev port whose private data is the device (struct vionet_hw), the vhost-user
  * transport, then the shared device and ethdev initialisation. Remove: close the port (queues,
  * transport, memory) and release it.
+ * In a secondary process the probe attaches to the primary's port instead (doc/pci.md,
+ * "Multi-process"): it gets the kick fds from the primary and runs bursts on the primary's queues.
  */
 #include <errno.h>
 
@@ -16,6 +18,49 @@
 #include "ethdev/ethdev.h"
 #include "base/vionet_log.h"
 
+/*
+ * A secondary process: the vdev bus probes the primary's devices here too. The port, the device,
+ * its queues and the transport's state are the primary's (shared memory); this process gets its
+ * own kick fds and ops (struct vionet_transport_proc). Its devargs are not read: the primary's apply.
+ */
+static int
+probe_secondary(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	struct rte_eth_dev *eth_dev;
+	struct vionet_hw *hw;
+	int ret;
+
+	eth_dev = rte_eth_dev_attach_secondary(name);
+	if (eth_dev == NULL) {
+		VIONET_USER_LOG(ERR, "%s: the primary process has no port of this name", name);
+		return -ENODEV;
+	}
+	eth_dev->device = &vdev->device;
+	hw = vionet_hw_of(eth_dev);
+	if (vionet_ethdev_proc_attach(eth_dev) == NULL) {
+		ret = -ENOMEM;
+		goto release_port;
+	}
+	ret = vionet_vhost_user_attach(&hw->tp);
+	if (ret < 0)
+		goto free_proc;
+	ret = vionet_ethdev_attach_secondary(eth_dev);
+	if (ret < 0)
+		goto detach;
+	VIONET_USER_LOG(INFO, "%s: port %u attached in a secondary process", name,
+			eth_dev->data->port_id);
+	return 0;
+
+detach:
+	vionet_transport_proc_of(&hw->tp)->ops->detach(&hw->tp);
+free_proc:
+	vionet_ethdev_proc_free(eth_dev);
+release_port:
+	rte_eth_dev_release_port(eth_dev);
+	return ret;
+}
+
 static int
 vionet_user_probe(struct rte_vdev_device *vdev)
 {
@@ -25,14 +70,12 @@ vionet_user_probe(struct rte_vdev_device *vdev)
 	struct vionet_hw *hw;
 	int ret;
 
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return probe_secondary(vdev);
 	ret = vionet_devargs_parse(name, rte_vdev_device_args(vdev), VIONET_DEVARGS_USER, &devargs,
 				   NULL, 0);
 	if (ret < 0)
 		return ret;
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		VIONET_USER_LOG(ERR, "%s: secondary processes are not supported", name);
-		return -ENOTSUP;
-	}
 	eth_dev = rte_eth_vdev_allocate(vdev, sizeof(struct vionet_hw));
 	if (eth_dev == NULL) {
 		VIONET_USER_LOG(ERR, "%s: cannot allocate an ethdev port", name);

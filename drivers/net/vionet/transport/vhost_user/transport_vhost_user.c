@@ -21,6 +21,7 @@
 #include "transport/transport_ops.h"
 #include "transport/vhost_user/transport_vhost_user_conn.h"
 #include "transport/vhost_user/transport_vhost_user_ctrl.h"
+#include "transport/vhost_user/transport_vhost_user_mp.h"
 #include "transport/vhost_user/transport_vhost_user_priv.h"
 #include "transport/vhost_user/transport_vhost_user_vring.h"
 
@@ -384,6 +385,8 @@ vu_close(struct vionet_transport *t)
 
 	if (p == NULL)
 		return;
+	/* First: no answer to a secondary may carry an fd closed below. */
+	vu_mp_unserve(p);
 	vu_conn_stop_thread(p);
 	vu_mem_events_unregister(p);
 	vu_reset(t);
@@ -474,7 +477,10 @@ vionet_vhost_user_create(struct vionet_transport *t)
 		ret = vu_mem_events_register(p);
 	if (ret == 0)
 		ret = vu_conn_start_thread(p);
+	if (ret == 0)
+		ret = vu_mp_serve(p);
 	if (ret < 0) {
+		vu_conn_stop_thread(p);
 		vu_mem_events_unregister(p);
 		vu_conn_close(p);
 		free_priv(p);
@@ -493,4 +499,81 @@ vionet_vhost_user_queue_call_fd(struct vionet_transport *t, uint16_t queue_index
 	if (p == NULL || queue_index >= p->nb_queues)
 		return -EINVAL;
 	return p->queues[queue_index].call_fd;
+}
+
+/* ---- A secondary process: kicks through its own copies of the kick fds ---- */
+
+/* What a secondary holds of the port's transport (vionet_transport_proc.local). */
+struct vu_secondary {
+	uint16_t nb_queues;
+	int kick_fds[VU_QUEUES_MAX - 1]; /* this process's descriptors, one per Rx/Tx queue */
+};
+
+static struct vu_secondary *
+vu_secondary_of(struct vionet_transport *t)
+{
+	return vionet_transport_proc_of(t)->local;
+}
+
+/* As vu_notify_queue, on this process's fd (the primary's numbers mean nothing here). */
+static void
+vu_secondary_notify_queue(struct vionet_transport *t, uint16_t queue_index)
+{
+	struct vu_secondary *s = vu_secondary_of(t);
+	uint64_t one = 1;
+	ssize_t n;
+
+	if (queue_index >= s->nb_queues)
+		return;
+	n = write(s->kick_fds[queue_index], &one, sizeof(one));
+	RTE_SET_USED(n);
+}
+
+static void
+vu_secondary_detach(struct vionet_transport *t)
+{
+	struct vionet_transport_proc *proc = vionet_transport_proc_of(t);
+	struct vu_secondary *s = proc->local;
+
+	if (s == NULL)
+		return;
+	for (uint16_t q = 0; q < s->nb_queues; q++)
+		close(s->kick_fds[q]);
+	rte_free(s);
+	proc->local = NULL;
+}
+
+/*
+ * What a secondary calls (doc/pci.md, "Multi-process"): the kick of its bursts, the link (the
+ * primary's connection state, in shared memory), and its detach. Everything else talks to the back
+ * end over the primary's socket and is the primary's.
+ */
+static const struct vionet_transport_ops vu_secondary_ops = {
+	.name = "vhost-user",
+	.notify_queue = vu_secondary_notify_queue,
+	.link_up = vu_link_up,
+	.detach = vu_secondary_detach,
+};
+
+int
+vionet_vhost_user_attach(struct vionet_transport *t)
+{
+	struct vionet_transport_proc *proc = vionet_transport_proc_of(t);
+	struct vu_secondary *s;
+	int ret;
+
+	s = rte_zmalloc("vionet_vhost_user_secondary", sizeof(*s), RTE_CACHE_LINE_SIZE);
+	if (s == NULL) {
+		VIONET_USER_LOG(ERR, "%s: no memory for this process's part of the port", t->name);
+		return -ENOMEM;
+	}
+	ret = vu_mp_fetch_kick_fds(t->name, s->kick_fds, RTE_DIM(s->kick_fds), &s->nb_queues);
+	if (ret < 0) {
+		rte_free(s);
+		return ret;
+	}
+	proc->ops = &vu_secondary_ops;
+	proc->local = s;
+	VIONET_USER_LOG(INFO, "%s: %u kick fds from the primary", t->name, s->nb_queues);
+	return 0;
 }

@@ -60,4 +60,12 @@ int vionet_vhost_user_create(struct vionet_transport *t);
  */
 int vionet_vhost_user_queue_call_fd(struct vionet_transport *t, uint16_t queue_index);
 
+/*
+ * A secondary process attaches to the primary's port (t is the shared one): it fetches the kick
+ * fds from the primary over rte_mp (transport_vhost_user_mp.h) and sets this process's part
+ * (vionet_transport_proc: ops and the fds). Its ops kick, read the link and detach (closing the
+ * fds); the rest is the primary's. Returns 0 or a negative errno (logged).
+ */
+int vionet_vhost_user_attach(struct vionet_transport *t);
+
 #endif /* TRANSPORT_VHOST_USER_H */

@@ -8,6 +8,7 @@
  *   transport_vhost_user_vring  one ring's requests on the current connection (set up, enable,
  *                               stop, call fd);
  *   transport_vhost_user_ctrl   config space and control commands answered by the transport;
+ *   transport_vhost_user_mp     the kick fds served to secondary processes over rte_mp;
  *   transport_vhost_user        the ops table, create and close (transport_vhost_user.h).
  * Each calls only the ones above it in this list (and vhost_user_msg, vhost_user_mem).
  */
