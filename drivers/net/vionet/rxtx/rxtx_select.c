@@ -107,6 +107,11 @@ vector_fits(const struct rxtx_path *p, const struct rte_eth_dev *dev, uint16_t a
 			snprintf(why, why_len, "VLAN strip is on (the vector Rx paths do not strip)");
 			return false;
 		}
+		if (rxq->ptype_mask != 0) {
+			snprintf(why, why_len, "packet types asked for (the vector Rx paths parse no "
+				 "frame)");
+			return false;
+		}
 		if (rxq->offloads) {
 			snprintf(why, why_len, "Rx checksum/LRO offloads are on (the vector Rx paths "
 				 "read no virtio-net header)");
