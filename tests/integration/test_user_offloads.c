@@ -20,7 +20,8 @@
  *   csum:  Rx L4 checksums only: GUEST_CSUM alone, no RX_LRO, the small frame flagged;
  *   none again.
  * Then Rx packet types: none by default, L2/L3/L4 of the frame after rte_eth_dev_set_ptypes,
- * none again once the mask is 0.
+ * none again once the mask is 0; on a port without mergeable buffers, a vector Rx path without
+ * them and the scalar one with them.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -233,6 +234,14 @@ check_round(const char *when, uint64_t want)
 	rte_pktmbuf_free(m);
 }
 
+static bool
+burst_mode_is(const char *name)
+{
+	struct rte_eth_burst_mode mode;
+
+	return rte_eth_rx_burst_mode_get(t.port, 0, &mode) == 0 && strcmp(mode.info, name) == 0;
+}
+
 /* A plain TCP/IPv4 frame's packet type: 'expected' (0: no parse). */
 static void
 check_ptype(const char *when, uint32_t expected)
@@ -313,6 +322,32 @@ main(int argc, char **argv)
 	check(rte_eth_dev_set_ptypes(t.port, RTE_PTYPE_UNKNOWN, NULL, 0) == 0, "set_ptypes 0");
 	check_ptype("packet types unset", 0);
 	stop_ours("packet types");
+
+	/* A port that runs a vector Rx path (no mergeable buffers) takes the scalar one while packet
+	 * types are asked for. */
+	check(rte_eth_dev_close(t.port) == 0, "close");
+	if (rte_vdev_uninit("net_vionet_user0") != 0)
+		fatal("net_vionet_user0 uninit");
+	snprintf(ours_args, sizeof(ours_args),
+		 "path=%s,queues=1,packed_vq=0,in_order=0,mrg_rxbuf=0,vectorized=sse",
+		 test_backend.sock);
+	if (rte_vdev_init("net_vionet_user0", ours_args) < 0 ||
+	    rte_eth_dev_get_port_by_name("net_vionet_user0", &t.port) != 0)
+		fatal("net_vionet_user0 probe without mergeable buffers");
+	if (test_cpu_runs("sse")) {
+		configure_and_start(0, 0, "vector Rx");
+		check(!burst_mode_is("split scalar"), "vector Rx: the burst functions are scalar");
+		check_ptype("vector Rx", 0);
+		stop_ours("vector Rx");
+	}
+	check(rte_eth_dev_set_ptypes(t.port, RTE_PTYPE_L2_MASK | RTE_PTYPE_L3_MASK | RTE_PTYPE_L4_MASK,
+				     NULL, 0) == 0, "set_ptypes without mergeable buffers");
+	configure_and_start(0, 0, "packet types without mergeable buffers");
+	check(burst_mode_is("split scalar"),
+	      "packet types without mergeable buffers: the burst functions are not split scalar");
+	check_ptype("packet types without mergeable buffers",
+		    RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_TCP);
+	stop_ours("packet types without mergeable buffers");
 
 	check(rte_eth_dev_close(t.port) == 0, "close");
 	test_backend_stop();
