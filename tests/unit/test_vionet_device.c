@@ -208,10 +208,56 @@ test_init_sequence_and_features(void)
 	CU_ASSERT_FALSE(vionet_has_feature(&hw, VIONET_F_RING_PACKED));
 	CU_ASSERT_TRUE(vionet_has_feature(&hw, VIONET_F_IN_ORDER));
 	CU_ASSERT_TRUE(vionet_has_feature(&hw, VIONET_NET_F_MRG_RXBUF));
-	CU_ASSERT_TRUE(vionet_has_feature(&hw, VIONET_NET_F_HOST_TSO4));
+	/* the offloads wait for the application's configuration (vionet_dev_set_offloads) */
+	CU_ASSERT_EQUAL(hw.tp.features & VIONET_OFFLOAD_FEATURES, 0);
 	CU_ASSERT_EQUAL(hw.tp.features & (UINT64_C(1) << 40), 0);
 	CU_ASSERT_EQUAL(hw.tp.features & ~fake.offered, 0);
 	CU_ASSERT_EQUAL(hw.net_hdr_size, 12);
+}
+
+/* The application's offloads decide the offload features: another set renegotiates from a reset,
+ * the same set touches nothing; dev_info's view (offered) stays the device's. */
+static void
+test_offloads_negotiated_on_demand(void)
+{
+	uint64_t tso = vionet_dev_offload_features_for(0, RTE_ETH_TX_OFFLOAD_TCP_TSO);
+	uint64_t lro = vionet_dev_offload_features_for(RTE_ETH_RX_OFFLOAD_TCP_LRO, 0);
+	uint64_t rx_csum = vionet_dev_offload_features_for(RTE_ETH_RX_OFFLOAD_UDP_CKSUM, 0);
+	uint64_t tx_csum = vionet_dev_offload_features_for(0, RTE_ETH_TX_OFFLOAD_TCP_CKSUM);
+
+	CU_ASSERT_EQUAL(tso, B(VIONET_NET_F_CSUM) | B(VIONET_NET_F_HOST_TSO4) | B(VIONET_NET_F_HOST_TSO6));
+	CU_ASSERT_EQUAL(lro, B(VIONET_NET_F_GUEST_CSUM) | B(VIONET_NET_F_GUEST_TSO4) |
+				     B(VIONET_NET_F_GUEST_TSO6));
+	CU_ASSERT_EQUAL(rx_csum, B(VIONET_NET_F_GUEST_CSUM));
+	CU_ASSERT_EQUAL(tx_csum, B(VIONET_NET_F_CSUM));
+	CU_ASSERT_EQUAL(vionet_dev_offload_features_for(RTE_ETH_RX_OFFLOAD_VLAN_STRIP,
+							RTE_ETH_TX_OFFLOAD_MULTI_SEGS), 0);
+
+	setup_device(ALL_OFFERED, 1);
+	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
+	/* ALL_OFFERED has CSUM, HOST_TSO4 and GUEST_CSUM (no HOST_TSO6, no GUEST_TSO) */
+	CU_ASSERT_EQUAL(vionet_dev_offload_features_offered(&hw),
+			B(VIONET_NET_F_CSUM) | B(VIONET_NET_F_HOST_TSO4) | B(VIONET_NET_F_GUEST_CSUM));
+	fake.n_status = 0;
+	CU_ASSERT_EQUAL(vionet_dev_set_offloads(&hw, tso | rx_csum), 0);
+	CU_ASSERT_EQUAL(fake.status_log[0], 0); /* a reset first */
+	CU_ASSERT_EQUAL(fake.status & VIONET_STATUS_FEATURES_OK, VIONET_STATUS_FEATURES_OK);
+	CU_ASSERT_EQUAL(fake.written_features & VIONET_OFFLOAD_FEATURES,
+			B(VIONET_NET_F_CSUM) | B(VIONET_NET_F_HOST_TSO4) | B(VIONET_NET_F_GUEST_CSUM));
+	CU_ASSERT_FALSE(hw.needs_renegotiation);
+	/* the same set: no reset */
+	fake.n_status = 0;
+	CU_ASSERT_EQUAL(vionet_dev_set_offloads(&hw, tso | rx_csum), 0);
+	CU_ASSERT_EQUAL(fake.n_status, 0);
+	/* fewer: renegotiated without them; the offered view unchanged */
+	CU_ASSERT_EQUAL(vionet_dev_set_offloads(&hw, tx_csum), 0);
+	CU_ASSERT_EQUAL(fake.status_log[0], 0);
+	CU_ASSERT_EQUAL(fake.written_features & VIONET_OFFLOAD_FEATURES, B(VIONET_NET_F_CSUM));
+	CU_ASSERT_EQUAL(vionet_dev_offload_features_offered(&hw),
+			B(VIONET_NET_F_CSUM) | B(VIONET_NET_F_HOST_TSO4) | B(VIONET_NET_F_GUEST_CSUM));
+	/* a renegotiation later (port start after stop, back end reconnect) keeps the set */
+	CU_ASSERT_EQUAL(vionet_dev_renegotiate(&hw), 0);
+	CU_ASSERT_EQUAL(fake.written_features & VIONET_OFFLOAD_FEATURES, B(VIONET_NET_F_CSUM));
 }
 
 static void
@@ -235,6 +281,10 @@ test_feature_dependencies(void)
 			     B(VIONET_NET_F_CTRL_RX),
 		     4);
 	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
+	CU_ASSERT_EQUAL(vionet_dev_offload_features_offered(&hw), 0);
+	CU_ASSERT_EQUAL(vionet_dev_set_offloads(&hw, vionet_dev_offload_features_for(
+							     0, RTE_ETH_TX_OFFLOAD_TCP_TSO)),
+			0);
 	CU_ASSERT_FALSE(vionet_has_feature(&hw, VIONET_NET_F_HOST_TSO4));
 	CU_ASSERT_FALSE(vionet_has_feature(&hw, VIONET_NET_F_MQ));
 	CU_ASSERT_FALSE(vionet_has_feature(&hw, VIONET_NET_F_CTRL_RX));
@@ -638,6 +688,8 @@ main(void)
 {
 	static CU_TestInfo tests[] = {
 	        {"init sequence and features", test_init_sequence_and_features},
+	        {"offload features negotiated from the application's offloads",
+	         test_offloads_negotiated_on_demand},
 	        {"devargs choose ring layout and buffers", test_devargs_choose_layout},
 	        {"feature dependencies", test_feature_dependencies},
 	        {"refusals write FAILED", test_refusals_write_failed},

@@ -90,4 +90,17 @@ vionet_intr_rx_queue_fd(const struct rte_intr_handle *h, uint16_t q)
 	return rte_intr_efds_index_get(h, vec - RTE_INTR_VEC_RXTX_OFFSET);
 }
 
+/*
+ * eth_dev_ops.dev_supported_ptypes_get: 24.03 added the list's length as an out parameter (the list
+ * stays RTE_PTYPE_UNKNOWN-terminated before). VIONET_SUPPORTED_PTYPES_GET(fn) declares the op;
+ * its body returns through VIONET_SUPPORTED_PTYPES_RETURN(list, n), n the entries before the end.
+ */
+#if RTE_VERSION >= RTE_VERSION_NUM(24, 3, 0, 0)
+#define VIONET_SUPPORTED_PTYPES_GET(fn) const uint32_t *fn(struct rte_eth_dev *dev, size_t *nb_ptypes)
+#define VIONET_SUPPORTED_PTYPES_RETURN(list, n) return (*nb_ptypes = (n), (list))
+#else
+#define VIONET_SUPPORTED_PTYPES_GET(fn) const uint32_t *fn(struct rte_eth_dev *dev)
+#define VIONET_SUPPORTED_PTYPES_RETURN(list, n) return ((void)(n), (list))
+#endif
+
 #endif /* VIONET_COMPAT_H */

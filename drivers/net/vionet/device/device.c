@@ -26,9 +26,6 @@ vionet_dev_wanted_features(const struct vionet_hw *hw)
 {
 	uint64_t want = VIRTQ_FEATURE(VIONET_F_VERSION_1) | VIRTQ_FEATURE(VIONET_NET_F_MAC) |
 			VIRTQ_FEATURE(VIONET_NET_F_STATUS) | VIRTQ_FEATURE(VIONET_NET_F_MTU) |
-			VIRTQ_FEATURE(VIONET_NET_F_CSUM) | VIRTQ_FEATURE(VIONET_NET_F_GUEST_CSUM) |
-			VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO6) |
-			VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO6) |
 			VIRTQ_FEATURE(VIONET_NET_F_CTRL_VQ) | VIRTQ_FEATURE(VIONET_NET_F_CTRL_RX) |
 			VIRTQ_FEATURE(VIONET_NET_F_CTRL_VLAN) | VIRTQ_FEATURE(VIONET_NET_F_CTRL_MAC_ADDR) |
 			VIRTQ_FEATURE(VIONET_NET_F_MQ) | VIRTQ_FEATURE(VIONET_F_EVENT_IDX) |
@@ -44,7 +41,96 @@ vionet_dev_wanted_features(const struct vionet_hw *hw)
 	 * itself (vhost-user), which could only pretend to steer. */
 	if (hw->tp.ops->ctrl_command == NULL)
 		want |= VIRTQ_FEATURE(VIONET_NET_F_RSS);
-	return want;
+	/* The offloads only as the application configured them (vionet_dev_set_offloads). */
+	return want | (hw->offload_features & VIONET_OFFLOAD_FEATURES);
+}
+
+uint64_t
+vionet_dev_offload_features_for(uint64_t rx_offloads, uint64_t tx_offloads)
+{
+	uint64_t f = 0;
+
+	/* 5.1.3.1 Feature bit requirements: GUEST_TSO4/6 need GUEST_CSUM, HOST_TSO4/6 need CSUM. */
+	if (rx_offloads & RTE_ETH_RX_OFFLOAD_TCP_LRO)
+		f |= VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO6) |
+		     VIRTQ_FEATURE(VIONET_NET_F_GUEST_CSUM);
+	if (rx_offloads & (RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM))
+		f |= VIRTQ_FEATURE(VIONET_NET_F_GUEST_CSUM);
+	if (tx_offloads & RTE_ETH_TX_OFFLOAD_TCP_TSO)
+		f |= VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO6) |
+		     VIRTQ_FEATURE(VIONET_NET_F_CSUM);
+	if (tx_offloads & (RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM))
+		f |= VIRTQ_FEATURE(VIONET_NET_F_CSUM);
+	return f;
+}
+
+uint64_t
+vionet_dev_offload_features_offered(const struct vionet_hw *hw)
+{
+	uint64_t f = hw->device_features & VIONET_OFFLOAD_FEATURES;
+
+	if (!(f & VIRTQ_FEATURE(VIONET_NET_F_CSUM)))
+		f &= ~(VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO6));
+	if (!(f & VIRTQ_FEATURE(VIONET_NET_F_GUEST_CSUM)))
+		f &= ~(VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO6));
+	return f;
+}
+
+/* "GUEST_CSUM GUEST_TSO4 ..." for the offload bits in 'f'. */
+static void
+name_offload_features(uint64_t f, char *buf, size_t size)
+{
+	static const struct {
+		unsigned int bit;
+		const char *name;
+	} names[] = {
+		{VIONET_NET_F_CSUM, "CSUM"},		 {VIONET_NET_F_GUEST_CSUM, "GUEST_CSUM"},
+		{VIONET_NET_F_GUEST_TSO4, "GUEST_TSO4"}, {VIONET_NET_F_GUEST_TSO6, "GUEST_TSO6"},
+		{VIONET_NET_F_HOST_TSO4, "HOST_TSO4"},	 {VIONET_NET_F_HOST_TSO6, "HOST_TSO6"},
+	};
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < RTE_DIM(names) && len < size; i++)
+		if (f & VIRTQ_FEATURE(names[i].bit))
+			len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? " " : "",
+						names[i].name);
+}
+
+int
+vionet_dev_set_offloads(struct vionet_hw *hw, uint64_t offload_features)
+{
+	uint64_t dropped;
+	char names[96];
+	int ret;
+
+	offload_features &= VIONET_OFFLOAD_FEATURES;
+	dropped = vionet_dev_offload_features_offered(hw) & ~offload_features;
+	if (dropped != hw->offloads_dropped_logged) {
+		name_offload_features(dropped, names, sizeof(names));
+		VIONET_INIT_LOG(INFO, "%s: offload features the device offers and the application's "
+				"offloads do not ask for, not negotiated: %s", hw->tp.name,
+				dropped != 0 ? names : "none");
+		hw->offloads_dropped_logged = dropped;
+	}
+	if (offload_features == hw->offload_features)
+		return 0;
+	/*
+	 * Features are fixed from FEATURES_OK until a reset (3.1.1 Driver Requirements: Device
+	 * Initialization): another set means negotiating again from the reset. The port is stopped
+	 * (ethdev configures only then): the device has no queues to lose.
+	 */
+	hw->offload_features = offload_features;
+	ret = vionet_dev_renegotiate(hw);
+	/* A back end away for now (vhost-user): the start negotiates, as after any stop. */
+	if (ret == -ENOTCONN) {
+		hw->needs_renegotiation = true;
+		return 0;
+	}
+	if (ret < 0)
+		return ret;
+	hw->needs_renegotiation = false;
+	return 0;
 }
 
 void

@@ -110,6 +110,8 @@ struct vionet_port_state {
 	/* rows of the Rx and Tx burst function tables chosen at start (rxtx_select.c) */
 	unsigned int rx_path;
 	unsigned int tx_path;
+	/* Packet types the application asked the Rx queues to parse (dev_ptypes_set); 0: none */
+	uint32_t rx_ptype_mask;
 	/*
 	 * "link up/down" lines: a device that flaps its link gets a few a second and a summary of
 	 * the rest (every change is still an LSC event). Transport thread against the EAL alarm
@@ -148,6 +150,10 @@ struct vionet_hw {
 	/* Queue pairs the device currently serves (VIONET_CTRL_MQ_VQ_PAIRS_SET, else all). */
 	uint16_t active_queue_pairs;
 	bool needs_renegotiation; /* the device was reset (port stop): negotiate again at start */
+	/* The offload features (VIONET_OFFLOAD_FEATURES) the application's configuration asks for */
+	uint64_t offload_features;
+	/* Offered offload features last logged as not asked for (one line per change) */
+	uint64_t offloads_dropped_logged;
 	volatile bool link_up; /* last state reported to ethdev; written from the transport thread too */
 
 	/* Control path: the real control virtqueue when the device serves one, else ops->ctrl_command. */
@@ -188,8 +194,33 @@ void vionet_dev_prepare(struct vionet_hw *hw, const char *name, const struct vio
  */
 int vionet_dev_init(struct vionet_hw *hw);
 
-/* The feature set this driver accepts for its devargs (before intersecting with the device's). */
+/* The feature set this driver accepts for its devargs and the application's offloads (before
+ * intersecting with the device's). */
 uint64_t vionet_dev_wanted_features(const struct vionet_hw *hw);
+
+/* The checksum and segmentation features, negotiated only as the application's offloads ask. */
+#define VIONET_OFFLOAD_FEATURES                                                                    \
+	(VIRTQ_FEATURE(VIONET_NET_F_CSUM) | VIRTQ_FEATURE(VIONET_NET_F_GUEST_CSUM) |               \
+	 VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO6) |           \
+	 VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO6))
+
+/*
+ * The offload features ethdev Rx and Tx offloads (RTE_ETH_RX_OFFLOAD_*, RTE_ETH_TX_OFFLOAD_*) need:
+ * Rx L4 checksums GUEST_CSUM, LRO GUEST_TSO4/6 (and GUEST_CSUM), Tx L4 checksums CSUM, TSO
+ * HOST_TSO4/6 (and CSUM).
+ */
+uint64_t vionet_dev_offload_features_for(uint64_t rx_offloads, uint64_t tx_offloads);
+
+/* The offload features the device offers, with their dependencies (what dev_info advertises). */
+uint64_t vionet_dev_offload_features_offered(const struct vionet_hw *hw);
+
+/*
+ * The application's offloads changed (ethdev configure, port stopped): the features they need
+ * from now on. A set other than the negotiated one resets the device and negotiates again
+ * (features are fixed until a reset). Logs, once per change, the offered offload features left
+ * out. Returns 0 or the renegotiation's negative errno.
+ */
+int vionet_dev_set_offloads(struct vionet_hw *hw, uint64_t offload_features);
 
 /*
  * Re-runs reset and negotiation (after a reset or a back end reconnect) and reads the configuration

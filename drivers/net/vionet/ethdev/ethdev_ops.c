@@ -24,6 +24,7 @@
 #include "queue/queue_rx_intr.h"
 #include "queue/queue_rx_monitor.h"
 #include "rxtx/rxtx.h"
+#include "rxtx/rxtx_ptype.h"
 
 #define VIONET_DRIVER_VERSION "0.1.0"
 
@@ -61,7 +62,13 @@ ethdev_configure(struct rte_eth_dev *dev)
 	if (ret < 0)
 		return ret;
 	hw->mtu = dev->data->mtu;
-	return 0;
+	/* What the device negotiates follows the offloads asked for (a reset when they change). */
+	ret = vionet_dev_set_offloads(hw, vionet_dev_offload_features_for(conf->rxmode.offloads,
+									   conf->txmode.offloads));
+	if (ret < 0)
+		VIONET_INIT_LOG(ERR, "%s: cannot negotiate the offload features again: %s",
+				hw->tp.name, strerror(-ret));
+	return ret;
 }
 
 /* The device runs: receive modes set while it was not, and the pairs the port uses. */
@@ -266,6 +273,7 @@ ethdev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	struct vionet_hw *hw = vionet_hw_of(dev);
 	uint16_t max_ring = hw->queue_size_max;
 	uint16_t default_ring = hw->queue_size_default;
+	uint64_t offered;
 
 	info->max_rx_queues = hw->max_queue_pairs;
 	info->max_tx_queues = hw->max_queue_pairs;
@@ -277,20 +285,20 @@ ethdev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->max_rx_pktlen = (uint32_t)hw->max_mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN;
 	info->max_lro_pkt_size = UINT16_MAX;
 
+	/* The offloads the device offers, negotiated when the application asks (ethdev_configure). */
+	offered = vionet_dev_offload_features_offered(hw);
 	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_VLAN_STRIP | RTE_ETH_RX_OFFLOAD_VLAN_FILTER;
 	if (vionet_has_feature(hw, VIONET_NET_F_MRG_RXBUF))
 		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_SCATTER;
-	if (vionet_has_feature(hw, VIONET_NET_F_GUEST_CSUM))
+	if (offered & VIRTQ_FEATURE(VIONET_NET_F_GUEST_CSUM))
 		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
-	if (vionet_has_feature(hw, VIONET_NET_F_GUEST_TSO4) ||
-	    vionet_has_feature(hw, VIONET_NET_F_GUEST_TSO6))
+	if (offered & (VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO6)))
 		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_LRO;
 
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_VLAN_INSERT | RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
-	if (vionet_has_feature(hw, VIONET_NET_F_CSUM))
+	if (offered & VIRTQ_FEATURE(VIONET_NET_F_CSUM))
 		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
-	if (vionet_has_feature(hw, VIONET_NET_F_HOST_TSO4) ||
-	    vionet_has_feature(hw, VIONET_NET_F_HOST_TSO6))
+	if (offered & (VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO6)))
 		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
 	info->flow_type_rss_offloads = 0;
 	info->reta_size = 0;
@@ -539,6 +547,43 @@ ethdev_tx_burst_mode_get(struct rte_eth_dev *dev, uint16_t queue_id __rte_unused
 	return 0;
 }
 
+/* What the scalar Rx paths parse once asked (ethdev_ptypes_set); listed whatever the port runs
+ * now, as rte_eth_dev_set_ptypes asks for the list before it sets a mask. */
+static VIONET_SUPPORTED_PTYPES_GET(ethdev_supported_ptypes_get)
+{
+	const uint32_t *list = vionet_rx_ptypes_supported();
+	size_t n = 0;
+
+	RTE_SET_USED(dev);
+	while (list[n] != RTE_PTYPE_UNKNOWN)
+		n++;
+	VIONET_SUPPORTED_PTYPES_RETURN(list, n);
+}
+
+/*
+ * rte_eth_dev_set_ptypes: a non-empty mask turns the Rx frame parse on (off by default: it reads
+ * every frame's headers), and the next start picks a scalar Rx path (rxtx_select.c); 0 turns it
+ * off. A started port's scalar path parses from the next burst; a vector one from the next start.
+ */
+static int
+ethdev_ptypes_set(struct rte_eth_dev *dev, uint32_t ptype_mask)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+
+	hw->port.rx_ptype_mask = ptype_mask;
+	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++) {
+		struct vionet_rxq *rxq = dev->data->rx_queues[i];
+
+		if (rxq != NULL)
+			rxq->ptype_mask = ptype_mask;
+	}
+	if (hw->port.started)
+		VIONET_LOG(INFO, "%s: port %u: Rx packet types 0x%x (burst functions %s; a vector Rx "
+			   "path follows at the next start)", hw->tp.name, dev->data->port_id,
+			   ptype_mask, vionet_rxtx_describe(dev));
+	return 0;
+}
+
 const struct eth_dev_ops vionet_eth_dev_ops = {
 	.dev_configure = ethdev_configure,
 	.dev_start = ethdev_start,
@@ -571,6 +616,8 @@ const struct eth_dev_ops vionet_eth_dev_ops = {
 	.tx_burst_mode_get = ethdev_tx_burst_mode_get,
 	.vlan_filter_set = ethdev_vlan_filter_set,
 	.vlan_offload_set = ethdev_vlan_offload_set,
+	.dev_supported_ptypes_get = ethdev_supported_ptypes_get,
+	.dev_ptypes_set = ethdev_ptypes_set,
 	.rx_queue_setup = vionet_rx_queue_setup,
 	.rx_queue_release = vionet_rx_queue_release,
 	.tx_queue_setup = vionet_tx_queue_setup,
@@ -757,6 +804,7 @@ vionet_ethdev_init(struct rte_eth_dev *eth_dev)
 	eth_dev->rx_queue_count = vionet_rx_queue_count;
 	eth_dev->rx_pkt_burst = vionet_rx_burst_stopped;
 	eth_dev->tx_pkt_burst = vionet_tx_burst_stopped;
+	eth_dev->tx_pkt_prepare = vionet_tx_prepare;
 	/* LSC: transports call vionet_dev_link_changed(); AUTOFILL_QUEUE_XSTATS off: ours are richer. */
 	eth_dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC;
 	hw->eth_dev = eth_dev;
@@ -822,6 +870,7 @@ vionet_ethdev_attach_secondary(struct rte_eth_dev *eth_dev)
 {
 	eth_dev->dev_ops = &vionet_eth_dev_secondary_ops;
 	eth_dev->rx_queue_count = vionet_rx_queue_count;
+	eth_dev->tx_pkt_prepare = vionet_tx_prepare;
 	vionet_rxtx_attach(eth_dev);
 	rte_eth_dev_probing_finish(eth_dev);
 	return 0;

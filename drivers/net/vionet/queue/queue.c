@@ -97,17 +97,7 @@ vionet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_de
 	rxq->use_va = hw->tp.use_va;
 	rxq->mrg_rxbuf = vionet_has_feature(hw, VIONET_NET_F_MRG_RXBUF);
 	rxq->vlan_strip = (dev->data->dev_conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_VLAN_STRIP) != 0;
-	/*
-	 * Read the header's offload fields only when the application asked for them: the header shares
-	 * a cache line the device just wrote, and an io forwarder would otherwise pay that miss per
-	 * packet for flags it ignores.
-	 */
-	rxq->offloads = (hw->tp.features & (VIRTQ_FEATURE(VIONET_NET_F_GUEST_CSUM) |
-					 VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO4) |
-					 VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO6))) != 0 &&
-			((dev->data->dev_conf.rxmode.offloads | conf->offloads) &
-			 (RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM |
-			  RTE_ETH_RX_OFFLOAD_TCP_LRO)) != 0;
+	vionet_rxq_apply_offloads(rxq, hw, dev->data->dev_conf.rxmode.offloads | conf->offloads);
 	/* Buffers go back to the device once this many slots are free (ethdev's rx_free_thresh): one
 	 * publish and notification check per refill instead of per burst. */
 	rxq->refill_thresh = conf->rx_free_thresh != 0
@@ -120,6 +110,25 @@ vionet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_de
 				hw->tp.name, queue_id, rxq->buf_len - hw->net_hdr_size, dev->data->mtu);
 	dev->data->rx_queues[queue_id] = rxq;
 	return 0;
+}
+
+void
+vionet_rxq_apply_offloads(struct vionet_rxq *rxq, const struct vionet_hw *hw, uint64_t rx_offloads)
+{
+	/*
+	 * Read the header's offload fields only when the application asked for them: the header shares
+	 * a cache line the device just wrote, and an io forwarder would otherwise pay that miss per
+	 * packet for flags it ignores.
+	 */
+	rxq->offloads = (hw->tp.features & (VIRTQ_FEATURE(VIONET_NET_F_GUEST_CSUM) |
+					    VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO4) |
+					    VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO6))) != 0 &&
+			(rx_offloads & (RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM |
+					RTE_ETH_RX_OFFLOAD_TCP_LRO)) != 0;
+	rxq->lro = (hw->tp.features & (VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO4) |
+				       VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO6))) != 0 &&
+		   (rx_offloads & RTE_ETH_RX_OFFLOAD_TCP_LRO) != 0;
+	rxq->ptype_mask = hw->port.rx_ptype_mask;
 }
 
 void
@@ -178,11 +187,29 @@ vionet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_de
 	txq->ring_size = size;
 	txq->hdr_size = hw->net_hdr_size;
 	txq->use_va = hw->tp.use_va;
-	txq->indirect = vionet_has_feature(hw, VIONET_F_INDIRECT_DESC);
+	vionet_txq_apply_features(txq, hw);
 	txq->free_thresh = conf->tx_free_thresh != 0 ? conf->tx_free_thresh
 						     : RTE_MIN((uint16_t)VIONET_BURST_MAX, size / 4);
 	dev->data->tx_queues[queue_id] = txq;
 	return 0;
+}
+
+void
+vionet_txq_apply_features(struct vionet_txq *txq, const struct vionet_hw *hw)
+{
+	uint64_t allowed = RTE_MBUF_F_TX_VLAN | RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6;
+
+	txq->indirect = vionet_has_feature(hw, VIONET_F_INDIRECT_DESC);
+	/* 5.1.6.2 Packet Transmission: a partial checksum needs CSUM, each GSO type its HOST_TSO. */
+	if (vionet_has_feature(hw, VIONET_NET_F_CSUM))
+		allowed |= RTE_MBUF_F_TX_TCP_CKSUM | RTE_MBUF_F_TX_UDP_CKSUM;
+	if (vionet_has_feature(hw, VIONET_NET_F_HOST_TSO4) ||
+	    vionet_has_feature(hw, VIONET_NET_F_HOST_TSO6))
+		allowed |= RTE_MBUF_F_TX_TCP_SEG;
+	txq->ol_flags_allowed = allowed;
+	txq->tso4 = vionet_has_feature(hw, VIONET_NET_F_HOST_TSO4);
+	txq->tso6 = vionet_has_feature(hw, VIONET_NET_F_HOST_TSO6);
+	txq->max_frame_len = (uint32_t)hw->max_mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN;
 }
 
 void

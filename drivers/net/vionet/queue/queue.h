@@ -72,6 +72,10 @@ struct vionet_rxq {
 	bool mrg_rxbuf;
 	bool vlan_strip;
 	bool offloads;	   /* any Rx offload flag in the header worth reading */
+	bool lro;	   /* LRO asked for and GUEST_TSO4/6 negotiated: GSO packets flagged RX_LRO */
+	/* Packet types to parse from each frame (rte_eth_dev_set_ptypes); 0: none, packet_type
+	 * only from the header */
+	uint32_t ptype_mask;
 	bool intr_enabled; /* rte_eth_dev_rx_intr_enable: kept across ring re-creation (reconnect) */
 	uint16_t refill_thresh;
 	/* Mergeable packet being assembled across bursts. */
@@ -100,6 +104,11 @@ struct vionet_txq {
 	uint16_t free_thresh;
 	bool use_va;
 	bool indirect; /* VIRTIO_F_INDIRECT_DESC negotiated */
+	/* mbuf Tx offload flags the negotiated features serve (tx_pkt_prepare checks against them) */
+	uint64_t ol_flags_allowed;
+	bool tso4; /* HOST_TSO4: TCP segmentation of IPv4 packets */
+	bool tso6; /* HOST_TSO6 */
+	uint32_t max_frame_len; /* bytes of one frame without TSO: the device's MTU and L2 header */
 	const struct rte_memzone *slots_mz;
 	struct vionet_tx_slot *slots; /* [ring_size] */
 	uint64_t slots_dev_addr;
@@ -213,9 +222,19 @@ int vionet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t n
 			  unsigned int socket_id, const struct rte_eth_rxconf *conf,
 			  struct rte_mempool *mp);
 void vionet_rx_queue_release(struct rte_eth_dev *dev, uint16_t queue_id);
+/*
+ * Whether the queue's bursts read the virtio-net header's offload fields: the application's Rx
+ * offloads ask for them and the features negotiated now can set them. At set-up and at every
+ * start (a reconfigure may keep the queues and change both).
+ */
+void vionet_rxq_apply_offloads(struct vionet_rxq *rxq, const struct vionet_hw *hw,
+			       uint64_t rx_offloads);
 int vionet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_desc,
 			  unsigned int socket_id, const struct rte_eth_txconf *conf);
 void vionet_tx_queue_release(struct rte_eth_dev *dev, uint16_t queue_id);
+/* What the negotiated features let the queue send (indirect tables, offload requests, frame size):
+ * at set-up and at every start. */
+void vionet_txq_apply_features(struct vionet_txq *txq, const struct vionet_hw *hw);
 
 /* Every mbuf still posted to a queue's ring goes back to its pool (the device no longer uses it). */
 void vionet_queue_drain(struct vionet_vq *vq);

@@ -98,7 +98,7 @@ queues_fit_features(struct rte_eth_dev *dev)
 		name_change(changed, sizeof(changed), "RING_PACKED", packed, txq->vq.packed_ring);
 		name_change(changed, sizeof(changed), "12-byte header", hw->net_hdr_size == 12,
 			    txq->hdr_size == 12);
-		txq->indirect = vionet_has_feature(hw, VIONET_F_INDIRECT_DESC);
+		vionet_txq_apply_features(txq, hw);
 	}
 	if (changed[0] == '\0')
 		return 0;
@@ -188,6 +188,7 @@ bring_up_queues(struct rte_eth_dev *dev)
 
 		/* nothing is half assembled after a take-down; should a packet be, it goes back */
 		vionet_rxq_drop_partial(rxq);
+		vionet_rxq_apply_offloads(rxq, hw, dev->data->dev_conf.rxmode.offloads);
 		if (vionet_rxq_refill(rxq, rxq->vq.packed_ring, false) == 0) {
 			VIONET_INIT_LOG(ERR, "%s: Rx queue %u: no mbuf to post", hw->tp.name, q);
 			return -ENOMEM;

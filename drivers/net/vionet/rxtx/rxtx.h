@@ -34,6 +34,12 @@ int vionet_tx_done_cleanup_split(void *tx_queue, uint32_t free_cnt);
 int vionet_tx_done_cleanup_packed(void *tx_queue, uint32_t free_cnt);
 int vionet_tx_done_cleanup(void *tx_queue, uint32_t free_cnt);
 
+/*
+ * tx_pkt_prepare of every layout: the offload requests checked against the negotiated features
+ * (rte_errno ENOTSUP), the size and header layout (EINVAL), the pseudo-header checksum written.
+ */
+uint16_t vionet_tx_prepare(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts);
+
 /* Installed while the port is stopped: receive and send nothing. */
 uint16_t vionet_rx_burst_stopped(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
 uint16_t vionet_tx_burst_stopped(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts);

@@ -20,6 +20,7 @@
 #include "base/vionet_compat.h"
 #include "queue/queue.h"
 #include "rxtx/rxtx_net_hdr.h"
+#include "rxtx/rxtx_ptype.h"
 
 /* ---- Rx ---- */
 
@@ -121,7 +122,9 @@ rx_harvest(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, 
 	const uint16_t hdr_size = rxq->hdr_size;
 	const uint64_t rearm = rx_rearm_template(rxq->port_id);
 	const bool offloads = rxq->offloads;
+	const bool lro = rxq->lro;
 	const bool vlan_strip = rxq->vlan_strip;
+	const uint32_t ptype_mask = rxq->ptype_mask;
 	/* the shortest used length that is a frame: the header and an Ethernet header */
 	const uint32_t min_len = (uint32_t)hdr_size + RTE_ETHER_HDR_LEN;
 	uint16_t n, nb_rx = 0;
@@ -148,9 +151,11 @@ rx_harvest(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, 
 		len = (uint16_t)(lens[i] - hdr_size);
 		rx_mbuf_init(m, rearm, len);
 		if (offloads)
-			vionet_net_hdr_to_mbuf(rx_hdr_of(m, hdr_size), m);
+			vionet_net_hdr_to_mbuf(rx_hdr_of(m, hdr_size), m, lro);
 		if (unlikely(vlan_strip))
 			rx_vlan_strip(m);
+		if (ptype_mask != 0)
+			m->packet_type = vionet_ptype_parse(m) & ptype_mask;
 		vionet_stats_count(&rxq->stats, m->pkt_len);
 		rx_pkts[nb_rx++] = m;
 	}
@@ -212,10 +217,12 @@ rx_burst_mrg(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts
 			}
 			rx_mbuf_init(m, rearm, (uint16_t)(len - hdr_size));
 			if (rxq->offloads)
-				vionet_net_hdr_to_mbuf(hdr, m);
+				vionet_net_hdr_to_mbuf(hdr, m, rxq->lro);
 			if (nbufs == 1) {
 				if (rxq->vlan_strip)
 					rx_vlan_strip(m);
+				if (rxq->ptype_mask != 0)
+					m->packet_type = vionet_ptype_parse(m) & rxq->ptype_mask;
 				vionet_stats_count(&rxq->stats, m->pkt_len);
 				rx_pkts[nb_rx++] = m;
 				continue;
@@ -245,6 +252,8 @@ rx_burst_mrg(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts
 			rxq->stats.multi_seg++;
 			if (rxq->vlan_strip)
 				rx_vlan_strip(head);
+			if (rxq->ptype_mask != 0)
+				head->packet_type = vionet_ptype_parse(head) & rxq->ptype_mask;
 			vionet_stats_count(&rxq->stats, head->pkt_len);
 			rx_pkts[nb_rx++] = head;
 		}

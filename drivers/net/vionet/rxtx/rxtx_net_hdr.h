@@ -14,26 +14,56 @@
 
 #include <rte_byteorder.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_ptype.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
 #include "base/vionet_spec.h"
 
 /*
+ * The packet type a partial checksum tells (5.1.6.4 Processing of Incoming Packets: NEEDS_CSUM
+ * comes with csum_start and csum_offset, a GSO type with the L3 version): TCP or UDP from where the
+ * checksum goes, IPv4 or IPv6 from the GSO type. The frame parse (rxtx_ptype.h), where the
+ * application asked for it, replaces it.
+ */
+static inline uint32_t
+vionet_net_hdr_ptype(const struct vionet_net_hdr *hdr)
+{
+	uint16_t csum_offset = rte_le_to_cpu_16(hdr->csum_offset);
+	uint8_t gso = hdr->gso_type & ~VIONET_NET_HDR_GSO_ECN;
+	uint32_t ptype = RTE_PTYPE_L2_ETHER;
+
+	if (csum_offset == offsetof(struct rte_tcp_hdr, cksum))
+		ptype |= RTE_PTYPE_L4_TCP;
+	else if (csum_offset == offsetof(struct rte_udp_hdr, dgram_cksum))
+		ptype |= RTE_PTYPE_L4_UDP;
+	if (gso == VIONET_NET_HDR_GSO_TCPV4)
+		ptype |= RTE_PTYPE_L3_IPV4_EXT_UNKNOWN;
+	else if (gso == VIONET_NET_HDR_GSO_TCPV6)
+		ptype |= RTE_PTYPE_L3_IPV6_EXT_UNKNOWN;
+	return ptype;
+}
+
+/*
  * Rx: header -> mbuf flags. DATA_VALID: the device checked the checksum. NEEDS_CSUM: the packet was
  * never checksummed (a local sender offloaded it) but is intact: DPDK's RX_L4_CKSUM_NONE says exactly
- * that. A GSO type is a large coalesced packet (GUEST_TSO): LRO with its segment size.
+ * that, and the header tells the L4 type. A GSO type is a large coalesced packet (GUEST_TSO): LRO
+ * with its segment size, reported only where the application asked for LRO ('lro'): a device
+ * must not send one otherwise (5.1.6.4), and one that does gets no flag the application did not
+ * ask for.
  */
 static inline void
-vionet_net_hdr_to_mbuf(const struct vionet_net_hdr *hdr, struct rte_mbuf *m)
+vionet_net_hdr_to_mbuf(const struct vionet_net_hdr *hdr, struct rte_mbuf *m, bool lro)
 {
 	if (likely(hdr->flags == 0 && hdr->gso_type == VIONET_NET_HDR_GSO_NONE))
 		return;
-	if (hdr->flags & VIONET_NET_HDR_F_NEEDS_CSUM)
+	if (hdr->flags & VIONET_NET_HDR_F_NEEDS_CSUM) {
 		m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_NONE;
-	else if (hdr->flags & VIONET_NET_HDR_F_DATA_VALID)
+		m->packet_type = vionet_net_hdr_ptype(hdr);
+	} else if (hdr->flags & VIONET_NET_HDR_F_DATA_VALID) {
 		m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
-	if ((hdr->gso_type & ~VIONET_NET_HDR_GSO_ECN) != VIONET_NET_HDR_GSO_NONE &&
+	}
+	if (lro && (hdr->gso_type & ~VIONET_NET_HDR_GSO_ECN) != VIONET_NET_HDR_GSO_NONE &&
 	    hdr->gso_size != 0) {
 		m->ol_flags |= RTE_MBUF_F_RX_LRO;
 		m->tso_segsz = rte_le_to_cpu_16(hdr->gso_size);

@@ -127,6 +127,11 @@ rx_queues_need_scalar(const struct rte_eth_dev *dev, char *why, size_t why_len)
 			snprintf(why, why_len, "VLAN strip is on (the vector Rx paths do not strip)");
 			return true;
 		}
+		if (rxq->ptype_mask != 0) {
+			snprintf(why, why_len, "packet types asked for (the vector Rx paths parse no "
+				 "frame)");
+			return true;
+		}
 		if (rxq->offloads) {
 			snprintf(why, why_len, "Rx checksum/LRO offloads are on (the vector Rx paths "
 				 "read no virtio-net header)");
