@@ -114,6 +114,7 @@ struct vionet_hw {
 	uint16_t mtu;	     /* current MTU */
 	uint16_t max_mtu;    /* VIONET_NET_F_MTU's value, else VIONET_MAX_MTU */
 	uint32_t speed_mbps; /* VIONET_DEFAULT_SPEED_MBPS when unknown */
+	bool speed_known;    /* speed_mbps came from the devarg or the device, not the default */
 	bool full_duplex;
 	uint16_t net_hdr_size; /* struct virtio_net_hdr(_mrg_rxbuf): 12 with VERSION_1 or MRG_RXBUF */
 	/* Ring size limits for dev_infos_get, read once at probe: a secondary must not select queues. */

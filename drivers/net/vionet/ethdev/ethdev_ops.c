@@ -250,6 +250,22 @@ vionet_link_update(struct rte_eth_dev *dev, int wait_to_complete __rte_unused)
 	return store_link(dev, hw->link_up);
 }
 
+/*
+ * The one speed the link runs at, without autonegotiation: the bit of a speed ethdev names, from
+ * the devarg or the device's config (5.1.4 speed, with VIRTIO_NET_F_SPEED_DUPLEX). The default
+ * speed the port reports when neither says, or a speed ethdev has no bit for, claims none.
+ */
+static uint32_t
+ethdev_speed_capa(const struct vionet_hw *hw)
+{
+	uint32_t capa = RTE_ETH_LINK_SPEED_FIXED;
+
+	if (hw->speed_known)
+		capa |= rte_eth_speed_bitflag(hw->speed_mbps, hw->full_duplex ? RTE_ETH_LINK_FULL_DUPLEX
+									    : RTE_ETH_LINK_HALF_DUPLEX);
+	return capa;
+}
+
 static int
 ethdev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 {
@@ -301,7 +317,7 @@ ethdev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	/* rx_free_thresh and tx_free_thresh stay 0 in the default confs: 0 asks for the queue's
 	 * own default (a quarter of the ring, at most 64), which suits every
 	 * ring size. */
-	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
+	info->speed_capa = ethdev_speed_capa(hw);
 	info->dev_capa = 0;
 	return 0;
 }
