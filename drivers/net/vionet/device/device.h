@@ -86,6 +86,12 @@ struct vionet_port_state {
 	pthread_mutex_t lifecycle_lock;
 	unsigned int rxtx_path; /* row of the burst function table chosen at start (rxtx_select.c) */
 	/*
+	 * rte_eth_dev_set_{rx,tx}_queue_stats_mapping: the q_* counter of rte_eth_stats each queue
+	 * adds to, plus one; 0 is the default, queue i in counter i.
+	 */
+	uint8_t rx_stats_counter[VIONET_QUEUE_PAIRS_MAX];
+	uint8_t tx_stats_counter[VIONET_QUEUE_PAIRS_MAX];
+	/*
 	 * "link up/down" lines: a device that flaps its link gets a few a second and a summary of
 	 * the rest (every change is still an LSC event). Transport thread against the EAL alarm
 	 * that writes the summary.

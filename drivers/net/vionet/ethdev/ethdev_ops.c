@@ -465,11 +465,24 @@ ethdev_vlan_offload_set(struct rte_eth_dev *dev, int mask)
 	return 0;
 }
 
+/* The q_* counter of rte_eth_stats queue 'q' adds to, or RTE_ETHDEV_QUEUE_STAT_CNTRS for none. */
+static unsigned int
+stats_counter(const uint8_t *mapped, uint16_t q)
+{
+	if (q < VIONET_QUEUE_PAIRS_MAX && mapped[q] != 0)
+		return mapped[q] - 1u;
+	return q < RTE_ETHDEV_QUEUE_STAT_CNTRS ? q : RTE_ETHDEV_QUEUE_STAT_CNTRS;
+}
+
+/* ethdev zeroes 'stats' first; queues mapped to one counter add up there. */
 static int
 ethdev_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
 {
+	const struct vionet_port_state *port = &vionet_hw_of(dev)->port;
+
 	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++) {
 		const struct vionet_rxq *rxq = dev->data->rx_queues[i];
+		unsigned int c = stats_counter(port->rx_stats_counter, i);
 
 		if (rxq == NULL)
 			continue;
@@ -477,25 +490,42 @@ ethdev_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
 		stats->ibytes += rxq->stats.bytes;
 		stats->ierrors += rxq->stats.errors;
 		stats->rx_nombuf += rxq->stats.mbuf_alloc_failed;
-		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
-			stats->q_ipackets[i] = rxq->stats.packets;
-			stats->q_ibytes[i] = rxq->stats.bytes;
-			stats->q_errors[i] = rxq->stats.errors;
+		if (c < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			stats->q_ipackets[c] += rxq->stats.packets;
+			stats->q_ibytes[c] += rxq->stats.bytes;
+			stats->q_errors[c] += rxq->stats.errors;
 		}
 	}
 	for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++) {
 		const struct vionet_txq *txq = dev->data->tx_queues[i];
+		unsigned int c = stats_counter(port->tx_stats_counter, i);
 
 		if (txq == NULL)
 			continue;
 		stats->opackets += txq->stats.packets;
 		stats->obytes += txq->stats.bytes;
 		stats->oerrors += txq->stats.errors;
-		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
-			stats->q_opackets[i] = txq->stats.packets;
-			stats->q_obytes[i] = txq->stats.bytes;
+		if (c < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			stats->q_opackets[c] += txq->stats.packets;
+			stats->q_obytes[c] += txq->stats.bytes;
 		}
 	}
+	return 0;
+}
+
+/* ethdev checked the queue against the port's and the counter against RTE_ETHDEV_QUEUE_STAT_CNTRS. */
+static int
+ethdev_queue_stats_mapping_set(struct rte_eth_dev *dev, uint16_t queue_id, uint8_t stat_idx,
+			       uint8_t is_rx)
+{
+	struct vionet_port_state *port = &vionet_hw_of(dev)->port;
+
+	if (queue_id >= VIONET_QUEUE_PAIRS_MAX || stat_idx >= RTE_ETHDEV_QUEUE_STAT_CNTRS)
+		return -EINVAL;
+	if (is_rx)
+		port->rx_stats_counter[queue_id] = stat_idx + 1;
+	else
+		port->tx_stats_counter[queue_id] = stat_idx + 1;
 	return 0;
 }
 
@@ -553,6 +583,7 @@ const struct eth_dev_ops vionet_eth_dev_ops = {
 	.mtu_set = ethdev_mtu_set,
 	.stats_get = ethdev_stats_get,
 	.stats_reset = ethdev_stats_reset,
+	.queue_stats_mapping_set = ethdev_queue_stats_mapping_set,
 	.xstats_get = vionet_xstats_get,
 	.xstats_get_names = vionet_xstats_get_names,
 	.xstats_reset = vionet_xstats_reset,
