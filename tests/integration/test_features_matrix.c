@@ -77,7 +77,10 @@ static bool rss_hash(void)
 }
 static bool rss_key_update(void) { return OP(rss_hash_update) && t.info.hash_key_size != 0; }
 static bool rss_reta_update(void) { return OP(reta_update) && t.info.reta_size != 0; }
-static bool vlan_filter(void) { return OP(vlan_filter_set) && has_rx_offload(RTE_ETH_RX_OFFLOAD_VLAN_FILTER); }
+static bool vlan_filter(void)
+{
+	return OP(vlan_filter_set) && has_rx_offload(RTE_ETH_RX_OFFLOAD_VLAN_FILTER);
+}
 static bool vlan_offload(void)
 {
 	return has_rx_offload(RTE_ETH_RX_OFFLOAD_VLAN_STRIP) ||
@@ -90,7 +93,10 @@ static bool l4_checksum(void)
 }
 static bool timestamp(void) { return has_rx_offload(RTE_ETH_RX_OFFLOAD_TIMESTAMP); }
 static bool ptypes(void) { return OP(dev_supported_ptypes_get); }
-static bool rx_desc_status(void) { return t.dev->rx_queue_count != NULL || t.dev->rx_descriptor_status != NULL; }
+static bool rx_desc_status(void)
+{
+	return t.dev->rx_queue_count != NULL || t.dev->rx_descriptor_status != NULL;
+}
 static bool tx_desc_status(void) { return t.dev->tx_descriptor_status != NULL; }
 static bool basic_stats(void) { return OP(stats_get) && OP(stats_reset); }
 static bool xstats(void) { return OP(xstats_get) && OP(xstats_get_names); }
@@ -281,7 +287,8 @@ check_queue_stats_mapping(void)
 	check(rte_eth_dev_set_tx_queue_stats_mapping(port, 0, 7) == 0, "map Tx queue 0 to 7");
 	check(rte_eth_dev_set_rx_queue_stats_mapping(port, 0, RTE_ETHDEV_QUEUE_STAT_CNTRS) < 0,
 	      "a counter beyond RTE_ETHDEV_QUEUE_STAT_CNTRS accepted");
-	check(rte_eth_dev_set_rx_queue_stats_mapping(port, PAIRS, 1) < 0, "a queue beyond the port's accepted");
+	check(rte_eth_dev_set_rx_queue_stats_mapping(port, PAIRS, 1) < 0,
+	      "a queue beyond the port's accepted");
 	require(rte_eth_stats_get(port, &st) == 0, "stats");
 	check(st.q_ipackets[5] == rx0 + test_xstat(port, "rx_q1_packets") && st.q_ipackets[0] == 0 &&
 		      st.q_ibytes[5] == test_xstat(port, "rx_q0_bytes") + test_xstat(port, "rx_q1_bytes"),
@@ -290,7 +297,8 @@ check_queue_stats_mapping(void)
 	check(st.q_opackets[7] == tx0 && st.q_opackets[0] == 0 && st.q_opackets[1] == 0,
 	      "Tx queue 0 in counter 7: q_opackets[7] %" PRIu64 ", [0] %" PRIu64, st.q_opackets[7],
 	      st.q_opackets[0]);
-	check(st.ipackets == rx0 + test_xstat(port, "rx_q1_packets"), "port totals changed by the mapping");
+	check(st.ipackets == rx0 + test_xstat(port, "rx_q1_packets"),
+	      "port totals changed by the mapping");
 }
 
 /* A port whose speed is unknown or has no ethdev bit claims FIXED only (another client of the same

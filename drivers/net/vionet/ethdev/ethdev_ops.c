@@ -513,7 +513,7 @@ ethdev_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
 	return 0;
 }
 
-/* ethdev checked the queue against the port's and the counter against RTE_ETHDEV_QUEUE_STAT_CNTRS. */
+/* ethdev checked the queue against the port's, the counter against RTE_ETHDEV_QUEUE_STAT_CNTRS. */
 static int
 ethdev_queue_stats_mapping_set(struct rte_eth_dev *dev, uint16_t queue_id, uint8_t stat_idx,
 			       uint8_t is_rx)
