@@ -366,6 +366,7 @@ test_config_space(void)
 	CU_ASSERT_EQUAL(hw.max_mtu, 4000);
 	CU_ASSERT_EQUAL(hw.mtu, 1500);
 	CU_ASSERT_EQUAL(hw.speed_mbps, 25000);
+	CU_ASSERT_TRUE(hw.speed_known);
 	CU_ASSERT_TRUE(hw.full_duplex);
 
 	setup_device(ALL_OFFERED, 4);
@@ -375,12 +376,16 @@ test_config_space(void)
 	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
 	CU_ASSERT_EQUAL(memcmp(hw.mac.addr_bytes, devarg_mac, 6), 0);
 	CU_ASSERT_EQUAL(hw.speed_mbps, 1000);
+	CU_ASSERT_TRUE(hw.speed_known);
 
 	/* No MAC feature: a random locally administered unicast address. */
 	setup_device(B(VIONET_F_VERSION_1), 1);
 	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
 	CU_ASSERT_TRUE(rte_is_valid_assigned_ether_addr(&hw.mac));
 	CU_ASSERT_TRUE(rte_is_local_admin_ether_addr(&hw.mac));
+	/* Nor SPEED_DUPLEX: the default speed, which is no known speed. */
+	CU_ASSERT_EQUAL(hw.speed_mbps, VIONET_DEFAULT_SPEED_MBPS);
+	CU_ASSERT_FALSE(hw.speed_known);
 }
 
 static void
@@ -459,6 +464,7 @@ test_config_values_rejected(void)
 	set_config32(VIONET_CFG_SPEED, 0);
 	probe_with_logged("speed rejected: 0 Mbps", 1);
 	CU_ASSERT_EQUAL(hw.speed_mbps, VIONET_DEFAULT_SPEED_MBPS);
+	CU_ASSERT_FALSE(hw.speed_known);
 	setup_device(ALL_OFFERED, 1);
 	set_config32(VIONET_CFG_SPEED, VIONET_SPEED_MAX_MBPS + 1);
 	probe_with_logged("speed rejected: 400001 Mbps", 1);
@@ -468,6 +474,7 @@ test_config_values_rejected(void)
 	fake.config[VIONET_CFG_DUPLEX] = 0xff;
 	CU_ASSERT_EQUAL_FATAL(vionet_dev_init(&hw), 0);
 	CU_ASSERT_EQUAL(hw.speed_mbps, VIONET_DEFAULT_SPEED_MBPS);
+	CU_ASSERT_FALSE(hw.speed_known);
 	CU_ASSERT_TRUE(hw.full_duplex);
 	CU_ASSERT_EQUAL(hw.config_rejected, 0);
 

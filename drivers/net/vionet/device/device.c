@@ -295,6 +295,7 @@ read_speed_duplex(struct vionet_hw *hw)
 
 	hw->speed_mbps = hw->tp.devargs.speed_mbps != 0 ? hw->tp.devargs.speed_mbps
 						       : VIONET_DEFAULT_SPEED_MBPS;
+	hw->speed_known = hw->tp.devargs.speed_mbps != 0;
 	hw->full_duplex = true;
 	if (hw->tp.devargs.speed_mbps != 0 || !vionet_has_feature(hw, VIONET_NET_F_SPEED_DUPLEX))
 		return;
@@ -303,8 +304,10 @@ read_speed_duplex(struct vionet_hw *hw)
 		if (speed == 0 || (speed > VIONET_SPEED_MAX_MBPS && speed != VIONET_SPEED_UNKNOWN))
 			vionet_dev_reject_config(hw, "speed", "%u Mbps is outside 1..%u; the port reports %u",
 				      speed, VIONET_SPEED_MAX_MBPS, VIONET_DEFAULT_SPEED_MBPS);
-		else if (speed != VIONET_SPEED_UNKNOWN)
+		else if (speed != VIONET_SPEED_UNKNOWN) {
 			hw->speed_mbps = speed;
+			hw->speed_known = true;
+		}
 	}
 	if (hw->tp.ops->read_dev_config(&hw->tp, VIONET_CFG_DUPLEX, &duplex, 1) == 0) {
 		if (duplex == VIONET_NET_DUPLEX_HALF)

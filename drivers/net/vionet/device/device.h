@@ -113,6 +113,12 @@ struct vionet_port_state {
 	/* Packet types the application asked the Rx queues to parse (dev_ptypes_set); 0: none */
 	uint32_t rx_ptype_mask;
 	/*
+	 * rte_eth_dev_set_{rx,tx}_queue_stats_mapping: the q_* counter of rte_eth_stats each queue
+	 * adds to, plus one; 0 is the default, queue i in counter i.
+	 */
+	uint8_t rx_stats_counter[VIONET_QUEUE_PAIRS_MAX];
+	uint8_t tx_stats_counter[VIONET_QUEUE_PAIRS_MAX];
+	/*
 	 * "link up/down" lines: a device that flaps its link gets a few a second and a summary of
 	 * the rest (every change is still an LSC event). Transport thread against the EAL alarm
 	 * that writes the summary.
@@ -141,6 +147,7 @@ struct vionet_hw {
 	uint16_t mtu;	     /* current MTU */
 	uint16_t max_mtu;    /* VIONET_NET_F_MTU's value, else VIONET_MAX_MTU */
 	uint32_t speed_mbps; /* VIONET_DEFAULT_SPEED_MBPS when unknown */
+	bool speed_known;    /* speed_mbps came from the devarg or the device, not the default */
 	bool full_duplex;
 	uint16_t net_hdr_size; /* struct virtio_net_hdr(_mrg_rxbuf): 12 with VERSION_1 or MRG_RXBUF */
 	/* Ring size limits for dev_infos_get, read once at probe: a secondary must not select queues. */

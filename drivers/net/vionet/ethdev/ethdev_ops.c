@@ -267,6 +267,22 @@ vionet_link_update(struct rte_eth_dev *dev, int wait_to_complete __rte_unused)
 	return store_link(dev, hw->link_up);
 }
 
+/*
+ * The one speed the link runs at, without autonegotiation: the bit of a speed ethdev names, from
+ * the devarg or the device's config (5.1.4 speed, with VIRTIO_NET_F_SPEED_DUPLEX). The default
+ * speed the port reports when neither says, or a speed ethdev has no bit for, claims none.
+ */
+static uint32_t
+ethdev_speed_capa(const struct vionet_hw *hw)
+{
+	uint32_t capa = RTE_ETH_LINK_SPEED_FIXED;
+
+	if (hw->speed_known)
+		capa |= rte_eth_speed_bitflag(hw->speed_mbps, hw->full_duplex ? RTE_ETH_LINK_FULL_DUPLEX
+									    : RTE_ETH_LINK_HALF_DUPLEX);
+	return capa;
+}
+
 static int
 ethdev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 {
@@ -320,7 +336,7 @@ ethdev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	/* rx_free_thresh and tx_free_thresh stay 0 in the default confs: 0 asks for the queue's
 	 * own default (a quarter of the ring, at most 64), which suits every
 	 * ring size. */
-	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
+	info->speed_capa = ethdev_speed_capa(hw);
 	info->dev_capa = 0;
 	return 0;
 }
@@ -468,11 +484,24 @@ ethdev_vlan_offload_set(struct rte_eth_dev *dev, int mask)
 	return 0;
 }
 
+/* The q_* counter of rte_eth_stats queue 'q' adds to, or RTE_ETHDEV_QUEUE_STAT_CNTRS for none. */
+static unsigned int
+stats_counter(const uint8_t *mapped, uint16_t q)
+{
+	if (q < VIONET_QUEUE_PAIRS_MAX && mapped[q] != 0)
+		return mapped[q] - 1u;
+	return q < RTE_ETHDEV_QUEUE_STAT_CNTRS ? q : RTE_ETHDEV_QUEUE_STAT_CNTRS;
+}
+
+/* ethdev zeroes 'stats' first; queues mapped to one counter add up there. */
 static int
 ethdev_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
 {
+	const struct vionet_port_state *port = &vionet_hw_of(dev)->port;
+
 	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++) {
 		const struct vionet_rxq *rxq = dev->data->rx_queues[i];
+		unsigned int c = stats_counter(port->rx_stats_counter, i);
 
 		if (rxq == NULL)
 			continue;
@@ -480,25 +509,42 @@ ethdev_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
 		stats->ibytes += rxq->stats.bytes;
 		stats->ierrors += rxq->stats.errors;
 		stats->rx_nombuf += rxq->stats.mbuf_alloc_failed;
-		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
-			stats->q_ipackets[i] = rxq->stats.packets;
-			stats->q_ibytes[i] = rxq->stats.bytes;
-			stats->q_errors[i] = rxq->stats.errors;
+		if (c < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			stats->q_ipackets[c] += rxq->stats.packets;
+			stats->q_ibytes[c] += rxq->stats.bytes;
+			stats->q_errors[c] += rxq->stats.errors;
 		}
 	}
 	for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++) {
 		const struct vionet_txq *txq = dev->data->tx_queues[i];
+		unsigned int c = stats_counter(port->tx_stats_counter, i);
 
 		if (txq == NULL)
 			continue;
 		stats->opackets += txq->stats.packets;
 		stats->obytes += txq->stats.bytes;
 		stats->oerrors += txq->stats.errors;
-		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
-			stats->q_opackets[i] = txq->stats.packets;
-			stats->q_obytes[i] = txq->stats.bytes;
+		if (c < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			stats->q_opackets[c] += txq->stats.packets;
+			stats->q_obytes[c] += txq->stats.bytes;
 		}
 	}
+	return 0;
+}
+
+/* ethdev checked the queue against the port's, the counter against RTE_ETHDEV_QUEUE_STAT_CNTRS. */
+static int
+ethdev_queue_stats_mapping_set(struct rte_eth_dev *dev, uint16_t queue_id, uint8_t stat_idx,
+			       uint8_t is_rx)
+{
+	struct vionet_port_state *port = &vionet_hw_of(dev)->port;
+
+	if (queue_id >= VIONET_QUEUE_PAIRS_MAX || stat_idx >= RTE_ETHDEV_QUEUE_STAT_CNTRS)
+		return -EINVAL;
+	if (is_rx)
+		port->rx_stats_counter[queue_id] = stat_idx + 1;
+	else
+		port->tx_stats_counter[queue_id] = stat_idx + 1;
 	return 0;
 }
 
@@ -601,6 +647,7 @@ const struct eth_dev_ops vionet_eth_dev_ops = {
 	.mtu_set = ethdev_mtu_set,
 	.stats_get = ethdev_stats_get,
 	.stats_reset = ethdev_stats_reset,
+	.queue_stats_mapping_set = ethdev_queue_stats_mapping_set,
 	.xstats_get = vionet_xstats_get,
 	.xstats_get_names = vionet_xstats_get_names,
 	.xstats_reset = vionet_xstats_reset,

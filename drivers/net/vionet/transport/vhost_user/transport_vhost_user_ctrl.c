@@ -21,9 +21,6 @@
 #include "transport/vhost_user/transport_vhost_user_conn.h"
 #include "transport/vhost_user/transport_vhost_user_vring.h"
 
-/* Reported when the devarg speed is not given (doc/guide.md). */
-#define VU_DEFAULT_SPEED_MBPS 10000
-
 void
 vu_config_init(struct vu_priv *p)
 {
@@ -40,7 +37,9 @@ vu_config_init(struct vu_priv *p)
 	memcpy(cfg->mac, mac.addr_bytes, sizeof(cfg->mac));
 	cfg->max_virtqueue_pairs = rte_cpu_to_le_16(da->queue_pairs);
 	cfg->mtu = rte_cpu_to_le_16(RTE_ETHER_MTU);
-	cfg->speed = rte_cpu_to_le_32(da->speed_mbps != 0 ? da->speed_mbps : VU_DEFAULT_SPEED_MBPS);
+	/* A vhost-user back end tells no speed: unknown (5.1.4) unless the devarg gives one; the
+	 * device layer then reports its default link speed and claims no speed capability. */
+	cfg->speed = rte_cpu_to_le_32(da->speed_mbps != 0 ? da->speed_mbps : VIONET_SPEED_UNKNOWN);
 	cfg->duplex = VIONET_NET_DUPLEX_FULL;
 	p->ctrl.active_pairs = 1; /* the first pair after reset (5.1.5 Device Initialization) */
 }
