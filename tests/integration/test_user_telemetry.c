@@ -182,8 +182,8 @@ check_info_started(void)
 	check_number(r, "speed_mbps", SPEED_MBPS, cmd);
 	check_string(r, "duplex", "full", cmd);
 	check_string(r, "link", "up", cmd);
-	check_string(r, "burst_mode", rx_mode.info, cmd);
-	check_string(r, "burst_mode", tx_mode.info, cmd);
+	check_string(r, "rx_burst_mode", rx_mode.info, cmd);
+	check_string(r, "tx_burst_mode", tx_mode.info, cmd);
 	check_string(r, "state", "started", cmd);
 	check_number(r, "started", 1, cmd);
 	check_number(r, "broken", 0, cmd);
@@ -203,7 +203,8 @@ check_info_stopped(void)
 	r = query(cmd);
 	check_string(r, "state", "stopped", cmd);
 	check_number(r, "started", 0, cmd);
-	check_string(r, "burst_mode", "stopped", cmd);
+	check_string(r, "rx_burst_mode", "stopped", cmd);
+	check_string(r, "tx_burst_mode", "stopped", cmd);
 	check_string(r, "link", "down", cmd);
 }
 

@@ -624,9 +624,9 @@ ethdev_ptypes_set(struct rte_eth_dev *dev, uint32_t ptype_mask)
 			rxq->ptype_mask = ptype_mask;
 	}
 	if (hw->port.started)
-		VIONET_LOG(INFO, "%s: port %u: Rx packet types 0x%x (burst functions %s; a vector Rx "
-			   "path follows at the next start)", hw->tp.name, dev->data->port_id,
-			   ptype_mask, vionet_rxtx_describe(dev));
+		VIONET_LOG(INFO, "%s: port %u: Rx packet types 0x%x (Rx burst function %s; a vector "
+			   "Rx path follows at the next start)", hw->tp.name, dev->data->port_id,
+			   ptype_mask, vionet_rx_path_name(dev));
 	return 0;
 }
 

@@ -219,8 +219,9 @@ add_port_state(struct rte_tel_data *d, const struct rte_eth_dev *dev, const stru
 	rte_tel_data_add_dict_int(d, "active_queue_pairs", hw->active_queue_pairs);
 	rte_tel_data_add_dict_int(d, "rx_queues", dev->data->nb_rx_queues);
 	rte_tel_data_add_dict_int(d, "tx_queues", dev->data->nb_tx_queues);
-	/* The same text as rte_eth_rx_burst_mode_get and rte_eth_tx_burst_mode_get. */
-	rte_tel_data_add_dict_string(d, "burst_mode", vionet_rxtx_describe(dev));
+	/* The same texts as rte_eth_rx_burst_mode_get and rte_eth_tx_burst_mode_get. */
+	rte_tel_data_add_dict_string(d, "rx_burst_mode", vionet_rx_path_name(dev));
+	rte_tel_data_add_dict_string(d, "tx_burst_mode", vionet_tx_path_name(dev));
 }
 
 static int
