@@ -6,6 +6,9 @@
  * only to turn a hang into a failure.
  *
  * usage: test_user_datapath <plugin.so> <packed 0|1> <in_order 0|1> <mrg_rxbuf 0|1> <queue pairs>
+ *        [sse|avx2|avx512]
+ * (a vector width: our Rx through that vector path, devarg vectorized=<width>; skipped, exit 77,
+ * where the CPU does not run it)
  *
  * Checks, for the given ring options:
  *   - frames of 64 B up to 9000 B (mergeable Rx) or 2048 B (one buffer per frame), single and
@@ -21,7 +24,8 @@
  *   - offloads through the virtio-net header: Tx VLAN insert and Rx VLAN strip (software), Tx TCP
  *     and UDP checksum (the back end completes a valid checksum), TSO (the back end sees LRO with
  *     our segment size; with mergeable buffers), Rx checksum and LRO flags from the back end's
- *     header;
+ *     header; the same flags and strip on whole bursts of tagged and checksummed frames (a vector
+ *     Rx path takes them a group at a time);
  *   - promiscuous on and off reach the device side (the vhost-user transport answers the control
  *     command and logs the mode it recorded); a frame from the back end to a foreign unicast address
  *     is received with the mode off as with it on (the back end does not filter);
@@ -44,6 +48,7 @@
 #include <rte_ip.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
+#include <rte_vect.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
@@ -60,6 +65,7 @@
 
 static struct {
 	const char *plugin;
+	const char *vector; /* our Rx vector width, or NULL: the driver's choice */
 	bool packed, in_order, mrg;
 	uint16_t queues;
 	char sock[128];
@@ -790,6 +796,60 @@ l4_checksum_valid(const struct rte_mbuf *m)
 	return ip != NULL && rte_ipv4_udptcp_cksum_verify(ip, ip + 1) == 0;
 }
 
+/*
+ * Rx offloads on a whole burst from the back end: VLAN-tagged frames (the back end inserts the tag)
+ * and TCP/UDP frames it sends with checksum offload (NEEDS_CSUM), alternating. Each comes back
+ * stripped with its tag, or with L4_CKSUM_NONE, bytes intact.
+ */
+static void
+offload_burst(void)
+{
+	struct rte_mbuf *out[BATCH], *in[BATCH];
+	uint16_t sent = 0, got = 0;
+	unsigned int spins = 0;
+
+	for (uint16_t i = 0; i < BATCH; i++) {
+		uint32_t len = 100u + 37u * i;
+
+		if (i % 2 == 0) {
+			out[i] = make_frame(len, 2048, t.seq + i);
+			out[i]->ol_flags = RTE_MBUF_F_TX_VLAN;
+			out[i]->vlan_tci = 100; /* the tag the filter lets in (offloads()) */
+		} else {
+			out[i] = make_l4_frame(len, i % 4 == 1 ? IPPROTO_TCP : IPPROTO_UDP, t.seq + i);
+		}
+	}
+	while (sent < BATCH) {
+		sent += rte_eth_tx_burst(t.vhost, 0, &out[sent], (uint16_t)(BATCH - sent));
+		if (++spins > SPIN_LIMIT)
+			fatal("offload burst: the back end's Tx took %u of %u", sent, BATCH);
+	}
+	for (spins = 0; got < BATCH;) {
+		got += rte_eth_rx_burst(t.ours, 0, &in[got], (uint16_t)(BATCH - got));
+		if (++spins > SPIN_LIMIT)
+			fatal("offload burst: %u of %u frames reached our port", got, BATCH);
+	}
+	for (uint16_t i = 0; i < BATCH; i++) {
+		const struct rte_mbuf *m = in[i];
+		uint32_t len = 100u + 37u * i, seq;
+
+		memcpy(&seq, rte_pktmbuf_mtod_offset(m, const uint8_t *, 14), sizeof(seq));
+		if (i % 2 == 0) {
+			check((m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) && m->vlan_tci == 100 &&
+				      m->pkt_len == len && seq == t.seq + i,
+			      "offload burst frame %u: VLAN strip: flags 0x%" PRIx64 " tci %u len %u", i,
+			      m->ol_flags, m->vlan_tci, m->pkt_len);
+		} else {
+			check((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_NONE &&
+				      !(m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) && m->pkt_len == len,
+			      "offload burst frame %u: checksum flags 0x%" PRIx64 " len %u, expected "
+			      "L4_CKSUM_NONE (NEEDS_CSUM)", i, m->ol_flags, m->pkt_len);
+		}
+	}
+	t.seq += BATCH;
+	rte_pktmbuf_free_bulk(in, BATCH);
+}
+
 static void
 offloads(void)
 {
@@ -810,8 +870,17 @@ offloads(void)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
 	test_port_configure(t.ours, &conf, t.queues, RING_SIZE, t.ours_pool);
 	test_port_start(t.ours, WAIT_S, "offloads");
+	if (t.vector != NULL) {
+		struct rte_eth_burst_mode mode;
+
+		/* the offloads keep our Rx on the vector path */
+		check(rte_eth_rx_burst_mode_get(t.ours, 0, &mode) == 0 &&
+			      strstr(mode.info, t.vector) != NULL,
+		      "offloads on: burst mode \"%s\", expected the %s path", mode.info, t.vector);
+	}
 
 	check(rte_eth_dev_vlan_filter(t.ours, 100, 1) == 0, "VLAN filter add");
+	offload_burst();
 
 	/* VLAN: inserted on Tx in software, seen tagged by the back end, stripped on our Rx. */
 	m = make_frame(200, 2048, t.seq);
@@ -938,8 +1007,10 @@ main(int argc, char **argv)
 	char ours_args[256];
 
 	tally.name = "test_user_datapath";
-	if (argc != 6)
-		fatal("usage: %s <plugin.so> <packed> <in_order> <mrg_rxbuf> <queue pairs>", argv[0]);
+	if (argc != 6 && argc != 7)
+		fatal("usage: %s <plugin.so> <packed> <in_order> <mrg_rxbuf> <queue pairs> "
+		      "[sse|avx2|avx512]", argv[0]);
+	t.vector = argc == 7 ? argv[6] : NULL;
 	t.plugin = argv[1];
 	t.packed = atoi(argv[2]) != 0;
 	t.in_order = atoi(argv[3]) != 0;
@@ -950,10 +1021,17 @@ main(int argc, char **argv)
 	test_socket_path(t.sock, sizeof(t.sock));
 	snprintf(t.vhost_args, sizeof(t.vhost_args), "iface=%s,queues=%u,tso=1", t.sock, t.queues);
 	snprintf(ours_args, sizeof(ours_args),
-		 "path=%s,queues=%u,packed_vq=%d,in_order=%d,mrg_rxbuf=%d", t.sock, t.queues, t.packed,
-		 t.in_order, t.mrg);
+		 "path=%s,queues=%u,packed_vq=%d,in_order=%d,mrg_rxbuf=%d%s%s", t.sock, t.queues,
+		 t.packed, t.in_order, t.mrg, t.vector != NULL ? ",vectorized=" : "",
+		 t.vector != NULL ? t.vector : "");
 	test_vhost_eal_init(argv[0], t.plugin, "vionet_udp", t.vhost_args,
 			    "--log-level=pmd.net.vionet*:info");
+	if (t.vector != NULL && !test_cpu_runs(t.vector)) {
+		printf("SKIP: this CPU does not run the %s path\n", t.vector);
+		return 77;
+	}
+	if (t.vector != NULL)
+		rte_vect_set_max_simd_bitwidth(RTE_VECT_SIMD_512); /* the EAL's default stops at 256 */
 	printf("ring: %s, in_order=%d, mrg_rxbuf=%d, %u queue pairs\n", t.packed ? "packed" : "split",
 	       t.in_order, t.mrg, t.queues);
 
