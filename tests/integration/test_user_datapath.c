@@ -6,6 +6,9 @@
  * only to turn a hang into a failure.
  *
  * usage: test_user_datapath <plugin.so> <packed 0|1> <in_order 0|1> <mrg_rxbuf 0|1> <queue pairs>
+ *        [sse|avx2|avx512]
+ * (a vector width: our Rx through that vector path, devarg vectorized=<width>; skipped, exit 77,
+ * where the CPU does not run it)
  *
  * Checks, for the given ring options:
  *   - frames of 64 B up to 9000 B (mergeable Rx) or 2048 B (one buffer per frame), single and
@@ -21,7 +24,8 @@
  *   - offloads through the virtio-net header: Tx VLAN insert and Rx VLAN strip (software), Tx TCP
  *     and UDP checksum (the back end completes a valid checksum), TSO (the back end sees LRO with
  *     our segment size; with mergeable buffers), Rx checksum and LRO flags from the back end's
- *     header;
+ *     header; the same flags and strip on whole bursts of tagged and checksummed frames (a vector
+ *     Rx path takes them a group at a time);
  *   - promiscuous on and off reach the device side (the vhost-user transport answers the control
  *     command and logs the mode it recorded); a frame from the back end to a foreign unicast address
  *     is received with the mode off as with it on (the back end does not filter);
@@ -800,6 +804,60 @@ l4_checksum_valid(const struct rte_mbuf *m)
 	return ip != NULL && rte_ipv4_udptcp_cksum_verify(ip, ip + 1) == 0;
 }
 
+/*
+ * Rx offloads on a whole burst from the back end: VLAN-tagged frames (the back end inserts the tag)
+ * and TCP/UDP frames it sends with checksum offload (NEEDS_CSUM), alternating. Each comes back
+ * stripped with its tag, or with L4_CKSUM_NONE, bytes intact.
+ */
+static void
+offload_burst(void)
+{
+	struct rte_mbuf *out[BATCH], *in[BATCH];
+	uint16_t sent = 0, got = 0;
+	unsigned int spins = 0;
+
+	for (uint16_t i = 0; i < BATCH; i++) {
+		uint32_t len = 100u + 37u * i;
+
+		if (i % 2 == 0) {
+			out[i] = make_frame(len, 2048, t.seq + i);
+			out[i]->ol_flags = RTE_MBUF_F_TX_VLAN;
+			out[i]->vlan_tci = 100; /* the tag the filter lets in (offloads()) */
+		} else {
+			out[i] = make_l4_frame(len, i % 4 == 1 ? IPPROTO_TCP : IPPROTO_UDP, t.seq + i);
+		}
+	}
+	while (sent < BATCH) {
+		sent += rte_eth_tx_burst(t.vhost, 0, &out[sent], (uint16_t)(BATCH - sent));
+		if (++spins > SPIN_LIMIT)
+			fatal("offload burst: the back end's Tx took %u of %u", sent, BATCH);
+	}
+	for (spins = 0; got < BATCH;) {
+		got += rte_eth_rx_burst(t.ours, 0, &in[got], (uint16_t)(BATCH - got));
+		if (++spins > SPIN_LIMIT)
+			fatal("offload burst: %u of %u frames reached our port", got, BATCH);
+	}
+	for (uint16_t i = 0; i < BATCH; i++) {
+		const struct rte_mbuf *m = in[i];
+		uint32_t len = 100u + 37u * i, seq;
+
+		memcpy(&seq, rte_pktmbuf_mtod_offset(m, const uint8_t *, 14), sizeof(seq));
+		if (i % 2 == 0) {
+			check((m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) && m->vlan_tci == 100 &&
+				      m->pkt_len == len && seq == t.seq + i,
+			      "offload burst frame %u: VLAN strip: flags 0x%" PRIx64 " tci %u len %u", i,
+			      m->ol_flags, m->vlan_tci, m->pkt_len);
+		} else {
+			check((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_NONE &&
+				      !(m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) && m->pkt_len == len,
+			      "offload burst frame %u: checksum flags 0x%" PRIx64 " len %u, expected "
+			      "L4_CKSUM_NONE (NEEDS_CSUM)", i, m->ol_flags, m->pkt_len);
+		}
+	}
+	t.seq += BATCH;
+	rte_pktmbuf_free_bulk(in, BATCH);
+}
+
 static void
 offloads(void)
 {
@@ -820,8 +878,17 @@ offloads(void)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
 	test_port_configure(t.ours, &conf, t.queues, RING_SIZE, t.ours_pool);
 	test_port_start(t.ours, WAIT_S, "offloads");
+	if (t.vector != NULL) {
+		struct rte_eth_burst_mode mode;
+
+		/* the offloads keep our Rx on the vector path */
+		check(rte_eth_rx_burst_mode_get(t.ours, 0, &mode) == 0 &&
+			      strstr(mode.info, t.vector) != NULL,
+		      "offloads on: burst mode \"%s\", expected the %s path", mode.info, t.vector);
+	}
 
 	check(rte_eth_dev_vlan_filter(t.ours, 100, 1) == 0, "VLAN filter add");
+	offload_burst();
 
 	/* VLAN: inserted on Tx in software, seen tagged by the back end, stripped on our Rx. */
 	m = make_frame(200, 2048, t.seq);

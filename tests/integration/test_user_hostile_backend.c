@@ -725,8 +725,7 @@ main(int argc, char **argv)
 	if ((argc != 5 && argc != 6) || (strcmp(argv[2], "split") != 0 && strcmp(argv[2], "packed") != 0))
 		fatal("usage: %s <plugin.so> split|packed <in_order 0|1> <mrg_rxbuf 0|1> [sse|avx2|avx512]",
 		      argv[0]);
-	/* A vector width: our Rx (not mergeable) and Tx through that vector path
-	 * (vectorized=<width>, VLAN strip off). */
+	/* A vector width: our Rx and Tx through that width's vector paths (vectorized=<width>). */
 	vector = argc == 6 ? argv[5] : NULL;
 	t.packed = strcmp(argv[2], "packed") == 0;
 	t.in_order = atoi(argv[3]) != 0;
@@ -758,15 +757,14 @@ main(int argc, char **argv)
 	if (rte_eth_dev_info_get(t.loop.port, &info) != 0)
 		fatal("dev_info");
 	/* VLAN strip on: a runt must be dropped before the strip reads a header it does not have. */
-	if (vector == NULL)
-		t.conf.rxmode.offloads = info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
+	t.conf.rxmode.offloads = info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
 	t.conf.txmode.offloads = info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	configure_port();
 	start_port("start");
 	if (vector != NULL && !t.mrg) {
 		char want[32];
 
-		snprintf(want, sizeof(want), "split %s", vector);
+		snprintf(want, sizeof(want), "split %s%s", t.mrg ? "mergeable " : "", vector);
 		require(rte_eth_rx_burst_mode_get(t.loop.port, 0, &mode) == 0 &&
 				strstr(mode.info, want) != NULL,
 			"burst mode \"%s\", expected the %s path", mode.info, want);

@@ -6,8 +6,10 @@
  * Rx path sets in the mbuf), the same burst results, the same queue and ring counters and the same
  * ring state: across ring wrap, bursts of 1 to 33, ring sizes 64 to 4096, in order or not, device
  * batches, a pool that runs dry, and bad used entries (id out of range, not outstanding, length too
- * big, runt, empty). And the selector: each width through the devarg and through the EAL's SIMD
- * limit, and the scalar fallback.
+ * big, runt, empty). With mergeable buffers too (packets of one buffer mostly, some of several, and
+ * bad num_buffers: 0, more than posted), and with the header's offloads and VLAN strip on (checksum
+ * flags, LRO, tagged frames, tagged runts). And the selector: each width through the devarg and
+ * through the EAL's SIMD limit, and the scalar fallback.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,19 +42,20 @@ static struct vionet_hw *hw;
 struct rx_path {
 	const char *name;
 	eth_rx_burst_t fn;
-	const char *cpu; /* the width test_cpu_has() checks; NULL: scalar */
+	eth_rx_burst_t fn_mrg; /* with mergeable buffers */
+	const char *cpu;       /* the width test_cpu_has() checks; NULL: scalar */
 };
 
 static const struct rx_path paths[] = {
-	{"scalar", vionet_recv_split, NULL},
+	{"scalar", vionet_recv_split, vionet_recv_split_mrg, NULL},
 #ifdef VIONET_VEC_SSE
-	{"sse", vionet_recv_split_sse, "sse"},
+	{"sse", vionet_recv_split_sse, vionet_recv_split_mrg_sse, "sse"},
 #endif
 #ifdef VIONET_VEC_AVX2
-	{"avx2", vionet_recv_split_avx2, "avx2"},
+	{"avx2", vionet_recv_split_avx2, vionet_recv_split_mrg_avx2, "avx2"},
 #endif
 #ifdef VIONET_VEC_AVX512
-	{"avx512", vionet_recv_split_avx512, "avx512"},
+	{"avx512", vionet_recv_split_avx512, vionet_recv_split_mrg_avx512, "avx512"},
 #endif
 };
 
@@ -67,7 +70,8 @@ struct rec {
 	uint16_t data_len;
 	uint16_t vlan_tci;
 	uint16_t vlan_tci_outer;
-	uint16_t pad[3];
+	uint16_t tso_segsz;
+	uint16_t pad[2];
 };
 
 struct run {
@@ -78,6 +82,7 @@ struct run {
 	uint16_t num_free, outstanding, last_used_idx, free_head, in_order_oldest, avail_idx;
 	bool broken;
 	unsigned int delivered_bad; /* bad entries the device wrote (the test's own count) */
+	unsigned int delivered_multi; /* packets the device spread over several buffers */
 	uint16_t last_returned;	    /* the device's: the id it returned last */
 };
 
@@ -103,6 +108,7 @@ bytes_hash(const uint8_t *p, uint32_t n)
 	return h;
 }
 
+/* A packet: its first segment's fields, then (mergeable) one record per further segment. */
 static void
 record_packet(struct run *r, const struct rte_mbuf *m)
 {
@@ -118,8 +124,17 @@ record_packet(struct run *r, const struct rte_mbuf *m)
 	x.data_len = m->data_len;
 	x.vlan_tci = m->vlan_tci;
 	x.vlan_tci_outer = m->vlan_tci_outer;
-	CU_ASSERT_PTR_NULL(m->next);
+	/* the second cache line: read only where LRO may have set it */
+	x.tso_segsz = (m->ol_flags & RTE_MBUF_F_RX_LRO) ? m->tso_segsz : 0;
 	rec_add(r, &x);
+	for (m = m->next; m != NULL; m = m->next) {
+		memset(&x, 0, sizeof(x));
+		x.kind = 2;
+		memcpy(&x.rearm, &m->rearm_data, sizeof(x.rearm));
+		x.data_hash = bytes_hash(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);
+		x.data_len = m->data_len;
+		rec_add(r, &x);
+	}
 }
 
 /* Fields a fresh packet must not inherit: every pool object gets them dirty before a run. */
@@ -157,6 +172,8 @@ struct config {
 	bool in_order;
 	bool bad;	 /* bad used entries among the good ones */
 	bool small_pool; /* the pool runs dry while the application holds packets */
+	bool mrg;	 /* mergeable Rx buffers */
+	bool offl;	 /* checksum and LRO offloads, VLAN strip */
 };
 
 static struct rte_mempool *
@@ -183,11 +200,21 @@ static struct vionet_rxq *
 port_for(const struct config *c, struct rte_mempool *mp)
 {
 	struct rte_eth_conf conf;
+	struct vionet_rxq *rxq;
 
 	memset(&conf, 0, sizeof(conf));
 	rte_eth_dev_stop(port);
 	dev.offered = c->in_order ? VIRTQ_FEATURE(VIONET_F_IN_ORDER) : 0;
+	if (c->mrg)
+		dev.offered |= VIRTQ_FEATURE(VIONET_NET_F_MRG_RXBUF);
+	if (c->offl) {
+		dev.offered |= VIRTQ_FEATURE(VIONET_NET_F_GUEST_CSUM) |
+			       VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO4);
+		conf.rxmode.offloads = RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM |
+				       RTE_ETH_RX_OFFLOAD_TCP_LRO | RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
+	}
 	hw->tp.devargs.in_order = c->in_order;
+	hw->tp.devargs.mrg_rxbuf = c->mrg;
 	hw->tp.devargs.queue_size = c->ring;
 	require(rte_eth_dev_reset(port) == 0, "reset");
 	require(rte_eth_dev_configure(port, 1, 1, &conf) == 0, "configure");
@@ -195,11 +222,57 @@ port_for(const struct config *c, struct rte_mempool *mp)
 	require(rte_eth_tx_queue_setup(port, 0, c->ring, SOCKET_ID_ANY, NULL) == 0, "txq setup");
 	require(rte_eth_dev_start(port) == 0, "start");
 	require(vionet_has_feature(hw, VIONET_F_IN_ORDER) == c->in_order, "in-order negotiated");
-	return rte_eth_devices[port].data->rx_queues[0];
+	require(vionet_has_feature(hw, VIONET_NET_F_MRG_RXBUF) == c->mrg, "mergeable negotiated");
+	rxq = rte_eth_devices[port].data->rx_queues[0];
+	require(rxq->offloads == c->offl && rxq->vlan_strip == c->offl, "Rx offloads");
+	return rxq;
+}
+
+/* The header of a packet's first buffer: num_buffers, and with offloads on, checksum flags
+ * (none, NEEDS_CSUM, DATA_VALID, both) and sometimes a GSO type (LRO, with or without a size). */
+static void
+write_hdr(const struct config *c, uint64_t *seed, uint8_t *p, uint16_t num_buffers)
+{
+	struct vionet_net_hdr h;
+
+	memset(&h, 0, sizeof(h));
+	if (c->offl) {
+		uint32_t pick = rnd(seed) % 8;
+
+		h.flags = (uint8_t)(pick & 3);
+		if (pick >= 6) {
+			h.gso_type = pick == 6 ? VIONET_NET_HDR_GSO_TCPV4
+					       : VIONET_NET_HDR_GSO_TCPV4 | VIONET_NET_HDR_GSO_ECN;
+			h.gso_size = rte_cpu_to_le_16(rnd(seed) % 4 == 0 ? 0 : 1 + rnd(seed) % 1460);
+		}
+	}
+	h.num_buffers = rte_cpu_to_le_16(num_buffers);
+	RTE_BUILD_BUG_ON(sizeof(h) != HDR);
+	memcpy(p, &h, HDR);
+}
+
+/* A continuation buffer of a mergeable packet: any length up to the buffer's, bytes at random. */
+static bool
+device_fill_more(uint64_t *seed, uint16_t *id, uint32_t *len)
+{
+	struct virtq_dev_buf b;
+	struct virtq_sg sg[4];
+	uint8_t *p;
+
+	if (dev_pop(0, &b, sg, RTE_DIM(sg)) != 0)
+		return false;
+	p = (uint8_t *)(uintptr_t)sg[0].addr;
+	*len = 1 + rnd(seed) % sg[0].len;
+	for (uint32_t i = 0; i < *len; i++)
+		p[i] = (uint8_t)(rnd(seed) >> 3);
+	*id = b.id;
+	return true;
 }
 
 /* The device fills up to k buffers: good frames and (c->bad) bad entries, out of order unless in
- * order, sometimes as one in-order batch. */
+ * order, sometimes as one in-order batch. Mergeable: some packets over several buffers, and (bad)
+ * a num_buffers of 0 or above the buffers posted. Offloads: header flags, VLAN-tagged frames and
+ * tagged frames too short to strip. */
 static void
 device_step(const struct config *c, uint64_t *seed, struct run *r)
 {
@@ -209,19 +282,26 @@ device_step(const struct config *c, uint64_t *seed, struct run *r)
 	uint32_t lens[64];
 	unsigned int n = 0;
 
-	for (; n < k; n++) {
+	while (n < k) {
 		struct virtq_dev_buf b;
 		struct virtq_sg sg[4];
 		uint32_t frame = RTE_ETHER_HDR_LEN + rnd(seed) % (FRAME_MAX - RTE_ETHER_HDR_LEN);
-		uint32_t len = HDR + frame, pick = rnd(seed) % 100;
+		uint32_t len, pick = rnd(seed) % 100;
+		uint16_t nbufs = 1, more = 0;
 		uint8_t *p;
 
 		if (dev_pop(0, &b, sg, RTE_DIM(sg)) != 0)
 			break;
 		p = (uint8_t *)(uintptr_t)sg[0].addr;
-		memset(p, 0, HDR);
+		if (c->offl && rnd(seed) % 16 == 0)
+			frame = RTE_ETHER_HDR_LEN + rnd(seed) % sizeof(struct rte_vlan_hdr);
+		len = HDR + frame;
 		for (uint32_t i = 0; i < frame && HDR + i < sg[0].len; i++)
 			p[HDR + i] = (uint8_t)(rnd(seed) >> 3);
+		if (c->offl && rnd(seed) % 3 == 0) {
+			p[HDR + 12] = 0x81; /* RTE_ETHER_TYPE_VLAN */
+			p[HDR + 13] = 0x00;
+		}
 		/* In order, an id the ring cannot skip breaks it (2.7.9): rarely, so that the run
 		 * gets far first. */
 		if (c->bad && c->in_order && pick < 6 && rnd(seed) % 64 != 0)
@@ -245,15 +325,27 @@ device_step(const struct config *c, uint64_t *seed, struct run *r)
 			r->delivered_bad++;
 		}
 		ids[n] = b.id;
-		lens[n] = len;
+		lens[n++] = len;
+		if (c->mrg && rnd(seed) % 8 == 0)
+			more = (uint16_t)(1 + rnd(seed) % 3);
+		for (; more > 0 && device_fill_more(seed, &ids[n], &lens[n]); more--, n++)
+			nbufs++;
+		r->delivered_multi += nbufs > 1;
+		if (c->mrg && c->bad && pick >= 13 && pick < 15) {
+			/* none, or more than the ring holds */
+			nbufs = pick == 13 ? 0 : (uint16_t)(c->ring + 1 + rnd(seed) % 100);
+			r->delivered_bad++;
+		}
+		write_hdr(c, seed, p, c->mrg ? nbufs : 0);
 	}
 	if (n == 0)
 		return;
 	if (c->in_order && rnd(seed) % 8 == 0) {
 		virtq_split_dev_push_batch_last(sd, ids[n - 1], lens[n - 1], (uint16_t)n);
 	} else {
-		/* not in order: the device returns them in any order (here rotated) */
-		unsigned int rot = c->in_order ? 0 : rnd(seed) % n;
+		/* not in order: the device returns them in any order (here rotated; a mergeable
+		 * packet's buffers stay together) */
+		unsigned int rot = c->in_order || c->mrg ? 0 : rnd(seed) % n;
 
 		for (unsigned int i = 0; i < n; i++) {
 			unsigned int j = (i + rot) % n;
@@ -265,6 +357,8 @@ device_step(const struct config *c, uint64_t *seed, struct run *r)
 	virtq_split_dev_publish(sd);
 }
 
+static void run_finish(struct run *r, struct vionet_rxq *rxq, struct rte_mempool *mp);
+
 static void
 run_config(const struct config *c, const struct rx_path *p, struct run *r)
 {
@@ -273,7 +367,8 @@ run_config(const struct config *c, const struct rx_path *p, struct run *r)
 	struct rte_mbuf *held[8][BURST_MAX];
 	uint16_t held_n[8] = {0};
 	uint64_t seed = 0x9e3779b97f4a7c15ull ^ ((uint64_t)c->ring << 8) ^ (uint64_t)c->in_order ^
-			((uint64_t)c->bad << 1) ^ ((uint64_t)c->small_pool << 2);
+			((uint64_t)c->bad << 1) ^ ((uint64_t)c->small_pool << 2) ^ ((uint64_t)c->mrg << 3) ^
+			((uint64_t)c->offl << 4);
 	unsigned int hold = c->small_pool ? 6 : 1;
 
 	memset(r, 0, sizeof(*r));
@@ -288,7 +383,7 @@ run_config(const struct config *c, const struct rx_path *p, struct run *r)
 		rte_pktmbuf_free_bulk(pkts, held_n[step % hold]);
 		if (rnd(&seed) % 3 != 0)
 			device_step(c, &seed, r);
-		got = p->fn(rxq, pkts, want);
+		got = (c->mrg ? p->fn_mrg : p->fn)(rxq, pkts, want);
 		held_n[step % hold] = got;
 		memset(&x, 0, sizeof(x));
 		x.pkt_len = got;
@@ -298,6 +393,13 @@ run_config(const struct config *c, const struct rx_path *p, struct run *r)
 	}
 	for (unsigned int i = 0; i < hold; i++)
 		rte_pktmbuf_free_bulk(held[i], held_n[i]);
+	run_finish(r, rxq, mp);
+}
+
+/* The queue's counters and ring state at the end of a run; the port stopped, the pool whole. */
+static void
+run_finish(struct run *r, struct vionet_rxq *rxq, struct rte_mempool *mp)
+{
 	r->stats = rxq->stats;
 	r->err = rxq->vq.split.err;
 	r->num_free = rxq->vq.split.num_free;
@@ -358,6 +460,102 @@ runs_equal(const struct run *a, const struct run *b, const char *what)
 	return same;
 }
 
+/*
+ * Mergeable buffers, num_buffers at its limit: the device fills every buffer posted, P of them:
+ * 8 packets of one buffer (whole groups of every width), then a packet whose header asks for
+ * the P - 8 buffers left plus `over` (over 1: one buffer too many, dropped; 0: exactly the
+ * buffers left, a packet of P - 8 segments), its continuation buffers all zero (read as headers,
+ * num_buffers 0: dropped). The head starts a vector group, so the vector path's count of buffers
+ * left decides, and it must decide as the scalar one does.
+ */
+static void
+run_mrg_limit(const struct rx_path *p, uint16_t over, struct run *r)
+{
+	const struct config c = {64, false, false, false, true, false};
+	struct rte_mempool *mp = pool_for(&c);
+	struct virtq_split_dev *sd = &dev.split[0];
+	struct rte_mbuf *pkts[BURST_MAX];
+	struct virtq_dev_buf b;
+	struct virtq_sg sg[4];
+	struct vionet_net_hdr *head = NULL;
+	uint16_t popped = 0, got;
+	struct vionet_rxq *rxq;
+	struct rec x;
+
+	memset(r, 0, sizeof(*r));
+	rte_eth_dev_stop(port);
+	rte_mempool_obj_iter(mp, dirty_mbuf, NULL);
+	rxq = port_for(&c, mp);
+	while (dev_pop(0, &b, sg, RTE_DIM(sg)) == 0) {
+		uint8_t *data = (uint8_t *)(uintptr_t)sg[0].addr;
+		uint32_t len = HDR + 60;
+
+		memset(data, 0, sg[0].len);
+		if (popped <= 8) {
+			struct vionet_net_hdr h = {0};
+
+			h.num_buffers = rte_cpu_to_le_16(1);
+			for (uint32_t i = HDR; i < len; i++)
+				data[i] = (uint8_t)(popped + i);
+			memcpy(data, &h, HDR);
+		}
+		if (popped == 8)
+			head = (struct vionet_net_hdr *)data;
+		virtq_split_dev_push(sd, b.id, len);
+		popped++;
+	}
+	require(popped > 16 && head != NULL, "buffers posted");
+	head->num_buffers = rte_cpu_to_le_16((uint16_t)(popped - 8 + over));
+	virtq_split_dev_publish(sd);
+	do {
+		got = (p->fn_mrg)(rxq, pkts, BURST_MAX);
+		memset(&x, 0, sizeof(x));
+		x.pkt_len = got;
+		rec_add(r, &x);
+		for (uint16_t i = 0; i < got; i++)
+			record_packet(r, pkts[i]);
+		rte_pktmbuf_free_bulk(pkts, got);
+	} while (got != 0 || r->n < 4);
+	run_finish(r, rxq, mp);
+}
+
+static void
+test_vector_rx_mrg_limit(void)
+{
+	unsigned int compared = 0;
+
+	for (uint16_t over = 0; over <= 1; over++) {
+		struct run scalar, vec;
+		char what[64];
+
+		run_mrg_limit(&paths[0], over, &scalar);
+		/* one buffer too many: eight packets, the head dropped; else nine, the last long */
+		CU_ASSERT_EQUAL(scalar.stats.packets, over ? 8u : 9u);
+		CU_ASSERT_EQUAL(scalar.stats.multi_seg, over ? 0u : 1u);
+		for (unsigned int pi = 1; pi < RTE_DIM(paths); pi++) {
+			if (!test_cpu_has(paths[pi].cpu))
+				continue;
+			run_mrg_limit(&paths[pi], over, &vec);
+			snprintf(what, sizeof(what), "%s num_buffers limit + %u", paths[pi].name, over);
+			CU_ASSERT(runs_equal(&scalar, &vec, what));
+			compared++;
+			free(vec.recs);
+		}
+		free(scalar.recs);
+	}
+	CU_ASSERT(compared != 0);
+}
+
+/* Whether some packet of the run has all of these ol_flags. */
+static bool
+run_has_flags(const struct run *r, uint64_t flags)
+{
+	for (unsigned int i = 0; i < r->n; i++)
+		if (r->recs[i].kind == 1 && (r->recs[i].ol_flags & flags) == flags)
+			return true;
+	return false;
+}
+
 static void
 test_vector_rx_equals_scalar(void)
 {
@@ -365,8 +563,9 @@ test_vector_rx_equals_scalar(void)
 	unsigned int configs = 0, compared = 0;
 
 	for (unsigned int ri = 0; ri < RTE_DIM(rings); ri++)
-		for (unsigned int f = 0; f < 8; f++) {
-			struct config c = {rings[ri], f & 1, (f & 2) != 0, (f & 4) != 0};
+		for (unsigned int f = 0; f < 32; f++) {
+			struct config c = {rings[ri], f & 1, (f & 2) != 0, (f & 4) != 0, (f & 8) != 0,
+					   (f & 16) != 0};
 			struct run scalar, vec;
 			char what[96];
 
@@ -385,13 +584,23 @@ test_vector_rx_equals_scalar(void)
 					  scalar.stats.runt_frames_dropped != 0);
 			if (c.small_pool && !scalar.broken)
 				CU_ASSERT(scalar.stats.mbuf_alloc_failed != 0);
+			if (c.mrg && !scalar.broken)
+				CU_ASSERT(scalar.delivered_multi != 0 && scalar.stats.multi_seg != 0);
+			if (c.offl && !scalar.broken)
+				CU_ASSERT(run_has_flags(&scalar, RTE_MBUF_F_RX_L4_CKSUM_GOOD) &&
+					  run_has_flags(&scalar, RTE_MBUF_F_RX_L4_CKSUM_NONE) &&
+					  run_has_flags(&scalar, RTE_MBUF_F_RX_LRO) &&
+					  run_has_flags(&scalar, RTE_MBUF_F_RX_VLAN_STRIPPED |
+								 RTE_MBUF_F_RX_L4_CKSUM_GOOD));
 			configs++;
 			for (unsigned int pi = 1; pi < RTE_DIM(paths); pi++) {
 				if (!test_cpu_has(paths[pi].cpu))
 					continue;
 				run_config(&c, &paths[pi], &vec);
-				snprintf(what, sizeof(what), "%s ring %u in_order %d bad %d small pool %d",
-					 paths[pi].name, c.ring, c.in_order, c.bad, c.small_pool);
+				snprintf(what, sizeof(what),
+					 "%s ring %u in_order %d bad %d small pool %d mrg %d offl %d",
+					 paths[pi].name, c.ring, c.in_order, c.bad, c.small_pool, c.mrg,
+					 c.offl);
 				CU_ASSERT(runs_equal(&scalar, &vec, what));
 				compared++;
 				free(vec.recs);
@@ -406,8 +615,9 @@ test_vector_rx_equals_scalar(void)
 /* The name of the Rx path the port chose at its start. */
 static struct rte_eth_burst_mode tx_mode;
 
+/* mrg: mergeable Rx buffers negotiated. The device offers the checksum and LRO features. */
 static const char *
-started_path(const char *devarg, uint16_t eal_bits, uint64_t rx_offloads)
+started_path_mrg(const char *devarg, uint16_t eal_bits, uint64_t rx_offloads, bool mrg)
 {
 	static struct rte_eth_burst_mode mode;
 	struct vionet_devargs da;
@@ -420,6 +630,11 @@ started_path(const char *devarg, uint16_t eal_bits, uint64_t rx_offloads)
 	CU_ASSERT_EQUAL_FATAL(vionet_devargs_parse("scripted0", devarg, VIONET_DEVARGS_PCI, &da, err,
 						   sizeof(err)), 0);
 	hw->tp.devargs.vector_bits_max = da.vector_bits_max;
+	hw->tp.devargs.in_order = false;
+	hw->tp.devargs.mrg_rxbuf = mrg;
+	dev.offered = VIRTQ_FEATURE(VIONET_NET_F_GUEST_CSUM) | VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO4) |
+		      (mrg ? VIRTQ_FEATURE(VIONET_NET_F_MRG_RXBUF) : 0);
+	CU_ASSERT_EQUAL_FATAL(rte_eth_dev_reset(port), 0);
 	CU_ASSERT_EQUAL(rte_vect_set_max_simd_bitwidth(eal_bits), 0);
 	CU_ASSERT_EQUAL_FATAL(rte_eth_dev_configure(port, 1, 1, &conf), 0);
 	CU_ASSERT_EQUAL_FATAL(rte_eth_rx_queue_setup(port, 0, 256, SOCKET_ID_ANY, NULL,
@@ -430,6 +645,12 @@ started_path(const char *devarg, uint16_t eal_bits, uint64_t rx_offloads)
 	CU_ASSERT_EQUAL(rte_eth_tx_burst_mode_get(port, 0, &tx_mode), 0);
 	rte_eth_dev_stop(port);
 	return mode.info;
+}
+
+static const char *
+started_path(const char *devarg, uint16_t eal_bits, uint64_t rx_offloads)
+{
+	return started_path_mrg(devarg, eal_bits, rx_offloads, false);
 }
 
 static void
@@ -464,10 +685,34 @@ test_selector_widths(void)
 				       "split sse");
 	CU_ASSERT_STRING_EQUAL(started_path("vectorized=auto", RTE_VECT_SIMD_DISABLED, 0),
 			       "split scalar");
-	/* what the vector paths do not do: back to scalar */
-	CU_ASSERT_STRING_EQUAL(started_path("vectorized=auto", RTE_VECT_SIMD_512,
-					    RTE_ETH_RX_OFFLOAD_VLAN_STRIP),
-			       "split scalar");
+	/* mergeable buffers: each width, and the scalar row below them */
+	CU_ASSERT_STRING_EQUAL(started_path_mrg("vectorized=0", RTE_VECT_SIMD_512, 0, true),
+			       "split mergeable scalar");
+	if (sse)
+		CU_ASSERT_STRING_EQUAL(started_path_mrg("vectorized=sse", RTE_VECT_SIMD_512, 0, true),
+				       "split mergeable sse");
+	if (avx2)
+		CU_ASSERT_STRING_EQUAL(started_path_mrg("vectorized=avx2", RTE_VECT_SIMD_512, 0, true),
+				       "split mergeable avx2");
+	if (avx512)
+		CU_ASSERT_STRING_EQUAL(started_path_mrg("vectorized=auto", RTE_VECT_SIMD_512, 0, true),
+				       "split mergeable avx512");
+	CU_ASSERT_STRING_EQUAL(started_path_mrg("vectorized=auto", RTE_VECT_SIMD_DISABLED, 0, true),
+			       "split mergeable scalar");
+	/* Rx offloads and VLAN strip stay on the vector paths */
+	if (sse) {
+		const uint64_t all = RTE_ETH_RX_OFFLOAD_VLAN_STRIP | RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
+				     RTE_ETH_RX_OFFLOAD_UDP_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_LRO;
+
+		CU_ASSERT_STRING_EQUAL(started_path("vectorized=sse", RTE_VECT_SIMD_512,
+						    RTE_ETH_RX_OFFLOAD_VLAN_STRIP),
+				       "split sse");
+		CU_ASSERT_STRING_EQUAL(started_path("vectorized=sse", RTE_VECT_SIMD_512, all),
+				       "split sse");
+		CU_ASSERT_STRING_EQUAL(started_path_mrg("vectorized=sse", RTE_VECT_SIMD_512, all,
+							true),
+				       "split mergeable sse");
+	}
 	/* Tx takes the widest vector path too (test_rxtx_vec_split_tx.c tests each width) */
 	started_path("vectorized=auto", RTE_VECT_SIMD_512, 0);
 	CU_ASSERT_STRING_EQUAL(tx_mode.info, avx512 ? "split avx512"
@@ -483,6 +728,7 @@ main(int argc, char **argv)
 		       "--iova-mode=va", "--no-telemetry", "--log-level=4", NULL};
 	static CU_TestInfo tests[] = {
 		{"vector Rx equals scalar Rx", test_vector_rx_equals_scalar},
+		{"vector Rx: num_buffers at its limit", test_vector_rx_mrg_limit},
 		{"selector: widths by devarg and EAL limit", test_selector_widths},
 		CU_TEST_INFO_NULL,
 	};

@@ -15,11 +15,14 @@
 
 uint16_t vionet_recv_split(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
 uint16_t vionet_recv_split_mrg(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
-/* Split Rx without mergeable buffers, header offloads or VLAN strip, one per vector width (compiled
- * where the compiler has the target: VIONET_VEC_SSE, _AVX2, _AVX512). */
+/* Split Rx, one per vector width (compiled where the compiler has the target: VIONET_VEC_SSE,
+ * _AVX2, _AVX512), without and with mergeable buffers. */
 uint16_t vionet_recv_split_sse(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
 uint16_t vionet_recv_split_avx2(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
 uint16_t vionet_recv_split_avx512(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
+uint16_t vionet_recv_split_mrg_sse(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
+uint16_t vionet_recv_split_mrg_avx2(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
+uint16_t vionet_recv_split_mrg_avx512(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
 uint16_t vionet_xmit_split(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts);
 /* Split Tx, in order or not, one per vector width (VIONET_VEC_*): packets the vector groups cannot
  * take (chains, offloads, shared mbufs, no headroom) go through the scalar step one by one. */

@@ -179,85 +179,114 @@ rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, co
  * posted from the first one on cannot be right, and the buffer is dropped. A packet whose first
  * buffer holds less than an Ethernet header (so the whole packet too, when it is the only one) is
  * a runt: dropped whole once assembled.
+ *
+ * One harvested buffer m of used length len; bufs_left: the buffers the device may have filled
+ * from this one on (this one, those harvested after it and those still posted). A finished packet
+ * goes to rx_pkts[nb_rx]; returns the new nb_rx. The vector paths give it the rest of a group
+ * whose header asks for more than one buffer.
  */
 static __rte_always_inline uint16_t
-rx_burst_mrg(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, const bool packed)
+rx_mrg_buf(struct vionet_rxq *rxq, struct rte_mbuf *m, uint32_t len, uint16_t bufs_left,
+	   struct rte_mbuf **rx_pkts, uint16_t nb_rx, uint64_t rearm)
+{
+	const uint16_t hdr_size = rxq->hdr_size;
+	const uint32_t min_len = (uint32_t)hdr_size + RTE_ETHER_HDR_LEN;
+
+	if (rxq->mrg_left == 0) {
+		const struct vionet_net_hdr *hdr = rx_hdr_of(m, hdr_size);
+		uint16_t nbufs;
+		bool bad_nbufs;
+
+		nbufs = len >= hdr_size ? rte_le_to_cpu_16(hdr->num_buffers) : 0;
+		/* nbufs == 0 || nbufs > bufs_left, in one compare (bufs_left >= 1) */
+		bad_nbufs = (uint16_t)(nbufs - 1) >= bufs_left;
+		if (unlikely(bad_nbufs || len < min_len)) {
+			if (bad_nbufs || nbufs == 1) {
+				rx_drop(rxq, m, rearm, !bad_nbufs);
+				return nb_rx;
+			}
+			/* a short first buffer of a longer packet: dropped at its end */
+		}
+		rx_mbuf_init(m, rearm, (uint16_t)(len - hdr_size));
+		if (rxq->offloads)
+			vionet_net_hdr_to_mbuf(hdr, m, rxq->lro);
+		if (nbufs == 1) {
+			if (rxq->vlan_strip)
+				rx_vlan_strip(m);
+			if (rxq->ptype_mask != 0)
+				m->packet_type = vionet_ptype_parse(m) & rxq->ptype_mask;
+			vionet_stats_count(&rxq->stats, m->pkt_len);
+			rx_pkts[nb_rx++] = m;
+			return nb_rx;
+		}
+		rxq->mrg_head = m;
+		rxq->mrg_tail = m;
+		rxq->mrg_left = (uint16_t)(nbufs - 1);
+		return nb_rx;
+	}
+	/* A continuation buffer: data from its start, where we posted it (hdr_size before the
+	 * headroom's end). */
+	m->data_off = (uint16_t)(RTE_PKTMBUF_HEADROOM - hdr_size);
+	m->data_len = (uint16_t)len;
+	rxq->mrg_tail->next = m;
+	rxq->mrg_tail = m;
+	rxq->mrg_head->nb_segs++;
+	rxq->mrg_head->pkt_len += len;
+	if (--rxq->mrg_left == 0) {
+		struct rte_mbuf *head = rxq->mrg_head;
+
+		rxq->mrg_head = NULL;
+		if (unlikely(head->data_len < RTE_ETHER_HDR_LEN)) {
+			/* a runt: the first buffer (hence the Ethernet header) was short */
+			rx_drop_chain(rxq, head);
+			return nb_rx;
+		}
+		rxq->stats.multi_seg++;
+		if (rxq->vlan_strip)
+			rx_vlan_strip(head);
+		if (rxq->ptype_mask != 0)
+			head->packet_type = vionet_ptype_parse(head) & rxq->ptype_mask;
+		vionet_stats_count(&rxq->stats, head->pkt_len);
+		rx_pkts[nb_rx++] = head;
+	}
+	return nb_rx;
+}
+
+/* Buffers the device may have filled, from the first of n just harvested on: those n and those
+ * still posted (one descriptor each; the refill comes after the burst's harvest). */
+static __rte_always_inline uint16_t
+rx_mrg_posted(const struct vionet_rxq *rxq, uint16_t n, const bool packed)
+{
+	return (uint16_t)(n + rxq->ring_size - vionet_vq_free_count(&rxq->vq, packed));
+}
+
+/* Harvests up to nb_pkts buffers and assembles their packets; leaves the refill to the caller
+ * (rx_burst_mrg(); the vector paths take their rejected entries and partial groups here). */
+static __rte_always_inline uint16_t
+rx_harvest_mrg(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts,
+	       const bool packed)
 {
 	void *cookies[VIONET_BURST_MAX];
 	uint32_t lens[VIONET_BURST_MAX];
-	const uint16_t hdr_size = rxq->hdr_size;
-	const uint32_t min_len = (uint32_t)hdr_size + RTE_ETHER_HDR_LEN;
 	const uint64_t rearm = rx_rearm_template(rxq->port_id);
 	uint16_t n, nb_rx = 0, posted;
 
 	n = vionet_vq_get_used_bulk(&rxq->vq, packed, cookies, lens, RTE_MIN(nb_pkts, VIONET_BURST_MAX));
 	if (unlikely(n == 0) && vionet_vq_check_broken(&rxq->vq, packed))
 		return 0;
-	/* Buffers the device may have filled: those harvested now and those still posted (one
-	 * descriptor each; the refill comes after the loop). A packet starting at i: posted - i. */
-	posted = (uint16_t)(n + rxq->ring_size - vionet_vq_free_count(&rxq->vq, packed));
-	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *m = cookies[i];
-		uint32_t len = lens[i];
+	/* A packet starting at i: posted - i buffers from it on. */
+	posted = rx_mrg_posted(rxq, n, packed);
+	for (uint16_t i = 0; i < n; i++)
+		nb_rx = rx_mrg_buf(rxq, cookies[i], lens[i], (uint16_t)(posted - i), rx_pkts, nb_rx,
+				   rearm);
+	return nb_rx;
+}
 
-		if (rxq->mrg_left == 0) {
-			const struct vionet_net_hdr *hdr = rx_hdr_of(m, hdr_size);
-			uint16_t nbufs;
-			bool bad_nbufs;
+static __rte_always_inline uint16_t
+rx_burst_mrg(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, const bool packed)
+{
+	uint16_t nb_rx = rx_harvest_mrg(rxq, rx_pkts, nb_pkts, packed);
 
-			nbufs = len >= hdr_size ? rte_le_to_cpu_16(hdr->num_buffers) : 0;
-			/* nbufs == 0 || nbufs > posted - i, in one compare (posted - i >= 1) */
-			bad_nbufs = (uint16_t)(nbufs - 1) >= (uint16_t)(posted - i);
-			if (unlikely(bad_nbufs || len < min_len)) {
-				if (bad_nbufs || nbufs == 1) {
-					rx_drop(rxq, m, rearm, !bad_nbufs);
-					continue;
-				}
-				/* a short first buffer of a longer packet: dropped at its end */
-			}
-			rx_mbuf_init(m, rearm, (uint16_t)(len - hdr_size));
-			if (rxq->offloads)
-				vionet_net_hdr_to_mbuf(hdr, m, rxq->lro);
-			if (nbufs == 1) {
-				if (rxq->vlan_strip)
-					rx_vlan_strip(m);
-				if (rxq->ptype_mask != 0)
-					m->packet_type = vionet_ptype_parse(m) & rxq->ptype_mask;
-				vionet_stats_count(&rxq->stats, m->pkt_len);
-				rx_pkts[nb_rx++] = m;
-				continue;
-			}
-			rxq->mrg_head = m;
-			rxq->mrg_tail = m;
-			rxq->mrg_left = (uint16_t)(nbufs - 1);
-			continue;
-		}
-		/* A continuation buffer: data from its start, where we posted it (hdr_size before
-		 * the headroom's end). */
-		m->data_off = (uint16_t)(RTE_PKTMBUF_HEADROOM - hdr_size);
-		m->data_len = (uint16_t)len;
-		rxq->mrg_tail->next = m;
-		rxq->mrg_tail = m;
-		rxq->mrg_head->nb_segs++;
-		rxq->mrg_head->pkt_len += len;
-		if (--rxq->mrg_left == 0) {
-			struct rte_mbuf *head = rxq->mrg_head;
-
-			rxq->mrg_head = NULL;
-			if (unlikely(head->data_len < RTE_ETHER_HDR_LEN)) {
-				/* a runt: the first buffer (hence the Ethernet header) was short */
-				rx_drop_chain(rxq, head);
-				continue;
-			}
-			rxq->stats.multi_seg++;
-			if (rxq->vlan_strip)
-				rx_vlan_strip(head);
-			if (rxq->ptype_mask != 0)
-				head->packet_type = vionet_ptype_parse(head) & rxq->ptype_mask;
-			vionet_stats_count(&rxq->stats, head->pkt_len);
-			rx_pkts[nb_rx++] = head;
-		}
-	}
 	if (vionet_vq_free_count(&rxq->vq, packed) >= rxq->refill_thresh)
 		vionet_rxq_refill(rxq, packed, true);
 	return nb_rx;

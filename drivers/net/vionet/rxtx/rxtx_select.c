@@ -45,6 +45,15 @@ static const struct rx_path rx_paths[] = {
 	{"split sse", false, false, VIONET_VECTOR_SSE, vionet_recv_split_sse},
 #endif
 	{"split scalar", false, false, 0, vionet_recv_split},
+#ifdef VIONET_VEC_AVX512
+	{"split mergeable avx512", false, true, VIONET_VECTOR_AVX512, vionet_recv_split_mrg_avx512},
+#endif
+#ifdef VIONET_VEC_AVX2
+	{"split mergeable avx2", false, true, VIONET_VECTOR_AVX2, vionet_recv_split_mrg_avx2},
+#endif
+#ifdef VIONET_VEC_SSE
+	{"split mergeable sse", false, true, VIONET_VECTOR_SSE, vionet_recv_split_mrg_sse},
+#endif
 	{"split mergeable scalar", false, true, 0, vionet_recv_split_mrg},
 	{"packed scalar", true, false, 0, vionet_recv_packed},
 	{"packed mergeable scalar", true, true, 0, vionet_recv_packed_mrg},
@@ -114,17 +123,25 @@ allowed_simd_bits(const struct vionet_hw *hw, char *why, size_t why_len)
 	return bits;
 }
 
-/* Whether the port's Rx queues ask for what no vector Rx path does; if so, what, in 'why'. */
+/*
+ * Whether the port's Rx queues ask for what vector Rx row p does not do; if so, what, in 'why'. The
+ * split rows read the header's offload flags and strip VLAN tags per packet (rxtx_split_vec.h); the
+ * packed rows do neither.
+ */
 static bool
-rx_queues_need_scalar(const struct rte_eth_dev *dev, char *why, size_t why_len)
+rx_queues_need_scalar(const struct rx_path *p, const struct rte_eth_dev *dev, char *why,
+		      size_t why_len)
 {
+	if (!p->packed)
+		return false;
 	for (uint16_t q = 0; q < dev->data->nb_rx_queues; q++) {
 		const struct vionet_rxq *rxq = dev->data->rx_queues[q];
 
 		if (rxq == NULL)
 			continue;
 		if (rxq->vlan_strip) {
-			snprintf(why, why_len, "VLAN strip is on (the vector Rx paths do not strip)");
+			snprintf(why, why_len, "VLAN strip is on (the packed vector Rx paths do not "
+				 "strip)");
 			return true;
 		}
 		if (rxq->ptype_mask != 0) {
@@ -133,8 +150,8 @@ rx_queues_need_scalar(const struct rte_eth_dev *dev, char *why, size_t why_len)
 			return true;
 		}
 		if (rxq->offloads) {
-			snprintf(why, why_len, "Rx checksum/LRO offloads are on (the vector Rx paths "
-				 "read no virtio-net header)");
+			snprintf(why, why_len, "Rx checksum/LRO offloads are on (the packed vector Rx "
+				 "paths read no virtio-net header)");
 			return true;
 		}
 	}
@@ -158,7 +175,7 @@ rx_path_choose(const struct rte_eth_dev *dev, const struct vionet_hw *hw, uint16
 			break;
 		if (p->simd_bits > allowed)
 			snprintf(why, why_len, "%s", allowed_why);
-		else if (!rx_queues_need_scalar(dev, why, why_len))
+		else if (!rx_queues_need_scalar(p, dev, why, why_len))
 			break;
 	}
 	return i;

@@ -9,6 +9,7 @@
 
 #define VEC_USED_PER_GROUP 4
 #define VEC_RECV_FN vionet_recv_split_avx2
+#define VEC_RECV_MRG_FN vionet_recv_split_mrg_avx2
 
 typedef __m256i vec_t;
 

@@ -9,6 +9,7 @@
 
 #define VEC_USED_PER_GROUP 8
 #define VEC_RECV_FN vionet_recv_split_avx512
+#define VEC_RECV_MRG_FN vionet_recv_split_mrg_avx512
 
 typedef __m512i vec_t;
 

@@ -9,6 +9,7 @@
 
 #define VEC_USED_PER_GROUP 2
 #define VEC_RECV_FN vionet_recv_split_sse
+#define VEC_RECV_MRG_FN vionet_recv_split_mrg_sse
 
 typedef __m128i vec_t;
 

@@ -1,20 +1,25 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Split ring Rx without mergeable buffers, in vectors: the body written once for every x86 width.
- * rxtx_split_sse.c, _avx2.c and _avx512.c each define their width's primitives and include this
- * file; meson builds each with its own target flags, and rxtx_select.c picks one at start.
+ * Split ring Rx in vectors: the body written once for every x86 width, with and without mergeable
+ * buffers. rxtx_split_sse.c, _avx2.c and _avx512.c each define their width's primitives and
+ * include this file; meson builds each with its own target flags, and rxtx_select.c picks one at
+ * start.
  *
  * Per burst: used entries a group at a time (2, 4 or 8: one load, kept in a local copy so what is
  * checked is what is used, and one compare of ids and lengths);
  * lib/virtq takes the group's buffers (virtq_split_drv_take_used_group, the ring state as the scalar
  * harvest leaves it); the mbufs' first lines written with 16- or 32-byte stores. A group with any
  * entry out of bounds, one lib/virtq would not take whole, a group across the ring's end, and the
- * last partial group go to the scalar step (rx_harvest), which checks, rejects and counts them
- * exactly as the scalar path does. Refill: raw mbufs in bulk, each descriptor one 16-byte store.
+ * last partial group go to the scalar step (rx_harvest, rx_harvest_mrg), which checks, rejects and
+ * counts them exactly as the scalar path does. Mergeable buffers: a packet whose header says other
+ * than one buffer, and the rest of its group, go to the scalar step (rx_mrg_buf). Header offloads
+ * and VLAN strip: per packet after the group's stores, in a burst compiled apart. Refill: raw mbufs
+ * in bulk, each descriptor one 16-byte store.
  *
  * The including file defines, for its width:
  *   VEC_USED_PER_GROUP   used entries one compare covers
  *   VEC_RECV_FN          the burst function's name
+ *   VEC_RECV_MRG_FN      the mergeable buffers' burst function's name
  *   vec_t                a vector of VEC_USED_PER_GROUP used entries
  *   vec_set_pairs()      (id, len) in every entry's lanes
  *   vec_lane_ids()       each id lane's entry number in the group
@@ -159,8 +164,52 @@ vec_refill(struct vionet_rxq *rxq)
 		vionet_queue_publish_and_kick(vq, false, &rxq->stats);
 }
 
+/*
+ * Mergeable buffers: how many of the group's first k packets are whole in their one buffer
+ * (num_buffers 1, read from each header: 5.1.6.4 Receiving Packets), up to the first that is not.
+ */
 static __rte_always_inline uint16_t
-vec_rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts)
+vec_single_buffers(struct rte_mbuf *const *m, uint16_t k, uint16_t hdr_size)
+{
+	uint16_t j;
+
+	for (j = 0; j < k; j++)
+		if (rx_hdr_of(m[j], hdr_size)->num_buffers != rte_cpu_to_le_16(1))
+			break;
+	return j;
+}
+
+/*
+ * Mergeable buffers: the group's buffers from the first whose header asks for other than one
+ * buffer, each through the scalar step (rx_mrg_buf), which checks num_buffers, assembles, drops
+ * and counts as the scalar path does. The buffers are in rx_pkts[nb_rx..nb_rx + n); the packets
+ * they finish go to rx_pkts from nb_rx on. Returns the new nb_rx.
+ */
+static __rte_noinline uint16_t
+vec_mrg_rest(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_rx,
+	     const struct virtq_split_used_elem *used, uint16_t n, uint64_t rearm)
+{
+	/* as after a harvest of these n (rx_mrg_posted): the ring state counts them taken */
+	const uint16_t posted = rx_mrg_posted(rxq, n, false);
+	struct rte_mbuf **bufs = &rx_pkts[nb_rx];
+
+	/* bufs[j] is read before rx_pkts[nb_rx] (nb_rx <= its slot) is written */
+	for (uint16_t j = 0; j < n; j++)
+		nb_rx = rx_mrg_buf(rxq, bufs[j], virtq_le32_to_cpu(used[j].len),
+				   (uint16_t)(posted - j), rx_pkts, nb_rx, rearm);
+	return nb_rx;
+}
+
+/*
+ * One burst. mrg: mergeable buffers (a group's packets whole in one buffer each stay here, the
+ * rest go to the scalar step). offl: the header's checksum/LRO flags (vionet_net_hdr_to_mbuf) and
+ * VLAN strip, per packet after the group's vector stores, when the queue asks for them; compiled
+ * out of the burst without them, which the entry picks per burst (offloads may change after start:
+ * VLAN strip by vlan_offload_set).
+ */
+static __rte_always_inline uint16_t
+vec_rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, const bool mrg,
+	     const bool offl)
 {
 	struct virtq_split_drv *vq = &rxq->vq.split;
 	const uint16_t hdr_size = rxq->hdr_size;
@@ -172,50 +221,79 @@ vec_rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts
 					  : 0;
 	const __m128i rearm_ol = _mm_set_epi64x((int64_t)ol_flags, (int64_t)rearm);
 	const __m128i hdr_sub = _mm_set_epi32(hdr_size, 0, hdr_size, 0);
+	const bool hdr_offloads = offl && rxq->offloads;
+	const bool vlan_strip = offl && rxq->vlan_strip;
 	struct vec_bounds bounds;
-	uint16_t taken = 0, ready;
+	/* bufs: used entries the groups took; nb_rx: packets (fewer when mergeable ones span) */
+	uint16_t bufs = 0, nb_rx = 0, ready;
 
-	/* Offloads turned on after the start (VLAN strip by vlan_offload_set): the scalar path. */
-	if (unlikely(rxq->offloads || rxq->vlan_strip))
-		return rx_burst(rxq, rx_pkts, nb_pkts, false);
 	ready = virtq_split_drv_group_ready(vq, want);
 	vec_bounds_init(&bounds, vq, (uint32_t)hdr_size + RTE_ETHER_HDR_LEN, rxq->buf_len);
-	while ((uint16_t)(ready - taken) >= VEC_USED_PER_GROUP) {
+	/* a mergeable packet under way (continuation buffers carry no header): the scalar step */
+	while ((uint16_t)(ready - bufs) >= VEC_USED_PER_GROUP && (!mrg || rxq->mrg_left == 0)) {
 		struct virtq_split_used_elem group[VEC_USED_PER_GROUP];
-		uint16_t k;
+		struct rte_mbuf **m = &rx_pkts[nb_rx];
+		uint16_t k, whole;
 
 		if ((vq->last_used_idx & vq->mask) + VEC_USED_PER_GROUP > vq->size ||
 		    !vec_group_in_bounds(virtq_split_drv_used_elem(vq, 0), group, bounds.lo, bounds.hi,
 					 bounds.id_mask, bounds.lane_ids, vq->in_order_oldest))
 			break;
-		k = virtq_split_drv_take_used_group(vq, group, (void **)&rx_pkts[taken],
-						    VEC_USED_PER_GROUP);
-		vec_mbufs_init(&rx_pkts[taken], group, k, rearm_ol, hdr_sub);
-		for (uint16_t j = 0; j < k; j++)
-			vionet_stats_count(&rxq->stats, rx_pkts[taken + j]->pkt_len);
-		taken += k;
+		k = virtq_split_drv_take_used_group(vq, group, (void **)m, VEC_USED_PER_GROUP);
+		whole = mrg ? vec_single_buffers(m, k, hdr_size) : k;
+		vec_mbufs_init(m, group, whole, rearm_ol, hdr_sub);
+		for (uint16_t j = 0; j < whole; j++) {
+			if (offl) {
+				if (hdr_offloads)
+					vionet_net_hdr_to_mbuf(rx_hdr_of(m[j], hdr_size), m[j], rxq->lro);
+				if (vlan_strip)
+					rx_vlan_strip(m[j]);
+			}
+			vionet_stats_count(&rxq->stats, m[j]->pkt_len);
+		}
+		nb_rx += whole;
+		bufs += k;
+		if (mrg && unlikely(whole < k))
+			nb_rx = vec_mrg_rest(rxq, rx_pkts, nb_rx, &group[whole], (uint16_t)(k - whole),
+					     rearm);
 		if (k < VEC_USED_PER_GROUP)
 			break;
 	}
-	/* The rest: bad entries, a batch, the group across the ring's end, the last partial group. */
-	if (taken < want)
-		taken += rx_harvest(rxq, &rx_pkts[taken], (uint16_t)(want - taken), false);
+	/* The rest: bad entries, a batch, the group across the ring's end, the last partial group;
+	 * mergeable: a packet under way. */
+	if (bufs < want)
+		nb_rx += mrg ? rx_harvest_mrg(rxq, &rx_pkts[nb_rx], (uint16_t)(want - bufs), false)
+			     : rx_harvest(rxq, &rx_pkts[nb_rx], (uint16_t)(want - bufs), false);
 	if (virtq_split_drv_free_count(vq) >= rxq->refill_thresh)
 		vec_refill(rxq);
-	return taken;
+	return nb_rx;
+}
+
+static __rte_always_inline uint16_t
+vec_recv(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, const bool mrg)
+{
+	uint16_t n;
+
+	if (unlikely(!vionet_vq_gate_enter(&rxq->vq.gate)))
+		return 0;
+	if (rxq->offloads || rxq->vlan_strip)
+		n = vec_rx_burst(rxq, rx_pkts, nb_pkts, mrg, true);
+	else
+		n = vec_rx_burst(rxq, rx_pkts, nb_pkts, mrg, false);
+	vionet_vq_gate_exit(&rxq->vq.gate);
+	return n;
 }
 
 uint16_t
 VEC_RECV_FN(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts)
 {
-	struct vionet_rxq *rxq = rx_queue;
-	uint16_t n;
+	return vec_recv(rx_queue, rx_pkts, nb_pkts, false);
+}
 
-	if (unlikely(!vionet_vq_gate_enter(&rxq->vq.gate)))
-		return 0;
-	n = vec_rx_burst(rxq, rx_pkts, nb_pkts);
-	vionet_vq_gate_exit(&rxq->vq.gate);
-	return n;
+uint16_t
+VEC_RECV_MRG_FN(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts)
+{
+	return vec_recv(rx_queue, rx_pkts, nb_pkts, true);
 }
 
 #endif /* VIONET_RXTX_SPLIT_VEC_H */
