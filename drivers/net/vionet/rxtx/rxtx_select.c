@@ -132,21 +132,21 @@ static bool
 rx_queues_need_scalar(const struct rx_path *p, const struct rte_eth_dev *dev, char *why,
 		      size_t why_len)
 {
-	if (!p->packed)
-		return false;
 	for (uint16_t q = 0; q < dev->data->nb_rx_queues; q++) {
 		const struct vionet_rxq *rxq = dev->data->rx_queues[q];
 
 		if (rxq == NULL)
 			continue;
-		if (rxq->vlan_strip) {
-			snprintf(why, why_len, "VLAN strip is on (the packed vector Rx paths do not "
-				 "strip)");
-			return true;
-		}
 		if (rxq->ptype_mask != 0) {
 			snprintf(why, why_len, "packet types asked for (the vector Rx paths parse no "
 				 "frame)");
+			return true;
+		}
+		if (!p->packed)
+			continue;
+		if (rxq->vlan_strip) {
+			snprintf(why, why_len, "VLAN strip is on (the packed vector Rx paths do not "
+				 "strip)");
 			return true;
 		}
 		if (rxq->offloads) {
