@@ -23,7 +23,7 @@ vec_set_desc(uint64_t lo, uint64_t hi)
 static __rte_always_inline vec_t
 vec_lane_ids(void)
 {
-	return _mm256_set_epi32(0, 1, 0, 0, 0, 0, 0, 0);
+	return _mm256_set_epi32(1, 0, 0, 0, 0, 0, 0, 0);
 }
 
 /* rearm_data, ol_flags and rx_descriptor_fields1 are 32 contiguous bytes of the first line */
