@@ -765,7 +765,7 @@ main(int argc, char **argv)
 	if (vector != NULL) {
 		char want[32];
 
-		snprintf(want, sizeof(want), "split %s", vector);
+		snprintf(want, sizeof(want), "%s %s", argv[2], vector);
 		require(rte_eth_rx_burst_mode_get(t.loop.port, 0, &mode) == 0 &&
 				strstr(mode.info, want) != NULL,
 			"burst mode \"%s\", expected the %s path", mode.info, want);
