@@ -998,6 +998,158 @@ virtq_packed_drv_get_used_bulk(struct virtq_packed_drv *vq, void **cookies, uint
 }
 
 /*
+ * ---- Group harvest and refill, for callers that check and write in vectors (the PMD's vector Rx
+ * paths), the twins of virtq_split.h's. The ring logic stays here; the caller only loads used
+ * descriptors and stores available ones. ----
+ */
+
+/*
+ * Descriptors a group harvest may look at from last_used on, at most max: the published ones not yet
+ * harvested (as harvest() stops at them), 0 when the queue is broken or an in-order batch is being
+ * returned (get_used_bulk() takes those). Reads nothing the device writes.
+ */
+static inline uint16_t
+virtq_packed_drv_group_ready(const struct virtq_packed_drv *vq, uint16_t max)
+{
+	uint16_t inflight = virtq_packed_drv_inflight_descs(vq);
+
+	if (vq->broken || vq->batch_left != 0)
+		return 0;
+	return inflight < max ? inflight : max;
+}
+
+/*
+ * Whether get_used_bulk() at last_used would take or reject anything: an in-order batch being
+ * returned, or, with descriptors in flight, flags there other than those of a descriptor still
+ * available in this lap (used, or contradicting the wrap counter, 2.8.1). One relaxed load; changes
+ * nothing. A group harvest that took something asks before its scalar step, so that an empty scalar
+ * step (with its end-of-harvest work) runs exactly when get_used_bulk() would have found nothing.
+ */
+static inline bool
+virtq_packed_drv_used_waiting(const struct virtq_packed_drv *vq)
+{
+	if (vq->broken)
+		return true;
+	if (vq->batch_left != 0)
+		return true;
+	if (virtq_packed_drv_inflight_descs(vq) == 0)
+		return false;
+	return virtq_packed_drv_used_state(vq, virtq_load16(&vq->desc[vq->last_used].flags)) != 0;
+}
+
+/*
+ * Take up to n used descriptors from last_used on (n within group_ready() and the ring's end), each
+ * naming a buffer of one descriptor (what Rx refills post). The caller has seen the flags of all n
+ * say "used in this lap" (2.8.1), then, after an acquire fence, copied the descriptors into used[]
+ * (one read of the device's memory: a device rewriting one cannot make the caller's checks and this
+ * take see different values). Cookies into cookies[], the ring state left as get_used_bulk() leaves
+ * it. Stops before the first descriptor get_used_bulk() would not take the same way: an id out of
+ * range or of no outstanding buffer (a repeat within the group too), a chained buffer, a length above
+ * the bytes posted, or (in order) an id that is not the oldest outstanding buffer (a batch, "In-order
+ * use of descriptors"). Returns the descriptors taken; the caller's scalar step takes the rest, which
+ * checks, rejects and counts them.
+ */
+static inline uint16_t
+virtq_packed_drv_take_used_group(struct virtq_packed_drv *vq, const struct virtq_packed_desc *used,
+                                 void **cookies, uint16_t n)
+{
+	struct virtq_desc_state *state = vq->state;
+	const uint16_t size = vq->size;
+	const bool in_order = vq->in_order;
+	uint16_t oldest = vq->in_order_oldest;
+	uint16_t free_id = vq->free_id;
+	uint16_t last = vq->last_used;
+	bool wrap = vq->used_wrap;
+	uint16_t k;
+
+	for (k = 0; k < n; k++) {
+		uint16_t id = virtq_le16_to_cpu(used[k].id);
+		struct virtq_desc_state *st;
+
+		if (id >= size || (in_order && id != oldest))
+			break;
+		st = &state[id];
+		if (st->cookie == NULL || st->ndescs != 1 ||
+		    virtq_packed_used_len(&used[k], st) > st->writable_len)
+			break;
+		cookies[k] = st->cookie;
+		st->cookie = NULL;
+		if (in_order) {
+			oldest = (uint16_t)(oldest + 1 < size ? oldest + 1 : 0);
+		} else {
+			/* free_buf(): the id goes to the head of the free list */
+			st->next = free_id;
+			free_id = id;
+		}
+	}
+	virtq_packed_advance(&last, &wrap, k, size);
+	vq->last_used = last;
+	vq->used_wrap = wrap;
+	vq->in_order_oldest = oldest;
+	vq->free_id = free_id;
+	vq->num_free = (uint16_t)(vq->num_free + k);
+	vq->outstanding = (uint16_t)(vq->outstanding - k);
+	return k;
+}
+
+/* Where the descriptors of a post_writable_ids() go: the caller writes them from here on. */
+struct virtq_packed_post_at {
+	uint16_t pos;   /* ring position of the first */
+	bool wrap;      /* its driver wrap counter (the AVAIL/USED bits: avail_bits()) */
+	bool head_held; /* the first is the head of the unpublished batch: the caller writes its addr,
+	                 * len and id but not its flags, which publish() stores ("Updating flags") */
+};
+
+/*
+ * Post n single-descriptor buffers of `len` device-writable bytes each (an Rx refill) whose
+ * descriptors the caller writes itself, in ring order from at->pos: descriptor i (addr, len, ids[i],
+ * flags VIRTQ_DESC_F_WRITE | avail_bits() of its lap) at at->pos + i, the wrap counter flipping at
+ * the ring's end; all of its fields but the held head's flags before publish(). Their cookies and
+ * lengths go in the state and the ring position advances, as add_bulk() leaves them. Returns the
+ * number posted: min(n, free descriptors), 0 when broken. Cookies must be non-NULL.
+ */
+static inline uint16_t
+virtq_packed_drv_post_writable_ids(struct virtq_packed_drv *vq, void *const *cookies, uint32_t len,
+                                   uint16_t *ids, uint16_t n, struct virtq_packed_post_at *at)
+{
+	struct virtq_desc_state *state = vq->state;
+	const uint16_t size = vq->size;
+	const bool in_order = vq->in_order;
+	uint16_t id = vq->free_id;
+	uint16_t i;
+
+	if (vq->broken)
+		return 0;
+	if (n > vq->num_free)
+		n = vq->num_free;
+	at->pos = vq->next_avail;
+	at->wrap = vq->avail_wrap;
+	at->head_held = vq->pending_descs == 0;
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		struct virtq_desc_state *st = &state[id];
+
+		ids[i] = id;
+		st->cookie = cookies[i];
+		st->writable_len = len;
+		st->ndescs = 1;
+		id = in_order ? (uint16_t)(id + 1 < size ? id + 1 : 0) : st->next;
+	}
+	if (at->head_held) {
+		vq->pending_head = at->pos;
+		vq->pending_head_flags =
+		        (uint16_t)(VIRTQ_DESC_F_WRITE | virtq_packed_avail_bits(at->wrap));
+	}
+	vq->pending_descs = (uint16_t)(vq->pending_descs + n);
+	virtq_packed_advance(&vq->next_avail, &vq->avail_wrap, n, size);
+	vq->free_id = id;
+	vq->outstanding = (uint16_t)(vq->outstanding + n);
+	vq->num_free = (uint16_t)(vq->num_free - n);
+	return n;
+}
+
+/*
  * Completion of buffers whose used length the driver ignores (transmit); the twin of
  * virtq_split_drv_reclaim_in_order(). A packed ring has no used index that says how many buffers
  * are done without reading the ring: the used flags are the only signal ("In-order use of

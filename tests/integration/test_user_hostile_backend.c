@@ -764,7 +764,7 @@ main(int argc, char **argv)
 	if (vector != NULL && !t.mrg) {
 		char want[32];
 
-		snprintf(want, sizeof(want), "split %s%s", t.mrg ? "mergeable " : "", vector);
+		snprintf(want, sizeof(want), "%s %s%s", argv[2], t.mrg ? "mergeable " : "", vector);
 		require(rte_eth_rx_burst_mode_get(t.loop.port, 0, &mode) == 0 &&
 				strstr(mode.info, want) != NULL,
 			"burst mode \"%s\", expected the %s path", mode.info, want);

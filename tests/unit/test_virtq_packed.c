@@ -512,6 +512,231 @@ test_packed_device_rejects_bad_driver(void)
 	tvq_close(&q);
 }
 
+/*
+ * The group helpers of the vector Rx paths against the scalar ring steps: twin rings of the same
+ * size (odd ones too), one refilled through post_writable_ids() with the descriptors written as its
+ * contract says and harvested in groups through take_used_group() (then get_used_bulk() for the
+ * rest), the other through add_bulk() and get_used_bulk(). The device returns the same buffers to
+ * both, out of order unless in order, with lengths too big, repeated ids and ids out of range among
+ * them. Same descriptor rings, cookies, lengths, counters and ring state at every round.
+ */
+static void
+pq_post_writable(struct tvq_queue *q, void *const *cookies, uint16_t n, const uint64_t *addrs)
+{
+	struct virtq_packed_post_at at;
+	uint16_t ids[64];
+	uint16_t added = virtq_packed_drv_post_writable_ids(&q->drv, cookies, TVQ_POSTED_LEN, ids, n,
+	                                                    &at);
+	uint16_t pos = at.pos;
+	bool wrap = at.wrap;
+
+	for (uint16_t i = 0; i < added; i++) {
+		struct virtq_packed_desc *d = &q->drv.desc[pos];
+
+		d->addr = virtq_cpu_to_le64(addrs[i]);
+		d->len = virtq_cpu_to_le32(TVQ_POSTED_LEN);
+		d->id = virtq_cpu_to_le16(ids[i]);
+		if (i != 0 || !at.head_held)
+			d->flags = virtq_cpu_to_le16(
+			        (uint16_t)(VIRTQ_DESC_F_WRITE | virtq_packed_avail_bits(wrap)));
+		virtq_packed_advance(&pos, &wrap, 1, q->size);
+	}
+	CU_ASSERT_EQUAL(added, n);
+}
+
+static bool
+pq_state_equal(const struct virtq_packed_drv *a, const struct virtq_packed_drv *b)
+{
+	return a->num_free == b->num_free && a->free_id == b->free_id &&
+	       a->next_avail == b->next_avail && a->avail_wrap == b->avail_wrap &&
+	       a->used_wrap == b->used_wrap && a->last_used == b->last_used &&
+	       a->outstanding == b->outstanding && a->pending_descs == b->pending_descs &&
+	       a->in_order_oldest == b->in_order_oldest && a->batch_left == b->batch_left &&
+	       a->broken == b->broken && memcmp(&a->err, &b->err, sizeof(a->err)) == 0 &&
+	       memcmp(a->desc, b->desc, virtq_packed_desc_size(a->size)) == 0 &&
+	       memcmp(a->state, b->state, virtq_packed_drv_state_size(a->size)) == 0;
+}
+
+/* The group harvest as the vector paths do it: flags of the whole group used, then a copy taken. */
+static uint32_t pq_group_taken; /* descriptors take_used_group() took */
+
+static uint16_t
+pq_group_harvest(struct tvq_queue *q, void **cookies, uint32_t *lens, uint16_t max, uint16_t g)
+{
+	struct virtq_packed_drv *vq = &q->drv;
+	uint16_t ready = virtq_packed_drv_group_ready(vq, max), taken = 0;
+
+	while ((uint16_t)(ready - taken) >= g && vq->last_used + g <= vq->size) {
+		struct virtq_packed_desc copy[8];
+		uint16_t k, i;
+
+		for (i = 0; i < g; i++)
+			if ((virtq_load16(&vq->desc[vq->last_used + i].flags) &
+			     (VIRTQ_DESC_F_AVAIL | VIRTQ_DESC_F_USED)) !=
+			    virtq_packed_used_bits(vq->used_wrap))
+				break;
+		if (i < g)
+			break;
+		memcpy(copy, &vq->desc[vq->last_used], g * sizeof(copy[0]));
+		k = virtq_packed_drv_take_used_group(vq, copy, &cookies[taken], g);
+		for (i = 0; i < k; i++)
+			lens[taken + i] = virtq_le32_to_cpu(copy[i].len);
+		taken += k;
+		pq_group_taken += k;
+		if (k < g)
+			break;
+	}
+	if (taken < max && (taken == 0 || virtq_packed_drv_used_waiting(vq)))
+		taken += virtq_packed_drv_get_used_bulk(vq, &cookies[taken], &lens[taken],
+		                                        (uint16_t)(max - taken));
+	return taken;
+}
+
+static void
+pq_group_twins(uint16_t size, uint64_t features, bool bad, uint64_t seed)
+{
+	struct tvq_queue a, b;
+	uint64_t rng = seed;
+	uint32_t seq = 0, rounds;
+
+	pq_group_taken = 0;
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&a, size, features), 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&b, size, features), 0);
+	for (rounds = 0; rounds < 3000 && !a.drv.broken; rounds++) {
+		void *cookies[64], *ca[64], *cb[64];
+		uint64_t addrs[64];
+		uint32_t lens[64], la[64], lb[64];
+		uint16_t ids[64], n, na, nb, max;
+		struct virtq_dev_buf buf;
+		struct virtq_sg sg[2];
+
+		/* refill */
+		n = (uint16_t)(tvq_rand(&rng) % 17);
+		if (n > a.drv.num_free)
+			n = a.drv.num_free;
+		for (uint16_t i = 0; i < n; i++) {
+			cookies[i] = tvq_cookie_of(seq);
+			addrs[i] = tvq_addr_of(seq++);
+			lens[i] = TVQ_POSTED_LEN;
+		}
+		pq_post_writable(&a, cookies, n, addrs);
+		CU_ASSERT_EQUAL(virtq_packed_drv_add_bulk(&b.drv, addrs, lens, VIRTQ_DESC_F_WRITE,
+		                                          cookies, n),
+		                n);
+		if (tvq_rand(&rng) % 4 != 0) {
+			virtq_packed_drv_publish(&a.drv);
+			virtq_packed_drv_publish(&b.drv);
+		}
+		CU_ASSERT_FATAL(pq_state_equal(&a.drv, &b.drv));
+		/* the device returns some */
+		n = (uint16_t)(tvq_rand(&rng) % 20);
+		for (na = 0; na < n; na++) {
+			if (virtq_packed_dev_pop(&a.dev, &buf, sg, 2) != 0)
+				break;
+			CU_ASSERT_EQUAL_FATAL(virtq_packed_dev_pop(&b.dev, &buf, sg, 2), 0);
+			ids[na] = buf.id;
+		}
+		for (uint16_t i = 0; i < na; i++) {
+			uint16_t j = (features & F_IN_ORDER) ? i : (uint16_t)((i + rounds) % na);
+			uint16_t id = ids[j];
+			uint32_t len = 14 + tvq_rand(&rng) % 1000, pick = tvq_rand(&rng) % 4000;
+
+			/* what breaks the ring only late: the rounds end there */
+			if (bad && pick < 80)
+				len = TVQ_POSTED_LEN + 1;
+			else if (bad && rounds > 2000 && pick < 90)
+				id = (uint16_t)(size + 1);
+			else if (bad && rounds > 2000 && pick < 100 && i > 0)
+				id = ids[(j + na - 1) % na];
+			virtq_packed_dev_push(&a.dev, id, len, 1);
+			virtq_packed_dev_push(&b.dev, id, len, 1);
+		}
+		virtq_packed_dev_publish(&a.dev);
+		virtq_packed_dev_publish(&b.dev);
+		/* harvest */
+		max = (uint16_t)(1 + tvq_rand(&rng) % 40);
+		na = pq_group_harvest(&a, ca, la, max, (uint16_t)(1 + tvq_rand(&rng) % 8));
+		nb = virtq_packed_drv_get_used_bulk(&b.drv, cb, lb, max);
+		CU_ASSERT_EQUAL_FATAL(na, nb);
+		CU_ASSERT(memcmp(ca, cb, na * sizeof(ca[0])) == 0);
+		CU_ASSERT(memcmp(la, lb, na * sizeof(la[0])) == 0);
+		CU_ASSERT_FATAL(pq_state_equal(&a.drv, &b.drv));
+	}
+	/* the groups took a good share, and the ring wrapped */
+	if (!(pq_group_taken > 1000 && rounds > 1000))
+		printf("size %u features 0x%lx bad %d: %u rounds, %u by groups\n", size,
+		       (unsigned long)features, bad, rounds, pq_group_taken);
+	CU_ASSERT(pq_group_taken > 1000 && rounds > 1000);
+	if (bad)
+		CU_ASSERT(a.drv.err.len_too_big != 0 && a.drv.broken &&
+		          a.drv.err.bad_id + a.drv.err.not_outstanding == 1);
+	tvq_close(&a);
+	tvq_close(&b);
+}
+
+static void
+test_packed_group_helpers(void)
+{
+	static const uint16_t sizes[] = {7, 8, 67, 256};
+
+	for (unsigned int i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		for (unsigned int f = 0; f < 4; f++)
+			pq_group_twins(sizes[i], (f & 1) ? F_IN_ORDER : 0, (f & 2) != 0,
+			               0x1234567ull + i * 7 + f);
+}
+
+/* The group take stops before each descriptor the scalar harvest would not take the same way. */
+static void
+test_packed_group_take_stops(void)
+{
+	struct virtq_packed_desc copy[4];
+	void *cookies[4];
+	struct tvq_queue q;
+
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, 0), 0);
+	for (uint32_t i = 0; i < 4; i++)
+		tvq_post_publish(&q, i); /* 64 writable bytes each, ids 0..3 */
+	CU_ASSERT_EQUAL(virtq_packed_drv_group_ready(&q.drv, 8), 4);
+	CU_ASSERT_EQUAL(virtq_packed_drv_group_ready(&q.drv, 3), 3);
+	CU_ASSERT_FALSE(virtq_packed_drv_used_waiting(&q.drv));
+	pq_used_write(&q, 0, 2, 20, USED_LAP1);
+	pq_used_write(&q, 1, 2, 20, USED_LAP1); /* repeated */
+	CU_ASSERT_TRUE(virtq_packed_drv_used_waiting(&q.drv));
+	memcpy(copy, q.drv.desc, sizeof(copy));
+	CU_ASSERT_EQUAL(virtq_packed_drv_take_used_group(&q.drv, copy, cookies, 2), 1);
+	CU_ASSERT_PTR_EQUAL(cookies[0], tvq_cookie_of(2));
+	CU_ASSERT_EQUAL(q.drv.last_used, 1);
+	CU_ASSERT_EQUAL(q.drv.free_id, 2);
+	copy[1].id = virtq_cpu_to_le16(8); /* out of range */
+	CU_ASSERT_EQUAL(virtq_packed_drv_take_used_group(&q.drv, &copy[1], cookies, 1), 0);
+	copy[1].id = virtq_cpu_to_le16(1);
+	copy[1].len = virtq_cpu_to_le32(65); /* too long */
+	CU_ASSERT_EQUAL(virtq_packed_drv_take_used_group(&q.drv, &copy[1], cookies, 1), 0);
+	copy[1].len = virtq_cpu_to_le32(64);
+	CU_ASSERT_EQUAL(virtq_packed_drv_take_used_group(&q.drv, &copy[1], cookies, 1), 1);
+	CU_ASSERT_PTR_EQUAL(cookies[0], tvq_cookie_of(1));
+	/* nothing counted, nothing broken: the scalar step counts what the group leaves */
+	CU_ASSERT_TRUE(tvq_err_stats_zero(&q.drv.err));
+	CU_ASSERT_EQUAL(q.drv.outstanding, 2);
+	/* flags contradicting the wrap counter: waiting (for the scalar step to count) */
+	pq_used_write(&q, 2, 0, 20, 0);
+	CU_ASSERT_TRUE(virtq_packed_drv_used_waiting(&q.drv));
+	q.drv.broken = true;
+	CU_ASSERT_EQUAL(virtq_packed_drv_group_ready(&q.drv, 8), 0);
+	tvq_close(&q);
+
+	/* in order: only the oldest outstanding buffer and those after it */
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&q, 8, F_IN_ORDER), 0);
+	for (uint32_t i = 0; i < 3; i++)
+		tvq_post_publish(&q, i);
+	pq_used_write(&q, 0, 0, 20, USED_LAP1);
+	pq_used_write(&q, 1, 2, 20, USED_LAP1); /* a batch ending at 2 */
+	memcpy(copy, q.drv.desc, 2 * sizeof(copy[0]));
+	CU_ASSERT_EQUAL(virtq_packed_drv_take_used_group(&q.drv, copy, cookies, 2), 1);
+	CU_ASSERT_EQUAL(q.drv.in_order_oldest, 1);
+	tvq_close(&q);
+}
+
 int
 main(void)
 {
@@ -536,6 +761,8 @@ main(void)
 	        {"in-order bad entries", test_packed_in_order_bad_entries},
 	        {"detach unused", test_packed_detach_unused},
 	        {"device half rejects a bad driver", test_packed_device_rejects_bad_driver},
+	        {"group take and refill equal the scalar steps", test_packed_group_helpers},
+	        {"group take stops where the scalar step must look", test_packed_group_take_stops},
 	        CU_TEST_INFO_NULL,
 	};
 

@@ -55,6 +55,15 @@ static const struct rx_path rx_paths[] = {
 	{"split mergeable sse", false, true, VIONET_VECTOR_SSE, vionet_recv_split_mrg_sse},
 #endif
 	{"split mergeable scalar", false, true, 0, vionet_recv_split_mrg},
+#ifdef VIONET_VEC_AVX512
+	{"packed avx512", true, false, VIONET_VECTOR_AVX512, vionet_recv_packed_avx512},
+#endif
+#ifdef VIONET_VEC_AVX2
+	{"packed avx2", true, false, VIONET_VECTOR_AVX2, vionet_recv_packed_avx2},
+#endif
+#ifdef VIONET_VEC_SSE
+	{"packed sse", true, false, VIONET_VECTOR_SSE, vionet_recv_packed_sse},
+#endif
 	{"packed scalar", true, false, 0, vionet_recv_packed},
 	{"packed mergeable scalar", true, true, 0, vionet_recv_packed_mrg},
 };
