@@ -725,7 +725,8 @@ main(int argc, char **argv)
 	if ((argc != 5 && argc != 6) || (strcmp(argv[2], "split") != 0 && strcmp(argv[2], "packed") != 0))
 		fatal("usage: %s <plugin.so> split|packed <in_order 0|1> <mrg_rxbuf 0|1> [sse|avx2|avx512]",
 		      argv[0]);
-	/* A vector width: our Rx through that vector path (vectorized=<width>, VLAN strip off). */
+	/* A vector width: our Rx (split) or Tx (packed) through that vector path (vectorized=<width>,
+	 * VLAN strip off). */
 	vector = argc == 6 ? argv[5] : NULL;
 	t.packed = strcmp(argv[2], "packed") == 0;
 	t.in_order = atoi(argv[3]) != 0;
@@ -762,13 +763,22 @@ main(int argc, char **argv)
 	t.conf.txmode.offloads = info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	configure_port();
 	start_port("start");
-	if (vector != NULL) {
+	if (vector != NULL && !t.packed) {
 		char want[32];
 
 		snprintf(want, sizeof(want), "split %s", vector);
 		require(rte_eth_rx_burst_mode_get(t.loop.port, 0, &mode) == 0 &&
 				strstr(mode.info, want) != NULL,
 			"burst mode \"%s\", expected the %s path", mode.info, want);
+	}
+	/* packed: our Tx through that vector path */
+	if (vector != NULL && t.packed) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "packed %s", vector);
+		require(rte_eth_tx_burst_mode_get(t.loop.port, 0, &mode) == 0 &&
+				strcmp(mode.info, want) == 0,
+			"Tx burst mode \"%s\", expected the %s path", mode.info, want);
 	}
 	if (rte_vhost_get_negotiated_features(test_backend.vid, &features) != 0)
 		fatal("negotiated features");
