@@ -397,6 +397,59 @@ virtq_packed_drv_add_bulk(struct virtq_packed_drv *vq, const uint64_t *addrs, co
 	return n;
 }
 
+/*
+ * A group of n single-descriptor buffers whose descriptors the caller writes itself (a vector
+ * path): whether the ring takes it whole, in slots that do not run past the ring's end, so the
+ * caller's stores are contiguous and every descriptor of the group is in the same wrap lap.
+ */
+static inline bool
+virtq_packed_drv_group_fits(const struct virtq_packed_drv *vq, uint16_t n)
+{
+	return !vq->broken && vq->num_free >= n && (uint32_t)vq->next_avail + n <= vq->size;
+}
+
+/*
+ * The bookkeeping of add_bulk() for a group that group_fits() accepted, without the descriptor
+ * stores: takes n buffer IDs (into ids[]), records the cookies (device-readable buffers:
+ * writable_len 0, one descriptor each) and moves next_avail. Returns the group's first slot. The
+ * caller writes slot + i with ids[i] and the AVAIL/USED bits of the lap it was in before the
+ * call (virtq_packed_avail_bits()), except the batch head (*head true: the group's first slot
+ * is the first since the last publish), whose flags it must leave alone: publish() writes them
+ * last, with one release store ("Updating flags").
+ */
+static inline uint16_t
+virtq_packed_drv_post_group(struct virtq_packed_drv *vq, void *const *cookies, uint16_t *ids,
+                            uint16_t n, bool *head)
+{
+	struct virtq_desc_state *state = vq->state;
+	const uint16_t size = vq->size;
+	const uint16_t slot = vq->next_avail;
+	uint16_t id = vq->free_id;
+	uint16_t i;
+
+	*head = vq->pending_descs == 0;
+	if (*head) {
+		vq->pending_head = slot;
+		vq->pending_head_flags = virtq_packed_avail_bits(vq->avail_wrap);
+	}
+	for (i = 0; i < n; i++) {
+		struct virtq_desc_state *st = &state[id];
+
+		ids[i] = id;
+		st->cookie = cookies[i];
+		st->writable_len = 0;
+		st->ndescs = 1;
+		/* In-order: IDs go in sequence, no free list to follow. */
+		id = vq->in_order ? (uint16_t)(id + 1 < size ? id + 1 : 0) : st->next;
+	}
+	vq->free_id = id;
+	vq->pending_descs = (uint16_t)(vq->pending_descs + n);
+	vq->outstanding = (uint16_t)(vq->outstanding + n);
+	vq->num_free = (uint16_t)(vq->num_free - n);
+	virtq_packed_advance(&vq->next_avail, &vq->avail_wrap, n, size);
+	return slot;
+}
+
 /* Post one buffer as a chain of consecutive descriptors ("Next Flag: Descriptor Chaining"). */
 static inline int
 virtq_packed_drv_add_chain(struct virtq_packed_drv *vq, const struct virtq_sg *sg, uint16_t out_num,

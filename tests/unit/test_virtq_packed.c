@@ -448,6 +448,133 @@ test_packed_detach_unused(void)
 	tvq_detach_unused(30);
 }
 
+/* ---- groups of buffers whose descriptors the caller writes (vector Tx) ---- */
+
+/* What a vector path stores for the group post_group() booked: every field, the head's flags
+ * left to publish(). */
+static void
+pq_write_group(struct tvq_queue *q, uint16_t slot, const uint16_t *ids, const uint64_t *addrs,
+               const uint32_t *lens, uint16_t n, uint16_t avail_bits, bool head)
+{
+	for (uint16_t i = 0; i < n; i++) {
+		struct virtq_packed_desc *d = &q->drv.desc[slot + i];
+
+		if (i == 0 && head) {
+			d->addr = virtq_cpu_to_le64(addrs[i]);
+			d->len = virtq_cpu_to_le32(lens[i]);
+			d->id = virtq_cpu_to_le16(ids[i]);
+		} else {
+			virtq_packed_fill_desc(d, addrs[i], lens[i], ids[i], avail_bits);
+		}
+	}
+}
+
+static bool
+pq_same_state(const struct tvq_queue *a, const struct tvq_queue *b)
+{
+	const struct virtq_packed_drv *x = &a->drv, *y = &b->drv;
+
+	return memcmp(x->desc, y->desc, virtq_packed_desc_size(a->size)) == 0 &&
+	       x->num_free == y->num_free && x->free_id == y->free_id &&
+	       x->next_avail == y->next_avail && x->avail_wrap == y->avail_wrap &&
+	       x->last_used == y->last_used && x->used_wrap == y->used_wrap &&
+	       x->outstanding == y->outstanding && x->pending_descs == y->pending_descs &&
+	       x->in_order_oldest == y->in_order_oldest && x->kick_added == y->kick_added &&
+	       x->published_next == y->published_next && x->published_wrap == y->published_wrap &&
+	       tvq_err_stats_zero(&x->err) && tvq_err_stats_zero(&y->err);
+}
+
+/* post_group() and the caller's stores leave the ring as add_bulk() does, group by group across
+ * many wraps of odd sizes, IDs reused out of order; group_fits() refuses a group across the ring's
+ * end and more than is free. */
+static void
+pq_group_equals_bulk(uint16_t size, uint64_t features)
+{
+	struct tvq_queue a, b;
+	uint64_t rng = 0x1234567u + size;
+	unsigned int grouped = 0, refused_end = 0;
+
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&a, size, features), 0);
+	CU_ASSERT_EQUAL_FATAL(tvq_open(&b, size, features), 0);
+	for (uint32_t round = 0; round < 40u * size + 200; round++) {
+		uint16_t n = (uint16_t)(1 + tvq_rand(&rng) % 4), ids[4];
+		uint64_t addrs[4];
+		uint32_t lens[4];
+		void *cookies[4];
+		void *got_a[8], *got_b[8];
+		struct virtq_dev_buf buf[8];
+		struct virtq_sg sg[2];
+		uint16_t popped = 0;
+
+		for (uint16_t i = 0; i < n; i++) {
+			addrs[i] = tvq_addr_of(round * 4 + i);
+			lens[i] = 60 + i + round % 7;
+			cookies[i] = tvq_cookie_of(round * 4 + i);
+		}
+		if (virtq_packed_drv_group_fits(&b.drv, n)) {
+			uint16_t bits = virtq_packed_avail_bits(b.drv.avail_wrap), slot;
+			bool head;
+
+			CU_ASSERT_EQUAL(virtq_packed_drv_add_bulk(&a.drv, addrs, lens, 0, cookies, n), n);
+			slot = virtq_packed_drv_post_group(&b.drv, cookies, ids, n, &head);
+			pq_write_group(&b, slot, ids, addrs, lens, n, bits, head);
+			grouped++;
+		} else {
+			if (b.drv.num_free >= n) {
+				CU_ASSERT(b.drv.next_avail + n > size);
+				refused_end++;
+			}
+			CU_ASSERT_EQUAL(virtq_packed_drv_add_bulk(&a.drv, addrs, lens, 0, cookies, n),
+			                virtq_packed_drv_add_bulk(&b.drv, addrs, lens, 0, cookies, n));
+		}
+		/* publish sometimes only every other group: a group that is no batch head */
+		if (tvq_rand(&rng) % 2 == 0) {
+			virtq_packed_drv_publish(&a.drv);
+			virtq_packed_drv_publish(&b.drv);
+		}
+		CU_ASSERT_FATAL(pq_same_state(&a, &b));
+		/* the device takes some and returns them reversed (in order: as one batch) */
+		while (popped < 8 && tvq_rand(&rng) % 3 != 0 &&
+		       virtq_packed_dev_pop(&a.dev, &buf[popped], sg, 2) == 0) {
+			struct virtq_dev_buf other;
+
+			CU_ASSERT_EQUAL(virtq_packed_dev_pop(&b.dev, &other, sg, 2), 0);
+			CU_ASSERT_EQUAL(other.id, buf[popped].id);
+			popped++;
+		}
+		if (popped != 0 && a.in_order) {
+			virtq_packed_dev_push_batch_last(&a.dev, buf[popped - 1].id, 0, popped);
+			virtq_packed_dev_push_batch_last(&b.dev, buf[popped - 1].id, 0, popped);
+		}
+		for (uint16_t i = popped; i > 0 && !a.in_order; i--) {
+			virtq_packed_dev_push(&a.dev, buf[i - 1].id, 0, 1);
+			virtq_packed_dev_push(&b.dev, buf[i - 1].id, 0, 1);
+		}
+		virtq_packed_dev_publish(&a.dev);
+		virtq_packed_dev_publish(&b.dev);
+		n = virtq_packed_drv_get_used_bulk(&a.drv, got_a, NULL, 8);
+		CU_ASSERT_EQUAL(virtq_packed_drv_get_used_bulk(&b.drv, got_b, NULL, 8), n);
+		CU_ASSERT(memcmp(got_a, got_b, n * sizeof(got_a[0])) == 0);
+	}
+	CU_ASSERT(pq_same_state(&a, &b));
+	CU_ASSERT(grouped > 20u * size);
+	CU_ASSERT(size % 4 == 0 || refused_end != 0);
+	tvq_close(&a);
+	tvq_close(&b);
+}
+
+static void
+test_packed_post_group(void)
+{
+	static const uint16_t sizes[] = {4, 5, 7, 13, 64, 255};
+
+	for (unsigned int i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		pq_group_equals_bulk(sizes[i], 0);
+		pq_group_equals_bulk(sizes[i], F_IN_ORDER);
+		pq_group_equals_bulk(sizes[i], F_EVENT);
+	}
+}
+
 /* ---- the device half distrusts the driver ---- */
 
 /* A descriptor made available in lap 1 (wrap counter 1), bypassing the driver half. */
@@ -763,6 +890,7 @@ main(void)
 	        {"device half rejects a bad driver", test_packed_device_rejects_bad_driver},
 	        {"group take and refill equal the scalar steps", test_packed_group_helpers},
 	        {"group take stops where the scalar step must look", test_packed_group_take_stops},
+	        {"groups written by the caller equal add_bulk", test_packed_post_group},
 	        CU_TEST_INFO_NULL,
 	};
 

@@ -37,6 +37,11 @@ uint16_t vionet_recv_packed_sse(void *rx_queue, struct rte_mbuf **rx_pkts, uint1
 uint16_t vionet_recv_packed_avx2(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
 uint16_t vionet_recv_packed_avx512(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
 uint16_t vionet_xmit_packed(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts);
+/* Packed Tx, in order or not, one per vector width (rxtx_packed_tx_vec.h); packets the groups do not
+ * take go the scalar way one at a time. */
+uint16_t vionet_xmit_packed_sse(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts);
+uint16_t vionet_xmit_packed_avx2(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts);
+uint16_t vionet_xmit_packed_avx512(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts);
 /* ethdev tx_done_cleanup of either layout (vionet_tx_done_cleanup() picks the queue's). */
 int vionet_tx_done_cleanup_split(void *tx_queue, uint32_t free_cnt);
 int vionet_tx_done_cleanup_packed(void *tx_queue, uint32_t free_cnt);

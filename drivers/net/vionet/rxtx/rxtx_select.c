@@ -79,6 +79,15 @@ static const struct tx_path tx_paths[] = {
 	{"split sse", false, VIONET_VECTOR_SSE, vionet_xmit_split_sse},
 #endif
 	{"split scalar", false, 0, vionet_xmit_split},
+#ifdef VIONET_VEC_AVX512
+	{"packed avx512", true, VIONET_VECTOR_AVX512, vionet_xmit_packed_avx512},
+#endif
+#ifdef VIONET_VEC_AVX2
+	{"packed avx2", true, VIONET_VECTOR_AVX2, vionet_xmit_packed_avx2},
+#endif
+#ifdef VIONET_VEC_SSE
+	{"packed sse", true, VIONET_VECTOR_SSE, vionet_xmit_packed_sse},
+#endif
 	{"packed scalar", true, 0, vionet_xmit_packed},
 };
 
