@@ -129,100 +129,37 @@ vec_group_send(struct vionet_txq *txq, struct rte_mbuf **m, const struct vec_tx_
 		vionet_stats_count(&txq->stats, m[j]->pkt_len);
 }
 
-/*
- * One packet of the scalar tx_burst()'s loop, with its state: the burst's one-descriptor packets
- * grouped for one bulk add, the descriptors left, whether it reclaimed. Returns false when the
- * burst stops at this packet (no room after the one reclaim), true when the packet is done (sent
- * or dropped and counted).
- */
-static __rte_always_inline bool
-tx_step(struct vionet_txq *txq, struct rte_mbuf **pkt, struct tx_group *group, uint16_t *free_descs,
-	bool *reclaimed)
-{
-	struct rte_mbuf *m = *pkt;
-	bool push;
-	uint16_t need;
-
-	if (unlikely(m->ol_flags & RTE_MBUF_F_TX_VLAN)) {
-		if (rte_vlan_insert(&m) != 0) {
-			tx_drop(txq, m);
-			return true;
-		}
-		*pkt = m;
-	}
-	push = tx_can_push(m, txq->hdr_size);
-	need = tx_descs_needed(txq, m, push);
-	if (unlikely(m->nb_segs >= VIONET_TX_MAX_SEGS)) {
-		tx_drop(txq, m);
-		return true;
-	}
-	if (unlikely(need > *free_descs)) {
-		if (*reclaimed)
-			return false;
-		tx_flush_group(txq, group, true);
-		tx_reclaim(txq, true);
-		*free_descs = virtq_packed_drv_free_count(&txq->vq.packed);
-		*reclaimed = true;
-		if (need > *free_descs || unlikely(virtq_packed_drv_is_broken(&txq->vq.packed)))
-			return false;
-	}
-	*free_descs = (uint16_t)(*free_descs - need);
-	if (likely(push && m->nb_segs == 1)) {
-		vionet_stats_count(&txq->stats, m->pkt_len);
-		tx_group_add(txq, group, m);
-		return true;
-	}
-	tx_flush_group(txq, group, true);
-	if (unlikely(tx_add_chained(txq, m, push, true) != 0)) {
-		tx_drop(txq, m);
-		return true;
-	}
-	txq->stats.multi_seg++;
-	vionet_stats_count(&txq->stats, m->pkt_len);
-	return true;
-}
-
 static __rte_always_inline uint16_t
 vec_tx_burst(struct vionet_txq *txq, struct rte_mbuf **tx_pkts, uint16_t nb_pkts)
 {
 	struct virtq_packed_drv *vq = &txq->vq.packed;
 	struct vec_tx_consts c;
-	struct tx_group group;
-	uint16_t sent = 0, free_descs;
-	bool reclaimed = false;
+	struct tx_burst_state b;
+	uint16_t sent = 0;
 
-	group.n = 0;
 	nb_pkts = RTE_MIN(nb_pkts, VIONET_BURST_MAX);
-	/* The lazy reclaim of tx_burst(), on the same conditions. */
-	free_descs = virtq_packed_drv_free_count(vq);
-	if (free_descs < txq->free_thresh || free_descs < nb_pkts) {
-		tx_reclaim(txq, true);
-		if (unlikely(virtq_packed_drv_is_broken(vq)))
-			return 0;
-		free_descs = virtq_packed_drv_free_count(vq);
-		reclaimed = true;
-	}
+	/* the lazy reclaim of tx_burst(), on the same conditions */
+	if (!tx_burst_begin(txq, &b, nb_pkts, true))
+		return 0;
 	vec_tx_consts_init(&c, txq->hdr_size, txq->use_va);
 	while (sent < nb_pkts) {
-		if (nb_pkts - sent >= VEC_TX_GROUP && free_descs >= VEC_TX_GROUP &&
+		if (nb_pkts - sent >= VEC_TX_GROUP && b.free_descs >= VEC_TX_GROUP &&
 		    vec_mbufs_fit(&tx_pkts[sent], &c)) {
 			/* ring order: the scalar step's grouped packets before this group */
-			tx_flush_group(txq, &group, true);
+			tx_flush_group(txq, &b.group, true);
 			if (likely(virtq_packed_drv_group_fits(vq, VEC_TX_GROUP))) {
 				vec_group_send(txq, &tx_pkts[sent], &c);
-				free_descs = (uint16_t)(free_descs - VEC_TX_GROUP);
+				b.free_descs = (uint16_t)(b.free_descs - VEC_TX_GROUP);
 				sent = (uint16_t)(sent + VEC_TX_GROUP);
 				continue;
 			}
 		}
 		/* Anything else, the group across the ring's end, the last partial group. */
-		if (!tx_step(txq, &tx_pkts[sent], &group, &free_descs, &reclaimed))
+		if (!tx_step(txq, &b, &tx_pkts[sent], true))
 			break;
 		sent++;
 	}
-	tx_flush_group(txq, &group, true);
-	if (sent != 0)
-		vionet_queue_publish_and_kick(&txq->vq, true, &txq->stats);
+	tx_burst_end(txq, &b, sent, true);
 	return sent;
 }
 
