@@ -68,10 +68,14 @@ if [ "${VIONET_TEST_SANITIZE:-1}" = 1 ]; then
 	# like a hang of it was UBSan stopping the generator on a real overflow). The reconnect soak
 	# (user_reconnect_*) too: its 400 restarts take minutes, and each restart is what
 	# user_datapath's back end restart does once per variant here. The package test builds and
-	# installs its own tree.
+	# installs its own tree. The rows that repeat a test through each vector width (names ending
+	# in _sse, _avx2, _avx512) too: the vector paths run under the sanitizers in the unit suite's
+	# equivalence tests and the fuzz target, and each row costs the sanitized run as much as the
+	# scalar one it repeats.
 	mapfile -t pmd_tests < <(meson test -C "$asan_dir" --list --suite integration 2>/dev/null |
 		sed -n 's/^vionet:integration \/ //p' |
-		grep -v -e '^user_testpmd_' -e '^user_reconnect_' -e '^package$')
+		grep -v -e '^user_testpmd_' -e '^user_reconnect_' -e '^package$' \
+			-e '_sse$' -e '_avx2$' -e '_avx512$')
 	run_suite "$asan_dir" integration "integration (asan+ubsan)" "${pmd_tests[@]}"
 	unset LD_PRELOAD
 fi
