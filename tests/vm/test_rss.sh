@@ -6,7 +6,9 @@
 # queues (Rx multi-queue mode RSS) logs each frame's queue. Checks:
 #   1. each flow lands on the queue its hash and the default indirection table predict, the hash
 #      computed here with DPDK's rte_softrss over the key the port reports (rss_expect);
-#   2. after a RETA update pointing every entry at queue 3, every frame arrives on queue 3 (a
+#   2. each frame carries the hash the device reported (VIRTIO_NET_F_HASH_REPORT, testpmd's
+#      RTE_ETH_RX_OFFLOAD_RSS_HASH), equal to the Toeplitz hash computed here;
+#   3. after a RETA update pointing every entry at queue 3, every frame arrives on queue 3 (a
 #      multi-queue tap spreads flows by itself; this only RSS explains).
 # usage: test_rss.sh <librte_net_vionet.so> <rss_expect binary>
 set -uo pipefail
@@ -139,6 +141,26 @@ echo "vm rss: round 1: $frames frames of $seen_flows flows on $used_queues queue
 [ "$wrong" -eq 0 ] && echo "PASS: every flow on the queue its Toeplitz hash predicts" || fails=$((fails + 1))
 [ "$seen_flows" -eq "$flows" ] || { echo "FAIL: round 1: $seen_flows of $flows flows arrived"; fails=$((fails + 1)); }
 [ "$used_queues" -ge 3 ] || { echo "FAIL: round 1: flows on $used_queues queues only"; fails=$((fails + 1)); }
+
+# The hash each frame carried (VIRTIO_NET_F_HASH_REPORT: testpmd asks for RTE_ETH_RX_OFFLOAD_RSS_HASH
+# in RSS mode and prints "RSS hash=0x..."), against the Toeplitz hash computed here.
+sed -n "s/.*src=02:00:00:00:01:\([0-9A-Fa-f][0-9A-Fa-f]\) .*RSS hash=0x\([0-9a-fA-F]*\).*/\1 \2/p" "$log" |
+	while read -r f h; do printf '%d %08x\n' "$((16#$f))" "$((16#$h))"; done >"$io/reported-1.txt"
+reported=$(wc -l <"$io/reported-1.txt")
+bad_hash=0
+while read -r f hash; do
+	got=$(awk -v f="$f" '$1 == f {print $2}' "$io/reported-1.txt" | sort -u | tr '\n' ' ')
+	if [ "$got" != "$hash " ]; then
+		echo "FAIL: round 1: flow $f reported hash '${got% }', Toeplitz gives $hash"
+		bad_hash=$((bad_hash + 1))
+	fi
+done <"$io/hashes-1.txt"
+echo "vm rss: round 1: $reported of $frames frames carried a reported hash"
+if [ "$reported" -eq "$frames" ] && [ "$bad_hash" -eq 0 ]; then
+	echo "PASS: every reported hash equals the Toeplitz hash (hash report)"
+else
+	fails=$((fails + 1))
+fi
 
 # Round 2: every table entry names queue 3.
 observed 2 >"$io/seen-2.txt"

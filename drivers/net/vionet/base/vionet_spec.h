@@ -105,6 +105,22 @@ struct vionet_net_hdr {
 
 #define VIONET_NET_HDR_LEN 12
 #define VIONET_NET_HDR_LEN_LEGACY 10
+/* With VIRTIO_NET_F_HASH_REPORT the header goes on (both directions): le32 hash_value, le16
+ * hash_report, le16 padding_reserved. */
+#define VIONET_NET_HDR_LEN_HASH 20
+#define VIONET_NET_HDR_HASH_VALUE_OFF 12
+#define VIONET_NET_HDR_HASH_REPORT_OFF 16
+/* hash_report values (Processing of Incoming Packets: Hash reporting for incoming packets) */
+#define VIONET_HASH_REPORT_NONE 0
+#define VIONET_HASH_REPORT_IPV4 1
+#define VIONET_HASH_REPORT_TCPV4 2
+#define VIONET_HASH_REPORT_UDPV4 3
+#define VIONET_HASH_REPORT_IPV6 4
+#define VIONET_HASH_REPORT_TCPV6 5
+#define VIONET_HASH_REPORT_UDPV6 6
+#define VIONET_HASH_REPORT_IPV6_EX 7
+#define VIONET_HASH_REPORT_TCPV6_EX 8
+#define VIONET_HASH_REPORT_UDPV6_EX 9
 #define VIONET_NET_HDR_F_NEEDS_CSUM 1
 #define VIONET_NET_HDR_F_DATA_VALID 2
 #define VIONET_NET_HDR_GSO_NONE 0

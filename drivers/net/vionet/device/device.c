@@ -61,6 +61,9 @@ vionet_dev_offload_features_for(uint64_t rx_offloads, uint64_t tx_offloads)
 		     VIRTQ_FEATURE(VIONET_NET_F_CSUM);
 	if (tx_offloads & (RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM))
 		f |= VIRTQ_FEATURE(VIONET_NET_F_CSUM);
+	/* the hash the device computed, reported in a longer header on every packet */
+	if (rx_offloads & RTE_ETH_RX_OFFLOAD_RSS_HASH)
+		f |= VIRTQ_FEATURE(VIONET_NET_F_HASH_REPORT);
 	return f;
 }
 
@@ -73,6 +76,11 @@ vionet_dev_offload_features_offered(const struct vionet_hw *hw)
 		f &= ~(VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO6));
 	if (!(f & VIRTQ_FEATURE(VIONET_NET_F_GUEST_CSUM)))
 		f &= ~(VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO6));
+	/* The port sets the reported hash's key and types with RSS_CONFIG only (not HASH_CONFIG):
+	 * hash report where RSS is, over a real control queue. */
+	if (!(hw->device_features & VIRTQ_FEATURE(VIONET_NET_F_RSS)) ||
+	    hw->tp.ops->ctrl_command != NULL)
+		f &= ~VIRTQ_FEATURE(VIONET_NET_F_HASH_REPORT);
 	return f;
 }
 
@@ -353,7 +361,9 @@ negotiate(struct vionet_hw *hw)
 	if (!vionet_has_feature(hw, VIONET_NET_F_CTRL_VQ))
 		hw->tp.features &= ~(VIRTQ_FEATURE(VIONET_NET_F_CTRL_RX) | VIRTQ_FEATURE(VIONET_NET_F_CTRL_VLAN) |
 				  VIRTQ_FEATURE(VIONET_NET_F_MQ) | VIRTQ_FEATURE(VIONET_NET_F_CTRL_MAC_ADDR) |
-				  VIRTQ_FEATURE(VIONET_NET_F_RSS));
+				  VIRTQ_FEATURE(VIONET_NET_F_RSS) | VIRTQ_FEATURE(VIONET_NET_F_HASH_REPORT));
+	if (!vionet_has_feature(hw, VIONET_NET_F_RSS))
+		hw->tp.features &= ~VIRTQ_FEATURE(VIONET_NET_F_HASH_REPORT);
 	if (!vionet_has_feature(hw, VIONET_NET_F_CSUM))
 		hw->tp.features &= ~(VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO6));
 	if (!vionet_has_feature(hw, VIONET_NET_F_GUEST_CSUM))
@@ -376,11 +386,13 @@ negotiate(struct vionet_hw *hw)
 			return -EIO;
 		}
 	}
-	/* 5.1.6 Device Operation: num_buffers is there with VERSION_1 or MRG_RXBUF. */
-	hw->net_hdr_size = vionet_has_feature(hw, VIONET_F_VERSION_1) ||
+	/* 5.1.6 Device Operation: num_buffers is there with VERSION_1 or MRG_RXBUF; the hash fields
+	 * with HASH_REPORT. */
+	hw->net_hdr_size = vionet_has_feature(hw, VIONET_NET_F_HASH_REPORT) ? VIONET_NET_HDR_LEN_HASH
+			   : vionet_has_feature(hw, VIONET_F_VERSION_1) ||
 					   vionet_has_feature(hw, VIONET_NET_F_MRG_RXBUF)
-				   ? 12
-				   : 10;
+				   ? VIONET_NET_HDR_LEN
+				   : VIONET_NET_HDR_LEN_LEGACY;
 	return 0;
 }
 

@@ -205,11 +205,13 @@ int vionet_dev_init(struct vionet_hw *hw);
  * intersecting with the device's). */
 uint64_t vionet_dev_wanted_features(const struct vionet_hw *hw);
 
-/* The checksum and segmentation features, negotiated only as the application's offloads ask. */
+/* The checksum, segmentation and hash report features, negotiated only as the application's
+ * offloads ask. */
 #define VIONET_OFFLOAD_FEATURES                                                                    \
 	(VIRTQ_FEATURE(VIONET_NET_F_CSUM) | VIRTQ_FEATURE(VIONET_NET_F_GUEST_CSUM) |               \
 	 VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_HOST_TSO6) |           \
-	 VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO6))
+	 VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO6) |         \
+	 VIRTQ_FEATURE(VIONET_NET_F_HASH_REPORT))
 
 /*
  * The offload features ethdev Rx and Tx offloads (RTE_ETH_RX_OFFLOAD_*, RTE_ETH_TX_OFFLOAD_*) need:

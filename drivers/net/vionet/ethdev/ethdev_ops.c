@@ -310,6 +310,8 @@ ethdev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
 	if (offered & (VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO4) | VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO6)))
 		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_LRO;
+	if (offered & VIRTQ_FEATURE(VIONET_NET_F_HASH_REPORT))
+		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
 
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_VLAN_INSERT | RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	if (offered & VIRTQ_FEATURE(VIONET_NET_F_CSUM))

@@ -128,6 +128,8 @@ vionet_rxq_apply_offloads(struct vionet_rxq *rxq, const struct vionet_hw *hw, ui
 	rxq->lro = (hw->tp.features & (VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO4) |
 				       VIRTQ_FEATURE(VIONET_NET_F_GUEST_TSO6))) != 0 &&
 		   (rx_offloads & RTE_ETH_RX_OFFLOAD_TCP_LRO) != 0;
+	rxq->hash_report = vionet_has_feature(hw, VIONET_NET_F_HASH_REPORT) &&
+			   (rx_offloads & RTE_ETH_RX_OFFLOAD_RSS_HASH) != 0;
 	rxq->ptype_mask = hw->port.rx_ptype_mask;
 }
 

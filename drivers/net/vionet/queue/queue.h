@@ -73,6 +73,7 @@ struct vionet_rxq {
 	bool vlan_strip;
 	bool offloads;	   /* any Rx offload flag in the header worth reading */
 	bool lro;	   /* LRO asked for and GUEST_TSO4/6 negotiated: GSO packets flagged RX_LRO */
+	bool hash_report;  /* RSS_HASH asked for and HASH_REPORT negotiated: the header's hash read */
 	/* Packet types to parse from each frame (rte_eth_dev_set_ptypes); 0: none, packet_type
 	 * only from the header */
 	uint32_t ptype_mask;

@@ -125,6 +125,7 @@ rx_harvest(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, 
 	const bool lro = rxq->lro;
 	const bool vlan_strip = rxq->vlan_strip;
 	const uint32_t ptype_mask = rxq->ptype_mask;
+	const bool hash_report = rxq->hash_report;
 	/* the shortest used length that is a frame: the header and an Ethernet header */
 	const uint32_t min_len = (uint32_t)hdr_size + RTE_ETHER_HDR_LEN;
 	uint16_t n, nb_rx = 0;
@@ -152,6 +153,8 @@ rx_harvest(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, 
 		rx_mbuf_init(m, rearm, len);
 		if (offloads)
 			vionet_net_hdr_to_mbuf(rx_hdr_of(m, hdr_size), m, lro);
+		if (hash_report)
+			vionet_net_hdr_hash_to_mbuf(rx_hdr_of(m, hdr_size), m);
 		if (unlikely(vlan_strip))
 			rx_vlan_strip(m);
 		if (ptype_mask != 0)
@@ -210,6 +213,8 @@ rx_mrg_buf(struct vionet_rxq *rxq, struct rte_mbuf *m, uint32_t len, uint16_t bu
 		rx_mbuf_init(m, rearm, (uint16_t)(len - hdr_size));
 		if (rxq->offloads)
 			vionet_net_hdr_to_mbuf(hdr, m, rxq->lro);
+		if (rxq->hash_report)
+			vionet_net_hdr_hash_to_mbuf(hdr, m);
 		if (nbufs == 1) {
 			if (rxq->vlan_strip)
 				rx_vlan_strip(m);

@@ -45,6 +45,40 @@ vionet_net_hdr_ptype(const struct vionet_net_hdr *hdr)
 }
 
 /*
+ * Rx: the hash the device reported (VIRTIO_NET_F_HASH_REPORT) into hash.rss with RX_RSS_HASH, and
+ * its type into the packet type (L3, and L4 where the hash covered ports). A report of NONE (the
+ * device computed no hash for the packet) leaves both.
+ */
+static inline void
+vionet_net_hdr_hash_to_mbuf(const struct vionet_net_hdr *hdr, struct rte_mbuf *m)
+{
+	static const uint32_t ptype_of_report[] = {
+		[VIONET_HASH_REPORT_IPV4] = RTE_PTYPE_L3_IPV4_EXT_UNKNOWN,
+		[VIONET_HASH_REPORT_TCPV4] = RTE_PTYPE_L3_IPV4_EXT_UNKNOWN | RTE_PTYPE_L4_TCP,
+		[VIONET_HASH_REPORT_UDPV4] = RTE_PTYPE_L3_IPV4_EXT_UNKNOWN | RTE_PTYPE_L4_UDP,
+		[VIONET_HASH_REPORT_IPV6] = RTE_PTYPE_L3_IPV6_EXT_UNKNOWN,
+		[VIONET_HASH_REPORT_TCPV6] = RTE_PTYPE_L3_IPV6_EXT_UNKNOWN | RTE_PTYPE_L4_TCP,
+		[VIONET_HASH_REPORT_UDPV6] = RTE_PTYPE_L3_IPV6_EXT_UNKNOWN | RTE_PTYPE_L4_UDP,
+		[VIONET_HASH_REPORT_IPV6_EX] = RTE_PTYPE_L3_IPV6_EXT,
+		[VIONET_HASH_REPORT_TCPV6_EX] = RTE_PTYPE_L3_IPV6_EXT | RTE_PTYPE_L4_TCP,
+		[VIONET_HASH_REPORT_UDPV6_EX] = RTE_PTYPE_L3_IPV6_EXT | RTE_PTYPE_L4_UDP,
+	};
+	const uint8_t *raw = (const uint8_t *)hdr;
+	uint32_t value;
+	uint16_t report;
+
+	memcpy(&value, raw + VIONET_NET_HDR_HASH_VALUE_OFF, sizeof(value));
+	memcpy(&report, raw + VIONET_NET_HDR_HASH_REPORT_OFF, sizeof(report));
+	report = rte_le_to_cpu_16(report);
+	/* an unknown report type (a newer device, or garbage) carries no hash we can name */
+	if (report == VIONET_HASH_REPORT_NONE || report >= RTE_DIM(ptype_of_report))
+		return;
+	m->hash.rss = rte_le_to_cpu_32(value);
+	m->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
+	m->packet_type = RTE_PTYPE_L2_ETHER | ptype_of_report[report];
+}
+
+/*
  * Rx: header -> mbuf flags. DATA_VALID: the device checked the checksum. NEEDS_CSUM: the packet was
  * never checksummed (a local sender offloaded it) but is intact: DPDK's RX_L4_CKSUM_NONE says exactly
  * that, and the header tells the L4 type. A GSO type is a large coalesced packet (GUEST_TSO): LRO

@@ -198,7 +198,7 @@ vec_rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts
 	uint16_t taken = 0, ready;
 
 	/* Offloads turned on after the start (VLAN strip by vlan_offload_set): the scalar path. */
-	if (unlikely(rxq->offloads || rxq->vlan_strip))
+	if (unlikely(rxq->offloads || rxq->vlan_strip || rxq->hash_report))
 		return rx_burst(rxq, rx_pkts, nb_pkts, true);
 	ready = virtq_packed_drv_group_ready(vq, want);
 	if (ready >= VEC_DESCS_PER_GROUP) {

@@ -167,9 +167,9 @@ rx_queues_need_scalar(const struct rx_path *p, const struct rte_eth_dev *dev, ch
 				 "strip)");
 			return true;
 		}
-		if (rxq->offloads) {
-			snprintf(why, why_len, "Rx checksum/LRO offloads are on (the packed vector Rx "
-				 "paths read no virtio-net header)");
+		if (rxq->offloads || rxq->hash_report) {
+			snprintf(why, why_len, "Rx checksum/LRO offloads or the RSS hash are on (the "
+				 "packed vector Rx paths read no virtio-net header)");
 			return true;
 		}
 	}

@@ -223,6 +223,7 @@ vec_rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts
 	const __m128i hdr_sub = _mm_set_epi32(hdr_size, 0, hdr_size, 0);
 	const bool hdr_offloads = offl && rxq->offloads;
 	const bool vlan_strip = offl && rxq->vlan_strip;
+	const bool hash_report = offl && rxq->hash_report;
 	struct vec_bounds bounds;
 	/* bufs: used entries the groups took; nb_rx: packets (fewer when mergeable ones span) */
 	uint16_t bufs = 0, nb_rx = 0, ready;
@@ -246,6 +247,8 @@ vec_rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts
 			if (offl) {
 				if (hdr_offloads)
 					vionet_net_hdr_to_mbuf(rx_hdr_of(m[j], hdr_size), m[j], rxq->lro);
+				if (hash_report)
+					vionet_net_hdr_hash_to_mbuf(rx_hdr_of(m[j], hdr_size), m[j]);
 				if (vlan_strip)
 					rx_vlan_strip(m[j]);
 			}
@@ -276,7 +279,7 @@ vec_recv(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, co
 
 	if (unlikely(!vionet_vq_gate_enter(&rxq->vq.gate)))
 		return 0;
-	if (rxq->offloads || rxq->vlan_strip)
+	if (rxq->offloads || rxq->vlan_strip || rxq->hash_report)
 		n = vec_rx_burst(rxq, rx_pkts, nb_pkts, mrg, true);
 	else
 		n = vec_rx_burst(rxq, rx_pkts, nb_pkts, mrg, false);
