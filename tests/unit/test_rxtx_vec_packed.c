@@ -188,7 +188,8 @@ struct config {
 	bool bad;	 /* rejected descriptors among the good ones */
 	bool small_pool; /* the pool runs dry while the application holds packets */
 	enum breaker breaker;
-	bool mrg; /* mergeable Rx buffers */
+	bool mrg;	 /* mergeable Rx buffers */
+	bool strip_late; /* VLAN strip turned on after the start: the vector path gives way */
 };
 
 static struct rte_mempool *
@@ -237,6 +238,9 @@ port_for(const struct config *c, struct rte_mempool *mp)
 	require(vionet_has_feature(hw, VIONET_F_RING_PACKED), "packed negotiated");
 	require(vionet_has_feature(hw, VIONET_F_IN_ORDER) == c->in_order, "in-order negotiated");
 	require(vionet_has_feature(hw, VIONET_NET_F_MRG_RXBUF) == c->mrg, "mergeable negotiated");
+	if (c->strip_late)
+		require(rte_eth_dev_set_vlan_offload(port, RTE_ETH_VLAN_STRIP_OFFLOAD) == 0,
+			"VLAN strip on");
 	return rte_eth_devices[port].data->rx_queues[0];
 }
 
@@ -289,6 +293,10 @@ device_step(const struct config *c, uint64_t *seed, unsigned int step)
 		memset(p, 0, HDR);
 		for (uint32_t i = 0; i < frame && HDR + i < sg[0].len; i++)
 			p[HDR + i] = (uint8_t)(rnd(seed) >> 3);
+		if (c->strip_late && rnd(seed) % 3 == 0) {
+			p[HDR + 12] = 0x81; /* RTE_ETHER_TYPE_VLAN */
+			p[HDR + 13] = 0x00;
+		}
 		if (c->bad && pick < 3) {
 			len = sg[0].len + 1 + pick; /* too long */
 		} else if (c->bad && pick < 6) {
@@ -374,7 +382,8 @@ run_config(const struct config *c, const struct rx_path *p, struct run *r)
 	uint16_t held_n[8] = {0};
 	uint64_t seed = 0x9e3779b97f4a7c15ull ^ ((uint64_t)c->ring << 8) ^ (uint64_t)c->in_order ^
 			((uint64_t)c->bad << 1) ^ ((uint64_t)c->small_pool << 2) ^
-			((uint64_t)c->breaker << 4) ^ ((uint64_t)c->mrg << 3);
+			((uint64_t)c->breaker << 4) ^ ((uint64_t)c->mrg << 3) ^
+			((uint64_t)c->strip_late << 8);
 	unsigned int hold = c->small_pool ? 6 : 1;
 	bool wrap = true; /* 2.8.1: the counters start at 1 */
 
@@ -506,6 +515,14 @@ check_script_reached(const struct config *c, const struct run *s)
 		CU_ASSERT(s->stats.multi_seg != 0);
 	if (!c->mrg)
 		CU_ASSERT_EQUAL(s->stats.multi_seg, 0);
+	if (c->strip_late) {
+		unsigned int stripped = 0;
+
+		for (unsigned int i = 0; i < s->n; i++)
+			stripped += s->recs[i].kind == 1 &&
+				    (s->recs[i].ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) != 0;
+		CU_ASSERT(stripped != 0);
+	}
 }
 
 static unsigned int configs, compared;
@@ -528,6 +545,13 @@ compare_config(const struct config *c)
 			 paths[pi].name, c->ring, c->in_order, c->bad, c->small_pool, c->breaker,
 			 c->mrg);
 		CU_ASSERT(runs_equal(&scalar, &vec, what));
+		if (c->strip_late) {
+			/* every packet through the scalar path, none through a vector group */
+			CU_ASSERT_EQUAL(vec.zeroed_rss, 0);
+			compared++;
+			free(vec.recs);
+			continue;
+		}
 		/* the vector groups took most packets: not all of them went to the scalar step
 		 * (mergeable: a quarter at least, as a packet over several buffers sends the rest of
 		 * its group, and of the burst while it is under way, there) */
@@ -555,6 +579,20 @@ test_vector_rx_equals_scalar(void)
 		for (unsigned int f = 0; f < 16; f++)
 			compare_config(&(struct config){rings[ri], f & 1, (f & 2) != 0, (f & 4) != 0,
 							BREAK_NONE, (f & 8) != 0});
+	printf("\n  %u configurations, %u vector runs compared with the scalar one\n", configs,
+	       compared);
+	CU_ASSERT(compared >= configs);
+}
+
+/* VLAN strip turned on after the start (vlan_offload_set): the packed vector paths do not strip,
+ * so each burst gives way to the scalar one of its buffer scheme. */
+static void
+test_vector_rx_strip_late_equals_scalar(void)
+{
+	configs = compared = 0;
+	for (unsigned int f = 0; f < 4; f++)
+		compare_config(
+			&(struct config){256, f & 1, false, false, BREAK_NONE, (f & 2) != 0, true});
 	printf("\n  %u configurations, %u vector runs compared with the scalar one\n", configs,
 	       compared);
 	CU_ASSERT(compared >= configs);
@@ -763,6 +801,8 @@ main(int argc, char **argv)
 		{"packed vector Rx equals scalar Rx on a ring that breaks",
 		 test_vector_rx_broken_ring_equals_scalar},
 		{"packed vector Rx: num_buffers at its limit", test_vector_rx_mrg_limit},
+		{"packed vector Rx with VLAN strip turned on late equals scalar Rx",
+		 test_vector_rx_strip_late_equals_scalar},
 		{"selector: packed widths by devarg and EAL limit", test_selector_widths},
 		CU_TEST_INFO_NULL,
 	};
