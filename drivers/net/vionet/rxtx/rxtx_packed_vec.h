@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Packed ring Rx in vectors, with and without mergeable buffers, in order or not: the body written
- * once for every x86 width. rxtx_packed_sse.c, _avx2.c and _avx512.c each define their width's primitives and
- * include this file; meson builds each with its own target flags, and rxtx_select.c picks one at
- * start.
+ * once for every x86 width. rxtx_packed_sse.c, _avx2.c and _avx512.c each define their width's
+ * primitives and include this file; meson builds each with its own target flags, and rxtx_select.c
+ * picks one at start.
  *
  * Per burst: used descriptors a group at a time (4 or 8, 16 bytes each: addr, len, id, flags).
  * First the flags of the whole group: AVAIL and USED both equal to the used wrap counter (2.8.1);
