@@ -764,8 +764,8 @@ main(int argc, char **argv)
 	t.conf.txmode.offloads = info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	configure_port();
 	start_port("start");
-	/* Rx: every layout and buffer scheme but packed mergeable has vector paths */
-	if (vector != NULL && !(t.packed && t.mrg)) {
+	/* Rx: the vector path of the width, every layout and buffer scheme */
+	if (vector != NULL) {
 		char want[32];
 
 		snprintf(want, sizeof(want), "%s %s%s", argv[2], t.mrg ? "mergeable " : "", vector);

@@ -8,8 +8,10 @@
  * ring wrap, bursts of 1 to 33, ring sizes 64 to 4096 and odd ones, in order or not, device batches,
  * a pool that runs dry, bad descriptors that are rejected (length too big, runt, empty) and those
  * that break the ring (flags contradicting the wrap counter, an id out of range, an id not
- * outstanding). And the selector: each width through the devarg and through the EAL's SIMD limit,
- * and the scalar fallback.
+ * outstanding). Mergeable buffers: the same with most packets in one buffer, some over 2 to 4, and
+ * (bad) a num_buffers of 0 or above the buffers posted, every segment compared; and num_buffers at
+ * exactly the buffers posted, and one more. And the selector: each width through the devarg and
+ * through the EAL's SIMD limit, and the scalar fallback.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,25 +45,26 @@ static struct vionet_hw *hw;
 struct rx_path {
 	const char *name;
 	eth_rx_burst_t fn;
+	eth_rx_burst_t fn_mrg; /* with mergeable buffers */
 	const char *cpu; /* the width test_cpu_has() checks; NULL: scalar */
 };
 
 static const struct rx_path paths[] = {
-	{"scalar", vionet_recv_packed, NULL},
+	{"scalar", vionet_recv_packed, vionet_recv_packed_mrg, NULL},
 #ifdef VIONET_VEC_SSE
-	{"sse", vionet_recv_packed_sse, "sse"},
+	{"sse", vionet_recv_packed_sse, vionet_recv_packed_mrg_sse, "sse"},
 #endif
 #ifdef VIONET_VEC_AVX2
-	{"avx2", vionet_recv_packed_avx2, "avx2"},
+	{"avx2", vionet_recv_packed_avx2, vionet_recv_packed_mrg_avx2, "avx2"},
 #endif
 #ifdef VIONET_VEC_AVX512
-	{"avx512", vionet_recv_packed_avx512, "avx512"},
+	{"avx512", vionet_recv_packed_avx512, vionet_recv_packed_mrg_avx512, "avx512"},
 #endif
 };
 
 /* What one run saw, entry by entry: a burst's result, then each of its packets. */
 struct rec {
-	uint32_t kind; /* 0: burst result in pkt_len; 1: a packet */
+	uint32_t kind; /* 0: burst result in pkt_len; 1: a packet; 2: a further segment of it */
 	uint32_t packet_type;
 	uint64_t rearm; /* data_off, refcnt, nb_segs, port */
 	uint64_t ol_flags;
@@ -136,8 +139,16 @@ record_packet(struct run *r, const struct rte_mbuf *m)
 	 * how many packets came through vector groups. */
 	CU_ASSERT_EQUAL(m->ol_flags & RTE_MBUF_F_RX_RSS_HASH, 0);
 	r->zeroed_rss += m->hash.rss == 0;
-	CU_ASSERT_PTR_NULL(m->next);
 	rec_add(r, &x);
+	for (m = m->next; m != NULL; m = m->next) {
+		memset(&x, 0, sizeof(x));
+		x.kind = 2;
+		memcpy(&x.rearm, &m->rearm_data, sizeof(x.rearm));
+		x.data_hash = bytes_hash(0xcbf29ce484222325ull, rte_pktmbuf_mtod(m, const uint8_t *),
+					 m->data_len);
+		x.data_len = m->data_len;
+		rec_add(r, &x);
+	}
 }
 
 /* Fields a fresh packet must not inherit: every pool object gets them dirty before a run. */
@@ -177,6 +188,8 @@ struct config {
 	bool bad;	 /* rejected descriptors among the good ones */
 	bool small_pool; /* the pool runs dry while the application holds packets */
 	enum breaker breaker;
+	bool mrg;	 /* mergeable Rx buffers */
+	bool strip_late; /* VLAN strip turned on after the start: the vector path gives way */
 };
 
 static struct rte_mempool *
@@ -212,8 +225,10 @@ port_for(const struct config *c, struct rte_mempool *mp)
 
 	memset(&conf, 0, sizeof(conf));
 	rte_eth_dev_stop(port);
-	dev.offered = c->in_order ? VIRTQ_FEATURE(VIONET_F_IN_ORDER) : 0;
+	dev.offered = (c->in_order ? VIRTQ_FEATURE(VIONET_F_IN_ORDER) : 0) |
+		      (c->mrg ? VIRTQ_FEATURE(VIONET_NET_F_MRG_RXBUF) : 0);
 	hw->tp.devargs.in_order = c->in_order;
+	hw->tp.devargs.mrg_rxbuf = c->mrg;
 	hw->tp.devargs.queue_size = c->ring;
 	require(rte_eth_dev_reset(port) == 0, "reset");
 	require(rte_eth_dev_configure(port, 1, 1, &conf) == 0, "configure");
@@ -222,13 +237,36 @@ port_for(const struct config *c, struct rte_mempool *mp)
 	require(rte_eth_dev_start(port) == 0, "start");
 	require(vionet_has_feature(hw, VIONET_F_RING_PACKED), "packed negotiated");
 	require(vionet_has_feature(hw, VIONET_F_IN_ORDER) == c->in_order, "in-order negotiated");
+	require(vionet_has_feature(hw, VIONET_NET_F_MRG_RXBUF) == c->mrg, "mergeable negotiated");
+	if (c->strip_late)
+		require(rte_eth_dev_set_vlan_offload(port, RTE_ETH_VLAN_STRIP_OFFLOAD) == 0,
+			"VLAN strip on");
 	return rte_eth_devices[port].data->rx_queues[0];
+}
+
+/* A continuation buffer of a mergeable packet: any length up to the buffer's, bytes at random. */
+static bool
+device_fill_more(uint64_t *seed, uint16_t *id, uint32_t *len)
+{
+	struct virtq_dev_buf b;
+	struct virtq_sg sg[4];
+	uint8_t *p;
+
+	if (dev_pop(0, &b, sg, RTE_DIM(sg)) != 0)
+		return false;
+	p = (uint8_t *)(uintptr_t)sg[0].addr;
+	*len = 1 + rnd(seed) % sg[0].len;
+	for (uint32_t i = 0; i < *len; i++)
+		p[i] = (uint8_t)(rnd(seed) >> 3);
+	*id = b.id;
+	return true;
 }
 
 /*
  * The device fills up to k buffers: good frames and (c->bad) rejected ones, out of order unless in
  * order, sometimes as one in-order batch; at BREAK_STEP, one descriptor that breaks the ring
- * (c->breaker) somewhere among them.
+ * (c->breaker) somewhere among them. Mergeable: num_buffers in each packet's header, some packets
+ * over 2 to 4 buffers, and (bad) a num_buffers of 0 or above the buffers posted.
  */
 static void
 device_step(const struct config *c, uint64_t *seed, unsigned int step)
@@ -241,11 +279,12 @@ device_step(const struct config *c, uint64_t *seed, unsigned int step)
 	uint16_t bad_pos = 0;
 	bool bad_wrap = false;
 
-	for (; n < k; n++) {
+	while (n < k) {
 		struct virtq_dev_buf b;
 		struct virtq_sg sg[4];
 		uint32_t frame = RTE_ETHER_HDR_LEN + rnd(seed) % (FRAME_MAX - RTE_ETHER_HDR_LEN);
 		uint32_t len = HDR + frame, pick = rnd(seed) % 100;
+		uint16_t nbufs = 1, more = 0;
 		uint8_t *p;
 
 		if (dev_pop(0, &b, sg, RTE_DIM(sg)) != 0)
@@ -254,6 +293,10 @@ device_step(const struct config *c, uint64_t *seed, unsigned int step)
 		memset(p, 0, HDR);
 		for (uint32_t i = 0; i < frame && HDR + i < sg[0].len; i++)
 			p[HDR + i] = (uint8_t)(rnd(seed) >> 3);
+		if (c->strip_late && rnd(seed) % 3 == 0) {
+			p[HDR + 12] = 0x81; /* RTE_ETHER_TYPE_VLAN */
+			p[HDR + 13] = 0x00;
+		}
 		if (c->bad && pick < 3) {
 			len = sg[0].len + 1 + pick; /* too long */
 		} else if (c->bad && pick < 6) {
@@ -262,7 +305,22 @@ device_step(const struct config *c, uint64_t *seed, unsigned int step)
 			len = 0;
 		}
 		ids[n] = b.id;
-		lens[n] = len;
+		lens[n++] = len;
+		if (c->mrg) {
+			struct vionet_net_hdr h;
+
+			if (rnd(seed) % 8 == 0)
+				more = (uint16_t)(1 + rnd(seed) % 3);
+			for (; more > 0 && device_fill_more(seed, &ids[n], &lens[n]); more--, n++)
+				nbufs++;
+			if (c->bad && pick >= 7 && pick < 9)
+				/* none, or more than the ring holds */
+				nbufs = pick == 7 ? 0 : (uint16_t)(c->ring + 1 + rnd(seed) % 100);
+			memset(&h, 0, sizeof(h));
+			h.num_buffers = rte_cpu_to_le_16(nbufs);
+			RTE_BUILD_BUG_ON(sizeof(h) != HDR);
+			memcpy(p, &h, HDR);
+		}
 	}
 	if (n == 0)
 		return;
@@ -271,8 +329,9 @@ device_step(const struct config *c, uint64_t *seed, unsigned int step)
 	if (c->in_order && break_at == UINT32_MAX && rnd(seed) % 8 == 0) {
 		virtq_packed_dev_push_batch_last(pd, ids[n - 1], lens[n - 1], (uint16_t)n);
 	} else {
-		/* not in order: the device returns them in any order (here rotated) */
-		unsigned int rot = c->in_order ? 0 : rnd(seed) % n;
+		/* not in order: the device returns them in any order (here rotated; a mergeable
+		 * packet's buffers stay together) */
+		unsigned int rot = c->in_order || c->mrg ? 0 : rnd(seed) % n;
 
 		for (unsigned int i = 0; i < n; i++) {
 			unsigned int j = (i + rot) % n;
@@ -312,6 +371,8 @@ ring_hash(const struct virtq_packed_drv *vq)
 	return h;
 }
 
+static void run_finish(struct run *r, struct vionet_rxq *rxq, struct rte_mempool *mp);
+
 static void
 run_config(const struct config *c, const struct rx_path *p, struct run *r)
 {
@@ -321,7 +382,8 @@ run_config(const struct config *c, const struct rx_path *p, struct run *r)
 	uint16_t held_n[8] = {0};
 	uint64_t seed = 0x9e3779b97f4a7c15ull ^ ((uint64_t)c->ring << 8) ^ (uint64_t)c->in_order ^
 			((uint64_t)c->bad << 1) ^ ((uint64_t)c->small_pool << 2) ^
-			((uint64_t)c->breaker << 4);
+			((uint64_t)c->breaker << 4) ^ ((uint64_t)c->mrg << 3) ^
+			((uint64_t)c->strip_late << 8);
 	unsigned int hold = c->small_pool ? 6 : 1;
 	bool wrap = true; /* 2.8.1: the counters start at 1 */
 
@@ -337,7 +399,7 @@ run_config(const struct config *c, const struct rx_path *p, struct run *r)
 		rte_pktmbuf_free_bulk(pkts, held_n[step % hold]);
 		if (rnd(&seed) % 3 != 0 || step == BREAK_STEP)
 			device_step(c, &seed, step);
-		got = p->fn(rxq, pkts, want);
+		got = (c->mrg ? p->fn_mrg : p->fn)(rxq, pkts, want);
 		held_n[step % hold] = got;
 		memset(&x, 0, sizeof(x));
 		x.pkt_len = got;
@@ -351,6 +413,13 @@ run_config(const struct config *c, const struct rx_path *p, struct run *r)
 	}
 	for (unsigned int i = 0; i < hold; i++)
 		rte_pktmbuf_free_bulk(held[i], held_n[i]);
+	run_finish(r, rxq, mp);
+}
+
+/* The queue's counters and ring state at the end of a run; the port stopped, every mbuf back. */
+static void
+run_finish(struct run *r, struct vionet_rxq *rxq, struct rte_mempool *mp)
+{
 	r->stats = rxq->stats;
 	r->err = rxq->vq.packed.err;
 	r->num_free = rxq->vq.packed.num_free;
@@ -442,6 +511,18 @@ check_script_reached(const struct config *c, const struct run *s)
 			  s->stats.errors > s->stats.runt_frames_dropped + s->err.len_too_big);
 	if (c->small_pool)
 		CU_ASSERT(s->stats.mbuf_alloc_failed != 0);
+	if (c->mrg && !s->broken)
+		CU_ASSERT(s->stats.multi_seg != 0);
+	if (!c->mrg)
+		CU_ASSERT_EQUAL(s->stats.multi_seg, 0);
+	if (c->strip_late) {
+		unsigned int stripped = 0;
+
+		for (unsigned int i = 0; i < s->n; i++)
+			stripped += s->recs[i].kind == 1 &&
+				    (s->recs[i].ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) != 0;
+		CU_ASSERT(stripped != 0);
+	}
 }
 
 static unsigned int configs, compared;
@@ -459,11 +540,23 @@ compare_config(const struct config *c)
 		if (!test_cpu_has(paths[pi].cpu))
 			continue;
 		run_config(c, &paths[pi], &vec);
-		snprintf(what, sizeof(what), "%s ring %u in_order %d bad %d small pool %d breaker %d",
-			 paths[pi].name, c->ring, c->in_order, c->bad, c->small_pool, c->breaker);
+		snprintf(what, sizeof(what),
+			 "%s ring %u in_order %d bad %d small pool %d breaker %d mrg %d",
+			 paths[pi].name, c->ring, c->in_order, c->bad, c->small_pool, c->breaker,
+			 c->mrg);
 		CU_ASSERT(runs_equal(&scalar, &vec, what));
-		/* the vector groups took most packets: not all of them went to the scalar step */
-		if (!c->bad && c->breaker == BREAK_NONE && vec.zeroed_rss * 2 < scalar.stats.packets) {
+		if (c->strip_late) {
+			/* every packet through the scalar path, none through a vector group */
+			CU_ASSERT_EQUAL(vec.zeroed_rss, 0);
+			compared++;
+			free(vec.recs);
+			continue;
+		}
+		/* the vector groups took most packets: not all of them went to the scalar step
+		 * (mergeable: a quarter at least, as a packet over several buffers sends the rest of
+		 * its group, and of the burst while it is under way, there) */
+		if (!c->bad && c->breaker == BREAK_NONE &&
+		    vec.zeroed_rss * (c->mrg ? 4 : 2) < scalar.stats.packets) {
 			fprintf(stderr, "%s: %u of %lu packets through vector groups\n", what,
 				vec.zeroed_rss, (unsigned long)scalar.stats.packets);
 			CU_FAIL("vector groups not taken");
@@ -483,9 +576,23 @@ test_vector_rx_equals_scalar(void)
 
 	configs = compared = 0;
 	for (unsigned int ri = 0; ri < RTE_DIM(rings); ri++)
-		for (unsigned int f = 0; f < 8; f++)
+		for (unsigned int f = 0; f < 16; f++)
 			compare_config(&(struct config){rings[ri], f & 1, (f & 2) != 0, (f & 4) != 0,
-							BREAK_NONE});
+							BREAK_NONE, (f & 8) != 0});
+	printf("\n  %u configurations, %u vector runs compared with the scalar one\n", configs,
+	       compared);
+	CU_ASSERT(compared >= configs);
+}
+
+/* VLAN strip turned on after the start (vlan_offload_set): the packed vector paths do not strip,
+ * so each burst gives way to the scalar one of its buffer scheme. */
+static void
+test_vector_rx_strip_late_equals_scalar(void)
+{
+	configs = compared = 0;
+	for (unsigned int f = 0; f < 4; f++)
+		compare_config(
+			&(struct config){256, f & 1, false, false, BREAK_NONE, (f & 2) != 0, true});
 	printf("\n  %u configurations, %u vector runs compared with the scalar one\n", configs,
 	       compared);
 	CU_ASSERT(compared >= configs);
@@ -499,12 +606,100 @@ test_vector_rx_broken_ring_equals_scalar(void)
 	configs = compared = 0;
 	for (unsigned int ri = 0; ri < RTE_DIM(rings); ri++)
 		for (unsigned int b = BREAK_NONE + 1; b < BREAK_KINDS; b++)
-			for (unsigned int in_order = 0; in_order < 2; in_order++)
-				compare_config(&(struct config){rings[ri], in_order, true, false,
-								(enum breaker)b});
+			for (unsigned int f = 0; f < 4; f++)
+				compare_config(&(struct config){rings[ri], f & 1, true, false,
+								(enum breaker)b, (f & 2) != 0});
 	printf("\n  %u configurations, %u vector runs compared with the scalar one\n", configs,
 	       compared);
 	CU_ASSERT(compared >= configs);
+}
+
+/*
+ * Mergeable buffers, num_buffers at its limit: the device fills every buffer posted, P of them:
+ * 8 packets of one buffer (whole groups of every width), then a packet whose header asks for the
+ * P - 8 buffers left plus `over` (over 1: one buffer too many, dropped; 0: exactly the buffers
+ * left, a packet of P - 8 segments), its continuation buffers all zero (read as headers,
+ * num_buffers 0: dropped). The head starts a vector group, so the vector path's count of buffers
+ * left decides, and it must decide as the scalar one does.
+ */
+static void
+run_mrg_limit(const struct rx_path *p, uint16_t over, struct run *r)
+{
+	const struct config c = {64, false, false, false, BREAK_NONE, true};
+	struct rte_mempool *mp = pool_for(&c);
+	struct virtq_packed_dev *pd = &dev.packed_q[0];
+	struct rte_mbuf *pkts[BURST_MAX];
+	struct virtq_dev_buf b;
+	struct virtq_sg sg[4];
+	struct vionet_net_hdr *head = NULL;
+	uint16_t popped = 0, got;
+	struct vionet_rxq *rxq;
+	struct rec x;
+
+	memset(r, 0, sizeof(*r));
+	rte_eth_dev_stop(port);
+	rte_mempool_obj_iter(mp, dirty_mbuf, NULL);
+	rxq = port_for(&c, mp);
+	while (dev_pop(0, &b, sg, RTE_DIM(sg)) == 0) {
+		uint8_t *data = (uint8_t *)(uintptr_t)sg[0].addr;
+		uint32_t len = HDR + 60;
+
+		memset(data, 0, sg[0].len);
+		if (popped <= 8) {
+			struct vionet_net_hdr h = {0};
+
+			h.num_buffers = rte_cpu_to_le_16(1);
+			for (uint32_t i = HDR; i < len; i++)
+				data[i] = (uint8_t)(popped + i);
+			memcpy(data, &h, HDR);
+		}
+		if (popped == 8)
+			head = (struct vionet_net_hdr *)data;
+		virtq_packed_dev_push(pd, b.id, len, 1);
+		popped++;
+	}
+	require(popped > 16 && head != NULL, "buffers posted");
+	head->num_buffers = rte_cpu_to_le_16((uint16_t)(popped - 8 + over));
+	virtq_packed_dev_publish(pd);
+	do {
+		got = (p->fn_mrg)(rxq, pkts, BURST_MAX);
+		memset(&x, 0, sizeof(x));
+		x.pkt_len = got;
+		rec_add(r, &x);
+		for (uint16_t i = 0; i < got; i++)
+			record_packet(r, pkts[i]);
+		rte_pktmbuf_free_bulk(pkts, got);
+	} while (got != 0 || r->n < 4);
+	run_finish(r, rxq, mp);
+}
+
+static void
+test_vector_rx_mrg_limit(void)
+{
+	unsigned int limit_runs = 0;
+
+	for (uint16_t over = 0; over <= 1; over++) {
+		struct run scalar, vec;
+		char what[64];
+
+		run_mrg_limit(&paths[0], over, &scalar);
+		/* one buffer too many: eight packets, the head dropped; else nine, the last long */
+		CU_ASSERT_EQUAL(scalar.stats.packets, over ? 8u : 9u);
+		CU_ASSERT_EQUAL(scalar.stats.multi_seg, over ? 0u : 1u);
+		for (unsigned int pi = 1; pi < RTE_DIM(paths); pi++) {
+			if (!test_cpu_has(paths[pi].cpu))
+				continue;
+			run_mrg_limit(&paths[pi], over, &vec);
+			snprintf(what, sizeof(what), "%s num_buffers limit + %u", paths[pi].name, over);
+			CU_ASSERT(runs_equal(&scalar, &vec, what));
+			/* the eight single-buffer packets through vector groups */
+			CU_ASSERT(vec.zeroed_rss >= 8);
+			limit_runs++;
+			free(vec.recs);
+		}
+		free(scalar.recs);
+	}
+	CU_ASSERT(limit_runs != 0);
 }
 
 /* The name of the Rx path the port chose at its start. */
@@ -573,8 +768,25 @@ test_selector_widths(void)
 	CU_ASSERT_STRING_EQUAL(started_path("vectorized=auto", RTE_VECT_SIMD_512,
 					    RTE_ETH_RX_OFFLOAD_VLAN_STRIP, false),
 			       "packed scalar");
-	/* mergeable buffers: no packed vector row of this file */
+	/* mergeable buffers: the same widths, the same fallbacks */
 	CU_ASSERT_STRING_EQUAL(started_path("vectorized=0", RTE_VECT_SIMD_512, 0, true),
+			       "packed mergeable scalar");
+	if (sse)
+		CU_ASSERT_STRING_EQUAL(started_path("vectorized=sse", RTE_VECT_SIMD_512, 0, true),
+				       "packed mergeable sse");
+	if (avx2) {
+		CU_ASSERT_STRING_EQUAL(started_path("vectorized=avx2", RTE_VECT_SIMD_512, 0, true),
+				       "packed mergeable avx2");
+		CU_ASSERT_STRING_EQUAL(started_path("vectorized=auto", RTE_VECT_SIMD_256, 0, true),
+				       "packed mergeable avx2");
+	}
+	if (avx512)
+		CU_ASSERT_STRING_EQUAL(started_path("vectorized=auto", RTE_VECT_SIMD_512, 0, true),
+				       "packed mergeable avx512");
+	CU_ASSERT_STRING_EQUAL(started_path("vectorized=auto", RTE_VECT_SIMD_DISABLED, 0, true),
+			       "packed mergeable scalar");
+	CU_ASSERT_STRING_EQUAL(started_path("vectorized=auto", RTE_VECT_SIMD_512,
+					    RTE_ETH_RX_OFFLOAD_VLAN_STRIP, true),
 			       "packed mergeable scalar");
 	rte_vect_set_max_simd_bitwidth(RTE_VECT_SIMD_512);
 }
@@ -588,6 +800,9 @@ main(int argc, char **argv)
 		{"packed vector Rx equals scalar Rx", test_vector_rx_equals_scalar},
 		{"packed vector Rx equals scalar Rx on a ring that breaks",
 		 test_vector_rx_broken_ring_equals_scalar},
+		{"packed vector Rx: num_buffers at its limit", test_vector_rx_mrg_limit},
+		{"packed vector Rx with VLAN strip turned on late equals scalar Rx",
+		 test_vector_rx_strip_late_equals_scalar},
 		{"selector: packed widths by devarg and EAL limit", test_selector_widths},
 		CU_TEST_INFO_NULL,
 	};

@@ -31,11 +31,14 @@ uint16_t vionet_xmit_split_avx2(void *tx_queue, struct rte_mbuf **tx_pkts, uint1
 uint16_t vionet_xmit_split_avx512(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts);
 uint16_t vionet_recv_packed(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
 uint16_t vionet_recv_packed_mrg(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
-/* Packed Rx without mergeable buffers, header offloads or VLAN strip, in order or not, one per vector
- * width (rxtx_packed_vec.h; compiled as the split ones are). */
+/* Packed Rx, with and without mergeable buffers, without header offloads or VLAN strip, in order or
+ * not, one per vector width (rxtx_packed_vec.h; compiled as the split ones are). */
 uint16_t vionet_recv_packed_sse(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
 uint16_t vionet_recv_packed_avx2(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
 uint16_t vionet_recv_packed_avx512(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
+uint16_t vionet_recv_packed_mrg_sse(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
+uint16_t vionet_recv_packed_mrg_avx2(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
+uint16_t vionet_recv_packed_mrg_avx512(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
 uint16_t vionet_xmit_packed(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts);
 /* Packed Tx, in order or not, one per vector width (rxtx_packed_tx_vec.h); packets the groups do not
  * take go the scalar way one at a time. */

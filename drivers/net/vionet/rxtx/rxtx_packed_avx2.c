@@ -9,6 +9,7 @@
 
 #define VEC_DESCS_PER_GROUP 4
 #define VEC_RECV_FN vionet_recv_packed_avx2
+#define VEC_RECV_MRG_FN vionet_recv_packed_mrg_avx2
 
 typedef __m256i vec_t;
 

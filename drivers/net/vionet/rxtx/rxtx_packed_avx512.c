@@ -9,6 +9,7 @@
 
 #define VEC_DESCS_PER_GROUP 8
 #define VEC_RECV_FN vionet_recv_packed_avx512
+#define VEC_RECV_MRG_FN vionet_recv_packed_mrg_avx512
 
 typedef __m512i vec_t;
 

@@ -9,6 +9,7 @@
 
 #define VEC_DESCS_PER_GROUP 4
 #define VEC_RECV_FN vionet_recv_packed_sse
+#define VEC_RECV_MRG_FN vionet_recv_packed_mrg_sse
 
 typedef __m128i vec_t;
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Packed ring Rx without mergeable buffers, in vectors, in order or not: the body written once for
- * every x86 width. rxtx_packed_sse.c, _avx2.c and _avx512.c each define their width's primitives and
- * include this file; meson builds each with its own target flags, and rxtx_select.c picks one at
- * start.
+ * Packed ring Rx in vectors, with and without mergeable buffers, in order or not: the body written
+ * once for every x86 width. rxtx_packed_sse.c, _avx2.c and _avx512.c each define their width's
+ * primitives and include this file; meson builds each with its own target flags, and rxtx_select.c
+ * picks one at start.
  *
  * Per burst: used descriptors a group at a time (4 or 8, 16 bytes each: addr, len, id, flags).
  * First the flags of the whole group: AVAIL and USED both equal to the used wrap counter (2.8.1);
@@ -14,12 +14,15 @@
  * yet, flags contradicting the wrap counter, an id or length out of bounds, one lib/virtq would not
  * take whole, a group across the ring's end (packed rings may have any size) and the last partial
  * group go to the scalar step (rx_harvest), which checks, rejects and counts them exactly as the
- * scalar path does. Refill: raw mbufs in bulk, each descriptor one 16-byte store, the batch head's
+ * scalar path does. Mergeable buffers: a packet whose header says other than one buffer, and the
+ * rest of its group, go to the scalar step (rx_mrg_buf, rxtx_vec_mrg.h); so does a packet under way
+ * (rx_harvest_mrg). Refill: raw mbufs in bulk, each descriptor one 16-byte store, the batch head's
  * flags left to publish() as the scalar refill does.
  *
  * The including file defines, for its width:
  *   VEC_DESCS_PER_GROUP   used descriptors one group covers
  *   VEC_RECV_FN           the burst function's name
+ *   VEC_RECV_MRG_FN       the mergeable buffers' burst function's name
  *   vec_t                 a vector of whole descriptors
  *   vec_set_desc()        the 16-byte pattern (low, high 64 bits) in every descriptor's lanes
  *   vec_lane_ids()        each descriptor lane's number in a vector, in its id's 32-bit lane
@@ -35,6 +38,7 @@
 
 #include "rxtx/rxtx.h"
 #include "rxtx/rxtx_burst.h"
+#include "rxtx/rxtx_vec_mrg.h"
 
 #ifndef VEC_DESCS_PER_GROUP
 #error "include rxtx_packed_vec.h from a per-width file (rxtx_packed_sse.c, _avx2.c, _avx512.c)"
@@ -189,17 +193,23 @@ vec_refill(struct vionet_rxq *rxq)
 		vionet_queue_publish_and_kick(vq, true, &rxq->stats);
 }
 
+/*
+ * One burst. mrg: mergeable buffers (a group's packets whole in one buffer each stay here, the rest
+ * go to the scalar step).
+ */
 static __rte_always_inline uint16_t
-vec_rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts)
+vec_rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, const bool mrg)
 {
 	struct virtq_packed_drv *vq = &rxq->vq.packed;
 	const uint16_t hdr_size = rxq->hdr_size;
 	const uint16_t want = RTE_MIN(nb_pkts, (uint16_t)VIONET_BURST_MAX);
-	uint16_t taken = 0, ready;
+	/* taken: descriptors the groups took; nb_rx: packets (fewer when mergeable ones span) */
+	uint16_t taken = 0, nb_rx = 0, ready;
 
 	/* Offloads turned on after the start (VLAN strip by vlan_offload_set): the scalar path. */
 	if (unlikely(rxq->offloads || rxq->vlan_strip || rxq->hash_report))
-		return rx_burst(rxq, rx_pkts, nb_pkts, true);
+		return mrg ? rx_burst_mrg(rxq, rx_pkts, nb_pkts, true)
+			   : rx_burst(rxq, rx_pkts, nb_pkts, true);
 	ready = virtq_packed_drv_group_ready(vq, want);
 	if (ready >= VEC_DESCS_PER_GROUP) {
 		const uint64_t rearm = rx_rearm_template(rxq->port_id);
@@ -216,10 +226,14 @@ vec_rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts
 		struct vec_bounds bounds;
 
 		vec_bounds_init(&bounds, vq, (uint32_t)hdr_size + RTE_ETHER_HDR_LEN, rxq->buf_len);
-		while ((uint16_t)(ready - taken) >= VEC_DESCS_PER_GROUP) {
+		/* a mergeable packet under way (continuation buffers carry no header): the scalar
+		 * step */
+		while ((uint16_t)(ready - taken) >= VEC_DESCS_PER_GROUP &&
+		       (!mrg || rxq->mrg_left == 0)) {
 			const struct virtq_packed_desc *d = &vq->desc[vq->last_used];
 			struct virtq_packed_desc group[VEC_DESCS_PER_GROUP];
-			uint16_t k;
+			struct rte_mbuf **m = &rx_pkts[nb_rx];
+			uint16_t k, whole;
 
 			if (vq->last_used + VEC_DESCS_PER_GROUP > size ||
 			    (vq->in_order && vq->in_order_oldest + VEC_DESCS_PER_GROUP > size))
@@ -235,35 +249,54 @@ vec_rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts
 						 bounds.id_mask, bounds.lane_ids,
 						 vq->in_order_oldest))
 				break;
-			k = virtq_packed_drv_take_used_group(vq, group, (void **)&rx_pkts[taken],
-							     VEC_DESCS_PER_GROUP);
-			vec_mbufs_init(rxq, &rx_pkts[taken], group, k, rearm_ol, hdr_sub, hdr_size);
+			k = virtq_packed_drv_take_used_group(vq, group, (void **)m, VEC_DESCS_PER_GROUP);
+			whole = mrg ? vec_single_buffers(m, k, hdr_size) : k;
+			vec_mbufs_init(rxq, m, group, whole, rearm_ol, hdr_sub, hdr_size);
+			nb_rx += whole;
 			taken += k;
+			if (mrg && unlikely(whole < k))
+				nb_rx = vec_mrg_rest(rxq, rx_pkts, nb_rx,
+						     (const uint8_t *)&group[whole].len,
+						     sizeof(group[0]), (uint16_t)(k - whole), rearm,
+						     true);
 			if (k < VEC_DESCS_PER_GROUP)
 				break;
 		}
 	}
 	/* The rest: bad descriptors, a batch, the group across the ring's end, the last partial
-	 * group; after a group harvest only when the scalar harvest would find something there, so
-	 * that its end-of-harvest work (a notification owed) runs as often as on the scalar path. */
+	 * group; mergeable: a packet under way. After a group harvest only when the scalar harvest
+	 * would find something there, so that its end-of-harvest work (a notification owed) runs as
+	 * often as on the scalar path. */
 	if (taken < want && (taken == 0 || virtq_packed_drv_used_waiting(vq)))
-		taken += rx_harvest(rxq, &rx_pkts[taken], (uint16_t)(want - taken), true);
+		nb_rx += mrg ? rx_harvest_mrg(rxq, &rx_pkts[nb_rx], (uint16_t)(want - taken), true)
+			     : rx_harvest(rxq, &rx_pkts[nb_rx], (uint16_t)(want - taken), true);
 	if (virtq_packed_drv_free_count(vq) >= rxq->refill_thresh)
 		vec_refill(rxq);
-	return taken;
+	return nb_rx;
+}
+
+static __rte_always_inline uint16_t
+vec_recv(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts, const bool mrg)
+{
+	uint16_t n;
+
+	if (unlikely(!vionet_vq_gate_enter(&rxq->vq.gate)))
+		return 0;
+	n = vec_rx_burst(rxq, rx_pkts, nb_pkts, mrg);
+	vionet_vq_gate_exit(&rxq->vq.gate);
+	return n;
 }
 
 uint16_t
 VEC_RECV_FN(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts)
 {
-	struct vionet_rxq *rxq = rx_queue;
-	uint16_t n;
+	return vec_recv(rx_queue, rx_pkts, nb_pkts, false);
+}
 
-	if (unlikely(!vionet_vq_gate_enter(&rxq->vq.gate)))
-		return 0;
-	n = vec_rx_burst(rxq, rx_pkts, nb_pkts);
-	vionet_vq_gate_exit(&rxq->vq.gate);
-	return n;
+uint16_t
+VEC_RECV_MRG_FN(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts)
+{
+	return vec_recv(rx_queue, rx_pkts, nb_pkts, true);
 }
 
 #endif /* VIONET_RXTX_PACKED_VEC_H */

@@ -65,6 +65,15 @@ static const struct rx_path rx_paths[] = {
 	{"packed sse", true, false, VIONET_VECTOR_SSE, vionet_recv_packed_sse},
 #endif
 	{"packed scalar", true, false, 0, vionet_recv_packed},
+#ifdef VIONET_VEC_AVX512
+	{"packed mergeable avx512", true, true, VIONET_VECTOR_AVX512, vionet_recv_packed_mrg_avx512},
+#endif
+#ifdef VIONET_VEC_AVX2
+	{"packed mergeable avx2", true, true, VIONET_VECTOR_AVX2, vionet_recv_packed_mrg_avx2},
+#endif
+#ifdef VIONET_VEC_SSE
+	{"packed mergeable sse", true, true, VIONET_VECTOR_SSE, vionet_recv_packed_mrg_sse},
+#endif
 	{"packed mergeable scalar", true, true, 0, vionet_recv_packed_mrg},
 };
 
@@ -144,7 +153,7 @@ allowed_simd_bits(const struct vionet_hw *hw, char *why, size_t why_len)
 /*
  * Whether the port's Rx queues ask for what vector Rx row p does not do; if so, what, in 'why'. The
  * split rows read the header's offload flags and strip VLAN tags per packet (rxtx_split_vec.h); the
- * packed rows do neither.
+ * packed rows, mergeable or not, do neither.
  */
 static bool
 rx_queues_need_scalar(const struct rx_path *p, const struct rte_eth_dev *dev, char *why,

@@ -33,6 +33,7 @@
 
 #include "rxtx/rxtx.h"
 #include "rxtx/rxtx_burst.h"
+#include "rxtx/rxtx_vec_mrg.h"
 
 #ifndef VEC_USED_PER_GROUP
 #error "include rxtx_split_vec.h from a per-width file (rxtx_split_sse.c, _avx2.c, _avx512.c)"
@@ -165,42 +166,6 @@ vec_refill(struct vionet_rxq *rxq)
 }
 
 /*
- * Mergeable buffers: how many of the group's first k packets are whole in their one buffer
- * (num_buffers 1, read from each header: 5.1.6.4 Receiving Packets), up to the first that is not.
- */
-static __rte_always_inline uint16_t
-vec_single_buffers(struct rte_mbuf *const *m, uint16_t k, uint16_t hdr_size)
-{
-	uint16_t j;
-
-	for (j = 0; j < k; j++)
-		if (rx_hdr_of(m[j], hdr_size)->num_buffers != rte_cpu_to_le_16(1))
-			break;
-	return j;
-}
-
-/*
- * Mergeable buffers: the group's buffers from the first whose header asks for other than one
- * buffer, each through the scalar step (rx_mrg_buf), which checks num_buffers, assembles, drops
- * and counts as the scalar path does. The buffers are in rx_pkts[nb_rx..nb_rx + n); the packets
- * they finish go to rx_pkts from nb_rx on. Returns the new nb_rx.
- */
-static __rte_noinline uint16_t
-vec_mrg_rest(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_rx,
-	     const struct virtq_split_used_elem *used, uint16_t n, uint64_t rearm)
-{
-	/* as after a harvest of these n (rx_mrg_posted): the ring state counts them taken */
-	const uint16_t posted = rx_mrg_posted(rxq, n, false);
-	struct rte_mbuf **bufs = &rx_pkts[nb_rx];
-
-	/* bufs[j] is read before rx_pkts[nb_rx] (nb_rx <= its slot) is written */
-	for (uint16_t j = 0; j < n; j++)
-		nb_rx = rx_mrg_buf(rxq, bufs[j], virtq_le32_to_cpu(used[j].len),
-				   (uint16_t)(posted - j), rx_pkts, nb_rx, rearm);
-	return nb_rx;
-}
-
-/*
  * One burst. mrg: mergeable buffers (a group's packets whole in one buffer each stay here, the
  * rest go to the scalar step). offl: the header's checksum/LRO flags (vionet_net_hdr_to_mbuf) and
  * VLAN strip, per packet after the group's vector stores, when the queue asks for them; compiled
@@ -257,8 +222,9 @@ vec_rx_burst(struct vionet_rxq *rxq, struct rte_mbuf **rx_pkts, uint16_t nb_pkts
 		nb_rx += whole;
 		bufs += k;
 		if (mrg && unlikely(whole < k))
-			nb_rx = vec_mrg_rest(rxq, rx_pkts, nb_rx, &group[whole], (uint16_t)(k - whole),
-					     rearm);
+			nb_rx = vec_mrg_rest(rxq, rx_pkts, nb_rx,
+					     (const uint8_t *)&group[whole].len, sizeof(group[0]),
+					     (uint16_t)(k - whole), rearm, false);
 		if (k < VEC_USED_PER_GROUP)
 			break;
 	}
