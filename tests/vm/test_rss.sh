@@ -6,8 +6,8 @@
 # queues (Rx multi-queue mode RSS) logs each frame's queue. Checks:
 #   1. each flow lands on the queue its hash and the default indirection table predict, the hash
 #      computed here with DPDK's rte_softrss over the key the port reports (rss_expect);
-#   2. each frame carries the hash the device reported (VIRTIO_NET_F_HASH_REPORT, testpmd's
-#      RTE_ETH_RX_OFFLOAD_RSS_HASH), equal to the Toeplitz hash computed here;
+#   2. each frame carries the hash the device reported (VIRTIO_NET_F_HASH_REPORT, with
+#      RTE_ETH_RX_OFFLOAD_RSS_HASH turned on), equal to the Toeplitz hash computed here;
 #   3. after a RETA update pointing every entry at queue 3, every frame arrives on queue 3 (a
 #      multi-queue tap spreads flows by itself; this only RSS explains).
 # usage: test_rss.sh <librte_net_vionet.so> <rss_expect binary>
@@ -60,6 +60,12 @@ dpdk-devbind.py -b vfio-pci \$NIC0 >/dev/null 2>&1 || { fail "binding \$NIC0"; e
 TP_APP_ARGS="--rxq=$queues --txq=$queues --rss-udp --nb-cores=1"
 tp_start rss -d \$so -a \$NIC0 || exit 1
 tp_do "show port info 0" >/dev/null
+# the reported hash: RTE_ETH_RX_OFFLOAD_RSS_HASH (VIRTIO_NET_F_HASH_REPORT, negotiated at configure)
+tp_do "show port 0 rx_offload capabilities" >/dev/null
+tp_do "port stop 0" >/dev/null
+tp_do "port config 0 rx_offload rss_hash on" >/dev/null
+tp_do "port start 0" >/dev/null
+tp_do "show port 0 rx_offload configuration" >/dev/null
 tp_do "show port 0 rss-hash key" >/dev/null
 tp_do "set fwd rxonly" >/dev/null
 tp_do "set verbose 1" >/dev/null
@@ -142,8 +148,8 @@ echo "vm rss: round 1: $frames frames of $seen_flows flows on $used_queues queue
 [ "$seen_flows" -eq "$flows" ] || { echo "FAIL: round 1: $seen_flows of $flows flows arrived"; fails=$((fails + 1)); }
 [ "$used_queues" -ge 3 ] || { echo "FAIL: round 1: flows on $used_queues queues only"; fails=$((fails + 1)); }
 
-# The hash each frame carried (VIRTIO_NET_F_HASH_REPORT: testpmd asks for RTE_ETH_RX_OFFLOAD_RSS_HASH
-# in RSS mode and prints "RSS hash=0x..."), against the Toeplitz hash computed here.
+# The hash each frame carried (VIRTIO_NET_F_HASH_REPORT: the guest turned RTE_ETH_RX_OFFLOAD_RSS_HASH
+# on; testpmd prints "RSS hash=0x..."), against the Toeplitz hash computed here.
 sed -n "s/.*src=02:00:00:00:01:\([0-9A-Fa-f][0-9A-Fa-f]\) .*RSS hash=0x\([0-9a-fA-F]*\).*/\1 \2/p" "$log" |
 	while read -r f h; do printf '%d %08x\n' "$((16#$f))" "$((16#$h))"; done >"$io/reported-1.txt"
 reported=$(wc -l <"$io/reported-1.txt")
