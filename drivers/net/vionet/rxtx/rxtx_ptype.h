@@ -55,10 +55,14 @@ vionet_ptype_l4(uint8_t proto, bool ipv6)
 static inline uint32_t
 vionet_ptype_ipv4(const uint8_t *ip, uint32_t len)
 {
-	uint8_t ihl = ip[0] & 0xf;
 	uint32_t ptype;
+	uint8_t ihl;
 
-	if (len < sizeof(struct rte_ipv4_hdr) || (ip[0] >> 4) != 4 || ihl < 5)
+	/* the length first: a frame cut right after its Ethernet header has no ip[0] */
+	if (len < sizeof(struct rte_ipv4_hdr))
+		return 0;
+	ihl = ip[0] & 0xf;
+	if ((ip[0] >> 4) != 4 || ihl < 5)
 		return 0;
 	ptype = ihl == 5 ? RTE_PTYPE_L3_IPV4 : RTE_PTYPE_L3_IPV4_EXT;
 	if ((vionet_ptype_be16_at(ip + 6) & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
