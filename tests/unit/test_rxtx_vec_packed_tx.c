@@ -193,7 +193,9 @@ make_packet(struct rte_mempool *mp, uint64_t *seed, struct rte_mbuf **extra)
 	*extra = NULL;
 	if (m == NULL)
 		return NULL;
-	fill_seg(m, RTE_PKTMBUF_HEADROOM - (uint16_t)(rnd(seed) % 64), len, seed);
+	/* an even data_off, as applications' frames have: rte_vlan_insert() moves the Ethernet
+	 * header as a 2-byte aligned struct (UBSan) */
+	fill_seg(m, (uint16_t)((RTE_PKTMBUF_HEADROOM - rnd(seed) % 64) & ~1u), len, seed);
 	m->pkt_len = len;
 	if (kind < 55)
 		return m;
@@ -245,9 +247,6 @@ make_packet(struct rte_mempool *mp, uint64_t *seed, struct rte_mbuf **extra)
 		return mi;
 	}
 	if (kind < 96) {
-		/* rte_vlan_insert() moves the Ethernet header as a 2-byte aligned struct: an even
-		 * data_off, as any application's frame has */
-		fill_seg(m, (uint16_t)(m->data_off & ~1u), len, seed);
 		m->ol_flags = RTE_MBUF_F_TX_VLAN;
 		m->vlan_tci = (uint16_t)rnd(seed);
 		/* shared, the tag cannot go in: dropped and counted */
