@@ -37,17 +37,23 @@ vionet_rss_enable(struct vionet_hw *hw, uint16_t rx_queues, uint32_t hash_types,
 	if (rx_queues == 0 || (hash_types & ~rss->hash_types_supported) != 0 ||
 	    (key != NULL && (key_len == 0 || key_len > rss->key_size_max)))
 		return -EINVAL;
-	if (key == NULL) {
-		key = default_key;
-		key_len = sizeof(default_key);
-	}
-	memcpy(rss->key, key, key_len);
-	rss->key_len = key_len;
-	rss->hash_types = hash_types;
+	vionet_rss_set_hash(hw, hash_types, key != NULL ? key : default_key,
+			    key != NULL ? key_len : sizeof(default_key));
 	for (uint16_t i = 0; i < rss->table_size; i++)
 		rss->table[i] = i % rx_queues;
 	rss->on = true;
 	return 0;
+}
+
+void
+vionet_rss_set_hash(struct vionet_hw *hw, uint32_t hash_types, const uint8_t *key,
+		    uint8_t key_len)
+{
+	hw->rss.hash_types = hash_types;
+	if (key == NULL)
+		return;
+	memcpy(hw->rss.key, key, key_len);
+	hw->rss.key_len = key_len;
 }
 
 void

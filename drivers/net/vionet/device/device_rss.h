@@ -17,6 +17,10 @@
 int vionet_rss_enable(struct vionet_hw *hw, uint16_t rx_queues, uint32_t hash_types,
 		      const uint8_t *key, uint8_t key_len);
 void vionet_rss_disable(struct vionet_hw *hw);
+/* Sets the hash types and, when 'key' is not NULL, the key (checked by the caller against the
+ * device's limits); sent at the next vionet_rss_apply(). */
+void vionet_rss_set_hash(struct vionet_hw *hw, uint32_t hash_types, const uint8_t *key,
+			 uint8_t key_len);
 
 /* Sends the port's RSS settings (VIRTIO_NET_CTRL_MQ_RSS_CONFIG) when it is on; 0 when off. */
 int vionet_rss_apply(struct vionet_hw *hw);

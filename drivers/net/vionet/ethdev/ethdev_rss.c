@@ -68,6 +68,27 @@ vionet_ethdev_rss_info(const struct vionet_hw *hw, struct rte_eth_dev_info *info
 	info->hash_key_size = hw->rss.key_size_max;
 }
 
+/*
+ * The hash types that serve an application's rss_conf, in *types; -EINVAL, with one line saying
+ * what the device takes, for a flow type no supported hash type serves or a key of a length the
+ * device cannot take (configure and rss_hash_update alike).
+ */
+static int
+rss_conf_check(const struct vionet_hw *hw, const struct rte_eth_rss_conf *conf, uint32_t *types)
+{
+	uint64_t unserved;
+
+	*types = hash_types_of(conf->rss_hf, hw->rss.hash_types_supported, &unserved);
+	if (unserved == 0 && (conf->rss_key == NULL ||
+			      (conf->rss_key_len != 0 && conf->rss_key_len <= hw->rss.key_size_max)))
+		return 0;
+	VIONET_LOG(ERR, "%s: rss_hf 0x%" PRIx64 " or a key of %u bytes refused (the device hashes "
+		   "0x%" PRIx64 ", keys of 1 to %u bytes)", hw->tp.name, conf->rss_hf,
+		   conf->rss_key != NULL ? conf->rss_key_len : 0,
+		   rss_hf_of(hw->rss.hash_types_supported), hw->rss.key_size_max);
+	return -EINVAL;
+}
+
 /* Why the port cannot do RSS, for the configure refusal. */
 static const char *
 rss_refusal(const struct vionet_hw *hw)
@@ -85,7 +106,6 @@ vionet_ethdev_rss_configure(struct rte_eth_dev *dev)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 	const struct rte_eth_rss_conf *conf = &dev->data->dev_conf.rx_adv_conf.rss_conf;
-	uint64_t unserved;
 	uint32_t types;
 	int ret;
 
@@ -98,19 +118,11 @@ vionet_ethdev_rss_configure(struct rte_eth_dev *dev)
 				rss_refusal(hw));
 		return -ENOTSUP;
 	}
-	types = hash_types_of(conf->rss_hf, hw->rss.hash_types_supported, &unserved);
-	if (unserved != 0) {
-		VIONET_INIT_LOG(ERR, "%s: rss_hf 0x%" PRIx64 ": the device hashes none of 0x%" PRIx64
-				" (it offers 0x%" PRIx64 ")", hw->tp.name, conf->rss_hf, unserved,
-				rss_hf_of(hw->rss.hash_types_supported));
-		return -EINVAL;
-	}
-	ret = vionet_rss_enable(hw, dev->data->nb_rx_queues, types, conf->rss_key,
-				conf->rss_key_len);
+	ret = rss_conf_check(hw, conf, &types);
 	if (ret < 0)
-		VIONET_INIT_LOG(ERR, "%s: RSS key of %u bytes refused: the device takes 1 to %u",
-				hw->tp.name, conf->rss_key_len, hw->rss.key_size_max);
-	return ret;
+		return ret;
+	return vionet_rss_enable(hw, dev->data->nb_rx_queues, types, conf->rss_key,
+				 conf->rss_key_len);
 }
 
 /* Sends the settings when the port runs; on the device's refusal restores 'old'. */
@@ -148,26 +160,14 @@ vionet_ethdev_rss_hash_update(struct rte_eth_dev *dev, struct rte_eth_rss_conf *
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 	struct vionet_rss old = hw->rss;
-	uint64_t unserved;
 	uint32_t types;
 	int ret = rss_check_on(dev);
 
+	if (ret == 0)
+		ret = rss_conf_check(hw, conf, &types);
 	if (ret < 0)
 		return ret;
-	types = hash_types_of(conf->rss_hf, hw->rss.hash_types_supported, &unserved);
-	if (unserved != 0 || (conf->rss_key != NULL &&
-			      (conf->rss_key_len == 0 || conf->rss_key_len > hw->rss.key_size_max))) {
-		VIONET_LOG(ERR, "%s: rss_hf 0x%" PRIx64 " or a key of %u bytes refused (the device "
-			   "hashes 0x%" PRIx64 ", keys of 1 to %u bytes)", hw->tp.name, conf->rss_hf,
-			   conf->rss_key != NULL ? conf->rss_key_len : 0,
-			   rss_hf_of(hw->rss.hash_types_supported), hw->rss.key_size_max);
-		return -EINVAL;
-	}
-	hw->rss.hash_types = types;
-	if (conf->rss_key != NULL) {
-		memcpy(hw->rss.key, conf->rss_key, conf->rss_key_len);
-		hw->rss.key_len = conf->rss_key_len;
-	}
+	vionet_rss_set_hash(hw, types, conf->rss_key, conf->rss_key_len);
 	return rss_send_or_restore(dev, &old);
 }
 
