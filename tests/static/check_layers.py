@@ -112,7 +112,9 @@ def defined_functions(text):
 def declared_functions(text):
     """Function prototypes in a header (a name then '(' in a statement ending in ');')."""
     names = set()
-    for stmt in strip_comments(text).split(";"):
+    # preprocessor lines out first: a prototype right after an #include is still a prototype
+    text = re.sub(r"^\s*#[^\n]*", "", strip_comments(text), flags=re.M)
+    for stmt in text.split(";"):
         stmt = stmt.strip()
         if not stmt or "{" in stmt or stmt.startswith("#") or "typedef" in stmt:
             continue

@@ -446,3 +446,27 @@ check_multiprocess() {
 	fi
 	echo "PASS: $label secondary attached twice, bursts on the primary's queues (also through its stop and start), counts on both sides"
 }
+
+# GUEST_ANNOUNCE: tests/integration/test_announce on the two NICs; it asks the host (vm_link_helper)
+# for QEMU's announce_self through /run/vmio and checks what our ports did with the device's request.
+# check_announce <label> <test_announce binary> <EAL arguments...>
+check_announce() {
+	local label=$1 bin=$2 rc=0
+	shift 2
+	local log=/tmp/testpmd-$label.log
+	timeout --kill-after=10 400 "$bin" /run/vmio/announce-request /run/vmio/announce-done \
+		-l 0 -m 256 --file-prefix="vm_$label" "$@" --log-level=pmd.net.vionet*:info >"$log" 2>&1 || rc=$?
+	local summary
+	summary=$(grep -E '^test_announce' "$log" | tr '\n' ';')
+	echo "RESULT $label ${summary:-no summary}"
+	if [ "$rc" -ne 0 ]; then
+		grep -E '^(FAIL|FATAL)' "$log" | head -n 20
+		echo "---- $log (tail)"
+		tail -n 40 "$log"
+		fail "$label: announce checks failed (status $rc)"
+		return 1
+	fi
+	grep -q 'announced after the device.s request: RARP for 02:00:00:00:00:A1' "$log" ||
+		{ fail "$label: no 'announced' line for port 1's new address in our log"; return 1; }
+	echo "PASS: $label announce_self: RARP for the application's address, callback, acknowledged"
+}

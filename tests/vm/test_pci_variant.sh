@@ -6,10 +6,13 @@
 #   - ours: Rx queue interrupts, l3fwd-power style (check_rx_intr, with tests/integration/test_rx_intr);
 #   - ours: a secondary process attached to the primary's ports runs bursts on its queues
 #     (check_multiprocess, with tests/integration/test_multiprocess);
+#   - ours, modern variants: QEMU's announce_self (as after a live migration) answered with a RARP
+#     frame for the application's address, its callback and the acknowledgement (check_announce, with
+#     tests/integration/test_announce);
 # or, variant 'ctrl-filters', the control-queue receive filters (check_filters, check_vlan_filter), with
 # net_virtio first as the reference that the checks hold for QEMU's device, then ours.
 # usage: test_pci_variant.sh <modern-split|modern-packed|legacy|ctrl-filters> <librte_net_vionet.so>
-#        [<test_rx_intr binary> [<test_multiprocess binary>]]
+#        [<test_rx_intr binary> [<test_multiprocess binary> [<test_announce binary>]]]
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib/common.sh"
@@ -21,6 +24,7 @@ plugin=${2:?plugin path}
 plugin=$(realpath "$plugin")
 rx_intr_bin=${3:-}
 mp_bin=${4:-}
+announce_bin=${5:-}
 
 # Per variant: QEMU device options, our devargs, extra EAL arguments for both drivers.
 case $variant in
@@ -89,6 +93,9 @@ else
 	fi
 	if [ -n "$mp_bin" ]; then
 		check_multiprocess multiprocess $mp_bin $eal_extra -d \$so -a \$NIC0$devargs -a \$NIC1$devargs || rc=1
+	fi
+	if [ -n "$announce_bin" ] && [ $variant != legacy ]; then
+		check_announce announce $announce_bin $eal_extra -d \$so -a \$NIC0$devargs -a \$NIC1$devargs || rc=1
 	fi
 fi
 cp /tmp/testpmd-*.log /run/vmio/

@@ -163,16 +163,28 @@ s.close()
 PY
 }
 
-# A VM_HOST_HELPER: serves the guest's link requests (guest_lib.sh host_set_link) on the function
-# whose QEMU id is VM_LINK_NIC (default nic1, NIC1): off, then on, each acknowledged with a file in
-# the io dir.
+# A VM_HOST_HELPER: serves the guest's requests for the QEMU monitor, each a file the guest creates
+# in the io dir and acknowledged with another: link-off-request / link-on-request (guest_lib.sh
+# host_set_link: set_link on the function whose QEMU id is VM_LINK_NIC, default nic1), and
+# announce-request (test_announce: announce_self on every NIC, three rounds, as after a live
+# migration). A request is served again once the guest removed its done file.
 vm_link_helper() {
-	local io=$1 nic=${VM_LINK_NIC:-nic1}
-	for state in off on; do
-		while [ ! -e "$io/link-$state-request" ]; do
-			sleep 0.5
+	local io=$1 nic=${VM_LINK_NIC:-nic1} state
+	while true; do
+		for state in off on; do
+			if [ -e "$io/link-$state-request" ] && [ ! -e "$io/link-$state-done" ]; then
+				vm_monitor "$io" "set_link $nic $state"
+				touch "$io/link-$state-done"
+			fi
 		done
-		vm_monitor "$io" "set_link $nic $state"
-		touch "$io/link-$state-done"
+		if [ -e "$io/announce-request" ] && [ ! -e "$io/announce-done" ]; then
+			vm_monitor "$io" "migrate_set_parameter announce-rounds 3"
+			vm_monitor "$io" "migrate_set_parameter announce-initial 200"
+			vm_monitor "$io" "migrate_set_parameter announce-step 300"
+			vm_monitor "$io" "migrate_set_parameter announce-max 1000"
+			vm_monitor "$io" "announce_self"
+			touch "$io/announce-done"
+		fi
+		sleep 0.3
 	done
 }

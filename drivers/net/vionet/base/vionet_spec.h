@@ -48,6 +48,7 @@
 #define VIONET_NET_F_CTRL_VQ 17
 #define VIONET_NET_F_CTRL_RX 18
 #define VIONET_NET_F_CTRL_VLAN 19
+#define VIONET_NET_F_GUEST_ANNOUNCE 21
 #define VIONET_NET_F_MQ 22
 #define VIONET_NET_F_CTRL_MAC_ADDR 23
 #define VIONET_NET_F_HASH_REPORT 57
@@ -81,6 +82,7 @@ struct vionet_net_config {
 #define VIONET_RSS_SPEC_KEY_SIZE_MIN 40
 #define VIONET_RSS_SPEC_TABLE_LEN_MIN 128
 #define VIONET_NET_S_LINK_UP 1	  /* bit of 'status' */
+#define VIONET_NET_S_ANNOUNCE 2	  /* bit of 'status': send gratuitous packets, then ack (5.1.6.5.4) */
 #define VIONET_NET_DUPLEX_FULL 1
 #define VIONET_NET_DUPLEX_HALF 0
 #define VIONET_NET_DUPLEX_UNKNOWN 0xff

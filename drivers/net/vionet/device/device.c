@@ -41,6 +41,10 @@ vionet_dev_wanted_features(const struct vionet_hw *hw)
 	 * itself (vhost-user), which could only pretend to steer. */
 	if (hw->tp.ops->ctrl_command == NULL)
 		want |= VIRTQ_FEATURE(VIONET_NET_F_RSS);
+	/* The announce request comes in config status and is acknowledged on the control virtqueue:
+	 * a transport that answers commands itself has no device that could ask (vhost-user). */
+	if (hw->tp.ops->ctrl_command == NULL)
+		want |= VIRTQ_FEATURE(VIONET_NET_F_GUEST_ANNOUNCE);
 	/* The offloads only as the application configured them (vionet_dev_set_offloads). */
 	return want | (hw->offload_features & VIONET_OFFLOAD_FEATURES);
 }
@@ -361,7 +365,11 @@ negotiate(struct vionet_hw *hw)
 	if (!vionet_has_feature(hw, VIONET_NET_F_CTRL_VQ))
 		hw->tp.features &= ~(VIRTQ_FEATURE(VIONET_NET_F_CTRL_RX) | VIRTQ_FEATURE(VIONET_NET_F_CTRL_VLAN) |
 				  VIRTQ_FEATURE(VIONET_NET_F_MQ) | VIRTQ_FEATURE(VIONET_NET_F_CTRL_MAC_ADDR) |
-				  VIRTQ_FEATURE(VIONET_NET_F_RSS) | VIRTQ_FEATURE(VIONET_NET_F_HASH_REPORT));
+				  VIRTQ_FEATURE(VIONET_NET_F_RSS) | VIRTQ_FEATURE(VIONET_NET_F_HASH_REPORT) |
+				  VIRTQ_FEATURE(VIONET_NET_F_GUEST_ANNOUNCE));
+	/* The request is a bit of config status: no status field, no request. */
+	if (!vionet_has_feature(hw, VIONET_NET_F_STATUS))
+		hw->tp.features &= ~VIRTQ_FEATURE(VIONET_NET_F_GUEST_ANNOUNCE);
 	if (!vionet_has_feature(hw, VIONET_NET_F_RSS))
 		hw->tp.features &= ~VIRTQ_FEATURE(VIONET_NET_F_HASH_REPORT);
 	if (!vionet_has_feature(hw, VIONET_NET_F_CSUM))
@@ -655,6 +663,63 @@ check_needs_reset(struct vionet_hw *hw)
 		vionet_dev_report_broken(hw, "the device set DEVICE_NEEDS_RESET (status 0x%x)", status);
 }
 
+/* ---- Gratuitous packets after a migration (5.1.6.5.4 Gratuitous Packet Sending) ---- */
+
+/* On the EAL interrupt thread: the layer above sends and acknowledges. */
+static void
+announce_alarm(void *arg)
+{
+	struct vionet_hw *hw = arg;
+
+	if (hw->events.announce != NULL) {
+		hw->events.announce(hw);
+	} else {
+		__atomic_store_n(&hw->announce_pending, 0, __ATOMIC_RELEASE);
+		VIONET_LOG(INFO, "%s: the device asked for an announcement; nobody to send it",
+			   hw->tp.name);
+	}
+}
+
+/*
+ * A configuration change notification may carry VIRTIO_NET_S_ANNOUNCE: the device moved (live
+ * migration) and asks the driver to announce its addresses to the network, then to acknowledge.
+ * The work (frames, application callbacks, the control command that waits for the device) runs
+ * in an alarm, off the transport's notification path; a request that arrives while one is
+ * pending is the same request (the bit stays set until the acknowledgement).
+ */
+static void
+check_announce(struct vionet_hw *hw)
+{
+	uint16_t status;
+
+	if (!vionet_has_feature(hw, VIONET_NET_F_GUEST_ANNOUNCE) ||
+	    (hw->tp.ops->get_status(&hw->tp) & VIONET_STATUS_DRIVER_OK) == 0 ||
+	    hw->tp.ops->read_dev_config(&hw->tp, VIONET_CFG_STATUS, &status, sizeof(status)) < 0 ||
+	    (rte_le_to_cpu_16(status) & VIONET_NET_S_ANNOUNCE) == 0)
+		return;
+	__atomic_fetch_add(&hw->announce_requests, 1, __ATOMIC_RELAXED);
+	if (__atomic_exchange_n(&hw->announce_pending, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	if (rte_eal_alarm_set(1, announce_alarm, hw) != 0) {
+		__atomic_store_n(&hw->announce_pending, 0, __ATOMIC_RELEASE);
+		VIONET_LOG(ERR, "%s: the device asked for an announcement; cannot schedule it",
+			   hw->tp.name);
+	}
+}
+
+void
+vionet_dev_announce_done(struct vionet_hw *hw)
+{
+	__atomic_store_n(&hw->announce_pending, 0, __ATOMIC_RELEASE);
+}
+
+void
+vionet_dev_announce_cancel(struct vionet_hw *hw)
+{
+	rte_eal_alarm_cancel(announce_alarm, hw);
+	__atomic_store_n(&hw->announce_pending, 0, __ATOMIC_RELEASE);
+}
+
 /* The transport's upcall (struct vionet_transport.link_changed): re-read, report a change upward. */
 static void
 transport_link_changed(struct vionet_transport *t)
@@ -663,6 +728,7 @@ transport_link_changed(struct vionet_transport *t)
 	bool up;
 
 	check_needs_reset(hw);
+	check_announce(hw);
 	up = vionet_dev_read_link(hw, hw->tp.ops);
 
 	if (up == hw->link_up)

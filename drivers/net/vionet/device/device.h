@@ -44,6 +44,12 @@ struct vionet_dev_events {
 	 * the EAL interrupt thread through an alarm, never on the lcore that noticed the break.
 	 */
 	void (*broken)(struct vionet_hw *hw);
+	/*
+	 * The device asked for gratuitous packets (VIRTIO_NET_S_ANNOUNCE, after a live migration):
+	 * the layer above sends them and acknowledges (vionet_ctrl_announce_ack), then calls
+	 * vionet_dev_announce_done. On the EAL interrupt thread, through an alarm.
+	 */
+	void (*announce)(struct vionet_hw *hw);
 };
 
 /*
@@ -102,6 +108,25 @@ struct vionet_rss {
 	uint16_t table[VIONET_RSS_TABLE_MAX]; /* receive queue numbers */
 };
 
+/*
+ * What the application registered for the device's announce requests (rte_pmd_vionet.h), and what
+ * came of the requests. The functions are the primary's (only the primary registers and calls).
+ */
+#define VIONET_ANNOUNCE_CALLBACKS_MAX 4
+
+struct vionet_announce_cb {
+	void (*fn)(uint16_t port_id, void *arg);
+	void *arg;
+};
+
+struct vionet_announce_state {
+	rte_spinlock_t lock; /* the callback table: the application's threads against the handler */
+	struct vionet_announce_cb cb[VIONET_ANNOUNCE_CALLBACKS_MAX];
+	uint64_t frames_sent; /* RARP frames the driver sent for the port's MAC address */
+	uint64_t acked;	      /* acknowledgements the device took (VIRTIO_NET_CTRL_ANNOUNCE_ACK) */
+	uint64_t failed;      /* requests left without a frame or without the acknowledgement */
+};
+
 /* The port's life: written under the lifecycle lock by the ethdev layer. */
 struct vionet_port_state {
 	bool started;
@@ -126,6 +151,7 @@ struct vionet_port_state {
 	rte_spinlock_t link_log_lock;
 	struct vionet_log_ratelimit link_log;
 	bool link_log_summary_armed; /* the alarm is set */
+	struct vionet_announce_state announce;
 };
 
 /*
@@ -176,6 +202,10 @@ struct vionet_hw {
 	/* Configuration values the device gave that the driver could not use, since probe or the
 	 * last xstats reset (each negotiation reads them again) */
 	uint64_t config_rejected;
+	/* Announce requests the device made (VIRTIO_NET_S_ANNOUNCE seen on a config change), since
+	 * probe or the last xstats reset; one is being handled while announce_pending is 1. */
+	uint64_t announce_requests;
+	uint32_t announce_pending;
 };
 
 static inline bool
@@ -289,6 +319,13 @@ void vionet_dev_fault_clear(struct vionet_hw *hw);
  * and a secondary's report that comes later is ignored.
  */
 void vionet_dev_fault_cancel(struct vionet_hw *hw);
+
+/* The announce request taken by events->announce is handled: a new one may be scheduled. */
+void vionet_dev_announce_done(struct vionet_hw *hw);
+
+/* At stop and close: a request not yet handled is dropped (a reset clears the device's bit). Waits
+ * for a handler already running: not to be called from it, nor with a lock it takes. */
+void vionet_dev_announce_cancel(struct vionet_hw *hw);
 
 /* The device instance of an ethdev port (its private data). */
 static inline struct vionet_hw *

@@ -452,6 +452,14 @@ vionet_ctrl_rss_config(struct vionet_hw *hw, const void *config, size_t len)
 }
 
 int
+vionet_ctrl_announce_ack(struct vionet_hw *hw)
+{
+	if (!vionet_has_feature(hw, VIONET_NET_F_GUEST_ANNOUNCE))
+		return -ENOTSUP;
+	return send_command(hw, VIONET_CTRL_ANNOUNCE, VIONET_CTRL_ANNOUNCE_ACK, NULL, 0);
+}
+
+int
 vionet_ctrl_set_mac(struct vionet_hw *hw, const struct rte_ether_addr *mac)
 {
 	if (ctrl_has(hw, VIONET_NET_F_CTRL_MAC_ADDR))

@@ -34,6 +34,9 @@ int vionet_ctrl_rss_config(struct vionet_hw *hw, const void *config, size_t len)
 int vionet_ctrl_set_mac_table(struct vionet_hw *hw, const struct rte_ether_addr *uc, uint32_t n_uc,
 			      const struct rte_ether_addr *mc, uint32_t n_mc);
 int vionet_ctrl_vlan(struct vionet_hw *hw, uint16_t vlan_id, bool add);
+/* VIRTIO_NET_CTRL_ANNOUNCE_ACK: the gratuitous packets the device asked for are sent (the device
+ * clears VIRTIO_NET_S_ANNOUNCE). -EIO when the device had no request pending. */
+int vionet_ctrl_announce_ack(struct vionet_hw *hw);
 
 /*
  * The control virtqueue, when the device has one and the transport does not answer control

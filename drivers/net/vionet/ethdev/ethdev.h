@@ -65,6 +65,15 @@ int vionet_ethdev_reta_update(struct rte_eth_dev *dev, struct rte_eth_rss_reta_e
 int vionet_ethdev_reta_query(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry64 *reta_conf,
 			     uint16_t reta_size);
 
+/*
+ * The port behind a driver-specific call (rte_pmd_vionet.h): 0 with *dev set, -ENODEV (no such
+ * port, or not ours), -E_RTE_SECONDARY (a secondary process: the call is the primary's).
+ */
+int vionet_ethdev_of_port(uint16_t port_id, struct rte_eth_dev **dev);
+
+/* The device's announce request (ethdev_announce.c): RARP, application callbacks, acknowledgement. */
+void vionet_ethdev_announce(struct vionet_hw *hw);
+
 /* The eth_dev_ops table (exported for tests). */
 extern const struct eth_dev_ops vionet_eth_dev_ops;
 

@@ -15,7 +15,6 @@
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
-#include "ethdev/rte_pmd_vionet.h"
 #include "base/vionet_log.h"
 #include "device/device_ctrl.h"
 #include "device/device_rss.h"
@@ -194,6 +193,8 @@ stop_locked(struct rte_eth_dev *dev)
 static int
 ethdev_stop(struct rte_eth_dev *dev)
 {
+	/* Not under the lifecycle lock: the announce handler takes it, and this waits for it. */
+	vionet_dev_announce_cancel(vionet_hw_of(dev));
 	return with_lifecycle_lock(dev, stop_locked);
 }
 
@@ -214,6 +215,8 @@ ethdev_close(struct rte_eth_dev *dev)
 	dev->intr_handle = NULL;
 	/* Not under the lifecycle lock: close joins the transport thread, which may wait for it. */
 	hw->tp.ops->close(&hw->tp);
+	/* No more configuration changes: a request scheduled since the stop goes with the port. */
+	vionet_dev_announce_cancel(hw);
 	/* No more link changes: a summary still due goes with the port (waits if it is running). */
 	rte_eal_alarm_cancel(link_log_summary, hw);
 	vionet_ethdev_proc_free(dev);
@@ -777,6 +780,7 @@ ethdev_device_broken(struct vionet_hw *hw)
 static const struct vionet_dev_events ethdev_events = {
 	.link_changed = ethdev_link_changed,
 	.broken = ethdev_device_broken,
+	.announce = vionet_ethdev_announce,
 };
 
 struct vionet_hw *
@@ -790,6 +794,7 @@ vionet_ethdev_hw_prepare(struct rte_eth_dev *eth_dev, const char *name,
 	hw->eth_dev = eth_dev;
 	pthread_mutex_init(&hw->port.lifecycle_lock, NULL);
 	rte_spinlock_init(&hw->port.link_log_lock);
+	rte_spinlock_init(&hw->port.announce.lock);
 	return hw;
 }
 
@@ -926,27 +931,14 @@ vionet_ethdev_attach_secondary(struct rte_eth_dev *eth_dev)
 }
 
 int
-rte_pmd_vionet_set_queue_pairs(uint16_t port_id, uint16_t pairs)
+vionet_ethdev_of_port(uint16_t port_id, struct rte_eth_dev **dev)
 {
-	struct rte_eth_dev *dev;
-	struct vionet_hw *hw;
-	int ret;
-
 	if (!rte_eth_dev_is_valid_port(port_id))
 		return -ENODEV;
-	dev = &rte_eth_devices[port_id];
-	if (dev->dev_ops == &vionet_eth_dev_secondary_ops)
-		return -E_RTE_SECONDARY; /* a control command: the primary's */
-	if (dev->dev_ops != &vionet_eth_dev_ops)
+	*dev = &rte_eth_devices[port_id];
+	if ((*dev)->dev_ops == &vionet_eth_dev_secondary_ops)
+		return -E_RTE_SECONDARY; /* the device is the primary's to drive */
+	if ((*dev)->dev_ops != &vionet_eth_dev_ops)
 		return -ENODEV;
-	hw = vionet_hw_of(dev);
-	if (pairs == 0 || pairs > RTE_MAX(dev->data->nb_rx_queues, dev->data->nb_tx_queues))
-		return -EINVAL;
-	/* the indirection table names the queues RSS uses: change it with reta_update instead */
-	if (hw->rss.on)
-		return -EBUSY;
-	pthread_mutex_lock(&hw->port.lifecycle_lock);
-	ret = hw->port.started ? vionet_ctrl_set_queue_pairs(hw, pairs) : -EAGAIN;
-	pthread_mutex_unlock(&hw->port.lifecycle_lock);
-	return ret;
+	return 0;
 }

@@ -208,6 +208,11 @@ add_port_state(struct rte_tel_data *d, const struct rte_eth_dev *dev, const stru
 		rte_tel_data_add_dict_string(d, "broken_reason", hw->fault.what);
 	rte_tel_data_add_dict_u64(d, "device_broken_count",
 				  __atomic_load_n(&hw->fault.count, __ATOMIC_RELAXED));
+	/* the device's requests to announce the port after a migration, and those answered */
+	rte_tel_data_add_dict_u64(d, "announce_requests",
+				  __atomic_load_n(&hw->announce_requests, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(d, "announce_acked",
+				  __atomic_load_n(&hw->port.announce.acked, __ATOMIC_RELAXED));
 	rte_tel_data_add_dict_string(d, "link", dev->data->dev_link.link_status ? "up" : "down");
 	rte_tel_data_add_dict_int(d, "speed_mbps", (int)hw->speed_mbps);
 	rte_tel_data_add_dict_string(d, "duplex", hw->full_duplex ? "full" : "half");

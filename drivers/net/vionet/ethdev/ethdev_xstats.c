@@ -54,6 +54,12 @@ static const struct xstat_def queue_xstats[] = {
 static const char *const port_xstats[] = {
 	"device_broken", /* breaks the device caused: one RTE_ETH_EVENT_INTR_RESET each */
 	"device_config_rejected", /* configuration values the device gave that were not used */
+	/* the device's requests to announce the port (VIRTIO_NET_S_ANNOUNCE, after a migration) and
+	 * what came of them: RARP frames sent, acknowledgements taken, requests left unanswered */
+	"announce_requests",
+	"announce_frames_sent",
+	"announce_acked",
+	"announce_failed",
 };
 
 #define N_PORT_XSTATS RTE_DIM(port_xstats)
@@ -124,11 +130,20 @@ vionet_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats, unsigne
 
 		fill_queue(xstats, &k, txq != NULL ? &txq->stats : NULL, txq != NULL ? &txq->vq : NULL);
 	}
-	xstats[k].id = k;
-	xstats[k].value = __atomic_load_n(&vionet_hw_of(dev)->fault.count, __ATOMIC_RELAXED);
-	k++;
-	xstats[k].id = k;
-	xstats[k].value = __atomic_load_n(&vionet_hw_of(dev)->config_rejected, __ATOMIC_RELAXED);
+	const struct vionet_hw *hw = vionet_hw_of(dev);
+	const uint64_t port_values[N_PORT_XSTATS] = {
+		__atomic_load_n(&hw->fault.count, __ATOMIC_RELAXED),
+		__atomic_load_n(&hw->config_rejected, __ATOMIC_RELAXED),
+		__atomic_load_n(&hw->announce_requests, __ATOMIC_RELAXED),
+		__atomic_load_n(&hw->port.announce.frames_sent, __ATOMIC_RELAXED),
+		__atomic_load_n(&hw->port.announce.acked, __ATOMIC_RELAXED),
+		__atomic_load_n(&hw->port.announce.failed, __ATOMIC_RELAXED),
+	};
+
+	for (unsigned int i = 0; i < N_PORT_XSTATS; i++, k++) {
+		xstats[k].id = k;
+		xstats[k].value = port_values[i];
+	}
 	return (int)count;
 }
 
@@ -137,6 +152,10 @@ vionet_xstats_reset(struct rte_eth_dev *dev)
 {
 	__atomic_store_n(&vionet_hw_of(dev)->fault.count, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&vionet_hw_of(dev)->config_rejected, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&vionet_hw_of(dev)->announce_requests, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&vionet_hw_of(dev)->port.announce.frames_sent, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&vionet_hw_of(dev)->port.announce.acked, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&vionet_hw_of(dev)->port.announce.failed, 0, __ATOMIC_RELAXED);
 	for (uint16_t q = 0; q < dev->data->nb_rx_queues; q++) {
 		struct vionet_rxq *rxq = dev->data->rx_queues[q];
 

@@ -13,6 +13,8 @@
 #include <ethdev_driver.h>
 #include <rte_mbuf.h>
 
+struct vionet_txq;
+
 uint16_t vionet_recv_split(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
 uint16_t vionet_recv_split_mrg(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
 /* Split Rx, one per vector width (compiled where the compiler has the target: VIONET_VEC_SSE,
@@ -55,6 +57,13 @@ int vionet_tx_done_cleanup(void *tx_queue, uint32_t free_cnt);
  * (rte_errno ENOTSUP), the size and header layout (EINVAL), the pseudo-header checksum written.
  */
 uint16_t vionet_tx_prepare(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts);
+
+/*
+ * Sends on a Tx queue the caller holds (closed its gate and waited, vionet_vq_gate_*): the
+ * driver's own frames, such as the announcement after a migration. Returns the frames the ring
+ * took; the rest stay the caller's.
+ */
+uint16_t vionet_xmit_held(struct vionet_txq *txq, struct rte_mbuf **tx_pkts, uint16_t nb_pkts);
 
 /* Installed while the port is stopped: receive and send nothing. */
 uint16_t vionet_rx_burst_stopped(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts);
