@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -452,6 +453,20 @@ run_primary(const char *argv0, const char *plugin)
 int
 main(int argc, char **argv)
 {
+	/*
+	 * A secondary maps the primary's memory at the primary's virtual addresses. Both processes run
+	 * without address space randomisation, so they lay out alike: with it, the libraries (and,
+	 * in the sanitizer pass, the preloaded runtime's mappings) land elsewhere in each, and the
+	 * secondary can find the primary's range taken ("Cannot reserve ... at [0x7f...]"). The
+	 * primary turns it off and runs itself again; the secondaries it starts inherit that.
+	 */
+	int persona = personality(0xffffffff);
+
+	if (persona != -1 && (persona & ADDR_NO_RANDOMIZE) == 0 &&
+	    personality((unsigned long)persona | ADDR_NO_RANDOMIZE) != -1) {
+		execv("/proc/self/exe", argv);
+		fatal("execv: %s", strerror(errno));
+	}
 	if (argc > 1 && strcmp(argv[1], "--secondary") == 0) {
 		argv[1] = argv[0];
 		if (rte_eal_init(argc - 1, argv + 1) < 0)
