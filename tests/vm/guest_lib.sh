@@ -446,3 +446,62 @@ check_multiprocess() {
 	fi
 	echo "PASS: $label secondary attached twice, bursts on the primary's queues (also through its stop and start), counts on both sides"
 }
+
+# One queue stopped and started alone (VIRTIO_F_RING_RESET, virtio 1.2 2.6.1 Virtqueue Reset), the
+# port forwarding on: while port 1's Rx queue 0 is stopped port 1 receives nothing, after its start
+# it receives again; the same for port 0's Tx queue 0, the only sender to port 1. A stop breaks the
+# io forwarding loop, so forwarding restarts with a first burst after each start.
+# check_queue_reset <label> <EAL args...> (with --log-level=pmd.net.vionet*:info)
+check_queue_reset() {
+	local label=$1 rc=0
+	shift
+	tp_start "$label" "$@" || return 1
+	if grep -q 'VIRTIO_F_RING_RESET negotiated' "$TP_LOG"; then
+		echo "PASS: $label VIRTIO_F_RING_RESET negotiated"
+	else
+		fail "$label: our log has no 'VIRTIO_F_RING_RESET negotiated'" || rc=1
+	fi
+	tp_do "start tx_first"
+	expect_rx "$label forwarding before any queue stop" some "$(tp_window_rx 1 2)" || rc=1
+	local q
+	for q in "1 rxq 0" "0 txq 0"; do
+		tp_do "port $q stop"
+		grep -q 'Function not supported in PMD' "$TP_LOG" && { fail "$label: port $q stop refused" || rc=1; }
+		expect_rx "$label port $q stopped: port 1 receives nothing" zero "$(tp_window_rx 1 2)" || rc=1
+		tp_do "port $q start"
+		tp_do "stop"
+		tp_do "start tx_first"
+		expect_rx "$label port $q started again: port 1 receives" some "$(tp_window_rx 1 2)" || rc=1
+	done
+	tp_do "stop"
+	tp_quit
+	if [ "$rc" -ne 0 ]; then
+		echo "---- $TP_LOG (tail)"
+		tail -n 60 "$TP_LOG"
+	fi
+	return "$rc"
+}
+
+# Without VIRTIO_F_RING_RESET (a legacy device has no feature bits above 31) a queue stop is refused
+# with our one line saying why, and the port forwards on. check_queue_reset_refused <label> <EAL args...>
+check_queue_reset_refused() {
+	local label=$1 rc=0
+	shift
+	tp_start "$label" "$@" || return 1
+	tp_do "port 1 rxq 0 stop"
+	if grep -q 'Function not supported in PMD' "$TP_LOG" &&
+		grep -q 'Rx queue 0 cannot be stopped alone: the device did not offer VIRTIO_F_RING_RESET' "$TP_LOG"; then
+		echo "PASS: $label queue stop refused, saying VIRTIO_F_RING_RESET was not offered"
+	else
+		fail "$label: queue stop not refused with our reason" || rc=1
+	fi
+	tp_do "start tx_first"
+	expect_rx "$label forwarding after the refusal" some "$(tp_window_rx 1 2)" || rc=1
+	tp_do "stop"
+	tp_quit
+	if [ "$rc" -ne 0 ]; then
+		echo "---- $TP_LOG (tail)"
+		tail -n 40 "$TP_LOG"
+	fi
+	return "$rc"
+}
