@@ -38,7 +38,7 @@
 
 static struct {
 	unsigned int resets[2]; /* queue resets the device completed, per queue */
-	int reset_answer;	/* 0, or what reset_queue returns without resetting (-ETIMEDOUT) */
+	int reset_answer;       /* 0, or what reset_queue returns without resetting (-ETIMEDOUT) */
 	struct rte_mempool *pool;
 	uint16_t port;
 	struct vionet_hw *hw;
@@ -78,7 +78,8 @@ rx_frames(unsigned int n, const char *when)
 	struct rte_mbuf *pkts[FRAMES];
 	unsigned int delivered = dev_deliver(n, t.rx_seq), got = 0;
 
-	check(delivered == n, "%s: the device found %u Rx buffers for %u frames", when, delivered, n);
+	check(delivered == n, "%s: the device found %u Rx buffers for %u frames", when, delivered,
+	      n);
 	for (int tries = 0; got < delivered && tries < 100; tries++) {
 		uint16_t k = rte_eth_rx_burst(t.port, 0, pkts, RTE_DIM(pkts));
 
@@ -153,8 +154,12 @@ int
 main(int argc, char **argv)
 {
 	char prefix[64];
-	char *eal[] = {argv[0], "-l", "0", "--no-huge", "-m", "128", "--no-pci", "--iova-mode=va",
-		       prefix, "--log-level=pmd.net.vionet*:info", NULL};
+	char *eal[] = {argv[0],    "-l",
+	               "0",        "--no-huge",
+	               "-m",       "128",
+	               "--no-pci", "--iova-mode=va",
+	               prefix,     "--log-level=pmd.net.vionet*:info",
+	               NULL};
 	struct vionet_transport_ops ops = scripted_ops;
 	struct rte_mbuf *m;
 	unsigned int ring_buffers, rx_posted;
@@ -171,15 +176,16 @@ main(int argc, char **argv)
 	if (rte_eal_init(RTE_DIM(eal) - 1, eal) < 0)
 		fatal("EAL init");
 	t.pool = rte_pktmbuf_pool_create("qreset", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-					 rte_socket_id());
+	                                 rte_socket_id());
 	if (t.pool == NULL)
 		fatal("pool allocation failed");
 	t.port = scripted_port_create(&ops, &t.hw);
 	require((dev.features & VIRTQ_FEATURE(VIONET_F_RING_RESET)) != 0,
-		"VIRTIO_F_RING_RESET offered but not accepted (features 0x%" PRIx64 ")", dev.features);
+	        "VIRTIO_F_RING_RESET offered but not accepted (features 0x%" PRIx64 ")",
+	        dev.features);
 	port_setup_start(false);
 	check(queue_state(true) == RTE_ETH_QUEUE_STATE_STARTED &&
-		      queue_state(false) == RTE_ETH_QUEUE_STATE_STARTED,
+	              queue_state(false) == RTE_ETH_QUEUE_STATE_STARTED,
 	      "the port start left a queue stopped");
 	ring_buffers = rte_mempool_in_use_count(t.pool);
 	check(ring_buffers > 0, "no Rx buffer posted at start");
@@ -193,7 +199,8 @@ main(int argc, char **argv)
 	      t.resets[0], t.resets[1]);
 	check(queue_state(true) == RTE_ETH_QUEUE_STATE_STOPPED, "Rx queue not STOPPED");
 	check_in_use(0, "Rx queue stopped");
-	check(rte_eth_rx_burst(t.port, 0, &m, 1) == 0, "a burst on the stopped Rx queue took a frame");
+	check(rte_eth_rx_burst(t.port, 0, &m, 1) == 0,
+	      "a burst on the stopped Rx queue took a frame");
 	check(rte_eth_rx_queue_count(t.port, 0) == 0, "rx_queue_count on a stopped queue");
 	ret = rte_eth_dev_rx_queue_start(t.port, 0);
 	check(ret == 0, "Rx queue start: %s", strerror(-ret));
@@ -228,7 +235,8 @@ main(int argc, char **argv)
 	ret = rte_eth_dev_rx_queue_stop(t.port, 0);
 	check(ret == -ETIMEDOUT, "Rx stop with a reset that times out: %d", ret);
 	check(vionet_dev_is_broken(t.hw), "the port is not reported broken");
-	check(queue_state(true) == RTE_ETH_QUEUE_STATE_STARTED, "the failed stop changed the state");
+	check(queue_state(true) == RTE_ETH_QUEUE_STATE_STARTED,
+	      "the failed stop changed the state");
 	t.reset_answer = 0;
 	check(rte_eth_dev_stop(t.port) == 0, "stop");
 	check_in_use(0, "after the port stop");
@@ -237,13 +245,14 @@ main(int argc, char **argv)
 	memset(t.resets, 0, sizeof(t.resets));
 	port_setup_start(true);
 	check(!vionet_dev_is_broken(t.hw), "the start did not clear the break");
-	check(t.resets[0] == 1 && t.resets[1] == 0, "deferred start: resets Rx %u, Tx %u", t.resets[0],
-	      t.resets[1]);
+	check(t.resets[0] == 1 && t.resets[1] == 0, "deferred start: resets Rx %u, Tx %u",
+	      t.resets[0], t.resets[1]);
 	check(queue_state(true) == RTE_ETH_QUEUE_STATE_STOPPED &&
-		      queue_state(false) == RTE_ETH_QUEUE_STATE_STARTED,
+	              queue_state(false) == RTE_ETH_QUEUE_STATE_STARTED,
 	      "deferred start: Rx state %u, Tx %u", queue_state(true), queue_state(false));
 	check_in_use(0, "deferred Rx queue after the port start");
-	check(rte_eth_rx_burst(t.port, 0, &m, 1) == 0, "a burst on the deferred queue took a frame");
+	check(rte_eth_rx_burst(t.port, 0, &m, 1) == 0,
+	      "a burst on the deferred queue took a frame");
 	tx_frames(FRAMES, true, "Tx beside a deferred Rx queue");
 	ret = rte_eth_dev_rx_queue_start(t.port, 0);
 	check(ret == 0, "deferred Rx queue start: %s", strerror(-ret));
@@ -252,7 +261,8 @@ main(int argc, char **argv)
 	check_in_use(0, "after the second port stop");
 
 	printf("test_user_queue_reset_device: %s rings, %u Rx and %u Tx frames through queue stops "
-	       "and starts\n", argv[1], t.rx_seq, t.tx_seq);
+	       "and starts\n",
+	       argv[1], t.rx_seq, t.tx_seq);
 	check(rte_eth_dev_close(t.port) == 0, "close");
 	rte_eal_cleanup();
 	return tally_finish();

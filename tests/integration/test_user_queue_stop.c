@@ -65,8 +65,8 @@ check_states(uint8_t want, const char *when)
 	struct rte_eth_txq_info tx;
 
 	require(rte_eth_rx_queue_info_get(t.loop.port, 0, &rx) == 0 &&
-			rte_eth_tx_queue_info_get(t.loop.port, 0, &tx) == 0,
-		"%s: queue info", when);
+	                rte_eth_tx_queue_info_get(t.loop.port, 0, &tx) == 0,
+	        "%s: queue info", when);
 	check(rx.queue_state == want && tx.queue_state == want,
 	      "%s: Rx queue state %u, Tx %u, expected %u", when, rx.queue_state, tx.queue_state,
 	      want);
@@ -113,7 +113,7 @@ main(int argc, char **argv)
 	check(log_count(REFUSAL) == before + 2, "the refusal lines: %u, expected %u",
 	      log_count(REFUSAL) - before, 2);
 	check(log_count("Rx queue 0 cannot be stopped alone") >= 1 &&
-		      log_count("Tx queue 0 cannot be stopped alone") >= 1,
+	              log_count("Tx queue 0 cannot be stopped alone") >= 1,
 	      "the refusals name the queue");
 	check_states(RTE_ETH_QUEUE_STATE_STARTED, "after the refused stops");
 	for (int i = 0; i < 4; i++)
@@ -125,7 +125,7 @@ main(int argc, char **argv)
 	rxconf = info.default_rxconf;
 	rxconf.rx_deferred_start = 1;
 	ret = rte_eth_rx_queue_setup(t.loop.port, 0, RING_SIZE, rte_socket_id(), &rxconf,
-				     t.loop.ours_pool);
+	                             t.loop.ours_pool);
 	check(ret == -EINVAL, "Rx queue set-up with deferred_start returned %d, expected -EINVAL",
 	      ret);
 	txconf = info.default_txconf;
@@ -140,7 +140,8 @@ main(int argc, char **argv)
 	check_states(RTE_ETH_QUEUE_STATE_STARTED, "after the second start");
 	test_loop_round_trip(&t.loop, FRAMES, FRAME_LEN, "after the refused set-ups");
 
-	printf("test_user_queue_stop: refused per-queue stop and deferred start, the port forwarding "
+	printf("test_user_queue_stop: refused per-queue stop and deferred start, the port "
+	       "forwarding "
 	       "on\n");
 	check(rte_eth_dev_stop(t.loop.port) == 0, "stop");
 	check(rte_eth_dev_close(t.loop.port) == 0, "close");
