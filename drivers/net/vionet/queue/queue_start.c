@@ -91,8 +91,8 @@ reset_vq_at_device(struct vionet_hw *hw, const struct vionet_vq *vq)
 
 	if (!vionet_has_feature(hw, VIONET_F_RING_RESET)) {
 		vionet_dev_report_broken(hw,
-					 "%s queue %u is stopped but the device no longer accepts "
-					 "VIRTIO_F_RING_RESET to keep it so",
+					 "%s queue %u is to stay stopped but the device no longer "
+					 "offers VIRTIO_F_RING_RESET",
 					 port_vq_kind(vq->vq_index), vq->vq_index / 2);
 		return -EPROTO;
 	}
