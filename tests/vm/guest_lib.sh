@@ -447,13 +447,14 @@ check_multiprocess() {
 	echo "PASS: $label secondary attached twice, bursts on the primary's queues (also through its stop and start), counts on both sides"
 }
 
-# One queue stopped and started alone (VIRTIO_F_RING_RESET, virtio 1.2 2.6.1 Virtqueue Reset), the
-# port forwarding on: while port 1's Rx queue 0 is stopped port 1 receives nothing, after its start
-# it receives again; the same for port 0's Tx queue 0, the only sender to port 1. A stop breaks the
-# io forwarding loop, so forwarding restarts with a first burst after each start.
+# One queue stopped and started alone (VIRTIO_F_RING_RESET, virtio 1.2 2.6.1 Virtqueue Reset): while
+# port 1's Rx queue 0 is stopped port 1 receives nothing, after its start it receives again; the same
+# for port 0's Tx queue 0, the only sender to port 1. testpmd changes a queue's state only with
+# forwarding stopped; forwarding then starts again with a first burst from each port (on the stopped
+# Tx queue that burst must take nothing).
 # check_queue_reset <label> <EAL args...> (with --log-level=pmd.net.vionet*:info)
 check_queue_reset() {
-	local label=$1 rc=0
+	local label=$1 rc=0 q
 	shift
 	tp_start "$label" "$@" || return 1
 	if grep -q 'VIRTIO_F_RING_RESET negotiated' "$TP_LOG"; then
@@ -463,21 +464,29 @@ check_queue_reset() {
 	fi
 	tp_do "start tx_first"
 	expect_rx "$label forwarding before any queue stop" some "$(tp_window_rx 1 2)" || rc=1
-	local q
 	for q in "1 rxq 0" "0 txq 0"; do
-		tp_do "port $q stop"
-		grep -q 'Function not supported in PMD' "$TP_LOG" && { fail "$label: port $q stop refused" || rc=1; }
-		expect_rx "$label port $q stopped: port 1 receives nothing" zero "$(tp_window_rx 1 2)" || rc=1
-		tp_do "port $q start"
 		tp_do "stop"
+		tp_do "port $q stop"
+		tp_do "start tx_first"
+		expect_rx "$label port $q stopped: port 1 receives nothing" zero "$(tp_window_rx 1 2)" || rc=1
+		tp_do "stop"
+		tp_do "port $q start"
 		tp_do "start tx_first"
 		expect_rx "$label port $q started again: port 1 receives" some "$(tp_window_rx 1 2)" || rc=1
 	done
 	tp_do "stop"
 	tp_quit
+	if grep -q -E 'Function not supported in PMD|Please stop forwarding first' "$TP_LOG"; then
+		fail "$label: testpmd refused a queue command" || rc=1
+	elif [ "$(grep -c -E 'vionet: 0000:00:05.0: Rx queue 0 (stopped \(queue reset\)|started)' "$TP_LOG")" -eq 2 ] &&
+		[ "$(grep -c -E 'vionet: 0000:00:04.0: Tx queue 0 (stopped \(queue reset\)|started)' "$TP_LOG")" -eq 2 ]; then
+		echo "PASS: $label our driver reset and restarted each queue (our log)"
+	else
+		fail "$label: our log lacks the queue stop and start lines" || rc=1
+	fi
 	if [ "$rc" -ne 0 ]; then
-		echo "---- $TP_LOG (tail)"
-		tail -n 60 "$TP_LOG"
+		echo "---- $TP_LOG (queue commands and errors)"
+		grep -E -i 'rxq|txq|error|fail|broken|not supported|Please' "$TP_LOG" | head -n 30
 	fi
 	return "$rc"
 }

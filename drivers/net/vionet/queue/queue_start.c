@@ -463,6 +463,9 @@ vionet_queue_stop_one(struct rte_eth_dev *dev, uint16_t vq_index)
 	if (vq_index % 2 == 0)
 		vionet_rxq_drop_partial(dev->data->rx_queues[vq_index / 2]);
 	rte_spinlock_unlock(&vq->intr_lock);
+	if (ret == 0)
+		VIONET_LOG(INFO, "%s: %s queue %u stopped (queue reset)", hw->tp.name,
+			   port_vq_kind(vq_index), vq_index / 2);
 	return ret;
 }
 
@@ -529,5 +532,8 @@ vionet_queue_start_one(struct rte_eth_dev *dev, uint16_t vq_index)
 		vionet_queue_drain(vq);
 	}
 	rte_spinlock_unlock(&vq->intr_lock);
+	if (ret == 0)
+		VIONET_LOG(INFO, "%s: %s queue %u started", hw->tp.name, port_vq_kind(vq_index),
+			   vq_index / 2);
 	return ret;
 }
