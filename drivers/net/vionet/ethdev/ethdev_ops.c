@@ -628,6 +628,7 @@ ethdev_rxq_info_get(struct rte_eth_dev *dev, uint16_t queue_id, struct rte_eth_r
 	info->scattered_rx = rxq->mrg_rxbuf;
 	info->rx_buf_size = rxq->buf_len;
 	info->conf.rx_free_thresh = rxq->refill_thresh;
+	info->conf.rx_deferred_start = rxq->deferred_start;
 	info->conf.offloads = dev->data->dev_conf.rxmode.offloads;
 }
 
@@ -638,6 +639,7 @@ ethdev_txq_info_get(struct rte_eth_dev *dev, uint16_t queue_id, struct rte_eth_t
 
 	info->nb_desc = txq->ring_size;
 	info->conf.tx_free_thresh = txq->free_thresh;
+	info->conf.tx_deferred_start = txq->deferred_start;
 	info->conf.offloads = dev->data->dev_conf.txmode.offloads;
 }
 
