@@ -58,9 +58,22 @@ static bool speed_capa(void) { return (t.info.speed_capa & ~RTE_ETH_LINK_SPEED_F
 static bool link_status(void) { return OP(link_update); }
 static bool link_status_event(void) { return (t.dev->data->dev_flags & RTE_ETH_DEV_INTR_LSC) != 0; }
 static bool rx_interrupt(void) { return OP(rx_queue_intr_enable) && OP(rx_queue_intr_disable); }
+/*
+ * The ops are always there; whether a queue stops alone is the device's (VIRTIO_F_RING_RESET, which
+ * vhost-user back ends do not offer): the port is asked, and a queue it stopped is started again.
+ */
 static bool queue_start_stop(void)
 {
-	return OP(rx_queue_start) && OP(rx_queue_stop) && OP(tx_queue_start) && OP(tx_queue_stop);
+	int ret;
+
+	if (!(OP(rx_queue_start) && OP(rx_queue_stop) && OP(tx_queue_start) && OP(tx_queue_stop)))
+		return false;
+	ret = rte_eth_dev_rx_queue_stop(t.loop.port, 0);
+	if (ret == 0)
+		check(rte_eth_dev_rx_queue_start(t.loop.port, 0) == 0, "Rx queue 0 started again");
+	else
+		check(ret == -ENOTSUP, "rx_queue_stop returned %d, not 0 or -ENOTSUP", ret);
+	return ret == 0;
 }
 static bool burst_mode_info(void) { return OP(rx_burst_mode_get) && OP(tx_burst_mode_get); }
 static bool power_monitor(void) { return OP(get_monitor_addr); }

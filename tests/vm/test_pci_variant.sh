@@ -9,6 +9,8 @@
 #   - ours, modern variants: QEMU's announce_self (as after a live migration) answered with a RARP
 #     frame for the application's address, its callback and the acknowledgement (check_announce, with
 #     tests/integration/test_announce);
+#   - ours: one Rx or Tx queue stopped and started alone with VIRTIO_F_RING_RESET (modern variants,
+#     check_queue_reset), refused with the reason on a legacy device (check_queue_reset_refused);
 # or, variant 'ctrl-filters', the control-queue receive filters (check_filters, check_vlan_filter), with
 # net_virtio first as the reference that the checks hold for QEMU's device, then ours.
 # usage: test_pci_variant.sh <modern-split|modern-packed|legacy|ctrl-filters> <librte_net_vionet.so>
@@ -36,7 +38,7 @@ legacy) nic_opts=disable-modern=on; devargs=; link_devargs=,legacy=1; eal_extra=
 ctrl-filters) nic_opts=disable-legacy=on,iommu_platform=on; devargs=; eal_extra=; expect= ;;
 *) vionet_fail "unknown variant $variant" ;;
 esac
-budget=300
+budget=390
 if [ "$variant" = ctrl-filters ]; then
 	# Two more functions on a hub of their own, for the interrupt modes a device may offer fewer
 	# vectors for: NIC2 without MSI-X (vectors=0: INTx), NIC3 with two vectors (config and one Rx
@@ -96,6 +98,13 @@ else
 	fi
 	if [ -n "$announce_bin" ] && [ $variant != legacy ]; then
 		check_announce announce $announce_bin $eal_extra -d \$so -a \$NIC0$devargs -a \$NIC1$devargs || rc=1
+	fi
+	if [ $variant = legacy ]; then
+		check_queue_reset_refused queue-reset-refused $eal_extra -d \$so -a \$NIC0$devargs -a \$NIC1$devargs \
+			--log-level=pmd.net.vionet*:info || rc=1
+	else
+		check_queue_reset queue-reset $eal_extra -d \$so -a \$NIC0$devargs -a \$NIC1$devargs \
+			--log-level=pmd.net.vionet*:info || rc=1
 	fi
 fi
 cp /tmp/testpmd-*.log /run/vmio/

@@ -33,6 +33,7 @@
 #define VIONET_F_ACCESS_PLATFORM 33
 #define VIONET_F_RING_PACKED VIRTQ_F_RING_PACKED
 #define VIONET_F_IN_ORDER VIRTQ_F_IN_ORDER
+#define VIONET_F_RING_RESET 40 /* 2.6.1 Virtqueue Reset: one queue reset alone */
 
 /* ---- 5.1.3 Network Device: Feature bits ---- */
 #define VIONET_NET_F_CSUM 0
@@ -209,6 +210,9 @@ struct vionet_net_hdr {
 #define VIONET_PCI_COMMON_QUEUE_DRIVER 0x28
 #define VIONET_PCI_COMMON_QUEUE_DEVICE 0x30
 #define VIONET_PCI_COMMON_LEN_MIN 0x38 /* up to queue_device: what a 1.0 device has */
+#define VIONET_PCI_COMMON_QUEUE_NOTIFY_DATA 0x38
+#define VIONET_PCI_COMMON_QUEUE_RESET 0x3a /* le16, there with VIRTIO_F_RING_RESET */
+#define VIONET_PCI_COMMON_LEN_QUEUE_RESET 0x3c /* a window that holds queue_reset */
 
 /* 4.1.4.10 Legacy Interfaces: A Note on PCI Device Layout (I/O BAR 0). */
 #define VIONET_PCI_LEGACY_HOST_FEATURES 0x00  /* 32 bits, read-only */

@@ -37,6 +37,9 @@ vionet_dev_wanted_features(const struct vionet_hw *hw)
 		want |= VIRTQ_FEATURE(VIONET_F_IN_ORDER);
 	if (hw->tp.devargs.mrg_rxbuf)
 		want |= VIRTQ_FEATURE(VIONET_NET_F_MRG_RXBUF);
+	/* One Rx or Tx queue stopped and started alone (rx/tx_queue_stop, deferred_start). */
+	if (hw->tp.ops->reset_queue != NULL)
+		want |= VIRTQ_FEATURE(VIONET_F_RING_RESET);
 	/* RSS is set through the control virtqueue: not with a transport that answers commands
 	 * itself (vhost-user), which could only pretend to steer. */
 	if (hw->tp.ops->ctrl_command == NULL)
@@ -415,6 +418,9 @@ negotiate_and_read(struct vionet_hw *hw, bool first)
 		return ret;
 	}
 	read_config(hw, first);
+	if (first && vionet_has_feature(hw, VIONET_F_RING_RESET))
+		VIONET_INIT_LOG(INFO, "%s: VIRTIO_F_RING_RESET negotiated: Rx and Tx queues stop and "
+				"start one at a time", hw->tp.name);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <rte_alarm.h>
+#include <rte_eal.h>
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
@@ -96,14 +97,27 @@ after_driver_ok(struct rte_eth_dev *dev)
 	return ret;
 }
 
-/* What ethdev reports of every configured queue (rte_eth_rx_queue_info_get, queue start/stop). */
+/*
+ * What ethdev reports of every configured queue (rte_eth_rx_queue_info_get, queue start/stop):
+ * 'state', but STOPPED for a queue set up with deferred_start (queue_start.c keeps it stopped).
+ */
 static void
 set_queue_states(struct rte_eth_dev *dev, uint8_t state)
 {
-	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++)
-		dev->data->rx_queue_state[i] = state;
-	for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++)
-		dev->data->tx_queue_state[i] = state;
+	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++) {
+		const struct vionet_rxq *rxq = dev->data->rx_queues[i];
+
+		dev->data->rx_queue_state[i] = rxq != NULL && rxq->deferred_start
+						       ? RTE_ETH_QUEUE_STATE_STOPPED
+						       : state;
+	}
+	for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++) {
+		const struct vionet_txq *txq = dev->data->tx_queues[i];
+
+		dev->data->tx_queue_state[i] = txq != NULL && txq->deferred_start
+						       ? RTE_ETH_QUEUE_STATE_STOPPED
+						       : state;
+	}
 }
 
 static int
@@ -196,6 +210,54 @@ ethdev_stop(struct rte_eth_dev *dev)
 	/* Not under the lifecycle lock: the announce handler takes it, and this waits for it. */
 	vionet_dev_announce_cancel(vionet_hw_of(dev));
 	return with_lifecycle_lock(dev, stop_locked);
+}
+
+/*
+ * One queue stopped or started alone (VIRTIO_F_RING_RESET), serialised with port start, stop and
+ * recovery. Its state changes only when the device did what was asked.
+ */
+static int
+queue_state_change(struct rte_eth_dev *dev, uint16_t vq_index, bool start)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+	uint16_t qid = vq_index / 2;
+	uint8_t *state = vq_index % 2 == 0 ? &dev->data->rx_queue_state[qid]
+					   : &dev->data->tx_queue_state[qid];
+	int ret;
+
+	/* the device and the transport's ops are the primary's */
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return -E_RTE_SECONDARY;
+	pthread_mutex_lock(&hw->port.lifecycle_lock);
+	ret = start ? vionet_queue_start_one(dev, vq_index) : vionet_queue_stop_one(dev, vq_index);
+	if (ret == 0)
+		*state = start ? RTE_ETH_QUEUE_STATE_STARTED : RTE_ETH_QUEUE_STATE_STOPPED;
+	pthread_mutex_unlock(&hw->port.lifecycle_lock);
+	return ret;
+}
+
+static int
+ethdev_rx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id)
+{
+	return queue_state_change(dev, (uint16_t)(2 * queue_id), true);
+}
+
+static int
+ethdev_rx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id)
+{
+	return queue_state_change(dev, (uint16_t)(2 * queue_id), false);
+}
+
+static int
+ethdev_tx_queue_start(struct rte_eth_dev *dev, uint16_t queue_id)
+{
+	return queue_state_change(dev, (uint16_t)(2 * queue_id + 1), true);
+}
+
+static int
+ethdev_tx_queue_stop(struct rte_eth_dev *dev, uint16_t queue_id)
+{
+	return queue_state_change(dev, (uint16_t)(2 * queue_id + 1), false);
 }
 
 static int
@@ -569,6 +631,7 @@ ethdev_rxq_info_get(struct rte_eth_dev *dev, uint16_t queue_id, struct rte_eth_r
 	info->scattered_rx = rxq->mrg_rxbuf;
 	info->rx_buf_size = rxq->buf_len;
 	info->conf.rx_free_thresh = rxq->refill_thresh;
+	info->conf.rx_deferred_start = rxq->deferred_start;
 	info->conf.offloads = dev->data->dev_conf.rxmode.offloads;
 }
 
@@ -579,6 +642,7 @@ ethdev_txq_info_get(struct rte_eth_dev *dev, uint16_t queue_id, struct rte_eth_t
 
 	info->nb_desc = txq->ring_size;
 	info->conf.tx_free_thresh = txq->free_thresh;
+	info->conf.tx_deferred_start = txq->deferred_start;
 	info->conf.offloads = dev->data->dev_conf.txmode.offloads;
 }
 
@@ -670,6 +734,10 @@ const struct eth_dev_ops vionet_eth_dev_ops = {
 	.vlan_offload_set = ethdev_vlan_offload_set,
 	.dev_supported_ptypes_get = ethdev_supported_ptypes_get,
 	.dev_ptypes_set = ethdev_ptypes_set,
+	.rx_queue_start = ethdev_rx_queue_start,
+	.rx_queue_stop = ethdev_rx_queue_stop,
+	.tx_queue_start = ethdev_tx_queue_start,
+	.tx_queue_stop = ethdev_tx_queue_stop,
 	.rx_queue_setup = vionet_rx_queue_setup,
 	.rx_queue_release = vionet_rx_queue_release,
 	.tx_queue_setup = vionet_tx_queue_setup,

@@ -46,6 +46,25 @@ ring_size_for(struct vionet_hw *hw, uint16_t nb_desc)
 	return (uint16_t)size;
 }
 
+/*
+ * A queue that stays stopped when the port starts is one the device must stop alone later, or
+ * never enable: either needs VIRTIO_F_RING_RESET (queue_start.c says which).
+ */
+static int
+check_deferred_start(struct vionet_hw *hw, const char *kind, uint16_t queue_id, bool deferred)
+{
+	const char *why = hw->tp.ops->no_queue_reset;
+
+	if (!deferred || vionet_has_feature(hw, VIONET_F_RING_RESET))
+		return 0;
+	VIONET_INIT_LOG(ERR,
+			"%s: %s queue %u: deferred start needs VIRTIO_F_RING_RESET, which the device "
+			"did not offer%s%s%s",
+			hw->tp.name, kind, queue_id, why != NULL ? " (" : "", why != NULL ? why : "",
+			why != NULL ? ")" : "");
+	return -EINVAL;
+}
+
 void
 vionet_queue_drain(struct vionet_vq *vq)
 {
@@ -74,6 +93,9 @@ vionet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_de
 				data_room);
 		return -EINVAL;
 	}
+	ret = check_deferred_start(hw, "Rx", queue_id, conf->rx_deferred_start != 0);
+	if (ret < 0)
+		return ret;
 	if (conf->rx_free_thresh >= size) {
 		VIONET_INIT_LOG(ERR, "%s: Rx queue %u: rx_free_thresh %u must be below the ring size %u",
 				hw->tp.name, queue_id, conf->rx_free_thresh, size);
@@ -88,6 +110,7 @@ vionet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_de
 		return ret;
 	}
 	rxq->mp = mp;
+	rxq->deferred_start = conf->rx_deferred_start != 0;
 	rxq->port_id = dev->data->port_id;
 	rxq->queue_id = queue_id;
 	rxq->ring_size = size;
@@ -158,6 +181,9 @@ vionet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_de
 	struct vionet_txq *txq;
 	int ret;
 
+	ret = check_deferred_start(hw, "Tx", queue_id, conf->tx_deferred_start != 0);
+	if (ret < 0)
+		return ret;
 	if (conf->tx_free_thresh >= size) {
 		VIONET_INIT_LOG(ERR, "%s: Tx queue %u: tx_free_thresh %u must be below the ring size %u",
 				hw->tp.name, queue_id, conf->tx_free_thresh, size);
@@ -184,6 +210,7 @@ vionet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id, uint16_t nb_de
 	}
 	txq->slots = txq->slots_mz->addr;
 	txq->slots_dev_addr = vionet_dev_mem_addr(hw, txq->slots_mz);
+	txq->deferred_start = conf->tx_deferred_start != 0;
 	txq->port_id = dev->data->port_id;
 	txq->queue_id = queue_id;
 	txq->ring_size = size;

@@ -78,6 +78,7 @@ struct vionet_rxq {
 	 * only from the header */
 	uint32_t ptype_mask;
 	bool intr_enabled; /* rte_eth_dev_rx_intr_enable: kept across ring re-creation (reconnect) */
+	bool deferred_start; /* rx_conf.rx_deferred_start: stopped after the port starts */
 	uint16_t refill_thresh;
 	/* Mergeable packet being assembled across bursts. */
 	struct rte_mbuf *mrg_head;
@@ -105,6 +106,7 @@ struct vionet_txq {
 	uint16_t free_thresh;
 	bool use_va;
 	bool indirect; /* VIRTIO_F_INDIRECT_DESC negotiated */
+	bool deferred_start; /* tx_conf.tx_deferred_start: stopped after the port starts */
 	/* mbuf Tx offload flags the negotiated features serve (tx_pkt_prepare checks against them) */
 	uint64_t ol_flags_allowed;
 	bool tso4; /* HOST_TSO4: TCP segmentation of IPv4 packets */

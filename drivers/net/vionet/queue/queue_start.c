@@ -2,7 +2,8 @@
 /*
  * A port's queues brought up and down together: rings to the transport, Rx buffers in, queues
  * enabled, DRIVER_OK (start); the device stops and is reset, every mbuf back to its pool (stop);
- * both with the bursts held off the rings (restart after a back end came back).
+ * both with the bursts held off the rings (restart after a back end came back). And one Rx or Tx
+ * queue stopped and started alone, with VIRTIO_F_RING_RESET (2.6.1 Virtqueue Reset).
  */
 #include "queue/queue_start.h"
 
@@ -49,6 +50,60 @@ static uint16_t
 port_vq_count(struct rte_eth_dev *dev)
 {
 	return (uint16_t)(2 * RTE_MAX(dev->data->nb_rx_queues, dev->data->nb_tx_queues));
+}
+
+static const char *
+port_vq_kind(uint16_t vq_index)
+{
+	return vq_index % 2 == 0 ? "Rx" : "Tx";
+}
+
+/*
+ * Whether a configured queue stays stopped through a bring-up: at a port start, one set up with
+ * deferred_start; at a restart (the device lost its state), one the application has stopped.
+ */
+static bool
+port_vq_held_stopped(struct rte_eth_dev *dev, uint16_t vq_index, bool restart)
+{
+	uint16_t qid = vq_index / 2;
+
+	if (vq_index % 2 == 0) {
+		const struct vionet_rxq *rxq = dev->data->rx_queues[qid];
+
+		return restart ? dev->data->rx_queue_state[qid] == RTE_ETH_QUEUE_STATE_STOPPED
+			       : rxq->deferred_start;
+	}
+	const struct vionet_txq *txq = dev->data->tx_queues[qid];
+
+	return restart ? dev->data->tx_queue_state[qid] == RTE_ETH_QUEUE_STATE_STOPPED
+		       : txq->deferred_start;
+}
+
+/*
+ * The device resets one queue (VIRTIO_F_RING_RESET): it uses none of the ring's buffers after.
+ * A device that does not finish leaves buffers it may still write: the port is reported broken
+ * and the mbufs stay on the ring until the device reset of the port's stop.
+ */
+static int
+reset_vq_at_device(struct vionet_hw *hw, const struct vionet_vq *vq)
+{
+	int ret;
+
+	if (!vionet_has_feature(hw, VIONET_F_RING_RESET)) {
+		vionet_dev_report_broken(hw,
+					 "%s queue %u is to stay stopped but the device no longer "
+					 "offers VIRTIO_F_RING_RESET",
+					 port_vq_kind(vq->vq_index), vq->vq_index / 2);
+		return -EPROTO;
+	}
+	ret = hw->tp.ops->reset_queue(&hw->tp, vq->vq_index);
+	if (ret < 0)
+		vionet_dev_report_broken(hw,
+					 "%s queue %u (virtqueue %u): the device did not complete "
+					 "its queue reset: %s",
+					 port_vq_kind(vq->vq_index), vq->vq_index / 2, vq->vq_index,
+					 strerror(-ret));
+	return ret;
 }
 
 /* Appends "<feature> on|off (queues built with it off|on)" to 'buf' when the two differ. */
@@ -148,7 +203,7 @@ port_fits_device_config(struct rte_eth_dev *dev)
  * step 7-8: queue set-up and enable come before DRIVER_OK), then the kick for the Rx buffers.
  */
 static int
-bring_up_queues(struct rte_eth_dev *dev)
+bring_up_queues(struct rte_eth_dev *dev, bool restart)
 {
 	struct vionet_hw *hw = vionet_hw_of(dev);
 	uint16_t n = port_vq_count(dev);
@@ -189,6 +244,9 @@ bring_up_queues(struct rte_eth_dev *dev)
 		/* nothing is half assembled after a take-down; should a packet be, it goes back */
 		vionet_rxq_drop_partial(rxq);
 		vionet_rxq_apply_offloads(rxq, hw, dev->data->dev_conf.rxmode.offloads);
+		/* a queue held stopped gets its buffers at its own start */
+		if (port_vq_held_stopped(dev, (uint16_t)(2 * q), restart))
+			continue;
 		if (vionet_rxq_refill(rxq, rxq->vq.packed_ring, false) == 0) {
 			VIONET_INIT_LOG(ERR, "%s: Rx queue %u: no mbuf to post", hw->tp.name, q);
 			return -ENOMEM;
@@ -213,7 +271,22 @@ bring_up_queues(struct rte_eth_dev *dev)
 	/* The Rx buffers were published before DRIVER_OK, when notifying is not allowed (3.1.1): tell
 	 * the device now that they are there. */
 	for (uint16_t q = 0; q < dev->data->nb_rx_queues; q++)
-		hw->tp.ops->notify_queue(&hw->tp, (uint16_t)(2 * q));
+		if (!port_vq_held_stopped(dev, (uint16_t)(2 * q), restart))
+			hw->tp.ops->notify_queue(&hw->tp, (uint16_t)(2 * q));
+	/*
+	 * A queue held stopped was set up and enabled above with an empty ring, and is reset now.
+	 * Why not leave it disabled until its start: the spec lets a driver enable a queue after
+	 * DRIVER_OK only as the re-enable that follows a queue reset (4.1.4.3.2: "MAY re-enable the
+	 * queue by writing 1 to queue_enable" after queue_reset; 3.1.1 sets every queue up before
+	 * DRIVER_OK). An empty ring gives the device nothing to use in between.
+	 */
+	for (uint16_t i = 0; i < n; i++) {
+		if (!port_vq_configured(dev, i) || !port_vq_held_stopped(dev, i, restart))
+			continue;
+		ret = reset_vq_at_device(hw, port_vq(dev, i));
+		if (ret < 0)
+			return ret;
+	}
 	return 0;
 }
 
@@ -279,7 +352,10 @@ hold_queues(struct rte_eth_dev *dev)
 	}
 }
 
-/* Ends what hold_queues() began; 'open': the rings are live again (else they stay closed). */
+/*
+ * Ends what hold_queues() began; 'open': the rings are live again (else they stay closed), but
+ * for the queues the application stopped (restart: held stopped).
+ */
 static void
 unhold_queues(struct rte_eth_dev *dev, bool open)
 {
@@ -290,7 +366,7 @@ unhold_queues(struct rte_eth_dev *dev, bool open)
 
 		if (vq == NULL)
 			continue;
-		if (open)
+		if (open && port_vq_configured(dev, i) && !port_vq_held_stopped(dev, i, true))
 			vionet_vq_gate_open(&vq->gate);
 		rte_spinlock_unlock(&vq->intr_lock);
 	}
@@ -299,7 +375,7 @@ unhold_queues(struct rte_eth_dev *dev, bool open)
 int
 vionet_queues_start(struct rte_eth_dev *dev)
 {
-	int ret = bring_up_queues(dev);
+	int ret = bring_up_queues(dev, false);
 
 	if (ret < 0) {
 		vionet_ctrlq_stop(vionet_hw_of(dev), true);
@@ -312,7 +388,7 @@ vionet_queues_start(struct rte_eth_dev *dev)
 	for (uint16_t i = 0; i < port_vq_count(dev); i++) {
 		struct vionet_vq *vq = port_vq(dev, i);
 
-		if (vq != NULL)
+		if (vq != NULL && !(port_vq_configured(dev, i) && port_vq_held_stopped(dev, i, false)))
 			vionet_vq_gate_open(&vq->gate);
 	}
 	return 0;
@@ -341,8 +417,123 @@ vionet_queues_restart(struct rte_eth_dev *dev)
 	vionet_ctrlq_stop(vionet_hw_of(dev), false);
 	hold_queues(dev);
 	take_down_queues(dev, false);
-	ret = bring_up_queues(dev);
+	ret = bring_up_queues(dev, true);
 	/* A failed restart leaves the rings closed: bursts return nothing instead of using them. */
 	unhold_queues(dev, ret == 0);
+	return ret;
+}
+
+/* One line saying why a queue cannot stop or start alone; -ENOTSUP. */
+static int
+queue_reset_available(struct vionet_hw *hw, uint16_t vq_index, const char *action)
+{
+	const char *why = hw->tp.ops->no_queue_reset;
+
+	if (vionet_has_feature(hw, VIONET_F_RING_RESET))
+		return 0;
+	VIONET_LOG(ERR,
+		   "%s: %s queue %u cannot be %s alone: the device did not offer "
+		   "VIRTIO_F_RING_RESET%s%s%s",
+		   hw->tp.name, port_vq_kind(vq_index), vq_index / 2, action,
+		   why != NULL ? " (" : "", why != NULL ? why : "", why != NULL ? ")" : "");
+	return -ENOTSUP;
+}
+
+int
+vionet_queue_stop_one(struct rte_eth_dev *dev, uint16_t vq_index)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+	struct vionet_vq *vq = port_vq(dev, vq_index);
+	int ret = queue_reset_available(hw, vq_index, "stopped");
+
+	if (ret < 0)
+		return ret;
+	/* A stopped port's rings are with no device and its gates closed already. */
+	if (vq == NULL || !hw->port.started)
+		return 0;
+	/* As hold_queues(), for one ring: bursts leave it, Rx interrupt arming waits. */
+	rte_spinlock_lock(&vq->intr_lock);
+	vionet_vq_gate_close(&vq->gate);
+	vionet_vq_gates_sync(vq->gate.fence_needed);
+	vionet_vq_gate_wait(&vq->gate);
+	ret = reset_vq_at_device(hw, vq);
+	if (ret == 0)
+		vionet_queue_drain(vq);
+	/* a packet half assembled lost its tail with the ring: its head goes back too */
+	if (vq_index % 2 == 0)
+		vionet_rxq_drop_partial(dev->data->rx_queues[vq_index / 2]);
+	rte_spinlock_unlock(&vq->intr_lock);
+	if (ret == 0)
+		VIONET_LOG(INFO, "%s: %s queue %u stopped (queue reset)", hw->tp.name,
+			   port_vq_kind(vq_index), vq_index / 2);
+	return ret;
+}
+
+/*
+ * 2.6.1.2 Virtqueue Re-enable: the queue is configured as at the device's initialisation. The
+ * device's side of the ring starts from zero after the reset (indexes 0, packed wrap counters 1),
+ * so ours does too (vionet_vq_setup_at_transport); setup_queue gives the queue its MSI-X vector
+ * again (Rx interrupts), which the reset cleared.
+ */
+static int
+bring_up_one(struct rte_eth_dev *dev, struct vionet_vq *vq)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+	uint16_t vq_index = vq->vq_index;
+	int ret = vionet_vq_setup_at_transport(hw, vq);
+
+	if (ret < 0)
+		return ret;
+	if (vq_index % 2 == 0) {
+		struct vionet_rxq *rxq = dev->data->rx_queues[vq_index / 2];
+
+		/* no kick before the queue is enabled: the notification below tells the device */
+		if (vionet_rxq_refill(rxq, vq->packed_ring, false) == 0) {
+			VIONET_LOG(ERR, "%s: Rx queue %u: no mbuf to post", hw->tp.name, vq_index / 2);
+			return -ENOMEM;
+		}
+		if (rxq->intr_enabled)
+			vionet_rxq_intr_arm(dev, rxq);
+	}
+	ret = hw->tp.ops->enable_queue(&hw->tp, vq_index);
+	if (ret < 0) {
+		VIONET_LOG(ERR, "%s: cannot enable queue %u: %s", hw->tp.name, vq_index,
+			   strerror(-ret));
+		return ret;
+	}
+	if (vq_index % 2 == 0)
+		hw->tp.ops->notify_queue(&hw->tp, vq_index);
+	return 0;
+}
+
+int
+vionet_queue_start_one(struct rte_eth_dev *dev, uint16_t vq_index)
+{
+	struct vionet_hw *hw = vionet_hw_of(dev);
+	struct vionet_vq *vq = port_vq(dev, vq_index);
+	int ret = queue_reset_available(hw, vq_index, "started");
+
+	if (ret < 0)
+		return ret;
+	if (vq == NULL)
+		return -EINVAL;
+	if (!hw->port.started) {
+		VIONET_LOG(ERR, "%s: %s queue %u: the port is not started", hw->tp.name,
+			   port_vq_kind(vq_index), vq_index / 2);
+		return -EIO;
+	}
+	/* The gate has been closed since the stop (or the port start, deferred): no burst is in. */
+	rte_spinlock_lock(&vq->intr_lock);
+	ret = bring_up_one(dev, vq);
+	if (ret == 0) {
+		vionet_vq_gate_open(&vq->gate);
+	} else if (reset_vq_at_device(hw, vq) == 0) {
+		/* back to stopped: what was posted returns to the pool */
+		vionet_queue_drain(vq);
+	}
+	rte_spinlock_unlock(&vq->intr_lock);
+	if (ret == 0)
+		VIONET_LOG(INFO, "%s: %s queue %u started", hw->tp.name, port_vq_kind(vq_index),
+			   vq_index / 2);
 	return ret;
 }

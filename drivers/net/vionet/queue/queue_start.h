@@ -22,4 +22,15 @@ void vionet_queues_stop(struct rte_eth_dev *dev);
  */
 int vionet_queues_restart(struct rte_eth_dev *dev);
 
+/*
+ * One Rx (vq_index 2n) or Tx (2n+1) queue of a started port, alone (rx/tx_queue_stop and start).
+ * Stop: bursts leave the ring and find it closed after (they return 0), the device resets the
+ * queue, every mbuf on the ring and a half-assembled Rx packet go back to their pool. Start: a
+ * fresh ring to the device, Rx buffers in, the queue enabled and kicked, bursts let in.
+ * -ENOTSUP, with one line saying why, without VIRTIO_F_RING_RESET; the port is reported broken
+ * when the device does not finish a queue reset. The queue's counters run on through both.
+ */
+int vionet_queue_stop_one(struct rte_eth_dev *dev, uint16_t vq_index);
+int vionet_queue_start_one(struct rte_eth_dev *dev, uint16_t vq_index);
+
 #endif /* VIONET_QUEUE_START_H */

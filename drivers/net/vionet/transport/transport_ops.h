@@ -76,6 +76,16 @@ struct vionet_transport_ops {
 	 * follows every stop does it.
 	 */
 	void (*stop_queue)(struct vionet_transport *t, uint16_t queue_index);
+	/*
+	 * Resets one queue while the device runs (VIRTIO_F_RING_RESET negotiated; 2.6.1 Virtqueue
+	 * Reset): on return the device uses none of its buffers, has forgotten its ring state and
+	 * shows it disabled, and setup_queue then enable_queue bring it back. Returns 0, or
+	 * -ETIMEDOUT when the device did not finish in a bounded time (logged). NULL when the
+	 * transport's devices never offer the feature.
+	 */
+	int (*reset_queue)(struct vionet_transport *t, uint16_t queue_index);
+	/* Why this transport's devices never offer VIRTIO_F_RING_RESET (reset_queue NULL), for logs. */
+	const char *no_queue_reset;
 
 	/* Kicks the device for a queue (2.9 Driver Notifications): at most once per burst. */
 	void (*notify_queue)(struct vionet_transport *t, uint16_t queue_index);

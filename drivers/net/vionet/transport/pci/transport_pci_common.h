@@ -43,6 +43,7 @@
 /* Where the modern register windows are mapped (4.1.4 Virtio Structure PCI Capabilities). */
 struct vionet_pci_modern_regs {
 	uint8_t *common;     /* struct virtio_pci_common_cfg */
+	uint32_t common_len; /* bytes of it the capability covers: queue_reset needs 0x3c */
 	uint8_t *isr;	     /* one byte, read-to-clear */
 	uint8_t *device;     /* device-specific configuration (virtio-net config) */
 	uint32_t device_len; /* bytes of device configuration the capability covers */

@@ -371,6 +371,7 @@ static const struct vionet_transport_ops legacy_ops = {
 	.setup_queue = legacy_setup_queue,
 	.enable_queue = legacy_enable_queue,
 	.stop_queue = legacy_stop_queue,
+	.no_queue_reset = "legacy devices have no feature bits above 31",
 	.notify_queue = legacy_notify_queue,
 	.set_config_vector = legacy_set_config_vector,
 	.set_queue_vector = legacy_set_queue_vector,

@@ -19,6 +19,8 @@
 
 /* How long a reset may take: generous, the device is emulated under TCG on a busy host. */
 #define RESET_TIMEOUT_MS 3000
+/* How long one queue's reset may take: the same reasoning, and the device stops one ring only. */
+#define QUEUE_RESET_TIMEOUT_MS 3000
 
 /*
  * What we keep of a struct virtio_pci_cap (4.1.4 Virtio Structure PCI Capabilities), and of a
@@ -151,6 +153,13 @@ modern_get_features(struct vionet_transport *t)
 		features |= (uint64_t)common_read32(t, VIONET_PCI_COMMON_DEVICE_FEATURE)
 			    << (32 * word);
 	}
+	/*
+	 * queue_reset is a field of a longer common configuration (4.1.4.3 Common configuration
+	 * structure layout): a device whose window ends before it cannot have the feature we use it
+	 * for, whatever it offers.
+	 */
+	if (vionet_pci_of(t)->modern.common_len < VIONET_PCI_COMMON_LEN_QUEUE_RESET)
+		features &= ~VIRTQ_FEATURE(VIONET_F_RING_RESET);
 	vionet_pci_of(t)->device_features = features;
 	return features;
 }
@@ -322,6 +331,36 @@ modern_enable_queue(struct vionet_transport *t, uint16_t queue_index)
 	return 0;
 }
 
+/*
+ * 4.1.4.3.2 Driver Requirements: Common configuration structure layout: after writing 1 to
+ * queue_reset the reset is complete only once queue_reset reads back 0; the device then shows 0 in
+ * queue_enable, and setup_queue may configure the queue again. The doorbell is forgotten until
+ * that set-up, as at stop_queue.
+ */
+static int
+modern_reset_queue(struct vionet_transport *t, uint16_t queue_index)
+{
+	struct vionet_pci_modern_regs *regs = &vionet_pci_of(t)->modern;
+
+	if (queue_index >= num_queues(t)) {
+		VIONET_INIT_LOG(ERR, "%s: queue %u does not exist (device has %u)", t->name,
+				queue_index, num_queues(t));
+		return -EINVAL;
+	}
+	common_write16(t, VIONET_PCI_COMMON_QUEUE_SELECT, queue_index);
+	common_write16(t, VIONET_PCI_COMMON_QUEUE_RESET, 1);
+	for (unsigned int ms = 0; common_read16(t, VIONET_PCI_COMMON_QUEUE_RESET) != 0; ms++) {
+		if (ms >= QUEUE_RESET_TIMEOUT_MS) {
+			VIONET_INIT_LOG(ERR, "%s: queue %u still resetting %u ms after queue_reset",
+					t->name, queue_index, ms);
+			return -ETIMEDOUT;
+		}
+		rte_delay_ms(1);
+	}
+	regs->notify_addr[queue_index] = NULL;
+	return 0;
+}
+
 /* The queue lives until the device reset that follows every stop (transport_ops.h, stop_queue). */
 static void
 modern_stop_queue(struct vionet_transport *t, uint16_t queue_index)
@@ -390,6 +429,7 @@ static const struct vionet_transport_ops modern_ops = {
 	.setup_queue = modern_setup_queue,
 	.enable_queue = modern_enable_queue,
 	.stop_queue = modern_stop_queue,
+	.reset_queue = modern_reset_queue,
 	.notify_queue = modern_notify_queue,
 	.set_config_vector = modern_set_config_vector,
 	.set_queue_vector = modern_set_queue_vector,
@@ -489,6 +529,7 @@ find_windows(struct vionet_transport *t, struct rte_pci_device *pci_dev,
 			if (regs->common == NULL) {
 				regs->common = cap_address(t, pci_dev, &cap);
 				common_len = cap.length;
+				regs->common_len = cap.length;
 			}
 			break;
 		case VIONET_PCI_CAP_NOTIFY_CFG:

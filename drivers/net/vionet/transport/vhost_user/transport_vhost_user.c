@@ -410,6 +410,7 @@ const struct vionet_transport_ops vionet_vhost_user_ops = {
 	.setup_queue = vu_setup_queue,
 	.enable_queue = vu_enable_queue,
 	.stop_queue = vu_stop_queue,
+	.no_queue_reset = "vhost-user back ends do not offer it",
 	.notify_queue = vu_notify_queue,
 	.set_config_vector = vu_set_config_vector,
 	.set_queue_vector = vu_set_queue_vector,
