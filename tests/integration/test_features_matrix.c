@@ -130,6 +130,25 @@ telemetry(void)
 	       strstr(reply, "\"/vionet/ports\"") != NULL;
 }
 
+/*
+ * The device's announce requests are answered where GUEST_ANNOUNCE was negotiated (the port's
+ * telemetry lists the negotiated features by name) and counted (the xstat is there).
+ */
+static bool
+announce(void)
+{
+	char reply[TEST_TELEMETRY_REPLY_MAX], cmd[64];
+	uint64_t id;
+	int s = test_telemetry_connect();
+
+	snprintf(cmd, sizeof(cmd), "/vionet/info,%u", t.loop.port);
+	test_telemetry_query(s, cmd, reply, sizeof(reply));
+	close(s);
+	check(rte_eth_xstats_get_id_by_name(t.loop.port, "announce_requests", &id) == 0,
+	      "xstat announce_requests");
+	return strstr(reply, "\"VIRTIO_NET_F_GUEST_ANNOUNCE\"") != NULL;
+}
+
 static const struct row_check {
 	const char *row; /* as doc/features.md spells it (DPDK's default.ini names) */
 	bool (*has)(void);
@@ -165,6 +184,7 @@ static const struct row_check {
 	{"FW version", fw_version},
 	{"Reset event", reset_event},
 	{"Telemetry", telemetry},
+	{"Announce after migration", announce},
 };
 
 /* Rows of the doc no check here decides, and why. */
