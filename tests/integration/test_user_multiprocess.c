@@ -31,7 +31,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/personality.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -56,6 +55,8 @@
 #define SECONDARY_HANG_S 120
 #define POOL_NAME "ump_pool"
 #define CTL_NAME "ump_ctl"
+/* Where the primary reserves its memory (EAL --base-virtaddr): see run_primary. */
+#define TEST_MP_BASE_VIRTADDR "0x200000000000"
 #define PORT_NAME "net_vionet_user0"
 
 /* What the two processes tell each other (a memzone both see). */
@@ -407,9 +408,17 @@ run_primary(const char *argv0, const char *plugin)
 	test_socket_path(test_backend.sock, sizeof(test_backend.sock));
 	snprintf(prefix, sizeof(prefix), "--file-prefix=vionet_ump_%d", getpid());
 	{
+		/*
+		 * A secondary maps the primary's memory at the primary's virtual addresses, which must
+		 * then be free in it too. Left to the kernel, the primary's ranges lie just below its
+		 * libraries, where the secondary (another layout, and in the sanitizer pass the
+		 * preloaded runtime's own mappings) may have put something ("Cannot get a virtual area
+		 * at requested address"): the primary's come from high above the usual mappings
+		 * instead, above AddressSanitizer's shadow and below its allocator.
+		 */
 		char *eal[] = {(char *)argv0, "-l", "0", prefix, "-m", "256", "--no-pci",
-			       "--single-file-segments", "-d", (char *)plugin,
-			       "--log-level=pmd.net.vionet*:info", NULL};
+			       "--single-file-segments", "--base-virtaddr=" TEST_MP_BASE_VIRTADDR,
+			       "-d", (char *)plugin, "--log-level=pmd.net.vionet*:info", NULL};
 
 		if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0)
 			fatal("EAL init");
@@ -453,20 +462,6 @@ run_primary(const char *argv0, const char *plugin)
 int
 main(int argc, char **argv)
 {
-	/*
-	 * A secondary maps the primary's memory at the primary's virtual addresses. Both processes run
-	 * without address space randomisation, so they lay out alike: with it, the libraries (and,
-	 * in the sanitizer pass, the preloaded runtime's mappings) land elsewhere in each, and the
-	 * secondary can find the primary's range taken ("Cannot reserve ... at [0x7f...]"). The
-	 * primary turns it off and runs itself again; the secondaries it starts inherit that.
-	 */
-	int persona = personality(0xffffffff);
-
-	if (persona != -1 && (persona & ADDR_NO_RANDOMIZE) == 0 &&
-	    personality((unsigned long)persona | ADDR_NO_RANDOMIZE) != -1) {
-		execv("/proc/self/exe", argv);
-		fatal("execv: %s", strerror(errno));
-	}
 	if (argc > 1 && strcmp(argv[1], "--secondary") == 0) {
 		argv[1] = argv[0];
 		if (rte_eal_init(argc - 1, argv + 1) < 0)
