@@ -82,6 +82,15 @@ void vionet_vq_gates_sync(bool fenced_bursts);
 /* Returns once no burst that could have missed the closing is inside the gate. */
 void vionet_vq_gate_wait(const struct vionet_vq_gate *g);
 
+/* The three steps above for a single gate: on return the ring is the control path's. */
+static inline void
+vionet_vq_gate_hold(struct vionet_vq_gate *g)
+{
+	vionet_vq_gate_close(g);
+	vionet_vq_gates_sync(g->fence_needed);
+	vionet_vq_gate_wait(g);
+}
+
 /* release: the control path's ring writes are visible to the next burst. */
 static inline void
 vionet_vq_gate_open(struct vionet_vq_gate *g)

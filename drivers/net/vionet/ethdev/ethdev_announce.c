@@ -53,9 +53,7 @@ send_rarp(struct rte_eth_dev *dev)
 	m = rxq != NULL ? rte_net_make_rarp_packet(rxq->mp, &dev->data->mac_addrs[0]) : NULL;
 	if (m == NULL)
 		return -ENOMEM;
-	vionet_vq_gate_close(&txq->vq.gate);
-	vionet_vq_gates_sync(txq->vq.gate.fence_needed);
-	vionet_vq_gate_wait(&txq->vq.gate);
+	vionet_vq_gate_hold(&txq->vq.gate);
 	/* A burst that broke the ring before the gate closed keeps it closed: the frame stays ours. */
 	if (vionet_dev_is_broken(hw)) {
 		rte_pktmbuf_free(m);

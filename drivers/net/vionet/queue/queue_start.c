@@ -453,9 +453,7 @@ vionet_queue_stop_one(struct rte_eth_dev *dev, uint16_t vq_index)
 		return 0;
 	/* As hold_queues(), for one ring: bursts leave it, Rx interrupt arming waits. */
 	rte_spinlock_lock(&vq->intr_lock);
-	vionet_vq_gate_close(&vq->gate);
-	vionet_vq_gates_sync(vq->gate.fence_needed);
-	vionet_vq_gate_wait(&vq->gate);
+	vionet_vq_gate_hold(&vq->gate);
 	ret = reset_vq_at_device(hw, vq);
 	if (ret == 0)
 		vionet_queue_drain(vq);
